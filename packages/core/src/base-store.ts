@@ -1,0 +1,231 @@
+import { unique } from "./batch.js";
+import { withDeadline } from "./deadline.js";
+import { ErrorCode, SessionKVError, invalidArgument } from "./errors.js";
+import { redactError, redactText } from "./redact.js";
+import type { MsetEntry, SessionKVStore, SetOptions, StoreCapabilities } from "./types.js";
+import {
+  validateEntries,
+  validateKey,
+  validateKeys,
+  validatePositiveMs,
+  validatePrefix,
+  validateSetOptions,
+  validateValue,
+} from "./validate.js";
+
+export interface BaseStoreOptions {
+  /** Upper bound for every operation, `start()` included. Default 5000 ms. */
+  readonly operationTimeoutMs?: number;
+}
+
+export const DEFAULT_OPERATION_TIMEOUT_MS = 5_000;
+
+type State = "new" | "starting" | "started" | "closed";
+
+/**
+ * Validation, lifecycle and error shaping shared by every backend, so that each one rejects
+ * bad input identically and before any I/O. A backend implements only the `do*` methods and
+ * receives arguments that are already valid, with repeated keys already collapsed.
+ *
+ * Order of checks: arguments first, then lifecycle. Bad input is reported as such even on a
+ * closed store, which is also how the conformance suite proves validation does no I/O.
+ */
+export abstract class BaseSessionKVStore implements SessionKVStore {
+  abstract readonly capabilities: StoreCapabilities;
+
+  /** `null` disables the per-operation deadline (in-process stores cannot hang). */
+  protected readonly operationTimeoutMs: number | null;
+  #state: State = "new";
+  #starting: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: BaseStoreOptions = {}, enforceDeadline = true) {
+    const timeout = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
+    validatePositiveMs(timeout, "operationTimeoutMs");
+    this.operationTimeoutMs = enforceDeadline ? timeout : null;
+  }
+
+  protected abstract doStart(): Promise<void>;
+  protected abstract doClose(): Promise<void>;
+  protected abstract doSet(key: string, value: Uint8Array, ttlMs: number, onlyIfExists: boolean): Promise<void>;
+  /** Entries have unique keys. Never called with `[]`. */
+  protected abstract doMset(entries: readonly MsetEntry[]): Promise<void>;
+  protected abstract doGet(key: string): Promise<Uint8Array | null>;
+  /** Keys are unique. Never called with `[]`. Returns one result per key, same order. */
+  protected abstract doMget(keys: readonly string[]): Promise<(Uint8Array | null)[]>;
+  /** Keys are unique. Never called with `[]`. */
+  protected abstract doExpire(keys: readonly string[], ttlMs: number): Promise<void>;
+  /** May return a key more than once; the base removes repeats. */
+  protected abstract doKeys(prefix: string): Promise<string[]>;
+  /** Keys are unique. Never called with `[]`. */
+  protected abstract doDelete(keys: readonly string[]): Promise<void>;
+
+  /** Passwords and secret keys of the connection settings, removed from every surfaced error. */
+  protected secrets(): readonly string[] {
+    return [];
+  }
+
+  /** Maps a driver error to a SessionKVError. Default: the server is unavailable. */
+  protected classifyError(error: unknown, operation: string): SessionKVError {
+    const message = error instanceof Error ? error.message : String(error);
+    return new SessionKVError(ErrorCode.STORE_UNAVAILABLE, `${operation} failed: ${message}`, { cause: error });
+  }
+
+  get started(): boolean {
+    return this.#state === "started";
+  }
+
+  async start(): Promise<void> {
+    if (this.#state === "closed") throw this.#closedError("start");
+    if (this.#state === "started") return;
+    if (this.#starting === undefined) {
+      this.#state = "starting";
+      this.#starting = this.#run("start", () => this.doStart()).then(
+        () => {
+          if (this.#state === "starting") this.#state = "started";
+        },
+        (error: unknown) => {
+          // A failed start may be retried: the next call starts afresh.
+          if (this.#state === "starting") this.#state = "new";
+          this.#starting = undefined;
+          throw error;
+        },
+      );
+    }
+    return this.#starting;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closing === undefined) {
+      const starting = this.#starting;
+      this.#state = "closed";
+      this.#closing = (async () => {
+        await starting?.catch(() => undefined);
+        try {
+          await this.doClose();
+        } catch (error) {
+          throw this.#shape(error, "close");
+        }
+      })();
+    }
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async set(key: string, value: Uint8Array, ttlMs: number, options?: SetOptions): Promise<void> {
+    validateKey(key, this.capabilities);
+    validateValue(value, this.capabilities);
+    validatePositiveMs(ttlMs, "ttlMs");
+    validateSetOptions(options);
+    this.#assertUsable("set");
+    return this.#run("set", () => this.doSet(key, value, ttlMs, options?.onlyIfExists === true));
+  }
+
+  async mset(entries: readonly MsetEntry[]): Promise<void> {
+    validateEntries(entries, this.capabilities);
+    this.#assertUsable("mset");
+    if (entries.length === 0) return;
+    return this.#run("mset", () => this.doMset(lastWins(entries)));
+  }
+
+  async get(key: string): Promise<Uint8Array | null> {
+    validateKey(key, this.capabilities);
+    this.#assertUsable("get");
+    return this.#run("get", () => this.doGet(key));
+  }
+
+  async mget(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
+    validateKeys(keys, this.capabilities);
+    this.#assertUsable("mget");
+    if (keys.length === 0) return [];
+    const distinct = unique(keys);
+    const values = await this.#run("mget", () => this.doMget(distinct));
+    if (values.length !== distinct.length) {
+      throw new SessionKVError(ErrorCode.STORE_PROTOCOL, `mget returned ${values.length} values for ${distinct.length} keys`);
+    }
+    if (distinct === keys) return values;
+    const byKey = new Map<string, Uint8Array | null>();
+    distinct.forEach((key, i) => byKey.set(key, values[i] ?? null));
+    // Repeated keys get their own copy: callers may mutate one result without touching another.
+    const handedOut = new Set<string>();
+    return keys.map((key) => {
+      const value = byKey.get(key) ?? null;
+      if (value === null || !handedOut.has(key)) {
+        handedOut.add(key);
+        return value;
+      }
+      return value.slice();
+    });
+  }
+
+  async expire(keys: readonly string[], ttlMs: number): Promise<void> {
+    validateKeys(keys, this.capabilities);
+    validatePositiveMs(ttlMs, "ttlMs");
+    this.#assertUsable("expire");
+    if (keys.length === 0) return;
+    return this.#run("expire", () => this.doExpire(unique(keys), ttlMs));
+  }
+
+  async keys(prefix: string): Promise<string[]> {
+    validatePrefix(prefix);
+    this.#assertUsable("keys");
+    const found = await this.#run("keys", () => this.doKeys(prefix));
+    return [...new Set(found)];
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    validateKeys(keys, this.capabilities);
+    this.#assertUsable("delete");
+    if (keys.length === 0) return;
+    return this.#run("delete", () => this.doDelete(unique(keys)));
+  }
+
+  #assertUsable(operation: string): void {
+    if (this.#state === "started") return;
+    if (this.#state === "closed") throw this.#closedError(operation);
+    throw new SessionKVError(ErrorCode.STORE_NOT_STARTED, `${operation}() called before start() completed`);
+  }
+
+  #closedError(operation: string): SessionKVError {
+    return new SessionKVError(ErrorCode.STORE_CLOSED, `${operation}() called after close()`);
+  }
+
+  async #run<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    try {
+      const pending = work();
+      return await (this.operationTimeoutMs === null ? pending : withDeadline(pending, this.operationTimeoutMs, operation));
+    } catch (error) {
+      throw this.#shape(error, operation);
+    }
+  }
+
+  #shape(error: unknown, operation: string): SessionKVError {
+    const shaped = error instanceof SessionKVError ? error : this.classifyError(error, operation);
+    const secrets = this.secrets();
+    if (secrets.length === 0 && !/:\/\/[^/@\s]*:[^@\s/]*@/.test(shaped.message)) return shaped;
+    const clean = new SessionKVError(shaped.code, redactText(shaped.message, secrets), {
+      cause: redactError(shaped.cause, secrets),
+    });
+    clean.stack = shaped.stack === undefined ? undefined : redactText(shaped.stack, secrets);
+    return clean;
+  }
+}
+
+/** Collapses repeated keys, keeping the last entry (mset's "last wins"). */
+function lastWins(entries: readonly MsetEntry[]): readonly MsetEntry[] {
+  const byKey = new Map<string, MsetEntry>();
+  for (const entry of entries) {
+    byKey.delete(entry.key);
+    byKey.set(entry.key, entry);
+  }
+  return byKey.size === entries.length ? entries : [...byKey.values()];
+}
+
+/** Checks a backend option and names it in the error. */
+export function requireOption<T>(value: T | undefined, name: string, expected: string): T {
+  if (value === undefined || value === null) throw invalidArgument(name, `is required (${expected})`);
+  return value;
+}

@@ -1,0 +1,12 @@
+/** Splits `items` into consecutive slices of at most `size` (server batch limits). */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Unique values in first-seen order; returns the input itself when it has no repeats. */
+export function unique<T>(items: readonly T[]): readonly T[] {
+  const set = new Set(items);
+  return set.size === items.length ? items : [...set];
+}

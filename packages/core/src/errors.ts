@@ -1,0 +1,42 @@
+/**
+ * Every failure a store, the registry or the host reports is a `SessionKVError` with a stable
+ * `code`. Codes are part of the public API: callers branch on them, never on messages.
+ */
+export const ErrorCode = {
+  /** A parameter is malformed: empty or ill-formed key, bad TTL, bad id, bad option. */
+  INVALID_ARGUMENT: "ERR_INVALID_ARGUMENT",
+  /** A value is larger than the store's `capabilities.maxValueBytes`. Nothing was written. */
+  VALUE_TOO_LARGE: "ERR_VALUE_TOO_LARGE",
+  /** An operation was called before `start()` resolved. */
+  STORE_NOT_STARTED: "ERR_STORE_NOT_STARTED",
+  /** An operation was called after `close()`. */
+  STORE_CLOSED: "ERR_STORE_CLOSED",
+  /** The server could not be reached or did not answer within `operationTimeoutMs`. */
+  STORE_UNAVAILABLE: "ERR_STORE_UNAVAILABLE",
+  /** The server answered with something the store cannot interpret (a bug or a foreign writer). */
+  STORE_PROTOCOL: "ERR_STORE_PROTOCOL",
+  /** The backend needs a resource that does not exist (e.g. a DynamoDB table) and may not create it. */
+  STORE_MISCONFIGURED: "ERR_STORE_MISCONFIGURED",
+  /** A registry or host operation was called before `start()` or after `stop()`. */
+  NOT_RUNNING: "ERR_NOT_RUNNING",
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class SessionKVError extends Error {
+  override readonly name = "SessionKVError";
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+export function isSessionKVError(error: unknown, code?: ErrorCode): error is SessionKVError {
+  return error instanceof SessionKVError && (code === undefined || error.code === code);
+}
+
+export function invalidArgument(parameter: string, problem: string): SessionKVError {
+  return new SessionKVError(ErrorCode.INVALID_ARGUMENT, `${parameter} ${problem}`);
+}

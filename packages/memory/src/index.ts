@@ -1,0 +1,3 @@
+export { InMemorySessionKVStore } from "./memory-store.js";
+export type { InMemorySessionKVStoreOptions } from "./memory-store.js";
+export { SortedKeys } from "./sorted-keys.js";

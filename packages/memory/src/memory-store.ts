@@ -1,0 +1,151 @@
+import { BaseSessionKVStore, type MsetEntry, type StoreCapabilities, invalidArgument, validatePositiveMs } from "@sessionkv/core";
+import { ExpiryHeap } from "./expiry-heap.js";
+import { SortedKeys } from "./sorted-keys.js";
+
+export interface InMemorySessionKVStoreOptions {
+  /** Period of the background sweep that drops expired records. Default 60 000 ms. */
+  readonly cleanupIntervalMs?: number;
+  /** Largest value accepted. Default 16 MiB. */
+  readonly maxValueBytes?: number;
+  /** Longest key accepted, in UTF-8 bytes. Default 4096. */
+  readonly maxKeyBytes?: number;
+}
+
+interface Entry {
+  value: Uint8Array;
+  /** Deadline on the monotonic clock: wall-clock jumps (NTP, DST) never expire or revive records. */
+  deadline: number;
+}
+
+const now = (): number => performance.now();
+
+/**
+ * A single-process store. Expiry is lazy (every read checks the deadline) and periodic (a
+ * sweep pops expired records from a deadline heap), so memory is reclaimed even for keys
+ * nobody reads again. Values are copied in and out.
+ */
+export class InMemorySessionKVStore extends BaseSessionKVStore {
+  readonly capabilities: StoreCapabilities;
+  readonly #cleanupIntervalMs: number;
+  readonly #records = new Map<string, Entry>();
+  readonly #index = new SortedKeys();
+  readonly #heap = new ExpiryHeap();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: InMemorySessionKVStoreOptions = {}) {
+    super({}, false);
+    if (options === null || typeof options !== "object") throw invalidArgument("options", "must be an object");
+    this.#cleanupIntervalMs = options.cleanupIntervalMs ?? 60_000;
+    validatePositiveMs(this.#cleanupIntervalMs, "cleanupIntervalMs");
+    const maxValueBytes = options.maxValueBytes ?? 16 * 1024 * 1024;
+    const maxKeyBytes = options.maxKeyBytes ?? 4096;
+    validatePositiveMs(maxValueBytes, "maxValueBytes");
+    validatePositiveMs(maxKeyBytes, "maxKeyBytes");
+    this.capabilities = Object.freeze({ ttlResolutionMs: 1, minTtlMs: 1, expiryLagMs: 0, maxValueBytes, maxKeyBytes });
+  }
+
+  /** Number of records held, expired-but-unswept ones included (for tests and metrics). */
+  get size(): number {
+    return this.#records.size;
+  }
+
+  /** Drops every expired record now; returns how many. The timer calls this periodically. */
+  sweep(): number {
+    const t = now();
+    let dropped = 0;
+    for (let top = this.#heap.peek(); top !== undefined && top.deadline <= t; top = this.#heap.peek()) {
+      this.#heap.pop();
+      const entry = this.#records.get(top.key);
+      if (entry !== undefined && entry.deadline === top.deadline) {
+        this.#remove(top.key);
+        dropped += 1;
+      }
+    }
+    return dropped;
+  }
+
+  protected async doStart(): Promise<void> {
+    this.#timer = setInterval(() => this.sweep(), this.#cleanupIntervalMs);
+    // The sweep is housekeeping: it must never keep a process alive on its own.
+    this.#timer.unref();
+  }
+
+  protected async doClose(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#records.clear();
+    this.#index.clear();
+    this.#heap.rebuild(() => false);
+  }
+
+  protected async doSet(key: string, value: Uint8Array, ttlMs: number, onlyIfExists: boolean): Promise<void> {
+    if (onlyIfExists && this.#live(key) === undefined) return;
+    this.#write(key, value, ttlMs);
+  }
+
+  protected async doMset(entries: readonly MsetEntry[]): Promise<void> {
+    for (const { key, value, ttlMs } of entries) this.#write(key, value, ttlMs);
+  }
+
+  protected async doGet(key: string): Promise<Uint8Array | null> {
+    return this.#live(key)?.value.slice() ?? null;
+  }
+
+  protected async doMget(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
+    return keys.map((key) => this.#live(key)?.value.slice() ?? null);
+  }
+
+  protected async doExpire(keys: readonly string[], ttlMs: number): Promise<void> {
+    for (const key of keys) {
+      const entry = this.#live(key);
+      if (entry === undefined) continue;
+      entry.deadline = now() + ttlMs;
+      this.#schedule(key, entry.deadline);
+    }
+  }
+
+  protected async doKeys(prefix: string): Promise<string[]> {
+    const t = now();
+    const out: string[] = [];
+    for (const key of this.#index.withPrefix(prefix)) {
+      if (this.#records.get(key)!.deadline > t) out.push(key);
+    }
+    return out;
+  }
+
+  protected async doDelete(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.#remove(key);
+  }
+
+  #write(key: string, value: Uint8Array, ttlMs: number): void {
+    const deadline = now() + ttlMs;
+    const entry = this.#records.get(key);
+    if (entry === undefined) {
+      this.#records.set(key, { value: value.slice(), deadline });
+      this.#index.add(key);
+    } else {
+      entry.value = value.slice();
+      entry.deadline = deadline;
+    }
+    this.#schedule(key, deadline);
+  }
+
+  #schedule(key: string, deadline: number): void {
+    this.#heap.push({ key, deadline });
+    // Rewrites leave stale heap entries behind; compact before they dominate memory.
+    if (this.#heap.size > 2 * this.#records.size + 1024) {
+      this.#heap.rebuild((e) => this.#records.get(e.key)?.deadline === e.deadline);
+    }
+  }
+
+  #live(key: string): Entry | undefined {
+    const entry = this.#records.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.deadline > now()) return entry;
+    this.#remove(key);
+    return undefined;
+  }
+
+  #remove(key: string): void {
+    if (this.#records.delete(key)) this.#index.delete(key);
+  }
+}
