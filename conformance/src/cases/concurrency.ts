@@ -1,0 +1,59 @@
+import { assert, assertSameKeys, bytes, text } from "../expect.js";
+import type { ConformanceCase } from "../types.js";
+
+const ROUNDS = 40;
+
+export const concurrencyCases: ConformanceCase[] = [
+  {
+    id: "concurrency.parallel-writers",
+    title: "parallel writers to one key end with exactly one of the written values",
+    async run({ store }) {
+      const written = Array.from({ length: 50 }, (_, i) => `value-${i}-${"x".repeat(i * 10)}`);
+      await Promise.all(written.map((v, i) => (i % 2 === 0 ? store.set("k", bytes(v), 60_000) : store.mset([{ key: "k", value: bytes(v), ttlMs: 60_000 }]))));
+      const final = text(await store.get("k"));
+      assert.ok(final !== null && written.includes(final), `final value ${JSON.stringify(final?.slice(0, 20))} is one of the written ones, not a mix`);
+      assertSameKeys(await store.keys(""), ["k"], "one key");
+    },
+  },
+  {
+    id: "concurrency.only-if-exists-vs-delete",
+    title: "onlyIfExists racing delete never resurrects the key",
+    async run({ store }) {
+      for (let round = 0; round < ROUNDS; round++) {
+        const key = `k${round}`;
+        await store.set(key, bytes("v"), 60_000);
+        const replace = store.set(key, bytes("replaced"), 60_000, { onlyIfExists: true });
+        const remove = store.delete([key]);
+        // Whatever the order, the key ends absent: delete-then-replace is a no-op and
+        // replace-then-delete removes it. Only a read-then-write replace can bring it back.
+        await Promise.all(round % 2 === 0 ? [replace, remove] : [remove, replace]);
+        assert.equal(await store.get(key), null, `round ${round}: key resurrected`);
+      }
+    },
+  },
+  {
+    id: "concurrency.expire-vs-delete",
+    title: "expire racing delete never resurrects the key",
+    async run({ store }) {
+      for (let round = 0; round < ROUNDS; round++) {
+        const key = `k${round}`;
+        await store.set(key, bytes("v"), 60_000);
+        await Promise.all([store.expire([key], 120_000), store.delete([key])]);
+        assert.equal(await store.get(key), null, `round ${round}: key resurrected`);
+      }
+      assertSameKeys(await store.keys(""), [], "nothing left");
+    },
+  },
+  {
+    id: "concurrency.expire-vs-set",
+    title: "expire racing a set keeps the value of the set",
+    async run({ store }) {
+      for (let round = 0; round < ROUNDS; round++) {
+        const key = `k${round}`;
+        await store.set(key, bytes("old"), 60_000);
+        await Promise.all([store.expire([key], 120_000), store.set(key, bytes("new"), 60_000)]);
+        assert.equal(text(await store.get(key)), "new", `round ${round}: expire overwrote a concurrent set`);
+      }
+    },
+  },
+];

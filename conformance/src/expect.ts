@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+
+/**
+ * Assertions shared by the cases; runner-independent (node:assert), errors checked by `code`
+ * so stores that implement the interface directly only need errors with the right code.
+ */
+export async function rejectsWithCode(work: Promise<unknown> | (() => Promise<unknown>), code: string, what: string): Promise<void> {
+  let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
+  try {
+    outcome = { ok: true, value: await (typeof work === "function" ? work() : work) };
+  } catch (error) {
+    outcome = { ok: false, error };
+  }
+  if (outcome.ok) assert.fail(`${what}: expected rejection with ${code}, but it resolved`);
+  const actual = (outcome.error as { code?: unknown } | null)?.code;
+  if (actual !== code) {
+    const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+    assert.fail(`${what}: expected rejection with code ${code}, got ${String(actual)} (${message})`);
+  }
+}
+
+/** Rejects synchronously thrown errors too: a store must return a rejected promise, never throw. */
+export function call(work: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+export function bytes(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
+
+export function text(value: Uint8Array | null | undefined): string | null {
+  return value == null ? null : new TextDecoder().decode(value);
+}
+
+export function assertBytes(actual: Uint8Array | null | undefined, expected: Uint8Array, what: string): void {
+  assert.ok(actual instanceof Uint8Array, `${what}: expected a Uint8Array, got ${actual === null ? "null" : typeof actual}`);
+  assert.equal(actual.byteLength, expected.byteLength, `${what}: length differs`);
+  assert.ok(Buffer.from(actual.buffer, actual.byteOffset, actual.byteLength).equals(expected), `${what}: bytes differ`);
+}
+
+export function assertSameKeys(actual: readonly string[], expected: readonly string[], what: string): void {
+  assert.ok(Array.isArray(actual), `${what}: keys() must return an array`);
+  const seen = new Set<string>();
+  for (const key of actual) {
+    assert.ok(!seen.has(key), `${what}: key ${JSON.stringify(key)} returned twice`);
+    seen.add(key);
+  }
+  const missing = expected.filter((key) => !seen.has(key));
+  const extra = actual.filter((key) => !expected.includes(key));
+  assert.ok(
+    missing.length === 0 && extra.length === 0,
+    `${what}: missing ${JSON.stringify(missing.slice(0, 5))}${missing.length > 5 ? ` (+${missing.length - 5})` : ""}, unexpected ${JSON.stringify(extra.slice(0, 5))}${extra.length > 5 ? ` (+${extra.length - 5})` : ""}`,
+  );
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Sleeps until `ms` after `since` (a `performance.now()` reading). */
+export async function sleepUntil(since: number, ms: number): Promise<void> {
+  const left = since + ms - performance.now();
+  if (left > 0) await sleep(left);
+}
+
+export { assert };

@@ -1,0 +1,117 @@
+import { randomBytes } from "node:crypto";
+import type { SessionKVStore } from "@sessionkv/core";
+import { allCases } from "./cases/index.js";
+import { timingFor } from "./timing.js";
+import type { CaseContext, CaseResult, ConformanceCase, ConformanceReport, StoreFactory } from "./types.js";
+
+export interface RunOptions {
+  readonly createStore: StoreFactory;
+  /** Keeps the cases whose id or title contains this text (case-insensitive). */
+  readonly filter?: string;
+  /** Cases running at once. Default 16: the suite is dominated by TTL waits, not by load. */
+  readonly concurrency?: number;
+  /** Per-case limit. Default 60 s. */
+  readonly caseTimeoutMs?: number;
+  /** Prefix of every namespace handed to the factory. Default `skv-<random>`. */
+  readonly namespacePrefix?: string;
+  /** Replaces the built-in case list (the self-test uses it). */
+  readonly cases?: readonly ConformanceCase[];
+  /** Called as each case settles, for live output. */
+  readonly onResult?: (result: CaseResult) => void;
+}
+
+export function selectCases(options: Pick<RunOptions, "filter" | "cases">): readonly ConformanceCase[] {
+  const cases = options.cases ?? allCases;
+  const filter = options.filter?.toLowerCase();
+  if (!filter) return cases;
+  return cases.filter((c) => c.id.toLowerCase().includes(filter) || c.title.toLowerCase().includes(filter));
+}
+
+/** Runs the suite against the factory's stores and returns a report; never throws for a failing case. */
+export async function runConformance(options: RunOptions): Promise<ConformanceReport> {
+  if (typeof options?.createStore !== "function") {
+    throw new TypeError("runConformance: createStore must be a function ({ namespace }) => store");
+  }
+  const cases = selectCases(options);
+  const prefix = options.namespacePrefix ?? `skv-${randomBytes(4).toString("hex")}`;
+  const started = performance.now();
+  const results: CaseResult[] = new Array(cases.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < cases.length) {
+      const index = next++;
+      const result = await runCase(cases[index]!, `${prefix}-${index}`, options);
+      results[index] = result;
+      options.onResult?.(result);
+    }
+  };
+  const width = Math.max(1, Math.min(options.concurrency ?? 16, cases.length));
+  await Promise.all(Array.from({ length: width }, worker));
+  return {
+    passed: results.filter((r) => r.status === "passed").length,
+    failed: results.filter((r) => r.status === "failed").length,
+    skipped: results.filter((r) => r.status === "skipped").length,
+    durationMs: Math.round(performance.now() - started),
+    cases: results,
+  };
+}
+
+async function runCase(testCase: ConformanceCase, namespace: string, options: RunOptions): Promise<CaseResult> {
+  const begin = performance.now();
+  const opened: SessionKVStore[] = [];
+  const notes: string[] = [];
+  const base = { id: testCase.id, title: testCase.title };
+  const finish = (status: CaseResult["status"], error?: string, cause?: unknown): CaseResult => ({
+    ...base,
+    status,
+    ...(error === undefined ? {} : { error }),
+    ...(cause === undefined ? {} : { cause }),
+    durationMs: Math.round(performance.now() - begin),
+  });
+  let extra = 0;
+  const newStore: CaseContext["newStore"] = async (opts = {}) => {
+    const store = await options.createStore({ namespace: opts.namespace ?? `${namespace}-${++extra}` });
+    opened.push(store);
+    if (opts.start !== false) await store.start();
+    return store;
+  };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const store = await newStore({ namespace });
+    const skip = testCase.requires?.(store.capabilities) ?? null;
+    if (skip !== null) return finish("skipped", skip);
+    const context: CaseContext = {
+      store,
+      capabilities: store.capabilities,
+      namespace,
+      timing: timingFor(store.capabilities),
+      newStore,
+      note: (message) => notes.push(message),
+    };
+    const limit = options.caseTimeoutMs ?? 60_000;
+    await Promise.race([
+      testCase.run(context),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`case did not finish within ${limit} ms`)), limit);
+      }),
+    ]);
+    return finish("passed");
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return finish("failed", notes.length > 0 ? `${message} [notes: ${notes.join("; ")}]` : message, error);
+  } finally {
+    clearTimeout(timer);
+    await Promise.all(opened.map((store) => cleanUp(store)));
+  }
+}
+
+/** Best effort: leave no keys behind on a shared server, then close. */
+async function cleanUp(store: SessionKVStore): Promise<void> {
+  try {
+    const keys = await store.keys("");
+    if (keys.length > 0) await store.delete(keys);
+  } catch {
+    // The store may be closed or deliberately broken; the case result already says so.
+  }
+  await store.close().catch(() => undefined);
+}

@@ -1,0 +1,52 @@
+import type { SessionKVStore, StoreCapabilities } from "@sessionkv/core";
+import type { Timing } from "./timing.js";
+
+export interface StoreFactoryContext {
+  /** Unique per store requested by the suite unless a case asks for a given one. Use it as (part of) the key prefix. */
+  readonly namespace: string;
+}
+
+/** What a store module default-exports for the CLI, and what `runConformance` takes. */
+export type StoreFactory = (context: StoreFactoryContext) => SessionKVStore | Promise<SessionKVStore>;
+
+export interface CaseContext {
+  /** A started store in this case's own namespace; closed by the runner after the case. */
+  readonly store: SessionKVStore;
+  readonly capabilities: StoreCapabilities;
+  readonly namespace: string;
+  readonly timing: Timing;
+  /** Another store from the factory (closed by the runner). Fresh namespace unless given; started unless `start: false`. */
+  newStore(options?: { namespace?: string; start?: boolean }): Promise<SessionKVStore>;
+  /** Free-form progress notes, shown with a failure. */
+  note(message: string): void;
+}
+
+export interface ConformanceCase {
+  /** Stable, dotted identifier, e.g. `ttl.never-early`; `--filter` matches it and the title. */
+  readonly id: string;
+  readonly title: string;
+  /** Returns why the case does not apply to these capabilities, or null when it does. */
+  readonly requires?: (capabilities: StoreCapabilities) => string | null;
+  run(context: CaseContext): Promise<void>;
+}
+
+export type CaseStatus = "passed" | "failed" | "skipped";
+
+export interface CaseResult {
+  readonly id: string;
+  readonly title: string;
+  readonly status: CaseStatus;
+  /** Failure message, or the reason a case was skipped. */
+  readonly error?: string;
+  readonly durationMs: number;
+  /** The thrown value, for runners that want the original stack (not serialised). */
+  readonly cause?: unknown;
+}
+
+export interface ConformanceReport {
+  readonly passed: number;
+  readonly failed: number;
+  readonly skipped: number;
+  readonly durationMs: number;
+  readonly cases: readonly CaseResult[];
+}
