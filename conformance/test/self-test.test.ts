@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { runConformance } from "../src/runner.js";
+import { brokenStores } from "./broken-stores.js";
+
+// The suite proves it can fail: every deliberately broken store must be caught by at least
+// one of the cases written for the rule it breaks.
+describe.concurrent("the conformance suite catches broken stores", () => {
+  for (const store of brokenStores) {
+    it(store.name, async () => {
+      const report = await runConformance({ createStore: store.create });
+      const failedIds = report.cases.filter((c) => c.status === "failed").map((c) => c.id);
+      expect(report.failed, `${store.name} passed every case`).toBeGreaterThan(0);
+      expect(
+        store.caughtBy.some((id) => failedIds.includes(id)),
+        `${store.name}: expected one of ${store.caughtBy.join(", ")} to fail; failed: ${failedIds.join(", ")}`,
+      ).toBe(true);
+    });
+  }
+});
