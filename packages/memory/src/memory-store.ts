@@ -49,6 +49,11 @@ export class InMemorySessionKVStore extends BaseSessionKVStore {
     return this.#records.size;
   }
 
+  /** Deadlines queued for the sweep, stale ones included (bounded by compaction; for tests and metrics). */
+  get pendingDeadlines(): number {
+    return this.#heap.size;
+  }
+
   /** Drops every expired record now; returns how many. The timer calls this periodically. */
   sweep(): number {
     const t = now();

@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import { BaseSessionKVStore, type MsetEntry, SessionKVError, type StoreCapabilities } from "../src/index.js";
+
+/**
+ * A backend that records which of its hooks ran. The base class's promise is that invalid
+ * input never reaches them, repeated keys are collapsed, `[]` costs nothing, and a hook that
+ * hangs is cut off by the deadline.
+ */
+class RecordingStore extends BaseSessionKVStore {
+  readonly capabilities: StoreCapabilities = { ttlResolutionMs: 1, minTtlMs: 1, expiryLagMs: 0, maxValueBytes: 8, maxKeyBytes: 16 };
+  readonly calls: [string, unknown][] = [];
+  hang = false;
+  fail: unknown;
+  constructor(timeoutMs = 5000, readonly password = "") {
+    super({ operationTimeoutMs: timeoutMs });
+  }
+  protected override secrets(): string[] {
+    return [this.password];
+  }
+  async #hook<T>(name: string, arg: unknown, result: T): Promise<T> {
+    this.calls.push([name, arg]);
+    if (this.fail !== undefined) throw this.fail;
+    if (this.hang) await new Promise(() => undefined);
+    return result;
+  }
+  protected doStart() { return this.#hook("start", null, undefined); }
+  protected doClose() { return this.#hook("close", null, undefined); }
+  protected doSet(key: string, _v: Uint8Array, ttlMs: number, onlyIfExists: boolean) { return this.#hook("set", [key, ttlMs, onlyIfExists], undefined); }
+  protected doMset(entries: readonly MsetEntry[]) { return this.#hook("mset", entries.map((e) => [e.key, new TextDecoder().decode(e.value)]), undefined); }
+  protected doGet(key: string) { return this.#hook("get", key, null); }
+  protected doMget(keys: readonly string[]) { return this.#hook("mget", keys, keys.map((k) => new TextEncoder().encode(k))); }
+  protected doExpire(keys: readonly string[], ttlMs: number) { return this.#hook("expire", [keys, ttlMs], undefined); }
+  protected doKeys(prefix: string) { return this.#hook("keys", prefix, ["a", "b", "a"]); }
+  protected doDelete(keys: readonly string[]) { return this.#hook("delete", keys, undefined); }
+}
+
+const b = (s: string) => new TextEncoder().encode(s);
+
+describe("BaseSessionKVStore", () => {
+  it("rejects invalid input before any hook runs, naming the parameter", async () => {
+    const store = new RecordingStore();
+    await store.start();
+    store.calls.length = 0;
+    await expect(store.set("", b("v"), 1)).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT", message: /^key /, name: "SessionKVError" });
+    await expect(store.set("k", b("v"), Number.NaN)).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT", message: /^ttlMs / });
+    await expect(store.set("k", b("123456789"), 1)).rejects.toMatchObject({ code: "ERR_VALUE_TOO_LARGE" });
+    await expect(store.set("k".repeat(17), b("v"), 1)).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT", message: /17 UTF-8 bytes/ });
+    await expect(store.set("ééééééééé", b("v"), 1)).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
+    await expect(store.mset([{ key: "ok", value: b("v"), ttlMs: 1 }, { key: "k", value: b("v"), ttlMs: -1 }])).rejects.toMatchObject({ message: /^entries\[1\]\.ttlMs/ });
+    await expect(store.mget(["ok", "\uDC00"])).rejects.toMatchObject({ message: /^keys\[1\]/ });
+    expect(store.calls).toEqual([]);
+  });
+
+  it("collapses repeated keys and skips I/O for empty batches", async () => {
+    const store = new RecordingStore();
+    await store.start();
+    store.calls.length = 0;
+    await store.mset([]);
+    await store.expire([], 10);
+    await store.delete([]);
+    expect(await store.mget([])).toEqual([]);
+    expect(store.calls).toEqual([]);
+    await store.mset([
+      { key: "a", value: b("1"), ttlMs: 1 },
+      { key: "b", value: b("2"), ttlMs: 1 },
+      { key: "a", value: b("3"), ttlMs: 1 },
+    ]);
+    const values = await store.mget(["x", "y", "x"]);
+    await store.delete(["k", "k"]);
+    expect(await store.keys("")).toEqual(["a", "b"]);
+    expect(store.calls).toEqual([
+      ["mset", [["b", "2"], ["a", "3"]]],
+      ["mget", ["x", "y"]],
+      ["delete", ["k"]],
+      ["keys", ""],
+    ]);
+    expect(values.map((v) => new TextDecoder().decode(v!))).toEqual(["x", "y", "x"]);
+    expect(values[0]).not.toBe(values[2]);
+  });
+
+  it("runs the lifecycle: shared start, retry after a failed start, idempotent close", async () => {
+    const store = new RecordingStore();
+    store.fail = new Error("boom");
+    await expect(store.start()).rejects.toMatchObject({ code: "ERR_STORE_UNAVAILABLE" });
+    store.fail = undefined;
+    await Promise.all([store.start(), store.start()]);
+    expect(store.calls.filter(([n]) => n === "start")).toHaveLength(2);
+    await Promise.all([store.close(), store.close()]);
+    await store.close();
+    expect(store.calls.filter(([n]) => n === "close")).toHaveLength(1);
+    await expect(store.start()).rejects.toMatchObject({ code: "ERR_STORE_CLOSED" });
+  });
+
+  it("cuts off a hanging operation at operationTimeoutMs with ERR_STORE_UNAVAILABLE", async () => {
+    const store = new RecordingStore(100);
+    await store.start();
+    store.hang = true;
+    const started = performance.now();
+    await expect(store.get("k")).rejects.toMatchObject({ code: "ERR_STORE_UNAVAILABLE", message: /within 100 ms/ });
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  it("removes secrets from messages, stacks and the whole cause chain", async () => {
+    const store = new RecordingStore(5000, "hunter2");
+    await store.start();
+    const inner = new Error("auth failed for redis://user:hunter2@host");
+    store.fail = new Error("connect failed with hunter2", { cause: inner });
+    const error = (await store.get("k").catch((e: unknown) => e)) as SessionKVError;
+    expect(error).toBeInstanceOf(SessionKVError);
+    let text = "";
+    for (let e: unknown = error; e instanceof Error; e = e.cause) text += `${e.message}\n${e.stack}\n`;
+    expect(text).not.toContain("hunter2");
+    expect(text).toContain("***");
+  });
+
+  it("validates its own options", () => {
+    expect(() => new RecordingStore(0)).toThrow(expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", message: expect.stringMatching(/operationTimeoutMs/) }));
+  });
+});

@@ -1,0 +1,69 @@
+import { spawn } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { InMemorySessionKVStore } from "../src/memory-store.js";
+
+const v = (s: string) => new TextEncoder().encode(s);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("InMemorySessionKVStore", () => {
+  it("the periodic sweep drops expired records nobody reads again", async () => {
+    await using store = new InMemorySessionKVStore({ cleanupIntervalMs: 20 });
+    await store.start();
+    await store.mset(Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, value: v("x"), ttlMs: 10 })));
+    await store.set("kept", v("y"), 60_000);
+    expect(store.size).toBe(101);
+    await sleep(150);
+    expect(store.size).toBe(1);
+  });
+
+  it("sweep() ignores stale deadlines of rewritten keys", async () => {
+    await using store = new InMemorySessionKVStore();
+    await store.start();
+    await store.set("k", v("1"), 5);
+    await store.set("k", v("2"), 60_000);
+    await store.expire(["k"], 60_000);
+    await sleep(20);
+    expect(store.sweep()).toBe(0);
+    expect(new TextDecoder().decode((await store.get("k"))!)).toBe("2");
+  });
+
+  it("stale heap entries are compacted under a steady refresh load", async () => {
+    await using store = new InMemorySessionKVStore();
+    await store.start();
+    const keys = Array.from({ length: 100 }, (_, i) => `k${i}`);
+    await store.mset(keys.map((key) => ({ key, value: v(""), ttlMs: 60_000 })));
+    for (let round = 0; round < 200; round++) await store.expire(keys, 60_000);
+    // 20,100 deadlines were pushed; compaction keeps the heap near the live size.
+    expect(store.size).toBe(100);
+    expect(heapSize(store)).toBeLessThanOrEqual(2 * 100 + 1024 + 1);
+  });
+
+  it("the sweep timer does not keep the process alive", async () => {
+    // A child process starts a store and never closes it: it must still exit on its own.
+    const script = `import { InMemorySessionKVStore } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)};
+      const s = new InMemorySessionKVStore({ cleanupIntervalMs: 10 }); await s.start(); await s.set("k", new Uint8Array(1), 60000);`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: "inherit" });
+    const code = await new Promise<number | null>((resolve) => {
+      const guard = setTimeout(() => {
+        child.kill();
+        resolve(null);
+      }, 10_000);
+      child.on("exit", (c) => {
+        clearTimeout(guard);
+        resolve(c);
+      });
+    });
+    expect(code, "the process was kept alive by the sweep timer").toBe(0);
+  });
+
+  it("rejects bad options with ERR_INVALID_ARGUMENT naming the option", () => {
+    expect(() => new InMemorySessionKVStore({ cleanupIntervalMs: 0 })).toThrow(/cleanupIntervalMs/);
+    expect(() => new InMemorySessionKVStore({ cleanupIntervalMs: Number.NaN })).toThrow(
+      expect.objectContaining({ code: "ERR_INVALID_ARGUMENT" }),
+    );
+  });
+});
+
+function heapSize(store: InMemorySessionKVStore): number {
+  return store.pendingDeadlines;
+}
