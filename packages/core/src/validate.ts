@@ -19,7 +19,8 @@ export function utf8Length(text: string, limit: number): number {
 }
 
 export function isWellFormed(text: string): boolean {
-  return !LONE_SURROGATE.test(text);
+  const native = (text as { isWellFormed?: () => boolean }).isWellFormed;
+  return native === undefined ? !LONE_SURROGATE.test(text) : native.call(text);
 }
 
 export function validateKey(key: unknown, capabilities: StoreCapabilities, parameter = "key"): asserts key is string {

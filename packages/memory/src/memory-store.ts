@@ -15,6 +15,8 @@ interface Entry {
   value: Uint8Array;
   /** Deadline on the monotonic clock: wall-clock jumps (NTP, DST) never expire or revive records. */
   deadline: number;
+  /** The heap entry that currently speaks for this record; always <= deadline. */
+  scheduled: number;
 }
 
 const now = (): number => performance.now();
@@ -22,7 +24,8 @@ const now = (): number => performance.now();
 /**
  * A single-process store. Expiry is lazy (every read checks the deadline) and periodic (a
  * sweep pops expired records from a deadline heap), so memory is reclaimed even for keys
- * nobody reads again. Values are copied in and out.
+ * nobody reads again. Heartbeats only ever extend deadlines, so an extension costs no heap
+ * work: the sweep finds the record still alive and re-queues it. Values are copied in and out.
  */
 export class InMemorySessionKVStore extends BaseSessionKVStore {
   readonly capabilities: StoreCapabilities;
@@ -61,9 +64,14 @@ export class InMemorySessionKVStore extends BaseSessionKVStore {
     for (let top = this.#heap.peek(); top !== undefined && top.deadline <= t; top = this.#heap.peek()) {
       this.#heap.pop();
       const entry = this.#records.get(top.key);
-      if (entry !== undefined && entry.deadline === top.deadline) {
+      if (entry === undefined || entry.scheduled !== top.deadline) continue; // stale
+      if (entry.deadline <= t) {
         this.#remove(top.key);
         dropped += 1;
+      } else {
+        // Extended since it was scheduled: refreshes never touch the heap, the sweep re-queues.
+        entry.scheduled = entry.deadline;
+        this.#heap.push({ key: top.key, deadline: entry.deadline });
       }
     }
     return dropped;
@@ -96,15 +104,17 @@ export class InMemorySessionKVStore extends BaseSessionKVStore {
   }
 
   protected async doMget(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
-    return keys.map((key) => this.#live(key)?.value.slice() ?? null);
+    const t = now();
+    return keys.map((key) => this.#live(key, t)?.value.slice() ?? null);
   }
 
   protected async doExpire(keys: readonly string[], ttlMs: number): Promise<void> {
+    const t = now();
     for (const key of keys) {
-      const entry = this.#live(key);
+      const entry = this.#live(key, t);
       if (entry === undefined) continue;
-      entry.deadline = now() + ttlMs;
-      this.#schedule(key, entry.deadline);
+      entry.deadline = t + ttlMs;
+      this.#schedule(key, entry);
     }
   }
 
@@ -123,29 +133,33 @@ export class InMemorySessionKVStore extends BaseSessionKVStore {
 
   #write(key: string, value: Uint8Array, ttlMs: number): void {
     const deadline = now() + ttlMs;
-    const entry = this.#records.get(key);
+    let entry = this.#records.get(key);
     if (entry === undefined) {
-      this.#records.set(key, { value: value.slice(), deadline });
+      entry = { value: value.slice(), deadline, scheduled: Number.POSITIVE_INFINITY };
+      this.#records.set(key, entry);
       this.#index.add(key);
     } else {
       entry.value = value.slice();
       entry.deadline = deadline;
     }
-    this.#schedule(key, deadline);
+    this.#schedule(key, entry);
   }
 
-  #schedule(key: string, deadline: number): void {
-    this.#heap.push({ key, deadline });
-    // Rewrites leave stale heap entries behind; compact before they dominate memory.
+  /** Queues the record for the sweep only when its deadline moved earlier than what is queued. */
+  #schedule(key: string, entry: Entry): void {
+    if (entry.deadline >= entry.scheduled) return;
+    entry.scheduled = entry.deadline;
+    this.#heap.push({ key, deadline: entry.deadline });
+    // Shortened TTLs leave stale heap entries behind; compact before they dominate memory.
     if (this.#heap.size > 2 * this.#records.size + 1024) {
-      this.#heap.rebuild((e) => this.#records.get(e.key)?.deadline === e.deadline);
+      this.#heap.rebuild((e) => this.#records.get(e.key)?.scheduled === e.deadline);
     }
   }
 
-  #live(key: string): Entry | undefined {
+  #live(key: string, t = now()): Entry | undefined {
     const entry = this.#records.get(key);
     if (entry === undefined) return undefined;
-    if (entry.deadline > now()) return entry;
+    if (entry.deadline > t) return entry;
     this.#remove(key);
     return undefined;
   }

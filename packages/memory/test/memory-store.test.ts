@@ -27,15 +27,29 @@ describe("InMemorySessionKVStore", () => {
     expect(new TextDecoder().decode((await store.get("k"))!)).toBe("2");
   });
 
-  it("stale heap entries are compacted under a steady refresh load", async () => {
+  it("the sweep queue stays bounded under steady refreshes and shortenings", async () => {
     await using store = new InMemorySessionKVStore();
     await store.start();
     const keys = Array.from({ length: 100 }, (_, i) => `k${i}`);
     await store.mset(keys.map((key) => ({ key, value: v(""), ttlMs: 60_000 })));
     for (let round = 0; round < 200; round++) await store.expire(keys, 60_000);
-    // 20,100 deadlines were pushed; compaction keeps the heap near the live size.
+    expect(heapSize(store), "extensions queue nothing").toBe(100);
+    for (let round = 0; round < 200; round++) await store.expire(keys, 50_000 - round * 10);
     expect(store.size).toBe(100);
-    expect(heapSize(store)).toBeLessThanOrEqual(2 * 100 + 1024 + 1);
+    expect(heapSize(store), "shortenings are compacted").toBeLessThanOrEqual(2 * 100 + 1024 + 1);
+  });
+
+  it("a record extended after it was queued is swept at its new deadline, not the old one", async () => {
+    await using store = new InMemorySessionKVStore();
+    await store.start();
+    await store.set("k", v("x"), 20);
+    await store.expire(["k"], 150);
+    await sleep(60);
+    expect(store.sweep()).toBe(0);
+    expect(store.size).toBe(1);
+    await sleep(150);
+    expect(store.sweep()).toBe(1);
+    expect(store.size).toBe(0);
   });
 
   it("the sweep timer does not keep the process alive", async () => {
