@@ -1,0 +1,3 @@
+export { DynamoDBSessionKVStore } from "./store.js";
+export type { DynamoDBSessionKVStoreOptions } from "./options.js";
+export { ATTR as DYNAMODB_ATTRIBUTES } from "./schema.js";
