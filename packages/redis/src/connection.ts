@@ -1,0 +1,120 @@
+import { Redis, type RedisOptions } from "ioredis";
+import { invalidArgument } from "@sessionkv/core";
+import type { RedisClient } from "./topology.js";
+
+/**
+ * Settings of a client the store creates itself. ioredis's defaults suit an application that
+ * would rather wait than fail: an unbounded offline queue and 20 retries per command, so with
+ * the server down a command can wait for minutes and memory grows with every call. A session
+ * store must instead answer within its deadline and let the caller decide:
+ * - `enableOfflineQueue: false`: while disconnected, commands fail at once (nothing queues up);
+ * - `maxRetriesPerRequest: 1`: a command in flight when the connection drops is re-sent once
+ *   after a quick reconnect (a failover blip heals), then rejected, never kept for later;
+ * - `socketTimeout`: a silent server (paused, partitioned) drops the connection after one
+ *   deadline without data, so the client reconnects instead of waiting on a dead socket;
+ * - reconnection never gives up (capped back-off), so the store heals when the server returns.
+ */
+export function ownedClientOptions(operationTimeoutMs: number, extra: RedisOptions | undefined): RedisOptions {
+  return {
+    ...extra,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: operationTimeoutMs,
+    socketTimeout: operationTimeoutMs,
+    retryStrategy: (attempt: number) => Math.min(50 * attempt, 1_000),
+  };
+}
+
+export function createClient(url: string, operationTimeoutMs: number, extra: RedisOptions | undefined): Redis {
+  checkUrl(url);
+  return new Redis(url, ownedClientOptions(operationTimeoutMs, extra));
+}
+
+/** Rejects a malformed URL without echoing it: it may carry a password. */
+function checkUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalidArgument("url", "is not a valid URL (expected redis://[user:password@]host:port[/db] or rediss://...)");
+  }
+  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
+    throw invalidArgument("url", `must use redis:// or rediss:// (got ${parsed.protocol}//)`);
+  }
+}
+
+/**
+ * The password in `url`, and the passwords a given client was configured with, so the base
+ * store can redact them from every surfaced error. Usernames are not treated as secret: they
+ * identify the ACL user in error reports, and redacting a name such as `default` would mangle
+ * ordinary words in messages.
+ */
+export function passwordsOf(url: string | undefined, client: RedisClient): string[] {
+  const found = new Set<string>();
+  if (url !== undefined) {
+    try {
+      const password = decodeURIComponent(new URL(url).password);
+      if (password !== "") found.add(password);
+    } catch {
+      // checkUrl already rejected it.
+    }
+  }
+  const options = client.options as {
+    password?: unknown;
+    sentinelPassword?: unknown;
+    redisOptions?: { password?: unknown };
+  };
+  for (const candidate of [options.password, options.sentinelPassword, options.redisOptions?.password]) {
+    if (typeof candidate === "string" && candidate !== "") found.add(candidate);
+  }
+  return [...found];
+}
+
+/**
+ * Resolves when the client is ready for commands. A connection error rejects at once (with the
+ * driver's error) rather than at the deadline, so a wrong host or password is reported
+ * quickly; the client keeps reconnecting in the background and a later start() may succeed.
+ */
+export function whenReady(client: RedisClient): Promise<void> {
+  if (client.status === "ready") return Promise.resolve();
+  if (client.status === "end") return Promise.reject(new Error("Connection is closed."));
+  return new Promise<void>((resolve, reject) => {
+    const done = (): void => {
+      client.off("ready", onReady);
+      client.off("error", onError);
+      client.off("end", onEnd);
+    };
+    const onReady = (): void => {
+      done();
+      resolve();
+    };
+    const onError = (error: unknown): void => {
+      done();
+      reject(error);
+    };
+    const onEnd = (): void => {
+      done();
+      reject(new Error("Connection is closed."));
+    };
+    client.on("ready", onReady);
+    client.on("error", onError);
+    client.on("end", onEnd);
+    // A lazy client (ours always, a caller's when it chose lazyConnect) connects on demand.
+    if (client.status === "wait") client.connect().catch(() => undefined);
+  });
+}
+
+/** Closes a client the store created; never waits on a server that may be gone. */
+export function disconnect(client: RedisClient): Promise<void> {
+  if (client.status === "end") return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    // "end" is not emitted when disconnecting between two reconnection attempts: do not wait on it.
+    const timer = setTimeout(resolve, 1_000);
+    client.once("end", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    client.disconnect();
+  });
+}

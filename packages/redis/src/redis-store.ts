@@ -1,0 +1,210 @@
+import type { RedisOptions } from "ioredis";
+import {
+  BaseSessionKVStore,
+  ErrorCode,
+  SessionKVError,
+  chunk,
+  invalidArgument,
+  isWellFormed,
+  type BaseStoreOptions,
+  type MsetEntry,
+  type StoreCapabilities,
+} from "@sessionkv/core";
+import { createClient, disconnect, passwordsOf, whenReady } from "./connection.js";
+import { classifyRedisError } from "./errors.js";
+import { prefixPattern } from "./glob.js";
+import { topologyOf, type RedisClient, type Topology } from "./topology.js";
+
+export interface RedisStoreOptions extends BaseStoreOptions {
+  /** `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS. The store creates and closes its client. */
+  readonly url?: string;
+  /** An existing ioredis `Redis` (standalone or Sentinel) or `Cluster`. Used as is; never closed by the store. */
+  readonly client?: RedisClient;
+  /** Extra ioredis options for the client created from `url` (TLS CA, family, db...). */
+  readonly redisOptions?: RedisOptions;
+  /** Prepended to every key: the store's namespace. Default `sessionkv:`. */
+  readonly keyPrefix?: string;
+}
+
+export const DEFAULT_KEY_PREFIX = "sessionkv:";
+
+/**
+ * Capabilities. Redis keeps TTLs in milliseconds and never returns an expired key (GET, MGET
+ * and SCAN check expiry on access, whatever the background expiry cycle has done), so the only
+ * lag is the server's cached clock and the trip back to the client: a few milliseconds.
+ * Sizes are choices, not server limits (a string may hold 512 MB): 16 MiB values keep one
+ * command from stalling a shared server, 16 KiB keys are far beyond any session key.
+ */
+export const REDIS_CAPABILITIES: StoreCapabilities = Object.freeze({
+  ttlResolutionMs: 1,
+  minTtlMs: 1,
+  expiryLagMs: 10,
+  maxValueBytes: 16 * 1024 * 1024,
+  maxKeyBytes: 16 * 1024,
+});
+
+/** Keys per MGET / DEL: large enough to amortise the round trip, small enough not to block the server. */
+const KEYS_PER_COMMAND = 1_000;
+/** Keys SCAN inspects per call: fewer round trips than the default 10, still short server pauses. */
+const SCAN_COUNT = 1_000;
+/** PX must be a positive integer; TTLs beyond this (285,000 years) are "forever" in practice. */
+const MAX_PX = Number.MAX_SAFE_INTEGER;
+
+export class RedisSessionKVStore extends BaseSessionKVStore {
+  readonly capabilities = REDIS_CAPABILITIES;
+  /** The ioredis client (created from `url`, or the one given). */
+  readonly client: RedisClient;
+  readonly keyPrefix: string;
+  readonly #owned: boolean;
+  readonly #topology: Topology;
+  readonly #pattern: string;
+  readonly #secrets: readonly string[];
+
+  constructor(options: RedisStoreOptions) {
+    super(options);
+    const { url, client } = options;
+    if ((url === undefined) === (client === undefined)) throw invalidArgument("options", "need exactly one of url or client");
+    if (url !== undefined && typeof url !== "string") throw invalidArgument("url", "must be a string");
+    const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+    if (typeof keyPrefix !== "string" || !isWellFormed(keyPrefix) || Buffer.byteLength(keyPrefix, "utf8") > 1024) {
+      throw invalidArgument("keyPrefix", "must be a well-formed string of at most 1024 UTF-8 bytes");
+    }
+    this.keyPrefix = keyPrefix;
+    this.#pattern = prefixPattern(keyPrefix);
+    this.#owned = client === undefined;
+    this.client = client ?? createClient(url as string, this.operationTimeoutMs as number, options.redisOptions);
+    // Our own client reports connection trouble through the operations; without a listener
+    // ioredis would also print every reconnection error to the console.
+    if (this.#owned) this.client.on("error", () => undefined);
+    this.#topology = topologyOf(this.client);
+    this.#secrets = passwordsOf(url, this.client);
+  }
+
+  protected override secrets(): readonly string[] {
+    return this.#secrets;
+  }
+
+  protected override classifyError(error: unknown, operation: string): SessionKVError {
+    return classifyRedisError(error, operation);
+  }
+
+  protected async doStart(): Promise<void> {
+    await whenReady(this.client);
+  }
+
+  protected async doClose(): Promise<void> {
+    if (this.#owned) await disconnect(this.client);
+  }
+
+  protected async doSet(key: string, value: Uint8Array, ttlMs: number, onlyIfExists: boolean): Promise<void> {
+    const k = this.keyPrefix + key;
+    if (onlyIfExists) await this.client.set(k, payload(value), "PX", px(ttlMs), "XX");
+    else await this.client.set(k, payload(value), "PX", px(ttlMs));
+  }
+
+  protected async doMset(entries: readonly MsetEntry[]): Promise<void> {
+    const groups = this.#topology.partition(entries, (entry) => this.keyPrefix + entry.key);
+    await Promise.all(
+      groups.map((group) => {
+        const pipeline = this.client.pipeline();
+        for (const { key, value, ttlMs } of group) pipeline.set(this.keyPrefix + key, payload(value), "PX", px(ttlMs));
+        return execPipeline(pipeline);
+      }),
+    );
+  }
+
+  protected async doGet(key: string): Promise<Uint8Array | null> {
+    return this.client.getBuffer(this.keyPrefix + key);
+  }
+
+  protected async doMget(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
+    const full = keys.map((key) => this.keyPrefix + key);
+    const batches = this.#batches(full);
+    const replies = await Promise.all(batches.map((batch) => this.client.mgetBuffer(batch)));
+    if (batches.length === 1) return checkedReplies(replies[0], full.length);
+    const byKey = new Map<string, Buffer | null>();
+    batches.forEach((batch, b) => {
+      const values = checkedReplies(replies[b], batch.length);
+      batch.forEach((key, i) => byKey.set(key, values[i] ?? null));
+    });
+    return full.map((key) => byKey.get(key) ?? null);
+  }
+
+  protected async doExpire(keys: readonly string[], ttlMs: number): Promise<void> {
+    const ms = px(ttlMs);
+    const groups = this.#topology.partition(keys, (key) => this.keyPrefix + key);
+    await Promise.all(
+      groups.map((group) => {
+        // PEXPIRE on a missing or expired key returns 0 and creates nothing: no existence check needed.
+        const pipeline = this.client.pipeline();
+        for (const key of group) pipeline.pexpire(this.keyPrefix + key, ms);
+        return execPipeline(pipeline);
+      }),
+    );
+  }
+
+  protected async doKeys(prefix: string): Promise<string[]> {
+    const pattern = prefix === "" ? this.#pattern : prefixPattern(this.keyPrefix + prefix);
+    const perNode = await Promise.all(this.#topology.scanNodes().map((node) => scanAll(node, pattern)));
+    const strip = this.keyPrefix.length;
+    const found: string[] = [];
+    for (const keys of perNode) for (const key of keys) found.push(key.slice(strip));
+    return found;
+  }
+
+  protected async doDelete(keys: readonly string[]): Promise<void> {
+    const full = keys.map((key) => this.keyPrefix + key);
+    // DEL rather than UNLINK: session values are small, and DEL is what restricted ACL users
+    // are usually granted.
+    await Promise.all(this.#batches(full).map((batch) => this.client.del(batch)));
+  }
+
+  /** Full keys split for multi-key commands: by hash slot in a cluster, then by size. */
+  #batches(full: readonly string[]): string[][] {
+    const groups = this.#topology.partition(full, (key) => key);
+    if (groups.length === 1 && full.length <= KEYS_PER_COMMAND) return [full as string[]];
+    return groups.flatMap((group) => chunk(group, KEYS_PER_COMMAND));
+  }
+}
+
+/**
+ * A Buffer view of the caller's bytes, no copy: ioredis serialises a command into a fresh
+ * buffer when it writes it. A plain Uint8Array must not reach ioredis as is, or it is sent as
+ * the text "1,2,3".
+ */
+function payload(value: Uint8Array): Buffer {
+  return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+
+/** Whole milliseconds, rounded up: `PX 0` is an error and rounding down would expire early. */
+function px(ttlMs: number): number {
+  return Math.min(Math.ceil(ttlMs), MAX_PX);
+}
+
+type Exec = { exec(): Promise<[error: Error | null, result: unknown][] | null> };
+
+/** A pipeline's first failed command fails the batch (the others have been applied). */
+async function execPipeline(pipeline: Exec): Promise<void> {
+  const results = await pipeline.exec();
+  if (results === null) throw new SessionKVError(ErrorCode.STORE_PROTOCOL, "pipeline was discarded by the server");
+  for (const [error] of results) if (error !== null) throw error;
+}
+
+function checkedReplies(values: (Buffer | null)[] | undefined, expected: number): (Buffer | null)[] {
+  if (values === undefined || values.length !== expected) {
+    throw new SessionKVError(ErrorCode.STORE_PROTOCOL, `MGET returned ${values?.length ?? 0} values for ${expected} keys`);
+  }
+  return values;
+}
+
+/** Every key of one node matching `pattern`. SCAN may return a key twice; the base removes repeats. */
+async function scanAll(node: RedisClient, pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = "0";
+  do {
+    const [next, keys] = await node.scan(cursor, "MATCH", pattern, "COUNT", SCAN_COUNT);
+    for (const key of keys) found.push(key);
+    cursor = next;
+  } while (cursor !== "0");
+  return found;
+}
