@@ -114,18 +114,18 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
   }
 
   protected async doGet(key: string): Promise<Uint8Array | null> {
-    return this.client.getBuffer(this.keyPrefix + key);
+    return bytes(await this.client.getBuffer(this.keyPrefix + key));
   }
 
   protected async doMget(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
     const full = keys.map((key) => this.keyPrefix + key);
     const batches = this.#batches(full);
     const replies = await Promise.all(batches.map((batch) => this.client.mgetBuffer(batch)));
-    if (batches.length === 1) return checkedReplies(replies[0], full.length);
-    const byKey = new Map<string, Buffer | null>();
+    if (batches.length === 1) return checkedReplies(replies[0], full.length).map(bytes);
+    const byKey = new Map<string, Uint8Array | null>();
     batches.forEach((batch, b) => {
       const values = checkedReplies(replies[b], batch.length);
-      batch.forEach((key, i) => byKey.set(key, values[i] ?? null));
+      batch.forEach((key, i) => byKey.set(key, bytes(values[i] ?? null)));
     });
     return full.map((key) => byKey.get(key) ?? null);
   }
@@ -174,6 +174,15 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
  */
 function payload(value: Uint8Array): Buffer {
   return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+
+/**
+ * Replies as plain Uint8Array views (no copy). Not a Buffer: `Buffer#slice` returns a view,
+ * where callers (and the base store, copying repeated mget results) rely on
+ * `Uint8Array#slice` making a copy.
+ */
+function bytes(reply: Buffer | null): Uint8Array | null {
+  return reply === null ? null : new Uint8Array(reply.buffer, reply.byteOffset, reply.byteLength);
 }
 
 /** Whole milliseconds, rounded up: `PX 0` is an error and rounding down would expire early. */
