@@ -4,7 +4,11 @@ import assert from "node:assert/strict";
  * Assertions shared by the cases; runner-independent (node:assert), errors checked by `code`
  * so stores that implement the interface directly only need errors with the right code.
  */
-export async function rejectsWithCode(work: Promise<unknown> | (() => Promise<unknown>), code: string, what: string): Promise<void> {
+export async function rejectsWithCode(
+  work: Promise<unknown> | (() => Promise<unknown>),
+  code: string,
+  what: string,
+): Promise<void> {
   let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
   try {
     outcome = { ok: true, value: await (typeof work === "function" ? work() : work) };
@@ -37,9 +41,15 @@ export function text(value: Uint8Array | null | undefined): string | null {
 }
 
 export function assertBytes(actual: Uint8Array | null | undefined, expected: Uint8Array, what: string): void {
-  assert.ok(actual instanceof Uint8Array, `${what}: expected a Uint8Array, got ${actual === null ? "null" : typeof actual}`);
+  assert.ok(
+    actual instanceof Uint8Array,
+    `${what}: expected a Uint8Array, got ${actual === null ? "null" : typeof actual}`,
+  );
   assert.equal(actual.byteLength, expected.byteLength, `${what}: length differs`);
-  assert.ok(Buffer.from(actual.buffer, actual.byteOffset, actual.byteLength).equals(expected), `${what}: bytes differ`);
+  assert.ok(
+    Buffer.from(actual.buffer, actual.byteOffset, actual.byteLength).equals(expected),
+    `${what}: bytes differ`,
+  );
 }
 
 export function assertSameKeys(actual: readonly string[], expected: readonly string[], what: string): void {

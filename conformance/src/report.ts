@@ -3,7 +3,12 @@ import type { CaseResult, ConformanceReport } from "./types.js";
 /** One human-readable line per case, as the CLI prints it. */
 export function formatResult(result: CaseResult): string {
   const mark = result.status === "passed" ? "✓" : result.status === "failed" ? "✗" : "-";
-  const tail = result.status === "passed" ? "" : result.status === "skipped" ? ` (skipped: ${result.error})` : `\n    ${result.error}`;
+  const tail =
+    result.status === "passed"
+      ? ""
+      : result.status === "skipped"
+        ? ` (skipped: ${result.error})`
+        : `\n    ${result.error}`;
   return `${mark} ${result.id} — ${result.title} [${result.durationMs} ms]${tail}`;
 }
 

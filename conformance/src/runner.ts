@@ -56,7 +56,11 @@ export async function runConformance(options: RunOptions): Promise<ConformanceRe
   };
 }
 
-async function runCase(testCase: ConformanceCase, namespace: string, options: RunOptions): Promise<CaseResult> {
+async function runCase(
+  testCase: ConformanceCase,
+  namespace: string,
+  options: RunOptions,
+): Promise<CaseResult> {
   const begin = performance.now();
   const opened: SessionKVStore[] = [];
   const notes: string[] = [];

@@ -46,7 +46,12 @@ const broken = (name: string, caughtBy: string[], overrides: Overrides): BrokenS
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
 const HOUR = 3_600_000;
 const globToRegex = (glob: string) =>
-  new RegExp(`^${glob.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}`);
+  new RegExp(
+    `^${glob
+      .replace(/[.+^${}()|\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}`,
+  );
 
 /** A shared map behind every store the factory makes: namespaces ignored. */
 const sharedInner = new InMemorySessionKVStore();
@@ -209,7 +214,9 @@ export const brokenStores: readonly BrokenStore[] = [
         await s.set(k, v, ttl, o);
         everWritten.add(k);
       },
-      keys: async (p) => [...new Set([...(await s.keys(p)), ...[...everWritten].filter((k) => k.startsWith(p))])],
+      keys: async (p) => [
+        ...new Set([...(await s.keys(p)), ...[...everWritten].filter((k) => k.startsWith(p))]),
+      ],
     };
   }),
 ];

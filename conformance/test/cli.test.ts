@@ -80,7 +80,10 @@ afterAll(async () => {
 
 async function cliRun(args: string[], env: Record<string, string> = {}) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd: dir, env: { ...process.env, ...env } });
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], {
+      cwd: dir,
+      env: { ...process.env, ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -106,7 +109,12 @@ describe("sessionkv-conformance CLI", () => {
   it("prints a JSON report with --json and honours --filter", async () => {
     const { code, stdout } = await cliRun(["--store", "./my-store.mjs", "--json", "--filter", "mget."]);
     expect(code).toBe(0);
-    const report = JSON.parse(stdout) as { passed: number; failed: number; skipped: number; cases: { id: string; status: string }[] };
+    const report = JSON.parse(stdout) as {
+      passed: number;
+      failed: number;
+      skipped: number;
+      cases: { id: string; status: string }[];
+    };
     expect(report.failed).toBe(0);
     expect(report.cases.length).toBeGreaterThan(0);
     expect(report.cases.every((c) => c.id.startsWith("mget.") && c.status === "passed")).toBe(true);

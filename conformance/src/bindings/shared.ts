@@ -1,4 +1,4 @@
-import { runConformance, selectCases, type RunOptions } from "../runner.js";
+import { type RunOptions, runConformance, selectCases } from "../runner.js";
 import type { CaseResult, ConformanceCase, ConformanceReport } from "../types.js";
 
 /**
@@ -6,7 +6,10 @@ import type { CaseResult, ConformanceCase, ConformanceReport } from "../types.js
  * `runConformance` (concurrently, like the CLI); each registered test awaits its own result.
  * That keeps a suite dominated by TTL waits as fast as its slowest case.
  */
-export function sharedRun(options: RunOptions): { cases: readonly ConformanceCase[]; result(id: string): Promise<CaseResult> } {
+export function sharedRun(options: RunOptions): {
+  cases: readonly ConformanceCase[];
+  result(id: string): Promise<CaseResult>;
+} {
   let report: Promise<ConformanceReport> | undefined;
   const cases = selectCases(options);
   return {

@@ -9,9 +9,18 @@ export const concurrencyCases: ConformanceCase[] = [
     title: "parallel writers to one key end with exactly one of the written values",
     async run({ store }) {
       const written = Array.from({ length: 50 }, (_, i) => `value-${i}-${"x".repeat(i * 10)}`);
-      await Promise.all(written.map((v, i) => (i % 2 === 0 ? store.set("k", bytes(v), 60_000) : store.mset([{ key: "k", value: bytes(v), ttlMs: 60_000 }]))));
+      await Promise.all(
+        written.map((v, i) =>
+          i % 2 === 0
+            ? store.set("k", bytes(v), 60_000)
+            : store.mset([{ key: "k", value: bytes(v), ttlMs: 60_000 }]),
+        ),
+      );
       const final = text(await store.get("k"));
-      assert.ok(final !== null && written.includes(final), `final value ${JSON.stringify(final?.slice(0, 20))} is one of the written ones, not a mix`);
+      assert.ok(
+        final !== null && written.includes(final),
+        `final value ${JSON.stringify(final?.slice(0, 20))} is one of the written ones, not a mix`,
+      );
       assertSameKeys(await store.keys(""), ["k"], "one key");
     },
   },

@@ -1,4 +1,13 @@
-import { assert, assertBytes, assertSameKeys, bytes, call, rejectsWithCode, sleepUntil, text } from "../expect.js";
+import {
+  assert,
+  assertBytes,
+  assertSameKeys,
+  bytes,
+  call,
+  rejectsWithCode,
+  sleepUntil,
+  text,
+} from "../expect.js";
 import type { ConformanceCase } from "../types.js";
 import { everyOperation } from "./lifecycle.js";
 
@@ -43,7 +52,11 @@ export const keyCases: ConformanceCase[] = [
         assert.equal(text(await store.get(key)), `v${i}`, `get ${JSON.stringify(key)}`);
       }
       const values = await store.mget(AWKWARD_KEYS);
-      assert.deepEqual(values.map(text), AWKWARD_KEYS.map((_, i) => `v${i}`), "mget");
+      assert.deepEqual(
+        values.map(text),
+        AWKWARD_KEYS.map((_, i) => `v${i}`),
+        "mget",
+      );
       assertSameKeys(await store.keys(""), AWKWARD_KEYS, "keys('')");
     },
   },
@@ -88,8 +101,16 @@ export const keyCases: ConformanceCase[] = [
       assert.equal(text(await store.get(longest)), "v");
       assertSameKeys(await store.keys(""), [longest], "keys('')");
       const tooLong = `${longest}k`;
-      await rejectsWithCode(call(() => store.set(tooLong, bytes("v"), 60_000)), "ERR_INVALID_ARGUMENT", "set too long");
-      await rejectsWithCode(call(() => store.get(tooLong)), "ERR_INVALID_ARGUMENT", "get too long");
+      await rejectsWithCode(
+        call(() => store.set(tooLong, bytes("v"), 60_000)),
+        "ERR_INVALID_ARGUMENT",
+        "set too long",
+      );
+      await rejectsWithCode(
+        call(() => store.get(tooLong)),
+        "ERR_INVALID_ARGUMENT",
+        "get too long",
+      );
     },
   },
   {
@@ -101,37 +122,104 @@ export const keyCases: ConformanceCase[] = [
       for (const key of invalid) {
         const k = key as string;
         const label = JSON.stringify(key) ?? String(key);
-        await rejectsWithCode(call(() => store.set(k, v, 60_000)), "ERR_INVALID_ARGUMENT", `set ${label}`);
-        await rejectsWithCode(call(() => store.mset([{ key: "ok", value: v, ttlMs: 60_000 }, { key: k, value: v, ttlMs: 60_000 }])), "ERR_INVALID_ARGUMENT", `mset ${label}`);
-        await rejectsWithCode(call(() => store.get(k)), "ERR_INVALID_ARGUMENT", `get ${label}`);
-        await rejectsWithCode(call(() => store.mget(["ok", k])), "ERR_INVALID_ARGUMENT", `mget ${label}`);
-        await rejectsWithCode(call(() => store.expire(["ok", k], 60_000)), "ERR_INVALID_ARGUMENT", `expire ${label}`);
-        await rejectsWithCode(call(() => store.delete(["ok", k])), "ERR_INVALID_ARGUMENT", `delete ${label}`);
+        await rejectsWithCode(
+          call(() => store.set(k, v, 60_000)),
+          "ERR_INVALID_ARGUMENT",
+          `set ${label}`,
+        );
+        await rejectsWithCode(
+          call(() =>
+            store.mset([
+              { key: "ok", value: v, ttlMs: 60_000 },
+              { key: k, value: v, ttlMs: 60_000 },
+            ]),
+          ),
+          "ERR_INVALID_ARGUMENT",
+          `mset ${label}`,
+        );
+        await rejectsWithCode(
+          call(() => store.get(k)),
+          "ERR_INVALID_ARGUMENT",
+          `get ${label}`,
+        );
+        await rejectsWithCode(
+          call(() => store.mget(["ok", k])),
+          "ERR_INVALID_ARGUMENT",
+          `mget ${label}`,
+        );
+        await rejectsWithCode(
+          call(() => store.expire(["ok", k], 60_000)),
+          "ERR_INVALID_ARGUMENT",
+          `expire ${label}`,
+        );
+        await rejectsWithCode(
+          call(() => store.delete(["ok", k])),
+          "ERR_INVALID_ARGUMENT",
+          `delete ${label}`,
+        );
       }
       for (const list of ["k", null, 7, { length: 1, 0: "k" }]) {
         const l = list as unknown as string[];
-        await rejectsWithCode(call(() => store.mget(l)), "ERR_INVALID_ARGUMENT", `mget(${JSON.stringify(list)})`);
-        await rejectsWithCode(call(() => store.delete(l)), "ERR_INVALID_ARGUMENT", `delete(${JSON.stringify(list)})`);
-        await rejectsWithCode(call(() => store.expire(l, 1000)), "ERR_INVALID_ARGUMENT", `expire(${JSON.stringify(list)})`);
+        await rejectsWithCode(
+          call(() => store.mget(l)),
+          "ERR_INVALID_ARGUMENT",
+          `mget(${JSON.stringify(list)})`,
+        );
+        await rejectsWithCode(
+          call(() => store.delete(l)),
+          "ERR_INVALID_ARGUMENT",
+          `delete(${JSON.stringify(list)})`,
+        );
+        await rejectsWithCode(
+          call(() => store.expire(l, 1000)),
+          "ERR_INVALID_ARGUMENT",
+          `expire(${JSON.stringify(list)})`,
+        );
       }
-      await rejectsWithCode(call(() => store.keys(7 as unknown as string)), "ERR_INVALID_ARGUMENT", "keys(7)");
-      await rejectsWithCode(call(() => store.keys("\uD800")), "ERR_INVALID_ARGUMENT", "keys(lone surrogate)");
+      await rejectsWithCode(
+        call(() => store.keys(7 as unknown as string)),
+        "ERR_INVALID_ARGUMENT",
+        "keys(7)",
+      );
+      await rejectsWithCode(
+        call(() => store.keys("\uD800")),
+        "ERR_INVALID_ARGUMENT",
+        "keys(lone surrogate)",
+      );
       assertSameKeys(await store.keys(""), [], "nothing written by rejected calls");
     },
   },
   {
     id: "keys.validated-before-io",
-    title: "invalid arguments are rejected before any I/O: on a closed store they still say ERR_INVALID_ARGUMENT",
+    title:
+      "invalid arguments are rejected before any I/O: on a closed store they still say ERR_INVALID_ARGUMENT",
     async run({ newStore }) {
       const store = await newStore();
       await store.close();
       const v = bytes("v");
-      await rejectsWithCode(call(() => store.set("", v, 1000)), "ERR_INVALID_ARGUMENT", "set empty key");
-      await rejectsWithCode(call(() => store.get("")), "ERR_INVALID_ARGUMENT", "get empty key");
-      await rejectsWithCode(call(() => store.set("k", v, 0)), "ERR_INVALID_ARGUMENT", "set ttl 0");
-      await rejectsWithCode(call(() => store.mget([""])), "ERR_INVALID_ARGUMENT", "mget empty key");
+      await rejectsWithCode(
+        call(() => store.set("", v, 1000)),
+        "ERR_INVALID_ARGUMENT",
+        "set empty key",
+      );
+      await rejectsWithCode(
+        call(() => store.get("")),
+        "ERR_INVALID_ARGUMENT",
+        "get empty key",
+      );
+      await rejectsWithCode(
+        call(() => store.set("k", v, 0)),
+        "ERR_INVALID_ARGUMENT",
+        "set ttl 0",
+      );
+      await rejectsWithCode(
+        call(() => store.mget([""])),
+        "ERR_INVALID_ARGUMENT",
+        "mget empty key",
+      );
       // And valid calls on the same closed store report the lifecycle, proving the order of checks.
-      for (const [name, op] of everyOperation(store)) await rejectsWithCode(call(op), "ERR_STORE_CLOSED", name);
+      for (const [name, op] of everyOperation(store))
+        await rejectsWithCode(call(op), "ERR_STORE_CLOSED", name);
     },
   },
 ];
@@ -153,7 +241,24 @@ export const listingCases: ConformanceCase[] = [
     id: "listing.literal-metacharacters",
     title: "glob and regex metacharacters in the prefix are literal",
     async run({ store }) {
-      const keys = ["a*1", "ab1", "a?1", "ax1", "a[b]1", "ab]1", "a\\1", "a%1", "a.1", "a^1", "a$1", "a(1", "a|1", "a+1", "a{1", "a_1"];
+      const keys = [
+        "a*1",
+        "ab1",
+        "a?1",
+        "ax1",
+        "a[b]1",
+        "ab]1",
+        "a\\1",
+        "a%1",
+        "a.1",
+        "a^1",
+        "a$1",
+        "a(1",
+        "a|1",
+        "a+1",
+        "a{1",
+        "a_1",
+      ];
       await store.mset(keys.map((key) => ({ key, value: bytes(key), ttlMs: 60_000 })));
       for (const key of keys) {
         const prefix = key.slice(0, -1);

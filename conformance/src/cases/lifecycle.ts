@@ -39,7 +39,11 @@ export const lifecycleCases: ConformanceCase[] = [
       for (const [name, op] of everyOperation(store)) {
         await rejectsWithCode(call(op), "ERR_STORE_CLOSED", name);
       }
-      await rejectsWithCode(call(() => store.start()), "ERR_STORE_CLOSED", "start after close");
+      await rejectsWithCode(
+        call(() => store.start()),
+        "ERR_STORE_CLOSED",
+        "start after close",
+      );
     },
   },
   {
@@ -59,7 +63,11 @@ export const lifecycleCases: ConformanceCase[] = [
     async run({ newStore }) {
       const store = await newStore({ start: false });
       await store.close();
-      await rejectsWithCode(call(() => store.get("k")), "ERR_STORE_CLOSED", "get");
+      await rejectsWithCode(
+        call(() => store.get("k")),
+        "ERR_STORE_CLOSED",
+        "get",
+      );
     },
   },
   {
@@ -72,7 +80,11 @@ export const lifecycleCases: ConformanceCase[] = [
         await store.set("k", bytes("v"), 60_000);
         escaped = store;
       }
-      await rejectsWithCode(call(() => escaped.get("k")), "ERR_STORE_CLOSED", "get after dispose");
+      await rejectsWithCode(
+        call(() => escaped.get("k")),
+        "ERR_STORE_CLOSED",
+        "get after dispose",
+      );
     },
   },
 ];

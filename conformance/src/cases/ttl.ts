@@ -8,13 +8,36 @@ export const ttlCases: ConformanceCase[] = [
     id: "ttl.invalid",
     title: "TTLs that are not finite numbers > 0 reject with ERR_INVALID_ARGUMENT and write nothing",
     async run({ store }) {
-      const invalid: unknown[] = [0, -1, -0.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, "1000", null, undefined, 10n];
+      const invalid: unknown[] = [
+        0,
+        -1,
+        -0.5,
+        Number.NaN,
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+        "1000",
+        null,
+        undefined,
+        10n,
+      ];
       for (const ttl of invalid) {
         const t = ttl as number;
         const label = typeof ttl === "bigint" ? "10n" : String(ttl);
-        await rejectsWithCode(call(() => store.set("k", bytes("v"), t)), "ERR_INVALID_ARGUMENT", `set ttl ${label}`);
-        await rejectsWithCode(call(() => store.mset([{ key: "k", value: bytes("v"), ttlMs: t }])), "ERR_INVALID_ARGUMENT", `mset ttl ${label}`);
-        await rejectsWithCode(call(() => store.expire(["k"], t)), "ERR_INVALID_ARGUMENT", `expire ttl ${label}`);
+        await rejectsWithCode(
+          call(() => store.set("k", bytes("v"), t)),
+          "ERR_INVALID_ARGUMENT",
+          `set ttl ${label}`,
+        );
+        await rejectsWithCode(
+          call(() => store.mset([{ key: "k", value: bytes("v"), ttlMs: t }])),
+          "ERR_INVALID_ARGUMENT",
+          `mset ttl ${label}`,
+        );
+        await rejectsWithCode(
+          call(() => store.expire(["k"], t)),
+          "ERR_INVALID_ARGUMENT",
+          `expire ttl ${label}`,
+        );
       }
       assertSameKeys(await store.keys(""), [], "nothing written");
     },
@@ -40,13 +63,17 @@ export const ttlCases: ConformanceCase[] = [
       const t0 = performance.now();
       await store.set("k", bytes("v"), ttl);
       await store.mset([{ key: "m", value: bytes("w"), ttlMs: ttl }]);
-      const checkpoints = [0.1, 0.3, 0.5].map((f) => timing.stillThereAtMs(ttl) * f / 0.5);
+      const checkpoints = [0.1, 0.3, 0.5].map((f) => (timing.stillThereAtMs(ttl) * f) / 0.5);
       for (const at of checkpoints) {
         await sleepUntil(t0, at);
         const elapsed = performance.now() - t0;
         if (elapsed >= ttl - 50) break; // the machine stalled past the TTL; later reads prove nothing
         assert.equal(text(await store.get("k")), "v", `get at ${Math.round(elapsed)} ms of ${ttl}`);
-        assert.deepEqual((await store.mget(["k", "m"])).map(text), ["v", "w"], `mget at ${Math.round(elapsed)} ms`);
+        assert.deepEqual(
+          (await store.mget(["k", "m"])).map(text),
+          ["v", "w"],
+          `mget at ${Math.round(elapsed)} ms`,
+        );
         assertSameKeys(await store.keys(""), ["k", "m"], `keys at ${Math.round(elapsed)} ms`);
       }
     },

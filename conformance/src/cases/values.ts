@@ -67,8 +67,16 @@ export const valueCases: ConformanceCase[] = [
     async run({ store, capabilities }) {
       const tooLarge = new Uint8Array(capabilities.maxValueBytes + 1);
       await store.set("kept", bytes("old"), 60_000);
-      await rejectsWithCode(call(() => store.set("kept", tooLarge, 60_000)), "ERR_VALUE_TOO_LARGE", "set over existing");
-      await rejectsWithCode(call(() => store.set("new", tooLarge, 60_000)), "ERR_VALUE_TOO_LARGE", "set new");
+      await rejectsWithCode(
+        call(() => store.set("kept", tooLarge, 60_000)),
+        "ERR_VALUE_TOO_LARGE",
+        "set over existing",
+      );
+      await rejectsWithCode(
+        call(() => store.set("new", tooLarge, 60_000)),
+        "ERR_VALUE_TOO_LARGE",
+        "set new",
+      );
       await rejectsWithCode(
         call(() =>
           store.mset([
@@ -80,7 +88,11 @@ export const valueCases: ConformanceCase[] = [
         "mset with one oversized entry",
       );
       assert.equal(text(await store.get("kept")), "old", "the old value is untouched, not truncated");
-      assertSameKeys(await store.keys(""), ["kept"], "nothing else written, not even the batch's valid entry");
+      assertSameKeys(
+        await store.keys(""),
+        ["kept"],
+        "nothing else written, not even the batch's valid entry",
+      );
     },
   },
   {
@@ -110,8 +122,12 @@ export const valueCases: ConformanceCase[] = [
     async run({ store }) {
       const wrong: unknown[] = ["text", 42, null, undefined, new ArrayBuffer(4), [1, 2], { length: 0 }];
       for (const value of wrong) {
-        const label = value instanceof ArrayBuffer ? "ArrayBuffer" : JSON.stringify(value) ?? String(value);
-        await rejectsWithCode(call(() => store.set("k", value as Uint8Array, 60_000)), "ERR_INVALID_ARGUMENT", `set ${label}`);
+        const label = value instanceof ArrayBuffer ? "ArrayBuffer" : (JSON.stringify(value) ?? String(value));
+        await rejectsWithCode(
+          call(() => store.set("k", value as Uint8Array, 60_000)),
+          "ERR_INVALID_ARGUMENT",
+          `set ${label}`,
+        );
         await rejectsWithCode(
           call(() => store.mset([{ key: "k", value: value as Uint8Array, ttlMs: 60_000 }])),
           "ERR_INVALID_ARGUMENT",

@@ -1,4 +1,13 @@
-import { assert, assertBytes, assertSameKeys, bytes, call, rejectsWithCode, sleepUntil, text } from "../expect.js";
+import {
+  assert,
+  assertBytes,
+  assertSameKeys,
+  bytes,
+  call,
+  rejectsWithCode,
+  sleepUntil,
+  text,
+} from "../expect.js";
 import type { ConformanceCase } from "../types.js";
 
 export const onlyIfExistsCases: ConformanceCase[] = [
@@ -51,8 +60,16 @@ export const onlyIfExistsCases: ConformanceCase[] = [
     id: "only-if-exists.options-checked",
     title: "malformed set options reject with ERR_INVALID_ARGUMENT",
     async run({ store }) {
-      await rejectsWithCode(call(() => store.set("k", bytes("v"), 1000, "yes" as never)), "ERR_INVALID_ARGUMENT", "options 'yes'");
-      await rejectsWithCode(call(() => store.set("k", bytes("v"), 1000, { onlyIfExists: "true" as never })), "ERR_INVALID_ARGUMENT", "onlyIfExists 'true'");
+      await rejectsWithCode(
+        call(() => store.set("k", bytes("v"), 1000, "yes" as never)),
+        "ERR_INVALID_ARGUMENT",
+        "options 'yes'",
+      );
+      await rejectsWithCode(
+        call(() => store.set("k", bytes("v"), 1000, { onlyIfExists: "true" as never })),
+        "ERR_INVALID_ARGUMENT",
+        "onlyIfExists 'true'",
+      );
       assertSameKeys(await store.keys(""), [], "nothing written");
     },
   },
@@ -101,7 +118,11 @@ export const msetCases: ConformanceCase[] = [
     id: "mset.large-batch",
     title: "an mset of 1,000 entries (above any server batch limit) is written completely",
     async run({ store }) {
-      const entries = Array.from({ length: 1000 }, (_, i) => ({ key: `k${i}`, value: bytes(`v${i}`), ttlMs: 60_000 + i }));
+      const entries = Array.from({ length: 1000 }, (_, i) => ({
+        key: `k${i}`,
+        value: bytes(`v${i}`),
+        ttlMs: 60_000 + i,
+      }));
       await store.mset(entries);
       const values = await store.mget(entries.map((e) => e.key));
       values.forEach((v, i) => assertBytes(v, entries[i]!.value, `k${i}`));
@@ -127,7 +148,13 @@ export const mgetCases: ConformanceCase[] = [
         { key: "a", value: bytes("A"), ttlMs: 60_000 },
         { key: "b", value: bytes("B"), ttlMs: 60_000 },
       ]);
-      assert.deepEqual((await store.mget(["b", "missing", "a", "b", "a"])).map(text), ["B", null, "A", "B", "A"]);
+      assert.deepEqual((await store.mget(["b", "missing", "a", "b", "a"])).map(text), [
+        "B",
+        null,
+        "A",
+        "B",
+        "A",
+      ]);
       assert.deepEqual(await store.mget([]), [], "mget([])");
       assert.deepEqual(await store.mget(["nope", "nope"]), [null, null]);
     },
@@ -141,7 +168,9 @@ export const mgetCases: ConformanceCase[] = [
       const asked = [...keys, ...keys.map((k) => `missing-${k}`)].sort(() => Math.random() - 0.5);
       const values = await store.mget(asked);
       assert.equal(values.length, asked.length);
-      values.forEach((v, i) => assert.equal(text(v), asked[i]!.startsWith("missing-") ? null : asked[i], `position ${i}`));
+      values.forEach((v, i) =>
+        assert.equal(text(v), asked[i]!.startsWith("missing-") ? null : asked[i], `position ${i}`),
+      );
     },
   },
 ];
@@ -178,7 +207,11 @@ export const expireCases: ConformanceCase[] = [
     async run({ store }) {
       await store.set("present", bytes("p"), 60_000);
       await store.expire(["missing", "present", "also-missing"], 60_000);
-      assert.deepEqual((await store.mget(["missing", "present", "also-missing"])).map(text), [null, "p", null]);
+      assert.deepEqual((await store.mget(["missing", "present", "also-missing"])).map(text), [
+        null,
+        "p",
+        null,
+      ]);
       assertSameKeys(await store.keys(""), ["present"], "no key created");
       await store.expire([], 60_000);
     },

@@ -47,7 +47,12 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
 
   protected abstract doStart(): Promise<void>;
   protected abstract doClose(): Promise<void>;
-  protected abstract doSet(key: string, value: Uint8Array, ttlMs: number, onlyIfExists: boolean): Promise<void>;
+  protected abstract doSet(
+    key: string,
+    value: Uint8Array,
+    ttlMs: number,
+    onlyIfExists: boolean,
+  ): Promise<void>;
   /** Entries have unique keys. Never called with `[]`. */
   protected abstract doMset(entries: readonly MsetEntry[]): Promise<void>;
   protected abstract doGet(key: string): Promise<Uint8Array | null>;
@@ -68,7 +73,9 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
   /** Maps a driver error to a SessionKVError. Default: the server is unavailable. */
   protected classifyError(error: unknown, operation: string): SessionKVError {
     const message = error instanceof Error ? error.message : String(error);
-    return new SessionKVError(ErrorCode.STORE_UNAVAILABLE, `${operation} failed: ${message}`, { cause: error });
+    return new SessionKVError(ErrorCode.STORE_UNAVAILABLE, `${operation} failed: ${message}`, {
+      cause: error,
+    });
   }
 
   get started(): boolean {
@@ -144,7 +151,10 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
     const distinct = unique(keys);
     const values = await this.#run("mget", () => this.doMget(distinct));
     if (values.length !== distinct.length) {
-      throw new SessionKVError(ErrorCode.STORE_PROTOCOL, `mget returned ${values.length} values for ${distinct.length} keys`);
+      throw new SessionKVError(
+        ErrorCode.STORE_PROTOCOL,
+        `mget returned ${values.length} values for ${distinct.length} keys`,
+      );
     }
     if (distinct === keys) return values;
     const byKey = new Map<string, Uint8Array | null>();
@@ -196,7 +206,9 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
   async #run<T>(operation: string, work: () => Promise<T>): Promise<T> {
     try {
       const pending = work();
-      return await (this.operationTimeoutMs === null ? pending : withDeadline(pending, this.operationTimeoutMs, operation));
+      return await (this.operationTimeoutMs === null
+        ? pending
+        : withDeadline(pending, this.operationTimeoutMs, operation));
     } catch (error) {
       throw this.#shape(error, operation);
     }

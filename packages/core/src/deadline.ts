@@ -9,7 +9,9 @@ export function withDeadline<T>(work: Promise<T>, ms: number, operation: string)
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      reject(new SessionKVError(ErrorCode.STORE_UNAVAILABLE, `${operation} did not complete within ${ms} ms`));
+      reject(
+        new SessionKVError(ErrorCode.STORE_UNAVAILABLE, `${operation} did not complete within ${ms} ms`),
+      );
     }, ms);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));

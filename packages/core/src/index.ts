@@ -25,3 +25,14 @@ export {
   liveValue,
 } from "./expiry.js";
 export type { DecodedRecord } from "./expiry.js";
+export { SessionRegistry, DEFAULT_REGISTRY_TTL_MS } from "./registry/session-registry.js";
+export type { PollResult, RegisterOptions, SessionRegistryOptions, SessionWrite } from "./registry/session-registry.js";
+export type { SessionInfo, SessionMetrics, StoredSession } from "./registry/session-info.js";
+export { consoleLogger, silentLogger } from "./registry/logger.js";
+export type { SessionLogger } from "./registry/logger.js";
+export { closeRequestKey, sessionKey } from "./registry/keys.js";
+export { decodeRecord, encodeRecord, parsePythonJson } from "./registry/record.js";
+export type { DecodeResult, WireRecord } from "./registry/record.js";
+export { SessionHost, DEFAULT_MAINTENANCE_INTERVAL_MS } from "./host/session-host.js";
+export type { SessionHostOptions } from "./host/session-host.js";
+export type { CloseReason, HostedSession } from "./host/hosted-session.js";

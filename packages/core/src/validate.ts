@@ -23,13 +23,20 @@ export function isWellFormed(text: string): boolean {
   return native === undefined ? !LONE_SURROGATE.test(text) : native.call(text);
 }
 
-export function validateKey(key: unknown, capabilities: StoreCapabilities, parameter = "key"): asserts key is string {
+export function validateKey(
+  key: unknown,
+  capabilities: StoreCapabilities,
+  parameter = "key",
+): asserts key is string {
   if (typeof key !== "string") throw invalidArgument(parameter, `must be a string, got ${describe(key)}`);
   if (key.length === 0) throw invalidArgument(parameter, "must not be empty");
   if (!isWellFormed(key)) throw invalidArgument(parameter, `${describe(key)} contains a lone surrogate`);
   if (utf8Length(key, capabilities.maxKeyBytes) > capabilities.maxKeyBytes) {
     const bytes = Buffer.byteLength(key, "utf8");
-    throw invalidArgument(parameter, `is ${bytes} UTF-8 bytes; this store accepts at most ${capabilities.maxKeyBytes}`);
+    throw invalidArgument(
+      parameter,
+      `is ${bytes} UTF-8 bytes; this store accepts at most ${capabilities.maxKeyBytes}`,
+    );
   }
 }
 
@@ -38,12 +45,14 @@ export function validateKeys(
   capabilities: StoreCapabilities,
   parameter = "keys",
 ): asserts keys is readonly string[] {
-  if (!Array.isArray(keys)) throw invalidArgument(parameter, `must be an array of strings, got ${describe(keys)}`);
+  if (!Array.isArray(keys))
+    throw invalidArgument(parameter, `must be an array of strings, got ${describe(keys)}`);
   for (let i = 0; i < keys.length; i++) validateKey(keys[i], capabilities, `${parameter}[${i}]`);
 }
 
 export function validatePrefix(prefix: unknown): asserts prefix is string {
-  if (typeof prefix !== "string") throw invalidArgument("prefix", `must be a string, got ${describe(prefix)}`);
+  if (typeof prefix !== "string")
+    throw invalidArgument("prefix", `must be a string, got ${describe(prefix)}`);
   if (!isWellFormed(prefix)) throw invalidArgument("prefix", `${describe(prefix)} contains a lone surrogate`);
 }
 
@@ -81,7 +90,10 @@ export function validateSetOptions(options: unknown): asserts options is SetOpti
   }
 }
 
-export function validateEntries(entries: unknown, capabilities: StoreCapabilities): asserts entries is readonly MsetEntry[] {
+export function validateEntries(
+  entries: unknown,
+  capabilities: StoreCapabilities,
+): asserts entries is readonly MsetEntry[] {
   if (!Array.isArray(entries)) throw invalidArgument("entries", `must be an array, got ${describe(entries)}`);
   for (let i = 0; i < entries.length; i++) {
     const entry: unknown = entries[i];

@@ -7,11 +7,20 @@ import { BaseSessionKVStore, type MsetEntry, SessionKVError, type StoreCapabilit
  * hangs is cut off by the deadline.
  */
 class RecordingStore extends BaseSessionKVStore {
-  readonly capabilities: StoreCapabilities = { ttlResolutionMs: 1, minTtlMs: 1, expiryLagMs: 0, maxValueBytes: 8, maxKeyBytes: 16 };
+  readonly capabilities: StoreCapabilities = {
+    ttlResolutionMs: 1,
+    minTtlMs: 1,
+    expiryLagMs: 0,
+    maxValueBytes: 8,
+    maxKeyBytes: 16,
+  };
   readonly calls: [string, unknown][] = [];
   hang = false;
   fail: unknown;
-  constructor(timeoutMs = 5000, readonly password = "") {
+  constructor(
+    timeoutMs = 5000,
+    readonly password = "",
+  ) {
     super({ operationTimeoutMs: timeoutMs });
   }
   protected override secrets(): string[] {
@@ -23,15 +32,41 @@ class RecordingStore extends BaseSessionKVStore {
     if (this.hang) await new Promise(() => undefined);
     return result;
   }
-  protected doStart() { return this.#hook("start", null, undefined); }
-  protected doClose() { return this.#hook("close", null, undefined); }
-  protected doSet(key: string, _v: Uint8Array, ttlMs: number, onlyIfExists: boolean) { return this.#hook("set", [key, ttlMs, onlyIfExists], undefined); }
-  protected doMset(entries: readonly MsetEntry[]) { return this.#hook("mset", entries.map((e) => [e.key, new TextDecoder().decode(e.value)]), undefined); }
-  protected doGet(key: string) { return this.#hook("get", key, null); }
-  protected doMget(keys: readonly string[]) { return this.#hook("mget", keys, keys.map((k) => new TextEncoder().encode(k))); }
-  protected doExpire(keys: readonly string[], ttlMs: number) { return this.#hook("expire", [keys, ttlMs], undefined); }
-  protected doKeys(prefix: string) { return this.#hook("keys", prefix, ["a", "b", "a"]); }
-  protected doDelete(keys: readonly string[]) { return this.#hook("delete", keys, undefined); }
+  protected doStart() {
+    return this.#hook("start", null, undefined);
+  }
+  protected doClose() {
+    return this.#hook("close", null, undefined);
+  }
+  protected doSet(key: string, _v: Uint8Array, ttlMs: number, onlyIfExists: boolean) {
+    return this.#hook("set", [key, ttlMs, onlyIfExists], undefined);
+  }
+  protected doMset(entries: readonly MsetEntry[]) {
+    return this.#hook(
+      "mset",
+      entries.map((e) => [e.key, new TextDecoder().decode(e.value)]),
+      undefined,
+    );
+  }
+  protected doGet(key: string) {
+    return this.#hook("get", key, null);
+  }
+  protected doMget(keys: readonly string[]) {
+    return this.#hook(
+      "mget",
+      keys,
+      keys.map((k) => new TextEncoder().encode(k)),
+    );
+  }
+  protected doExpire(keys: readonly string[], ttlMs: number) {
+    return this.#hook("expire", [keys, ttlMs], undefined);
+  }
+  protected doKeys(prefix: string) {
+    return this.#hook("keys", prefix, ["a", "b", "a"]);
+  }
+  protected doDelete(keys: readonly string[]) {
+    return this.#hook("delete", keys, undefined);
+  }
 }
 
 const b = (s: string) => new TextEncoder().encode(s);
@@ -41,12 +76,27 @@ describe("BaseSessionKVStore", () => {
     const store = new RecordingStore();
     await store.start();
     store.calls.length = 0;
-    await expect(store.set("", b("v"), 1)).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT", message: /^key /, name: "SessionKVError" });
-    await expect(store.set("k", b("v"), Number.NaN)).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT", message: /^ttlMs / });
+    await expect(store.set("", b("v"), 1)).rejects.toMatchObject({
+      code: "ERR_INVALID_ARGUMENT",
+      message: /^key /,
+      name: "SessionKVError",
+    });
+    await expect(store.set("k", b("v"), Number.NaN)).rejects.toMatchObject({
+      code: "ERR_INVALID_ARGUMENT",
+      message: /^ttlMs /,
+    });
     await expect(store.set("k", b("123456789"), 1)).rejects.toMatchObject({ code: "ERR_VALUE_TOO_LARGE" });
-    await expect(store.set("k".repeat(17), b("v"), 1)).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT", message: /17 UTF-8 bytes/ });
+    await expect(store.set("k".repeat(17), b("v"), 1)).rejects.toMatchObject({
+      code: "ERR_INVALID_ARGUMENT",
+      message: /17 UTF-8 bytes/,
+    });
     await expect(store.set("ééééééééé", b("v"), 1)).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
-    await expect(store.mset([{ key: "ok", value: b("v"), ttlMs: 1 }, { key: "k", value: b("v"), ttlMs: -1 }])).rejects.toMatchObject({ message: /^entries\[1\]\.ttlMs/ });
+    await expect(
+      store.mset([
+        { key: "ok", value: b("v"), ttlMs: 1 },
+        { key: "k", value: b("v"), ttlMs: -1 },
+      ]),
+    ).rejects.toMatchObject({ message: /^entries\[1\]\.ttlMs/ });
     await expect(store.mget(["ok", "\uDC00"])).rejects.toMatchObject({ message: /^keys\[1\]/ });
     expect(store.calls).toEqual([]);
   });
@@ -69,7 +119,13 @@ describe("BaseSessionKVStore", () => {
     await store.delete(["k", "k"]);
     expect(await store.keys("")).toEqual(["a", "b"]);
     expect(store.calls).toEqual([
-      ["mset", [["b", "2"], ["a", "3"]]],
+      [
+        "mset",
+        [
+          ["b", "2"],
+          ["a", "3"],
+        ],
+      ],
       ["mget", ["x", "y"]],
       ["delete", ["k"]],
       ["keys", ""],
@@ -96,7 +152,10 @@ describe("BaseSessionKVStore", () => {
     await store.start();
     store.hang = true;
     const started = performance.now();
-    await expect(store.get("k")).rejects.toMatchObject({ code: "ERR_STORE_UNAVAILABLE", message: /within 100 ms/ });
+    await expect(store.get("k")).rejects.toMatchObject({
+      code: "ERR_STORE_UNAVAILABLE",
+      message: /within 100 ms/,
+    });
     expect(performance.now() - started).toBeLessThan(5000);
   });
 
@@ -114,6 +173,11 @@ describe("BaseSessionKVStore", () => {
   });
 
   it("validates its own options", () => {
-    expect(() => new RecordingStore(0)).toThrow(expect.objectContaining({ code: "ERR_INVALID_ARGUMENT", message: expect.stringMatching(/operationTimeoutMs/) }));
+    expect(() => new RecordingStore(0)).toThrow(
+      expect.objectContaining({
+        code: "ERR_INVALID_ARGUMENT",
+        message: expect.stringMatching(/operationTimeoutMs/),
+      }),
+    );
   });
 });

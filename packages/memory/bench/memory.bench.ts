@@ -78,7 +78,11 @@ for (const [op, n, s, m] of ops) {
 const big = new InMemorySessionKVStore();
 await big.start();
 const bigMap = new MapBaseline();
-const entries = Array.from({ length: 1_000_000 }, (_, i) => ({ key: `sessions/call-${i % 100_000}/s${i}`, value, ttlMs: TTL }));
+const entries = Array.from({ length: 1_000_000 }, (_, i) => ({
+  key: `sessions/call-${i % 100_000}/s${i}`,
+  value,
+  ttlMs: TTL,
+}));
 for (let i = 0; i < entries.length; i += 10_000) await big.mset(entries.slice(i, i + 10_000));
 for (const e of entries) bigMap.set(e.key, value, TTL);
 const ks: number[] = [];
@@ -90,9 +94,13 @@ for (let round = 0; round < 5; round++) {
 rows.push({ op: "keys of 10 in 1,000,000", store: median(ks), map: median(km) });
 
 console.log("\n@sessionkv/memory vs Map with timestamps (median of 5 rounds)\n");
-console.log(`${"operation".padEnd(26)}${"store ops/s".padStart(14)}${"Map ops/s".padStart(14)}${"time store÷Map".padStart(17)}`);
+console.log(
+  `${"operation".padEnd(26)}${"store ops/s".padStart(14)}${"Map ops/s".padStart(14)}${"time store÷Map".padStart(17)}`,
+);
 for (const r of rows) {
-  console.log(`${r.op.padEnd(26)}${Math.round(r.store).toLocaleString("en-US").padStart(14)}${Math.round(r.map).toLocaleString("en-US").padStart(14)}${(r.map / r.store).toFixed(2).padStart(17)}`);
+  console.log(
+    `${r.op.padEnd(26)}${Math.round(r.store).toLocaleString("en-US").padStart(14)}${Math.round(r.map).toLocaleString("en-US").padStart(14)}${(r.map / r.store).toFixed(2).padStart(17)}`,
+  );
 }
 await store.close();
 await big.close();

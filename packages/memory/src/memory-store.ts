@@ -1,4 +1,10 @@
-import { BaseSessionKVStore, type MsetEntry, type StoreCapabilities, invalidArgument, validatePositiveMs } from "@sessionkv/core";
+import {
+  BaseSessionKVStore,
+  type MsetEntry,
+  type StoreCapabilities,
+  invalidArgument,
+  validatePositiveMs,
+} from "@sessionkv/core";
 import { ExpiryHeap } from "./expiry-heap.js";
 import { SortedKeys } from "./sorted-keys.js";
 
@@ -37,14 +43,21 @@ export class InMemorySessionKVStore extends BaseSessionKVStore {
 
   constructor(options: InMemorySessionKVStoreOptions = {}) {
     super({}, false);
-    if (options === null || typeof options !== "object") throw invalidArgument("options", "must be an object");
+    if (options === null || typeof options !== "object")
+      throw invalidArgument("options", "must be an object");
     this.#cleanupIntervalMs = options.cleanupIntervalMs ?? 60_000;
     validatePositiveMs(this.#cleanupIntervalMs, "cleanupIntervalMs");
     const maxValueBytes = options.maxValueBytes ?? 16 * 1024 * 1024;
     const maxKeyBytes = options.maxKeyBytes ?? 4096;
     validatePositiveMs(maxValueBytes, "maxValueBytes");
     validatePositiveMs(maxKeyBytes, "maxKeyBytes");
-    this.capabilities = Object.freeze({ ttlResolutionMs: 1, minTtlMs: 1, expiryLagMs: 0, maxValueBytes, maxKeyBytes });
+    this.capabilities = Object.freeze({
+      ttlResolutionMs: 1,
+      minTtlMs: 1,
+      expiryLagMs: 0,
+      maxValueBytes,
+      maxKeyBytes,
+    });
   }
 
   /** Number of records held, expired-but-unswept ones included (for tests and metrics). */
