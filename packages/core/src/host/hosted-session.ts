@@ -1,0 +1,28 @@
+import type { SessionMetrics } from "../registry/session-info.js";
+
+/** Why the host closes a session: a close request (from any node), or `stop()`. */
+export type CloseReason = "close-requested" | "host-stopped";
+
+/** What the application hands the host for each session it runs. */
+export interface HostedSession {
+  /** Ends the session. Called at most once; the host removes the session's keys afterwards, even if it throws. */
+  close(reason: CloseReason): void | Promise<void>;
+  /** Current metrics, read once per cycle; written to the store when they changed. A throw is logged and skipped. */
+  metrics?(): SessionMetrics;
+}
+
+/** The host's bookkeeping for one local session. */
+export interface LocalSession {
+  readonly callId: string;
+  readonly sessionId: string;
+  readonly startedAt: number;
+  readonly handlers: HostedSession;
+  /** The initial `register`; removal waits for it so that a delete never lands before the write. */
+  registering: Promise<void>;
+  /** Registered: maintenance cycles include the session. */
+  ready: boolean;
+  /** The metrics last written and their JSON, to skip unchanged ones and to re-register with. */
+  published: { readonly metrics: SessionMetrics; readonly json: string } | undefined;
+  /** Set once a close has started: the session is heartbeated but never written or closed again. */
+  closing: Promise<void> | undefined;
+}

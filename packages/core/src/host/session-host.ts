@@ -1,0 +1,355 @@
+import { ErrorCode, SessionKVError, invalidArgument } from "../errors.js";
+import { type SessionLogger, consoleLogger } from "../registry/logger.js";
+import type { SessionMetrics } from "../registry/session-info.js";
+import type { SessionRegistry, SessionWrite } from "../registry/session-registry.js";
+import { validateId, validateMetrics } from "../registry/validate.js";
+import { validatePositiveMs } from "../validate.js";
+import type { CloseReason, HostedSession, LocalSession } from "./hosted-session.js";
+import { MaintenanceLoop } from "./loop.js";
+
+export interface SessionHostOptions {
+  /** The registry of the shared store; the host starts it (idempotent) and never stops it. */
+  readonly registry: SessionRegistry;
+  /** Pause between the end of one maintenance cycle and the start of the next. Default 5000 ms. */
+  readonly maintenanceIntervalMs?: number;
+  /** Receives failed cycles, failed close callbacks and re-registrations. Default: the console. */
+  readonly logger?: SessionLogger;
+}
+
+export const DEFAULT_MAINTENANCE_INTERVAL_MS = 5_000;
+
+type State = "new" | "running" | "stopping" | "stopped";
+
+/**
+ * The per-node owner of live sessions: registers them, keeps their records alive, heals records
+ * that went missing, publishes metrics, honours close requests from any node, and removes them.
+ *
+ * Removal never races a write: every delete of a local session's keys waits for the cycle write
+ * in flight at that moment, and writes only cover sessions still local and not closing when the
+ * write is issued. So a session removed while a cycle runs never reappears.
+ */
+export class SessionHost implements AsyncDisposable {
+  readonly registry: SessionRegistry;
+  readonly maintenanceIntervalMs: number;
+  readonly #logger: SessionLogger;
+  readonly #loop: MaintenanceLoop;
+  readonly #sessions = new Map<string, LocalSession>();
+  /** Deletes in progress per session id: a re-`add` of the id waits for them. */
+  readonly #removing = new Map<string, Promise<void>>();
+  readonly #closeBatches = new Set<Promise<void>>();
+  /** The cycle's `publish` in flight (never rejects); every delete waits for it. */
+  #writing: Promise<void> = Promise.resolve();
+  #state: State = "new";
+  #starting: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+  #cycles = 0;
+
+  constructor(options: SessionHostOptions) {
+    if (options === null || typeof options !== "object")
+      throw invalidArgument("options", "must be an object with a registry");
+    const { registry } = options;
+    if (!isRegistry(registry)) throw invalidArgument("registry", "must be a SessionRegistry");
+    const interval = options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS;
+    validatePositiveMs(interval, "maintenanceIntervalMs");
+    if (registry.ttlMs <= 2 * interval) {
+      throw invalidArgument(
+        "registry.ttlMs",
+        `(${registry.ttlMs}) must be greater than 2 × maintenanceIntervalMs (${interval}), so that a record survives a late or failed heartbeat`,
+      );
+    }
+    this.registry = registry;
+    this.maintenanceIntervalMs = interval;
+    this.#logger = options.logger ?? consoleLogger;
+    this.#loop = new MaintenanceLoop(
+      () => this.#cycle(),
+      interval,
+      (error) => this.#logger.error("sessionkv: maintenance cycle failed; retrying on the next one", error),
+    );
+  }
+
+  /** Sessions this node owns (sessionId → callId), those being closed included until removed. */
+  get sessions(): ReadonlyMap<string, string> {
+    return new Map([...this.#sessions.values()].map((s) => [s.sessionId, s.callId]));
+  }
+
+  /** Maintenance cycles completed (successful or not) since start. */
+  get cycles(): number {
+    return this.#cycles;
+  }
+
+  get running(): boolean {
+    return this.#state === "running";
+  }
+
+  /** Starts the registry (and its store) and the maintenance loop. Idempotent. */
+  async start(): Promise<void> {
+    if (this.#state === "stopping" || this.#state === "stopped") throw notRunning("start", "after stop()");
+    this.#starting ??= this.registry.start().then(
+      () => {
+        if (this.#state !== "new") return;
+        this.#state = "running";
+        this.#loop.start();
+      },
+      (error: unknown) => {
+        this.#starting = undefined;
+        throw error;
+      },
+    );
+    return this.#starting;
+  }
+
+  /** Registers a session this node runs and keeps it alive until it is removed or closed. */
+  async add(callId: string, sessionId: string, session: HostedSession): Promise<void> {
+    validateId(callId, "callId");
+    validateId(sessionId, "sessionId");
+    if (session === null || typeof session !== "object" || typeof session.close !== "function") {
+      throw invalidArgument("session", "must be an object with a close(reason) function");
+    }
+    if (session.metrics !== undefined && typeof session.metrics !== "function") {
+      throw invalidArgument("session.metrics", "must be a function returning the metrics, or undefined");
+    }
+    this.#assertRunning("add");
+    if (this.#sessions.has(sessionId))
+      throw invalidArgument("sessionId", `${JSON.stringify(sessionId)} is already hosted on this node`);
+    const local: LocalSession = {
+      callId,
+      sessionId,
+      startedAt: Date.now(),
+      handlers: session,
+      registering: Promise.resolve(),
+      ready: false,
+      published: undefined,
+      closing: undefined,
+    };
+    this.#sessions.set(sessionId, local);
+    const metrics = this.#readMetrics(local);
+    local.registering = (async () => {
+      await this.#removing.get(sessionId);
+      await this.registry.register(callId, sessionId, {
+        startedAt: local.startedAt,
+        ...(metrics === undefined ? {} : { metrics }),
+      });
+    })();
+    try {
+      await local.registering;
+    } catch (error) {
+      if (this.#sessions.get(sessionId) === local) this.#sessions.delete(sessionId);
+      throw error;
+    }
+    if (metrics !== undefined) local.published = { metrics, json: JSON.stringify(metrics) };
+    local.ready = true;
+  }
+
+  /** The local end of a session: forgets it and deletes its keys (without calling its `close`). */
+  async remove(callId: string, sessionId: string): Promise<void> {
+    validateId(callId, "callId");
+    validateId(sessionId, "sessionId");
+    this.#assertNotStopped("remove");
+    const local = this.#sessions.get(sessionId);
+    if (local !== undefined && local.callId === callId) this.#sessions.delete(sessionId);
+    await this.#deleteKeys(local?.callId === callId ? [local] : [], new Map([[sessionId, callId]]));
+  }
+
+  /** Closes a session wherever it runs: a local one now, a remote one through its close flag. */
+  async requestClose(callId: string, sessionId: string): Promise<void> {
+    validateId(callId, "callId");
+    validateId(sessionId, "sessionId");
+    this.#assertRunning("requestClose");
+    const local = this.#sessions.get(sessionId);
+    if (local === undefined || local.callId !== callId) {
+      await this.registry.requestClose(callId, sessionId);
+      return;
+    }
+    await (local.closing ?? this.#close([local], "close-requested"));
+  }
+
+  /** Runs one maintenance cycle now, after the one in progress. Never rejects for a failed cycle (it is logged). */
+  async maintain(): Promise<void> {
+    this.#assertRunning("maintain");
+    await this.#loop.run();
+  }
+
+  /**
+   * Stops the loop, waits for the running cycle and for closes in progress, then closes every
+   * remaining local session (reason "host-stopped") and removes them all in one store call.
+   * The registry and the store stay open for their owners. Idempotent.
+   */
+  async stop(): Promise<void> {
+    if (this.#stopping !== undefined) return this.#stopping;
+    const wasStarted = this.#state !== "new";
+    this.#state = "stopping";
+    this.#stopping = (async () => {
+      await this.#loop.stop();
+      await Promise.allSettled([...this.#closeBatches]);
+      const rest = [...this.#sessions.values()].filter((s) => s.closing === undefined);
+      if (wasStarted && rest.length > 0) {
+        await this.#close(rest, "host-stopped").catch((error: unknown) => {
+          this.#logger.error(
+            "sessionkv: removing the sessions of a stopped host failed; they expire on their TTL",
+            error,
+          );
+        });
+      }
+      await Promise.allSettled([...this.#closeBatches, ...this.#removing.values()]);
+      this.#state = "stopped";
+    })();
+    return this.#stopping;
+  }
+
+  /**
+   * Simulates a crash (for tests and drills): the loop stops after the running cycle and the
+   * sessions are forgotten with no close callback and no delete, so their records expire on the
+   * TTL as if the process had died. Resolves once nothing of this host writes any more.
+   */
+  async abandon(): Promise<void> {
+    this.#state = "stopped";
+    this.#stopping ??= Promise.resolve();
+    await this.#loop.stop();
+    this.#sessions.clear();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  async #cycle(): Promise<void> {
+    try {
+      await this.#maintain();
+    } finally {
+      this.#cycles++;
+    }
+  }
+
+  /** One cycle: refresh + read (2 store calls), closes started, then one write of changed or missing records. */
+  async #maintain(): Promise<void> {
+    const snapshot = [...this.#sessions.values()].filter((s) => s.ready);
+    if (snapshot.length === 0) return;
+    const polled = await this.registry.poll(new Map(snapshot.map((s) => [s.sessionId, s.callId])));
+    const inSnapshot = new Set(snapshot);
+    const toClose = polled.closeRequested
+      .map((id) => this.#sessions.get(id))
+      .filter((s): s is LocalSession => s !== undefined && inSnapshot.has(s) && s.closing === undefined);
+    if (toClose.length > 0) {
+      this.#close(toClose, "close-requested").catch((error: unknown) => {
+        this.#logger.error(
+          "sessionkv: removing closed sessions failed; their records expire on the TTL",
+          error,
+        );
+      });
+    }
+    // Decided synchronously from here to the publish call: a session removed or closing from now
+    // on waits for this write before its delete (see #deleteKeys).
+    const writes: SessionWrite[] = [];
+    const published = new Map<LocalSession, { metrics: SessionMetrics; json: string }>();
+    const healed: string[] = [];
+    for (const local of snapshot) {
+      if (this.#sessions.get(local.sessionId) !== local || local.closing !== undefined) continue;
+      const previous = polled.records.get(local.sessionId) ?? null;
+      const read = this.#readMetrics(local);
+      const current = read === undefined ? undefined : { metrics: read, json: JSON.stringify(read) };
+      if (previous === null) healed.push(local.sessionId);
+      else if (current === undefined || current.json === local.published?.json) continue;
+      const metrics = current?.metrics ?? local.published?.metrics ?? previous?.info.metrics ?? {};
+      writes.push({
+        callId: local.callId,
+        sessionId: local.sessionId,
+        startedAt: local.startedAt,
+        metrics,
+        previous,
+      });
+      if (current !== undefined) published.set(local, current);
+    }
+    if (writes.length === 0) return;
+    const write = this.registry.publish(writes);
+    this.#writing = write.catch(() => undefined);
+    await write;
+    for (const [local, json] of published) local.published = json;
+    if (healed.length > 0) {
+      this.#logger.warn(`sessionkv: re-registered ${healed.length} session record(s) that had gone missing`, {
+        sessionIds: healed,
+      });
+    }
+  }
+
+  /** Calls each `close`, then removes the sessions in one delete. Rejects only if that delete fails. */
+  #close(sessions: readonly LocalSession[], reason: CloseReason): Promise<void> {
+    const batch = (async () => {
+      await Promise.all(sessions.map((s) => this.#invokeClose(s, reason)));
+      const ours = sessions.filter((s) => this.#sessions.get(s.sessionId) === s);
+      for (const s of ours) this.#sessions.delete(s.sessionId);
+      await this.#deleteKeys(ours, new Map(ours.map((s) => [s.sessionId, s.callId])));
+    })();
+    for (const s of sessions) s.closing = batch;
+    const tracked = batch.catch(() => undefined).finally(() => this.#closeBatches.delete(tracked));
+    this.#closeBatches.add(tracked);
+    return batch;
+  }
+
+  async #invokeClose(session: LocalSession, reason: CloseReason): Promise<void> {
+    try {
+      await session.handlers.close(reason);
+    } catch (error) {
+      this.#logger.error(
+        `sessionkv: close(${JSON.stringify(reason)}) of session ${JSON.stringify(session.sessionId)} threw; removing it anyway`,
+        error,
+      );
+    }
+  }
+
+  /** Deletes after the session's registration and after the cycle write in flight now, so neither can land later. */
+  async #deleteKeys(sessions: readonly LocalSession[], keys: ReadonlyMap<string, string>): Promise<void> {
+    if (keys.size === 0) return;
+    const done = (async () => {
+      await Promise.allSettled(sessions.map((s) => s.registering));
+      await this.#writing;
+      await this.registry.removeMany(keys);
+    })();
+    const settled = done.catch(() => undefined);
+    for (const id of keys.keys()) {
+      this.#removing.set(id, settled);
+      void settled.then(() => {
+        if (this.#removing.get(id) === settled) this.#removing.delete(id);
+      });
+    }
+    await done;
+  }
+
+  #readMetrics(session: LocalSession): SessionMetrics | undefined {
+    const read = session.handlers.metrics;
+    if (read === undefined) return undefined;
+    try {
+      const metrics = read.call(session.handlers);
+      validateMetrics(metrics, `metrics() of session ${JSON.stringify(session.sessionId)}`);
+      return metrics;
+    } catch (error) {
+      this.#logger.warn(
+        `sessionkv: metrics() of session ${JSON.stringify(session.sessionId)} failed; keeping the last ones`,
+        error,
+      );
+      return undefined;
+    }
+  }
+
+  #assertRunning(operation: string): void {
+    if (this.#state === "running") return;
+    throw notRunning(operation, this.#state === "new" ? "before start() completed" : "after stop()");
+  }
+
+  #assertNotStopped(operation: string): void {
+    if (this.#state === "stopped") throw notRunning(operation, "after stop()");
+  }
+}
+
+function notRunning(operation: string, when: string): SessionKVError {
+  return new SessionKVError(ErrorCode.NOT_RUNNING, `SessionHost.${operation}() called ${when}`);
+}
+
+function isRegistry(value: unknown): value is SessionRegistry {
+  if (value === null || typeof value !== "object") return false;
+  const registry = value as Record<string, unknown>;
+  return (
+    typeof registry.ttlMs === "number" &&
+    typeof registry.poll === "function" &&
+    typeof registry.publish === "function"
+  );
+}

@@ -1,0 +1,328 @@
+import { randomUUID } from "node:crypto";
+import { ErrorCode, SessionKVError, invalidArgument } from "../errors.js";
+import type { MsetEntry, SessionKVStore } from "../types.js";
+import { validatePositiveMs } from "../validate.js";
+import { callPrefix, closeRequestKey, sessionKey } from "./keys.js";
+import { type SessionLogger, consoleLogger } from "./logger.js";
+import { decodeRecord, encodeRecord, freshRecord, withMetrics } from "./record.js";
+import type { SessionInfo, SessionMetrics, StoredSession } from "./session-info.js";
+import { validateId, validateIds, validateMetrics, validateSessions, validateTimestamp } from "./validate.js";
+
+export interface SessionRegistryOptions {
+  /** The shared store. The registry starts it (idempotently) and never closes it: its creator does. */
+  readonly store: SessionKVStore;
+  /** This node's id, written into the records it registers. Default: a random UUID. */
+  readonly nodeId?: string;
+  /** Lifetime of session records and close flags without a refresh. Default 30 000 ms. */
+  readonly ttlMs?: number;
+  /** Receives reports of skipped (unreadable or foreign) records. Default: the console. */
+  readonly logger?: SessionLogger;
+}
+
+export interface RegisterOptions {
+  /** Epoch ms the session started. Default: now. The host passes the original time when it re-registers. */
+  readonly startedAt?: number;
+  /** Initial metrics. Default `{}`. */
+  readonly metrics?: SessionMetrics;
+}
+
+/** What one `poll` found for the sessions it was given. */
+export interface PollResult {
+  /** Each session's stored record after the refresh, or null when missing or unreadable. */
+  readonly records: ReadonlyMap<string, StoredSession | null>;
+  /** Sessions with a pending close request. */
+  readonly closeRequested: readonly string[];
+}
+
+/** One record to (re)write in `publish`. */
+export interface SessionWrite {
+  readonly callId: string;
+  readonly sessionId: string;
+  readonly startedAt: number;
+  readonly metrics: SessionMetrics;
+  /** The record as last read: its unknown fields and `started_at` are kept. Null writes a fresh record. */
+  readonly previous: StoredSession | null;
+}
+
+export const DEFAULT_REGISTRY_TTL_MS = 30_000;
+
+type State = "new" | "running" | "stopped";
+
+/**
+ * A stateless facade over a store: the key scheme, the record format and the TTLs of sessions
+ * shared by many nodes. It holds no session state; the caller (usually a `SessionHost`) owns
+ * its sessions and drives refreshes. Arguments are validated before any I/O.
+ */
+export class SessionRegistry implements AsyncDisposable {
+  readonly store: SessionKVStore;
+  readonly nodeId: string;
+  readonly ttlMs: number;
+  readonly #logger: SessionLogger;
+  #state: State = "new";
+  #starting: Promise<void> | undefined;
+
+  constructor(options: SessionRegistryOptions) {
+    if (options === null || typeof options !== "object")
+      throw invalidArgument("options", "must be an object with a store");
+    const { store } = options;
+    if (!isStore(store)) throw invalidArgument("store", "must be a SessionKVStore");
+    const nodeId = options.nodeId ?? randomUUID();
+    if (typeof nodeId !== "string" || nodeId.length === 0)
+      throw invalidArgument("nodeId", "must be a non-empty string");
+    const ttlMs = options.ttlMs ?? DEFAULT_REGISTRY_TTL_MS;
+    validatePositiveMs(ttlMs, "ttlMs");
+    this.store = store;
+    this.nodeId = nodeId;
+    this.ttlMs = ttlMs;
+    this.#logger = options.logger ?? consoleLogger;
+  }
+
+  get running(): boolean {
+    return this.#state === "running";
+  }
+
+  /** Starts the store (idempotent on both). Required before any other call. */
+  async start(): Promise<void> {
+    if (this.#state === "stopped") throw notRunning("start", "after stop()");
+    if (this.#state === "running") return;
+    this.#starting ??= this.store.start().then(
+      () => {
+        if (this.#state === "new") this.#state = "running";
+      },
+      (error: unknown) => {
+        this.#starting = undefined;
+        throw error;
+      },
+    );
+    return this.#starting;
+  }
+
+  /** Ends the registry: later calls reject with ERR_NOT_RUNNING. The store is left open for its owner. */
+  async stop(): Promise<void> {
+    this.#state = "stopped";
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  /** Writes a fresh record for the session, owned by this node, with the registry's TTL. */
+  async register(callId: string, sessionId: string, options: RegisterOptions = {}): Promise<void> {
+    validateIds(callId, sessionId, this.store.capabilities);
+    if (options === null || typeof options !== "object")
+      throw invalidArgument("options", "must be an object");
+    const now = Date.now();
+    const startedAt = options.startedAt ?? now;
+    validateTimestamp(startedAt, "options.startedAt");
+    const metrics = options.metrics ?? {};
+    validateMetrics(metrics, "options.metrics");
+    this.#assertRunning("register");
+    const record = freshRecord({ sessionId, callId, nodeId: this.nodeId, startedAt, metrics, now });
+    await this.store.set(sessionKey(callId, sessionId), encodeRecord(record), this.ttlMs);
+  }
+
+  /** Deletes the session's record and its close flag in one store call. */
+  async remove(callId: string, sessionId: string): Promise<void> {
+    validateIds(callId, sessionId, this.store.capabilities);
+    this.#assertRunning("remove");
+    await this.store.delete([sessionKey(callId, sessionId), closeRequestKey(callId, sessionId)]);
+  }
+
+  /** `remove` for many sessions (sessionId → callId), in one store call. */
+  async removeMany(sessions: ReadonlyMap<string, string>): Promise<void> {
+    validateSessions(sessions, this.store.capabilities);
+    this.#assertRunning("removeMany");
+    if (sessions.size === 0) return;
+    const keys: string[] = [];
+    for (const [sessionId, callId] of sessions)
+      keys.push(sessionKey(callId, sessionId), closeRequestKey(callId, sessionId));
+    await this.store.delete(keys);
+  }
+
+  /** The session's record, or null when it is missing, expired or unreadable (reported to the logger). */
+  async get(callId: string, sessionId: string): Promise<SessionInfo | null> {
+    validateIds(callId, sessionId, this.store.capabilities);
+    this.#assertRunning("get");
+    const key = sessionKey(callId, sessionId);
+    return this.#decode(key, await this.store.get(key), callId, sessionId)?.info ?? null;
+  }
+
+  /**
+   * Every session of the call, on any node: one listing and one batched read. Unreadable and
+   * foreign records are skipped and reported. Ordered by start time, then session id.
+   */
+  async getForCall(callId: string): Promise<SessionInfo[]> {
+    validateId(callId, "callId");
+    this.#assertRunning("getForCall");
+    const prefix = callPrefix(callId);
+    const listed = await this.store.keys(prefix);
+    const keys: string[] = [];
+    for (const key of listed) {
+      const sessionId = key.slice(prefix.length);
+      if (sessionId.length === 0 || sessionId.includes("/"))
+        this.#skip(key, "is not a session key of this registry");
+      else keys.push(key);
+    }
+    if (keys.length === 0) return [];
+    const values = await this.store.mget(keys);
+    const found: SessionInfo[] = [];
+    keys.forEach((key, i) => {
+      const session = this.#decode(key, values[i] ?? null, callId, key.slice(prefix.length));
+      if (session !== null) found.push(session.info);
+    });
+    return found.sort(
+      (a, b) =>
+        a.startedAt - b.startedAt || (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0),
+    );
+  }
+
+  /**
+   * Replaces the session's metrics and stamps `metrics_updated_at`, keeping every other field of
+   * the stored record (unknown ones included). Read, merge, then a write that only lands if the
+   * record still exists: a removed or expired session is never brought back.
+   */
+  async updateMetrics(callId: string, sessionId: string, metrics: SessionMetrics): Promise<void> {
+    validateIds(callId, sessionId, this.store.capabilities);
+    validateMetrics(metrics);
+    this.#assertRunning("updateMetrics");
+    const key = sessionKey(callId, sessionId);
+    const current = this.#decode(key, await this.store.get(key), callId, sessionId);
+    if (current === null) return;
+    await this.store.set(key, encodeRecord(withMetrics(current.record, metrics, Date.now())), this.ttlMs, {
+      onlyIfExists: true,
+    });
+  }
+
+  /**
+   * Extends the TTL of every given session (sessionId → callId) and returns the ids whose records
+   * were missing or unreadable, so their owner can re-register them. Two store calls whatever the
+   * number of sessions: one `expire` over all keys, then one `mget` (in that order, so a record
+   * seen present was present after its refresh).
+   */
+  async refresh(sessions: ReadonlyMap<string, string>): Promise<string[]> {
+    validateSessions(sessions, this.store.capabilities);
+    this.#assertRunning("refresh");
+    if (sessions.size === 0) return [];
+    const keys = [...sessions].map(([sessionId, callId]) => sessionKey(callId, sessionId));
+    await this.store.expire(keys, this.ttlMs);
+    const values = await this.store.mget(keys);
+    const missing: string[] = [];
+    let i = 0;
+    for (const [sessionId, callId] of sessions) {
+      if (this.#decode(keys[i]!, values[i++] ?? null, callId, sessionId) === null) missing.push(sessionId);
+    }
+    return missing;
+  }
+
+  /** Writes the session's close flag (empty bytes, registry TTL); its owner closes it on its next cycle. */
+  async requestClose(callId: string, sessionId: string): Promise<void> {
+    validateIds(callId, sessionId, this.store.capabilities);
+    this.#assertRunning("requestClose");
+    await this.store.set(closeRequestKey(callId, sessionId), new Uint8Array(0), this.ttlMs);
+  }
+
+  /** The ids among `sessions` (sessionId → callId) with a pending close request: one `mget`. */
+  async getCloseRequests(sessions: ReadonlyMap<string, string>): Promise<string[]> {
+    validateSessions(sessions, this.store.capabilities);
+    this.#assertRunning("getCloseRequests");
+    if (sessions.size === 0) return [];
+    const ids = [...sessions.keys()];
+    const values = await this.store.mget(
+      [...sessions].map(([sessionId, callId]) => closeRequestKey(callId, sessionId)),
+    );
+    return ids.filter((_, i) => values[i] != null);
+  }
+
+  /**
+   * A maintenance cycle's reads in two store calls: `refresh` of every session, then one `mget` of
+   * their records and close flags together. For `SessionHost` and other schedulers.
+   */
+  async poll(sessions: ReadonlyMap<string, string>): Promise<PollResult> {
+    validateSessions(sessions, this.store.capabilities);
+    this.#assertRunning("poll");
+    const records = new Map<string, StoredSession | null>();
+    if (sessions.size === 0) return { records, closeRequested: [] };
+    const entries = [...sessions];
+    const keys = entries.map(([sessionId, callId]) => sessionKey(callId, sessionId));
+    await this.store.expire(keys, this.ttlMs);
+    const values = await this.store.mget([
+      ...keys,
+      ...entries.map(([sessionId, callId]) => closeRequestKey(callId, sessionId)),
+    ]);
+    const closeRequested: string[] = [];
+    entries.forEach(([sessionId, callId], i) => {
+      records.set(sessionId, this.#decode(keys[i]!, values[i] ?? null, callId, sessionId));
+      if (values[entries.length + i] != null) closeRequested.push(sessionId);
+    });
+    return { records, closeRequested };
+  }
+
+  /**
+   * Writes records of sessions this node owns in one `mset`: fresh ones where `previous` is null
+   * (re-registration), merged ones otherwise (new metrics, every other field kept). Unlike
+   * `updateMetrics` it does not check existence: the caller must own the sessions and must not
+   * run it concurrently with their removal (SessionHost serialises the two).
+   */
+  async publish(writes: readonly SessionWrite[]): Promise<void> {
+    if (!Array.isArray(writes)) throw invalidArgument("writes", "must be an array");
+    writes.forEach((w, i) => {
+      validateIds(w?.callId, w?.sessionId, this.store.capabilities);
+      validateTimestamp(w.startedAt, `writes[${i}].startedAt`);
+      validateMetrics(w.metrics, `writes[${i}].metrics`);
+    });
+    this.#assertRunning("publish");
+    if (writes.length === 0) return;
+    const now = Date.now();
+    const entries: MsetEntry[] = writes.map((w) => {
+      const record =
+        w.previous === null
+          ? freshRecord({
+              sessionId: w.sessionId,
+              callId: w.callId,
+              nodeId: this.nodeId,
+              startedAt: w.startedAt,
+              metrics: w.metrics,
+              now,
+            })
+          : withMetrics(w.previous.record, w.metrics, now);
+      return { key: sessionKey(w.callId, w.sessionId), value: encodeRecord(record), ttlMs: this.ttlMs };
+    });
+    await this.store.mset(entries);
+  }
+
+  #decode(key: string, value: Uint8Array | null, callId: string, sessionId: string): StoredSession | null {
+    if (value === null) return null;
+    const decoded = decodeRecord(value, { callId, sessionId });
+    if (decoded.ok) return decoded.session;
+    this.#skip(key, decoded.reason);
+    return null;
+  }
+
+  #skip(key: string, reason: string): void {
+    this.#logger.warn(`sessionkv: skipped the record at ${JSON.stringify(key)}: it ${reason}`, {
+      key,
+      reason,
+    });
+  }
+
+  #assertRunning(operation: string): void {
+    if (this.#state === "running") return;
+    throw notRunning(operation, this.#state === "stopped" ? "after stop()" : "before start() completed");
+  }
+}
+
+function notRunning(operation: string, when: string): SessionKVError {
+  return new SessionKVError(ErrorCode.NOT_RUNNING, `SessionRegistry.${operation}() called ${when}`);
+}
+
+function isStore(value: unknown): value is SessionKVStore {
+  if (value === null || typeof value !== "object") return false;
+  const store = value as Record<string, unknown>;
+  return (
+    ["start", "set", "mset", "get", "mget", "expire", "keys", "delete"].every(
+      (m) => typeof store[m] === "function",
+    ) &&
+    typeof store.capabilities === "object" &&
+    store.capabilities !== null
+  );
+}
