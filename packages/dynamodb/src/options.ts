@@ -25,6 +25,7 @@ const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 
 export interface ResolvedOptions {
   readonly tableName: string;
+  readonly keyPrefix: string;
   readonly tag: string;
   readonly createTable: boolean;
   readonly concurrency: number;
@@ -48,7 +49,7 @@ export function resolveOptions(options: DynamoDBSessionKVStoreOptions): Resolved
   if (options.client !== undefined && options.clientConfig !== undefined) {
     throw invalidArgument("client", "and clientConfig are exclusive: pass one");
   }
-  return { tableName, tag, createTable, concurrency };
+  return { tableName, keyPrefix, tag, createTable, concurrency };
 }
 
 /** Secret parts of static credentials in a client configuration. */

@@ -85,6 +85,10 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
     return this.#options.tableName;
   }
 
+  get keyPrefix(): string {
+    return this.#options.keyPrefix;
+  }
+
   protected override secrets(): readonly string[] {
     return this.#secrets;
   }
