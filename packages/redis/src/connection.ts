@@ -16,6 +16,8 @@ import type { RedisClient } from "./topology.js";
  */
 export function ownedClientOptions(operationTimeoutMs: number, extra: RedisOptions | undefined): RedisOptions {
   return {
+    // Visible in CLIENT LIST, so operators can tell the store's connections apart.
+    connectionName: "sessionkv",
     ...extra,
     lazyConnect: true,
     enableOfflineQueue: false,
