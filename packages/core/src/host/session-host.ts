@@ -260,9 +260,16 @@ export class SessionHost implements AsyncDisposable {
       if (current !== undefined) published.set(local, current);
     }
     if (writes.length === 0) return;
-    const write = this.registry.publish(writes);
-    this.#writing = write.catch(() => undefined);
-    await write;
+    // Set before publish is called: a delete requested from inside the store call still waits.
+    let written!: () => void;
+    this.#writing = new Promise<void>((resolve) => {
+      written = resolve;
+    });
+    try {
+      await this.registry.publish(writes);
+    } finally {
+      written();
+    }
     for (const [local, json] of published) local.published = json;
     if (healed.length > 0) {
       this.#logger.warn(`sessionkv: re-registered ${healed.length} session record(s) that had gone missing`, {

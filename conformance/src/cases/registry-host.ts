@@ -1,0 +1,223 @@
+import { type CloseReason, SessionHost, SessionRegistry, silentLogger } from "@sessionkv/core";
+import { assert, assertSameKeys, sleep, sleepUntil } from "../expect.js";
+import type { ConformanceCase } from "../types.js";
+import {
+  HOST_SLACK_MS,
+  hostTiming,
+  interceptStore,
+  nodeStores,
+  recordingLogger,
+  waitFor,
+} from "./registry-support.js";
+
+const LONG_TTL_MS = 60_000;
+
+export const hostCases: ConformanceCase[] = [
+  {
+    id: "host.close-from-another-node",
+    title:
+      "a close requested on node C ends the session on node A within one maintenance interval (plus margin)",
+    async run(context) {
+      const intervalMs = 250;
+      const [storeA, storeC] = await nodeStores(context, 2);
+      const logger = recordingLogger();
+      const hostA = new SessionHost({
+        registry: new SessionRegistry({ store: storeA!, nodeId: "A", ttlMs: LONG_TTL_MS }),
+        maintenanceIntervalMs: intervalMs,
+        logger,
+      });
+      const hostC = new SessionHost({
+        registry: new SessionRegistry({ store: storeC!, nodeId: "C", ttlMs: LONG_TTL_MS }),
+        maintenanceIntervalMs: intervalMs,
+        logger,
+      });
+      await Promise.all([hostA.start(), hostC.start()]);
+      const closed = new Map<string, { reason: CloseReason; at: number }>();
+      const session = (id: string) => ({
+        close: (reason: CloseReason) => void closed.set(id, { reason, at: performance.now() }),
+        metrics: () => ({ open: 1 }),
+      });
+      await hostA.add("call", "remote", session("remote"));
+      await hostA.add("call", "kept", session("kept"));
+      await hostA.add("call", "local", session("local"));
+      const t0 = performance.now();
+      await hostC.requestClose("call", "remote");
+      const bound = intervalMs + HOST_SLACK_MS;
+      await waitFor(() => closed.has("remote"), bound, "close from node C reached node A", 5);
+      const latency = closed.get("remote")!.at - t0;
+      context.note(`close latency C→A ${Math.round(latency)} ms (interval ${intervalMs} ms)`);
+      assert.equal(closed.get("remote")!.reason, "close-requested");
+      await waitFor(
+        async () => !hostA.sessions.has("remote"),
+        HOST_SLACK_MS,
+        "closed session removed from node A",
+      );
+      assert.equal(await hostC.registry.get("call", "remote"), null, "closed session gone for node C");
+      assert.deepEqual(
+        await hostC.registry.getCloseRequests(new Map([["remote", "call"]])),
+        [],
+        "close flag removed",
+      );
+
+      await hostA.requestClose("call", "local");
+      assert.equal(
+        closed.get("local")?.reason,
+        "close-requested",
+        "a local close request closes before it resolves",
+      );
+      assert.equal(await hostC.registry.get("call", "local"), null, "and removes the record");
+      assert.ok(!closed.has("kept"), "the other session is untouched");
+      assert.deepEqual([...hostA.sessions.keys()], ["kept"]);
+      await hostA.stop();
+      assert.equal(closed.get("kept")?.reason, "host-stopped", "stop closes the remaining sessions");
+      assert.deepEqual(await hostC.registry.getForCall("call"), [], "stop removes them");
+      await hostC.stop();
+      assert.deepEqual(logger.errors, [], "no cycle failed");
+    },
+  },
+  {
+    id: "host.crashed-node-expires",
+    title: "a crashed node's sessions (loop stopped without cleanup) vanish from other nodes within the TTL",
+    async run(context) {
+      const { ttlMs, intervalMs } = hostTiming(context.timing);
+      const [storeA, storeB] = await nodeStores(context, 2);
+      const registryB = new SessionRegistry({ store: storeB!, nodeId: "B", ttlMs, logger: silentLogger });
+      const hostA = new SessionHost({
+        registry: new SessionRegistry({ store: storeA!, nodeId: "A", ttlMs }),
+        maintenanceIntervalMs: intervalMs,
+        logger: silentLogger,
+      });
+      const hostB = new SessionHost({
+        registry: registryB,
+        maintenanceIntervalMs: intervalMs,
+        logger: silentLogger,
+      });
+      await Promise.all([hostA.start(), hostB.start()]);
+      const t0 = performance.now();
+      for (const id of ["a1", "a2", "a3"]) await hostA.add("call", id, { close() {} });
+      await hostB.add("call", "b1", { close() {} });
+      await sleepUntil(t0, ttlMs + intervalMs);
+      const ids = async () => (await registryB.getForCall("call")).map((s) => s.sessionId).sort();
+      assert.deepEqual(await ids(), ["a1", "a2", "a3", "b1"], "heartbeats keep every session past its TTL");
+      await hostA.abandon();
+      const bound = context.timing.goneByMs(ttlMs);
+      const took = await waitFor(
+        async () => (await ids()).join() === "b1",
+        bound + 100,
+        "crashed node's sessions vanished",
+        50,
+      );
+      context.note(`gone ${Math.round(took)} ms after the crash (TTL ${ttlMs} ms)`);
+      assert.deepEqual(await ids(), ["b1"], "the live node's session stays");
+      await hostB.stop();
+    },
+  },
+  {
+    id: "host.heals-data-loss",
+    title: "records lost by the store (every key deleted) are re-registered within one maintenance interval",
+    async run(context) {
+      const { ttlMs, intervalMs } = hostTiming(context.timing);
+      const logger = recordingLogger();
+      const registry = new SessionRegistry({
+        store: context.store,
+        nodeId: "A",
+        ttlMs,
+        logger: silentLogger,
+      });
+      const host = new SessionHost({ registry, maintenanceIntervalMs: intervalMs, logger });
+      await host.start();
+      for (const id of ["s1", "s2", "s3"])
+        await host.add("call", id, { close() {}, metrics: () => ({ id: Number(id.slice(1)) }) });
+      const original = await registry.getForCall("call");
+      assert.equal(original.length, 3);
+      await context.store.delete(await context.store.keys(""));
+      assertSameKeys(await context.store.keys(""), [], "data lost");
+      const took = await waitFor(
+        async () => (await registry.getForCall("call")).length === 3,
+        intervalMs + HOST_SLACK_MS,
+        "records healed",
+        10,
+      );
+      context.note(`healed in ${Math.round(took)} ms (interval ${intervalMs} ms)`);
+      const healed = await registry.getForCall("call");
+      for (const before of original) {
+        const after = healed.find((s) => s.sessionId === before.sessionId);
+        assert.ok(after !== undefined);
+        assert.equal(after.nodeId, "A");
+        assert.ok(Math.abs(after.startedAt - before.startedAt) <= 1, "the original start time is kept");
+        assert.deepEqual(after.metrics, before.metrics, "metrics re-published");
+      }
+      assert.ok(
+        logger.warnings.some((w) => w.includes("re-registered")),
+        "the healing is reported",
+      );
+      await host.stop();
+    },
+  },
+  {
+    id: "host.remove-during-cycle",
+    title: "a session removed while a maintenance cycle is in flight never reappears (race repeated)",
+    async run(context) {
+      let armed: { key: string; at: "expire" | "mget" | "mset"; fire: () => void } | undefined;
+      const store = interceptStore(context.store, async (operation, keys) => {
+        const trap = armed;
+        if (trap === undefined || trap.at !== operation || !keys.includes(trap.key)) return;
+        armed = undefined;
+        trap.fire();
+        // Let the removal run ahead of the intercepted call, which is the dangerous order.
+        await sleep(5);
+      });
+      const registry = new SessionRegistry({ store, nodeId: "A", ttlMs: LONG_TTL_MS, logger: silentLogger });
+      const logger = recordingLogger();
+      const host = new SessionHost({ registry, maintenanceIntervalMs: 20, logger });
+      await host.start();
+      await host.add("call", "bystander", { close() {}, metrics: () => ({ t: performance.now() }) });
+      const phases = ["expire", "mget", "mset"] as const;
+      const rounds = 8;
+      for (let round = 0; round < rounds * phases.length; round++) {
+        const id = `s${round}`;
+        const at = phases[round % phases.length]!;
+        let tick = 0;
+        await host.add("call", id, { close() {}, metrics: () => ({ tick: tick++ }) });
+        let removal: Promise<void> | undefined;
+        const fired = new Promise<void>((resolve) => {
+          armed = {
+            key: `sessions/call/${id}`,
+            at,
+            fire: () => {
+              removal = host.remove("call", id);
+              resolve();
+            },
+          };
+        });
+        await Promise.race([
+          fired,
+          sleep(5_000).then(() => Promise.reject(new Error(`round ${round}: no cycle reached ${at}`))),
+        ]);
+        await removal;
+        await host.maintain();
+        await host.maintain();
+        assert.equal(
+          await registry.get("call", id),
+          null,
+          `round ${round} (removed during ${at}): the session reappeared`,
+        );
+      }
+      for (let round = 0; round < 10; round++) {
+        const id = `r${round}`;
+        await host.add("call", id, { close() {}, metrics: () => ({ n: round }) });
+        await sleep((round * 7) % 30);
+        await host.remove("call", id);
+        await host.maintain();
+        assert.equal(await registry.get("call", id), null, `random round ${round}: the session reappeared`);
+      }
+      assert.deepEqual(
+        (await registry.getForCall("call")).map((s) => s.sessionId),
+        ["bystander"],
+        "only the bystander is left",
+      );
+      assert.deepEqual(logger.errors, [], "no cycle failed");
+      await host.stop();
+    },
+  },
+];
