@@ -32,9 +32,12 @@ export async function batchWrite(ctx: BatchContext, requests: readonly WriteRequ
   await mapLimit(chunk(requests, BATCH_WRITE_MAX), ctx.concurrency, async (batch) => {
     let pending: WriteRequest[] = batch;
     for (let attempt = 0; ; ) {
-      const out = await ctx.client.send(new BatchWriteItemCommand({ RequestItems: { [ctx.tableName]: pending } }), {
-        abortSignal: ctx.budget.signal,
-      });
+      const out = await ctx.client.send(
+        new BatchWriteItemCommand({ RequestItems: { [ctx.tableName]: pending } }),
+        {
+          abortSignal: ctx.budget.signal,
+        },
+      );
       const left = out.UnprocessedItems?.[ctx.tableName] ?? [];
       if (left.length === 0) return;
       // Partial progress means the table is serving: retry promptly; none means back off harder.
@@ -50,14 +53,21 @@ export async function batchWrite(ctx: BatchContext, requests: readonly WriteRequ
  * UnprocessedKeys come back under throttling and also whenever a response would exceed 16 MB
  * (100 large values), so they are requested again until none remain.
  */
-export async function batchGet(ctx: BatchContext, keys: readonly ItemKey[], projection: KeysAndAttributes): Promise<Item[]> {
+export async function batchGet(
+  ctx: BatchContext,
+  keys: readonly ItemKey[],
+  projection: KeysAndAttributes,
+): Promise<Item[]> {
   const pages = await mapLimit(chunk(keys, BATCH_GET_MAX), ctx.concurrency, async (batch) => {
     const found: Item[] = [];
     let pending: KeysAndAttributes = { ...projection, Keys: batch, ConsistentRead: true };
     for (let attempt = 0; ; ) {
-      const out = await ctx.client.send(new BatchGetItemCommand({ RequestItems: { [ctx.tableName]: pending } }), {
-        abortSignal: ctx.budget.signal,
-      });
+      const out = await ctx.client.send(
+        new BatchGetItemCommand({ RequestItems: { [ctx.tableName]: pending } }),
+        {
+          abortSignal: ctx.budget.signal,
+        },
+      );
       const items = out.Responses?.[ctx.tableName] ?? [];
       found.push(...items);
       const left = out.UnprocessedKeys?.[ctx.tableName];

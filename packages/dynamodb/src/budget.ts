@@ -19,7 +19,10 @@ export class Budget {
     this.signal = this.#controller.signal;
     this.#timer = setTimeout(() => {
       this.#controller.abort(
-        new SessionKVError(ErrorCode.STORE_UNAVAILABLE, `${operation}: DynamoDB did not answer within ${ms} ms`),
+        new SessionKVError(
+          ErrorCode.STORE_UNAVAILABLE,
+          `${operation}: DynamoDB did not answer within ${ms} ms`,
+        ),
       );
     }, ms);
     this.#timer.unref();

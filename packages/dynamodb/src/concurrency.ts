@@ -3,7 +3,11 @@
  * in input order. The first failure rejects; calls already started run to completion but no
  * new ones start, so a failing operation does not keep issuing requests.
  */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let failed = false;

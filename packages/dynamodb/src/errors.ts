@@ -38,10 +38,16 @@ export function classifyDynamoError(error: unknown, operation: string, tableName
   }
   if (MISCONFIGURED.has(name)) {
     const what =
-      name === "ResourceNotFoundException" ? `DynamoDB table "${tableName}" is missing` : "DynamoDB refused the credentials";
-    return new SessionKVError(ErrorCode.STORE_MISCONFIGURED, `${operation} failed: ${what} (${name}: ${message})`, {
-      cause: error,
-    });
+      name === "ResourceNotFoundException"
+        ? `DynamoDB table "${tableName}" is missing`
+        : "DynamoDB refused the credentials";
+    return new SessionKVError(
+      ErrorCode.STORE_MISCONFIGURED,
+      `${operation} failed: ${what} (${name}: ${message})`,
+      {
+        cause: error,
+      },
+    );
   }
   const code = PROTOCOL.has(name) ? ErrorCode.STORE_PROTOCOL : ErrorCode.STORE_UNAVAILABLE;
   return new SessionKVError(code, `${operation} failed: ${name}: ${message}`, { cause: error });

@@ -5,7 +5,10 @@ import { ATTR, itemKey } from "./schema.js";
 export type Item = Record<string, AttributeValue>;
 
 /** The two expiry attributes for a TTL starting now, as update/condition values. */
-export function expiryValues(ttlMs: number, now = Date.now()): { exact: AttributeValue; reaper: AttributeValue } {
+export function expiryValues(
+  ttlMs: number,
+  now = Date.now(),
+): { exact: AttributeValue; reaper: AttributeValue } {
   const expiresAtMs = deadlineFor(ttlMs, now);
   return { exact: { N: String(expiresAtMs) }, reaper: { N: String(ceilSeconds(expiresAtMs)) } };
 }

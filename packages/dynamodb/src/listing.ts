@@ -1,4 +1,9 @@
-import { type AttributeValue, type DynamoDBClient, QueryCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  QueryCommand,
+  ScanCommand,
+} from "@aws-sdk/client-dynamodb";
 import type { Budget } from "./budget.js";
 import { type Item, sortKeyOf } from "./item.js";
 import { ATTR, type ListingPlan } from "./schema.js";
@@ -34,7 +39,11 @@ export async function listKeys(ctx: ListingContext, plan: ListingPlan, now: numb
               FilterExpression: "#exp > :now",
               ProjectionExpression: "#sk",
               ExpressionAttributeNames: NAMES,
-              ExpressionAttributeValues: { ":pk": { S: plan.partition }, ":sk": { S: plan.sortPrefix }, ":now": nowValue },
+              ExpressionAttributeValues: {
+                ":pk": { S: plan.partition },
+                ":sk": { S: plan.sortPrefix },
+                ":now": nowValue,
+              },
               ConsistentRead: true,
               ExclusiveStartKey: start,
             }),

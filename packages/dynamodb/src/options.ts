@@ -42,10 +42,14 @@ export function resolveOptions(options: DynamoDBSessionKVStoreOptions): Resolved
   }
   const tag = namespaceTag(keyPrefix);
   if (Buffer.byteLength(tag, "utf8") > MAX_NAMESPACE_TAG_BYTES) {
-    throw invalidArgument("keyPrefix", `must be shorter (at most about ${MAX_NAMESPACE_TAG_BYTES - 8} UTF-8 bytes)`);
+    throw invalidArgument(
+      "keyPrefix",
+      `must be shorter (at most about ${MAX_NAMESPACE_TAG_BYTES - 8} UTF-8 bytes)`,
+    );
   }
   if (typeof createTable !== "boolean") throw invalidArgument("createTable", "must be a boolean");
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw invalidArgument("concurrency", "must be an integer >= 1");
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw invalidArgument("concurrency", "must be an integer >= 1");
   if (options.client !== undefined && options.clientConfig !== undefined) {
     throw invalidArgument("client", "and clientConfig are exclusive: pass one");
   }
@@ -56,5 +60,7 @@ export function resolveOptions(options: DynamoDBSessionKVStoreOptions): Resolved
 export function staticSecrets(config: DynamoDBClientConfig | undefined): string[] {
   const credentials = config?.credentials;
   if (credentials === undefined || typeof credentials === "function") return [];
-  return [credentials.secretAccessKey, credentials.sessionToken].filter((s): s is string => typeof s === "string" && s !== "");
+  return [credentials.secretAccessKey, credentials.sessionToken].filter(
+    (s): s is string => typeof s === "string" && s !== "",
+  );
 }

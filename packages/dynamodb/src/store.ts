@@ -1,19 +1,29 @@
 import {
+  type AttributeValue,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
-  type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
-import { BaseSessionKVStore, type MsetEntry, type SessionKVError, type StoreCapabilities } from "@sessionkv/core";
+import {
+  BaseSessionKVStore,
+  type MsetEntry,
+  type SessionKVError,
+  type StoreCapabilities,
+} from "@sessionkv/core";
 import { type BatchContext, batchGet, batchWrite } from "./batch.js";
 import { Budget, budgetMs } from "./budget.js";
 import { mapLimit } from "./concurrency.js";
 import { classifyDynamoError, isConditionFailure } from "./errors.js";
 import { type Item, expiryValues, liveItemValue, sortKeyOf, toItem } from "./item.js";
-import { type DynamoDBSessionKVStoreOptions, type ResolvedOptions, resolveOptions, staticSecrets } from "./options.js";
-import { ATTR, MAX_KEY_BYTES, itemKey, listingPlan } from "./schema.js";
 import { listKeys } from "./listing.js";
+import {
+  type DynamoDBSessionKVStoreOptions,
+  type ResolvedOptions,
+  resolveOptions,
+  staticSecrets,
+} from "./options.js";
+import { ATTR, MAX_KEY_BYTES, itemKey, listingPlan } from "./schema.js";
 import { ensureTable } from "./table.js";
 
 /**
@@ -99,7 +109,10 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
 
   protected async doStart(): Promise<void> {
     await this.#within("start", async (budget) => {
-      await ensureTable({ client: this.#client, tableName: this.#options.tableName, budget }, this.#options.createTable);
+      await ensureTable(
+        { client: this.#client, tableName: this.#options.tableName, budget },
+        this.#options.createTable,
+      );
       await this.#learnSecrets();
     });
   }
@@ -131,7 +144,9 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
   protected async doMset(entries: readonly MsetEntry[]): Promise<void> {
     await this.#within("mset", async (budget) => {
       const now = Date.now();
-      const requests = entries.map((e) => ({ PutRequest: { Item: toItem(this.#options.tag, e.key, e.value, e.ttlMs, now) } }));
+      const requests = entries.map((e) => ({
+        PutRequest: { Item: toItem(this.#options.tag, e.key, e.value, e.ttlMs, now) },
+      }));
       await batchWrite(this.#batch(budget), requests);
     });
   }
@@ -222,7 +237,12 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
   }
 
   #batch(budget: Budget): BatchContext {
-    return { client: this.#client, tableName: this.#options.tableName, budget, concurrency: this.#options.concurrency };
+    return {
+      client: this.#client,
+      tableName: this.#options.tableName,
+      budget,
+      concurrency: this.#options.concurrency,
+    };
   }
 
   async #within<T>(operation: string, work: (budget: Budget) => Promise<T>): Promise<T> {
@@ -244,7 +264,8 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
       const provider = this.#client.config.credentials;
       const credentials = typeof provider === "function" ? await provider() : provider;
       for (const secret of [credentials?.secretAccessKey, credentials?.sessionToken]) {
-        if (typeof secret === "string" && secret !== "" && !this.#secrets.includes(secret)) this.#secrets.push(secret);
+        if (typeof secret === "string" && secret !== "" && !this.#secrets.includes(secret))
+          this.#secrets.push(secret);
       }
     } catch {
       // Resolution already succeeded for the start request; a failure here only means nothing to learn.

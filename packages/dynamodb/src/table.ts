@@ -18,7 +18,11 @@ export interface TableContext {
 }
 
 function misconfigured(message: string, cause?: unknown): SessionKVError {
-  return new SessionKVError(ErrorCode.STORE_MISCONFIGURED, message, cause === undefined ? undefined : { cause });
+  return new SessionKVError(
+    ErrorCode.STORE_MISCONFIGURED,
+    message,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 async function describe(ctx: TableContext): Promise<TableDescription | null> {
@@ -76,7 +80,9 @@ function checkKeySchema(ctx: TableContext, table: TableDescription): void {
   const hash = schema.find((k) => k.KeyType === "HASH")?.AttributeName;
   const range = schema.find((k) => k.KeyType === "RANGE")?.AttributeName;
   if (hash !== ATTR.partition || range !== ATTR.sort || types.get(hash) !== "S" || types.get(range) !== "S") {
-    const found = schema.map((k) => `${k.AttributeName} ${k.KeyType} ${types.get(k.AttributeName)}`).join(", ");
+    const found = schema
+      .map((k) => `${k.AttributeName} ${k.KeyType} ${types.get(k.AttributeName)}`)
+      .join(", ");
     throw misconfigured(
       `DynamoDB table "${ctx.tableName}" has key schema [${found}]; this store needs ` +
         `${ATTR.partition} (S, HASH) and ${ATTR.sort} (S, RANGE)`,
@@ -91,8 +97,11 @@ function checkKeySchema(ctx: TableContext, table: TableDescription): void {
  */
 async function ensureTtl(ctx: TableContext): Promise<void> {
   const current = async () =>
-    (await ctx.client.send(new DescribeTimeToLiveCommand({ TableName: ctx.tableName }), { abortSignal: ctx.budget.signal }))
-      .TimeToLiveDescription;
+    (
+      await ctx.client.send(new DescribeTimeToLiveCommand({ TableName: ctx.tableName }), {
+        abortSignal: ctx.budget.signal,
+      })
+    ).TimeToLiveDescription;
   const isOurs = (d: Awaited<ReturnType<typeof current>>) =>
     (d?.TimeToLiveStatus === "ENABLED" || d?.TimeToLiveStatus === "ENABLING") && d.AttributeName === ATTR.ttl;
 
@@ -126,7 +135,7 @@ export async function ensureTable(ctx: TableContext, createIfMissing: boolean): 
     if (!createIfMissing) {
       throw misconfigured(
         `DynamoDB table "${ctx.tableName}" does not exist; create it (key schema in the @sessionkv/dynamodb README) ` +
-          `or pass createTable: true`,
+          "or pass createTable: true",
       );
     }
     await create(ctx);

@@ -1,5 +1,5 @@
-import { describeConformance } from "@sessionkv/conformance/vitest";
 import { type StartedServer, dynamodbTargets, requireContainers } from "@sessionkv/conformance/containers";
+import { describeConformance } from "@sessionkv/conformance/vitest";
 import { afterAll, beforeAll, describe } from "vitest";
 import { storeFor, uniqueTableName } from "./helpers.js";
 

@@ -7,11 +7,18 @@ import { DynamoDBSessionKVStore, type DynamoDBSessionKVStoreOptions } from "../s
 export const SECRET_ACCESS_KEY = "sessionkv-test-SECRET-4f9c2a";
 export const SESSION_TOKEN = "sessionkv-test-TOKEN-77e1d0";
 
-export function clientConfigFor(server: StartedServer, extra: Partial<DynamoDBClientConfig> = {}): DynamoDBClientConfig {
+export function clientConfigFor(
+  server: StartedServer,
+  extra: Partial<DynamoDBClientConfig> = {},
+): DynamoDBClientConfig {
   return {
     endpoint: server.url,
     region: "us-east-1",
-    credentials: { accessKeyId: "AKIDSESSIONKVTEST", secretAccessKey: SECRET_ACCESS_KEY, sessionToken: SESSION_TOKEN },
+    credentials: {
+      accessKeyId: "AKIDSESSIONKVTEST",
+      secretAccessKey: SECRET_ACCESS_KEY,
+      sessionToken: SESSION_TOKEN,
+    },
     ...extra,
   };
 }
@@ -22,10 +29,15 @@ export function uniqueTableName(label: string): string {
 
 export function storeFor(
   server: StartedServer,
-  options: Omit<DynamoDBSessionKVStoreOptions, "clientConfig"> & { clientConfig?: Partial<DynamoDBClientConfig> },
+  options: Omit<DynamoDBSessionKVStoreOptions, "clientConfig"> & {
+    clientConfig?: Partial<DynamoDBClientConfig>;
+  },
 ): DynamoDBSessionKVStore {
   const { clientConfig, ...rest } = options;
-  return new DynamoDBSessionKVStore({ ...rest, ...(rest.client ? {} : { clientConfig: clientConfigFor(server, clientConfig) }) });
+  return new DynamoDBSessionKVStore({
+    ...rest,
+    ...(rest.client ? {} : { clientConfig: clientConfigFor(server, clientConfig) }),
+  });
 }
 
 export const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);

@@ -57,7 +57,10 @@ export function injectUnprocessed(client: DynamoDBClient, times: number): { inje
       const sent = request.Keys.filter((_, i) => i % 2 === 0);
       const held = request.Keys.filter((_, i) => i % 2 === 1);
       stats.injected += held.length;
-      const result = await next({ ...args, input: { ...input, RequestItems: { [table]: { ...request, Keys: sent } } } });
+      const result = await next({
+        ...args,
+        input: { ...input, RequestItems: { [table]: { ...request, Keys: sent } } },
+      });
       const output = result.output as { UnprocessedKeys?: Record<string, { Keys: Row[] } & Row> };
       const already = output.UnprocessedKeys?.[table]?.Keys ?? [];
       output.UnprocessedKeys = { [table]: { ...request, Keys: [...already, ...held] } };

@@ -32,7 +32,9 @@ describe.skipIf(!gate.run)(`DynamoDBSessionKVStore on ${target.name}`, () => {
   });
 
   /** A started store in a fresh namespace over its own client, so middleware sees only its commands. */
-  async function open(keyPrefix = `ns${++namespaces}:`): Promise<{ store: DynamoDBSessionKVStore; client: DynamoDBClient }> {
+  async function open(
+    keyPrefix = `ns${++namespaces}:`,
+  ): Promise<{ store: DynamoDBSessionKVStore; client: DynamoDBClient }> {
     const client = new DynamoDBClient(clientConfigFor(server));
     clients.push(client);
     const store = storeFor(server, { tableName, keyPrefix, client });
@@ -44,7 +46,11 @@ describe.skipIf(!gate.run)(`DynamoDBSessionKVStore on ${target.name}`, () => {
   it("mset of 60 entries and mget of 250 keys (batches of 25 writes and 100 reads)", async () => {
     const { store, client } = await open();
     const counts = countCommands(client);
-    const entries = Array.from({ length: 60 }, (_, i) => ({ key: `m/${i}`, value: bytes(i, 255 - i), ttlMs: 60_000 + i }));
+    const entries = Array.from({ length: 60 }, (_, i) => ({
+      key: `m/${i}`,
+      value: bytes(i, 255 - i),
+      ttlMs: 60_000 + i,
+    }));
     await store.mset(entries);
     expect(counts.get("BatchWriteItemCommand")).toBe(3);
 
@@ -71,7 +77,11 @@ describe.skipIf(!gate.run)(`DynamoDBSessionKVStore on ${target.name}`, () => {
     // Checked through an untouched client: the server really holds every entry.
     for (const { key } of entries) {
       const out = await raw.send(
-        new GetItemCommand({ TableName: tableName, Key: itemKey(namespaceTag(prefixOf(store)), key), ConsistentRead: true }),
+        new GetItemCommand({
+          TableName: tableName,
+          Key: itemKey(namespaceTag(prefixOf(store)), key),
+          ConsistentRead: true,
+        }),
       );
       expect(out.Item?.[ATTR.value]?.B, key).toEqual(bytes(Number(key.slice(2))));
     }
@@ -119,14 +129,22 @@ describe.skipIf(!gate.run)(`DynamoDBSessionKVStore on ${target.name}`, () => {
     expect(await store.get("sessions/c/dead")).toBeNull();
     expect(await store.keys("")).toEqual(["sessions/c/live"]);
     const held = await raw.send(
-      new GetItemCommand({ TableName: tableName, Key: itemKey(tag, "sessions/c/dead"), ConsistentRead: true }),
+      new GetItemCommand({
+        TableName: tableName,
+        Key: itemKey(tag, "sessions/c/dead"),
+        ConsistentRead: true,
+      }),
     );
     expect(held.Item?.[ATTR.value]?.B).toEqual(bytes(1));
     expect(Number(held.Item?.[ATTR.expiresAtMs]?.N)).toBe(now - 1_000);
 
     // The live one did get its new expiry, value untouched.
     const live = await raw.send(
-      new GetItemCommand({ TableName: tableName, Key: itemKey(tag, "sessions/c/live"), ConsistentRead: true }),
+      new GetItemCommand({
+        TableName: tableName,
+        Key: itemKey(tag, "sessions/c/live"),
+        ConsistentRead: true,
+      }),
     );
     expect(Number(live.Item?.[ATTR.expiresAtMs]?.N)).toBeGreaterThan(now + 100_000);
     expect(live.Item?.[ATTR.value]?.B).toEqual(bytes(2));
@@ -136,7 +154,11 @@ describe.skipIf(!gate.run)(`DynamoDBSessionKVStore on ${target.name}`, () => {
     const { store } = await open();
     await store.set("t", bytes(1), 1_500);
     const out = await raw.send(
-      new GetItemCommand({ TableName: tableName, Key: itemKey(namespaceTag(prefixOf(store)), "t"), ConsistentRead: true }),
+      new GetItemCommand({
+        TableName: tableName,
+        Key: itemKey(namespaceTag(prefixOf(store)), "t"),
+        ConsistentRead: true,
+      }),
     );
     const exact = Number(out.Item?.[ATTR.expiresAtMs]?.N);
     const ttl = out.Item?.[ATTR.ttl]?.N ?? "";
@@ -160,7 +182,11 @@ describe.skipIf(!gate.run)(`DynamoDBSessionKVStore on ${target.name}`, () => {
     await store.mset(keys.map((key) => ({ key, value: bytes(), ttlMs: 60_000 })));
     counts.clear();
 
-    expect((await store.keys("sessions/call/")).sort()).toEqual(["sessions/call/", "sessions/call/s1", "sessions/call/s2"]);
+    expect((await store.keys("sessions/call/")).sort()).toEqual([
+      "sessions/call/",
+      "sessions/call/s1",
+      "sessions/call/s2",
+    ]);
     expect(await store.keys("close_requests/call/")).toEqual(["close_requests/call/s1"]);
     expect((await store.keys("sessions/call/s")).sort()).toEqual(["sessions/call/s1", "sessions/call/s2"]);
     expect(await store.keys("sessions/call/s1")).toEqual(["sessions/call/s1"]);
@@ -234,7 +260,9 @@ describe.skipIf(!gate.run)(`DynamoDBSessionKVStore on ${target.name}`, () => {
   it("does not close a client it was given", async () => {
     const { store, client } = await open();
     await store.close();
-    const out = await client.send(new GetItemCommand({ TableName: tableName, Key: itemKey("0:", "x"), ConsistentRead: true }));
+    const out = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: itemKey("0:", "x"), ConsistentRead: true }),
+    );
     expect(out.$metadata.httpStatusCode).toBe(200);
   });
 });

@@ -31,7 +31,9 @@ describe.skipIf(!gate.run)(`table management on ${target.name}`, () => {
     const tableName = uniqueTableName("race");
     const clients = Array.from({ length: 5 }, () => new DynamoDBClient(clientConfigFor(server)));
     const counts = clients.map(countCommands);
-    const stores = clients.map((client) => storeFor(server, { tableName, client, createTable: true, keyPrefix: "race:" }));
+    const stores = clients.map((client) =>
+      storeFor(server, { tableName, client, createTable: true, keyPrefix: "race:" }),
+    );
     try {
       await Promise.all(stores.map((s) => s.start()));
       // More than one CreateTable was sent: the race really happened and the losers coped.
@@ -41,7 +43,8 @@ describe.skipIf(!gate.run)(`table management on ${target.name}`, () => {
       const table = (await raw.send(new DescribeTableCommand({ TableName: tableName }))).Table;
       expect(table?.TableStatus).toBe("ACTIVE");
       expect(table?.BillingModeSummary?.BillingMode ?? "PAY_PER_REQUEST").toBe("PAY_PER_REQUEST");
-      const ttl = (await raw.send(new DescribeTimeToLiveCommand({ TableName: tableName }))).TimeToLiveDescription;
+      const ttl = (await raw.send(new DescribeTimeToLiveCommand({ TableName: tableName })))
+        .TimeToLiveDescription;
       expect(ttl?.TimeToLiveStatus).toMatch(/^ENABL(ED|ING)$/);
       expect(ttl?.AttributeName).toBe("ttl");
 
