@@ -1,0 +1,295 @@
+import {
+  BaseSessionKVStore,
+  deadlineFor,
+  ErrorCode,
+  type MsetEntry,
+  SessionKVError,
+  type StoreCapabilities,
+  sleep,
+} from "@sessionkv/core";
+import memjs from "memjs";
+import { encodeEnvelope, liveValueOf, storedDeadline, withDeadline } from "./envelope.js";
+import { exptimeFor } from "./exptime.js";
+import { type IndexStats, KeyIndex } from "./key-index.js";
+import { KeyEncoder } from "./key-encoding.js";
+import {
+  checkOptions,
+  DEFAULT_MAX_VALUE_BYTES,
+  MAX_KEY_BYTES,
+  type MemcachedSessionKVStoreOptions,
+  secretsOf,
+} from "./options.js";
+import { type Command, MemcachedStatusError, Opcode, type Reply, Status, storageExtras } from "./protocol.js";
+import { type MemjsClientInternals, Transport } from "./transport.js";
+
+/**
+ * Share of `expire` and `set(…, { onlyIfExists })` writes that re-append their key to the
+ * index. Those keys are indexed already unless an index item was evicted; re-appending them
+ * all would double index traffic for the registry's heartbeats, re-appending none would leave
+ * an evicted bucket's keys unlisted until their next plain `set`.
+ */
+const HEAL_RATE = 1 / 8;
+/** CAS rounds before a key that keeps changing under `expire`/`onlyIfExists` is reported as contended. */
+const CAS_ROUNDS = 50;
+
+interface CasTarget {
+  readonly key: string;
+  readonly keyBytes: Buffer;
+  readonly dataKey: string;
+}
+
+export class MemcachedSessionKVStore extends BaseSessionKVStore {
+  readonly capabilities: StoreCapabilities;
+  readonly #client: MemjsClientInternals;
+  readonly #ownsClient: boolean;
+  readonly #transport: Transport;
+  readonly #encoder: KeyEncoder;
+  readonly #index: KeyIndex;
+  readonly #secrets: readonly string[];
+
+  constructor(options: MemcachedSessionKVStoreOptions) {
+    super(options);
+    checkOptions(options);
+    this.capabilities = Object.freeze({
+      // Exact deadlines travel with the values and every read path filters on them, so
+      // visibility is millisecond-exact although the server's clock ticks in seconds.
+      ttlResolutionMs: 1,
+      minTtlMs: 1,
+      expiryLagMs: 0,
+      maxValueBytes: options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES,
+      maxKeyBytes: MAX_KEY_BYTES,
+    });
+    this.#secrets = secretsOf(options);
+    this.#encoder = new KeyEncoder(options.keyPrefix ?? "");
+    if (options.client !== undefined) {
+      this.#client = options.client as unknown as MemjsClientInternals;
+      this.#ownsClient = false;
+    } else {
+      const servers = typeof options.servers === "string" ? options.servers : options.servers!.join(",");
+      // memjs counts its timeouts in seconds. Slightly under the store's deadline, so that a
+      // silent server surfaces memjs's own error (as `cause`) and its dead socket is dropped.
+      const timeoutS = ((this.operationTimeoutMs ?? 5_000) * 0.9) / 1000;
+      const client = memjs.Client.create(servers, {
+        timeout: timeoutS,
+        conntimeout: timeoutS,
+        keepAlive: true,
+        retries: 1,
+        // Failover would move keys (index items included) to another server while one is
+        // down, and keys() would miss them once it is back.
+        failover: false,
+        logger: { log: () => undefined },
+        username: options.username,
+        password: options.password,
+      });
+      this.#client = client as unknown as MemjsClientInternals;
+      this.#ownsClient = true;
+    }
+    this.#transport = new Transport(this.#client);
+    this.#index = new KeyIndex(this.#transport, this.#encoder, (keys) => this.#liveKeys(keys));
+  }
+
+  protected override secrets(): readonly string[] {
+    return this.#secrets;
+  }
+
+  protected override classifyError(error: unknown, operation: string): SessionKVError {
+    if (error instanceof MemcachedStatusError) {
+      if (error.status === Status.VALUE_TOO_LARGE) {
+        return new SessionKVError(ErrorCode.VALUE_TOO_LARGE, `${operation} failed: the item exceeds the server's item size`, { cause: error });
+      }
+      const transient: number[] = [Status.OUT_OF_MEMORY, Status.BUSY, Status.TEMPORARY_FAILURE, Status.AUTH_ERROR];
+      const code = transient.includes(error.status) ? ErrorCode.STORE_UNAVAILABLE : ErrorCode.STORE_PROTOCOL;
+      return new SessionKVError(code, `${operation} failed: ${error.message}`, { cause: error });
+    }
+    return super.classifyError(error, operation);
+  }
+
+  protected async doStart(): Promise<void> {
+    await this.#transport.ping();
+  }
+
+  protected async doClose(): Promise<void> {
+    if (this.#ownsClient) this.#client.close();
+  }
+
+  protected async doSet(key: string, value: Uint8Array, ttlMs: number, onlyIfExists: boolean): Promise<void> {
+    if (!onlyIfExists) return this.#write([{ key, value, ttlMs }]);
+    const now = Date.now();
+    const expiresAtMs = deadlineFor(ttlMs, now);
+    const written = await this.#compareAndSet([this.#target(key)], (stored, target) => {
+      const current = storedDeadline(stored, target.keyBytes);
+      if (current === null || current <= Date.now()) return null; // missing or expired: left absent
+      return { value: encodeEnvelope(target.keyBytes, value, expiresAtMs), exptime: exptimeFor(expiresAtMs, Date.now()) };
+    });
+    await this.#heal(written);
+  }
+
+  protected async doMset(entries: readonly MsetEntry[]): Promise<void> {
+    return this.#write(entries);
+  }
+
+  protected async doGet(key: string): Promise<Uint8Array | null> {
+    const [value] = await this.doMget([key]);
+    return value ?? null;
+  }
+
+  protected async doMget(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
+    const targets = keys.map((key) => this.#target(key));
+    const stored = await this.#read(targets);
+    const now = Date.now();
+    return stored.map((bytes, i) => (bytes === undefined ? null : liveValueOf(bytes, targets[i]!.keyBytes, now)));
+  }
+
+  /**
+   * Not Memcached's `touch`: it would move the server's expiry but not the exact deadline kept
+   * in the value, which reads obey. The value is rewritten with its new deadline under the CAS
+   * it was read with, so a concurrent `set` is never overwritten (the CAS no longer matches:
+   * read again, extend the new value) and a concurrent `delete` is never undone (a CAS write
+   * to a deleted item fails with "not found").
+   */
+  protected async doExpire(keys: readonly string[], ttlMs: number): Promise<void> {
+    const expiresAtMs = deadlineFor(ttlMs, Date.now());
+    const written = await this.#compareAndSet(
+      keys.map((key) => this.#target(key)),
+      (stored, target) => {
+        const now = Date.now();
+        const current = storedDeadline(stored, target.keyBytes);
+        if (current === null || current <= now) return null; // missing or expired: never resurrected
+        const next = withDeadline(stored, target.keyBytes, expiresAtMs);
+        return next === null ? null : { value: [next], exptime: exptimeFor(expiresAtMs, now) };
+      },
+    );
+    await this.#heal(written);
+  }
+
+  protected async doKeys(prefix: string): Promise<string[]> {
+    const candidates = await this.#index.candidates(prefix);
+    return [...(await this.#liveKeys(candidates))];
+  }
+
+  protected async doDelete(keys: readonly string[]): Promise<void> {
+    // Index entries stay behind: keys() confirms every entry against the data, and compaction drops them.
+    const replies = await this.#transport.send(keys.map((key) => ({ key: this.#encoder.dataKey(key), opcode: Opcode.DELETEQ })));
+    for (const reply of replies) {
+      if (reply !== undefined && reply.status !== Status.KEY_NOT_FOUND) throw new MemcachedStatusError(reply.status, "delete");
+    }
+  }
+
+  /** Size of the keys() index of this namespace (diagnostics; see README for the bound). */
+  async indexStats(): Promise<IndexStats> {
+    if (!this.started) throw new SessionKVError(ErrorCode.STORE_NOT_STARTED, "indexStats() needs a started store");
+    return this.#index.stats();
+  }
+
+  #target(key: string): CasTarget {
+    return { key, keyBytes: Buffer.from(key, "utf8"), dataKey: this.#encoder.dataKey(key) };
+  }
+
+  /** Data first, index second: an index entry never precedes its data (see key-index.ts). */
+  async #write(entries: readonly MsetEntry[]): Promise<void> {
+    const now = Date.now();
+    const data: Command[] = entries.map(({ key, value, ttlMs }) => {
+      const expiresAtMs = deadlineFor(ttlMs, now);
+      return {
+        key: this.#encoder.dataKey(key),
+        opcode: Opcode.SETQ,
+        extras: storageExtras(exptimeFor(expiresAtMs, now)),
+        value: encodeEnvelope(Buffer.from(key, "utf8"), value, expiresAtMs),
+      };
+    });
+    const plan = this.#index.plan(entries.map((e) => e.key));
+    let dataReplies: (Reply | undefined)[];
+    let indexReplies: (Reply | undefined)[];
+    if (this.#transport.serverCount === 1) {
+      // One server answers one connection's requests in order, so data and index go in one
+      // pipeline without breaking "data first".
+      const replies = await this.#transport.send([...data, ...plan.commands]);
+      dataReplies = replies.slice(0, data.length);
+      indexReplies = replies.slice(data.length);
+    } else {
+      dataReplies = await this.#transport.send(data);
+      indexReplies = await this.#transport.send(plan.commands);
+    }
+    // The index is finished even when an entry failed: the other entries were written.
+    await this.#index.finish(plan, indexReplies);
+    for (const reply of dataReplies) {
+      if (reply === undefined) continue;
+      if (reply.status === Status.VALUE_TOO_LARGE) {
+        throw new SessionKVError(ErrorCode.VALUE_TOO_LARGE, "the server refused the value as larger than its item size (-I)", {
+          cause: new MemcachedStatusError(reply.status, "set"),
+        });
+      }
+      throw new MemcachedStatusError(reply.status, "set");
+    }
+  }
+
+  /** Stored item bytes per target (`undefined` where absent); one pipelined GETKQ batch per server. */
+  async #read(targets: readonly CasTarget[]): Promise<(Buffer | undefined)[]> {
+    const replies = await this.#transport.send(targets.map((t) => ({ key: t.dataKey, opcode: Opcode.GETKQ })));
+    return replies.map((reply) => {
+      if (reply === undefined) return undefined;
+      if (reply.status !== Status.OK) throw new MemcachedStatusError(reply.status, "get");
+      return reply.value;
+    });
+  }
+
+  async #liveKeys(keys: readonly string[]): Promise<Set<string>> {
+    const targets = keys.map((key) => this.#target(key));
+    const stored = await this.#read(targets);
+    const now = Date.now();
+    const live = new Set<string>();
+    stored.forEach((bytes, i) => {
+      if (bytes === undefined) return;
+      const deadline = storedDeadline(bytes, targets[i]!.keyBytes);
+      if (deadline !== null && deadline > now) live.add(targets[i]!.key);
+    });
+    return live;
+  }
+
+  /**
+   * Read with CAS, decide, write under that CAS; a CAS conflict (someone wrote in between)
+   * means read again. Returns the keys written. No read-then-write window: a write between our
+   * read and ours makes ours fail instead of undoing it.
+   */
+  async #compareAndSet(
+    targets: readonly CasTarget[],
+    next: (stored: Buffer, target: CasTarget) => { value: readonly Uint8Array[]; exptime: number } | null,
+  ): Promise<string[]> {
+    const written: string[] = [];
+    let pending = targets;
+    for (let round = 0; pending.length > 0; round++) {
+      if (round === CAS_ROUNDS) {
+        throw new SessionKVError(ErrorCode.STORE_UNAVAILABLE, `${pending.length} key(s) kept changing during ${CAS_ROUNDS} CAS rounds`);
+      }
+      if (round > 0) await sleep(Math.random() * Math.min(round, 10));
+      const replies = await this.#transport.send(pending.map((t) => ({ key: t.dataKey, opcode: Opcode.GETKQ })));
+      const writes: Command[] = [];
+      const writing: CasTarget[] = [];
+      pending.forEach((target, i) => {
+        const reply = replies[i];
+        if (reply === undefined) return;
+        if (reply.status !== Status.OK) throw new MemcachedStatusError(reply.status, "get");
+        const item = next(reply.value, target);
+        if (item === null) return;
+        writes.push({ key: target.dataKey, opcode: Opcode.SETQ, extras: storageExtras(item.exptime), cas: reply.cas, value: item.value });
+        writing.push(target);
+      });
+      const results = await this.#transport.send(writes);
+      const conflicts: CasTarget[] = [];
+      writing.forEach((target, i) => {
+        const result = results[i];
+        if (result === undefined) written.push(target.key);
+        else if (result.status === Status.KEY_EXISTS) conflicts.push(target);
+        else if (result.status !== Status.KEY_NOT_FOUND) throw new MemcachedStatusError(result.status, "set with CAS");
+      });
+      pending = conflicts;
+    }
+    return written;
+  }
+
+  async #heal(keys: readonly string[]): Promise<void> {
+    const chosen = keys.filter(() => Math.random() < HEAL_RATE);
+    if (chosen.length > 0) await this.#index.record(chosen);
+  }
+}
+
