@@ -1,0 +1,60 @@
+// Three nodes sharing one store, in one process: sessions visible everywhere, closed from any
+// node, and gone by themselves when their node dies. Run: node conformance/examples/multi-node.mjs
+// (after `pnpm build`). In production each SessionHost lives in its own process and the store is
+// Redis, DynamoDB, etcd or Memcached; nothing else changes.
+import { SessionHost, SessionRegistry } from "@sessionkv/core";
+import { InMemorySessionKVStore } from "@sessionkv/memory";
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const store = new InMemorySessionKVStore();
+
+// Short times so the example finishes in a few seconds; the defaults are 30 s and 5 s.
+const ttlMs = 1_500;
+const maintenanceIntervalMs = 250;
+const [a, b, c] = ["node-a", "node-b", "node-c"].map(
+  (nodeId) =>
+    new SessionHost({ registry: new SessionRegistry({ store, nodeId, ttlMs }), maintenanceIntervalMs }),
+);
+await Promise.all([a.start(), b.start(), c.start()]);
+
+let closedAt = 0;
+const agent = (name) => ({
+  close: async (reason) => {
+    closedAt = performance.now();
+    console.log(`${name} closed (${reason})`);
+  },
+  metrics: () => ({ turns: 3, latency_ms: 412.5 }),
+});
+await a.add("call-1", "agent-1", agent("agent-1"));
+await a.add("call-1", "agent-2", agent("agent-2"));
+await b.add("call-1", "agent-3", agent("agent-3"));
+
+const listing = async () =>
+  (await c.registry.getForCall("call-1")).map((s) => `${s.sessionId}@${s.nodeId}`).join(", ");
+console.log(`node-c sees: ${await listing()}`);
+
+// Close a session that runs on node A from node C: a flag in the store, honoured on A's next cycle.
+const requested = performance.now();
+await c.requestClose("call-1", "agent-1");
+while (closedAt === 0) await sleep(5);
+console.log(
+  `close requested on node-c took ${Math.round(closedAt - requested)} ms to reach node-a (interval ${maintenanceIntervalMs} ms)`,
+);
+await sleep(50);
+console.log(`node-c sees: ${await listing()}`);
+
+// Node B dies without cleanup: its session stops being refreshed and expires on the TTL.
+await b.abandon();
+const crashed = performance.now();
+while ((await listing()).includes("agent-3")) await sleep(50);
+console.log(
+  `node-b crashed; its session vanished after ${Math.round(performance.now() - crashed)} ms (TTL ${ttlMs} ms)`,
+);
+console.log(`node-c sees: ${await listing()}`);
+
+// stop() closes and removes what a node still runs. Each object is closed by whoever created it:
+// hosts, then registries, then the store.
+await Promise.all([a.stop(), c.stop()]);
+console.log(`after stop: ${JSON.stringify(await listing())}`);
+await Promise.all([a, b, c].map((host) => host.registry.stop()));
+await store.close();
