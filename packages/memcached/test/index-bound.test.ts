@@ -1,0 +1,46 @@
+import { requireContainers, startMemcached, type StartedServer } from "@sessionkv/conformance/containers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { INDEX_BUCKETS, MIN_COMPACT_ENTRIES, MemcachedSessionKVStore } from "../src/index.js";
+
+const gate = await requireContainers();
+const CYCLES = 10_000;
+const IN_FLIGHT = 50;
+const value = new TextEncoder().encode("v");
+
+describe.skipIf(!gate.run)("keys() index stays bounded", () => {
+  let server: StartedServer | undefined;
+  let store: MemcachedSessionKVStore;
+  beforeAll(async () => {
+    server = await startMemcached();
+    store = new MemcachedSessionKVStore({ servers: server.endpoint, keyPrefix: "bound:", operationTimeoutMs: 20_000 });
+    await store.start();
+  });
+  afterAll(async () => {
+    await store?.close();
+    await server?.stop();
+  });
+
+  it(`${CYCLES} set/delete cycles of distinct keys leave at most 2 × ${MIN_COMPACT_ENTRIES} entries per bucket`, async () => {
+    const keep = Array.from({ length: 100 }, (_, i) => `kept/${i}`);
+    await store.mset(keep.map((key) => ({ key, value, ttlMs: 600_000 })));
+    for (let i = 0; i < CYCLES; i += IN_FLIGHT) {
+      await Promise.all(
+        Array.from({ length: IN_FLIGHT }, async (_, j) => {
+          const key = `cycle/${i + j}`;
+          await store.set(key, value, 600_000);
+          await store.delete([key]);
+        }),
+      );
+    }
+    const stats = await store.indexStats();
+    // Stated bound (README): a bucket holds at most 2 × max(MIN_COMPACT_ENTRIES, its live keys)
+    // entries, plus appends in flight during its compaction. Without compaction the index
+    // would hold 10,100 entries.
+    const perBucket = 2 * MIN_COMPACT_ENTRIES + IN_FLIGHT;
+    expect(stats.entries).toBeLessThanOrEqual(INDEX_BUCKETS * perBucket);
+    expect(stats.largestBucketBytes).toBeLessThanOrEqual(perBucket * (2 + "cycle/10000".length));
+    expect(stats.entries).toBeGreaterThanOrEqual(keep.length); // live keys are never pruned
+    expect((await store.keys("")).sort()).toEqual([...keep].sort());
+    console.info(`index after ${CYCLES} set/delete cycles: ${stats.entries} entries, ${stats.bytes} bytes, largest bucket ${stats.largestBucketBytes} bytes`);
+  });
+});
