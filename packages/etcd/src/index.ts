@@ -1,0 +1,3 @@
+export { EtcdSessionKVStore } from "./store.js";
+export type { LeaseStats } from "./store.js";
+export type { EtcdSessionKVStoreOptions } from "./options.js";

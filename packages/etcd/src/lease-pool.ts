@@ -1,0 +1,142 @@
+import type { KVClient, LeaseClient } from "etcd3";
+import { type LeaseKind, leaseDeadline, leaseIdFor } from "./lease-id.js";
+
+export type CallOptions = NonNullable<Parameters<KVClient["range"]>[1]>;
+
+export interface LeasePoolOptions {
+  readonly bucketMs: number;
+  /** The server raises shorter TTLs to 1.5 × its election timeout (2 s by default). */
+  readonly minLeaseTtlMs: number;
+  readonly callOptions: () => CallOptions;
+}
+
+interface Entry {
+  readonly id: string;
+  readonly slot: string;
+  /** Local estimate of when the server drops the lease (for forgetting it, never for reads). */
+  readonly endsAtMs: number;
+  /** Keys attached to it by this store plus writes in flight that will attach keys. */
+  refs: number;
+  readonly granted: Promise<void>;
+}
+
+/** Extra lifetime beyond the lease's deadline: absorbs grant latency and clock skew to the server. */
+const MARGIN_MS = 1_000;
+const SWEEP_EVERY_MS = 1_000;
+
+/**
+ * The leases this store granted, shared between keys that expire together and revoked when
+ * no key of this store uses them any more.
+ *
+ * Leases are granted with a TTL and never kept alive: etcd3's `lease()` helper keeps leases
+ * alive forever by default (`autoKeepAlive`), which would make every key immortal; the store
+ * talks to the Lease service directly instead, so a lease ends by itself, `MARGIN_MS` after
+ * the latest deadline it covers.
+ *
+ * Reference counting: `acquire` counts every write that will attach a key; after the write the
+ * store releases the lease the key was attached to before (`prev_kv.lease`) or, when a guard
+ * stopped the write, the lease it had acquired. A lease whose count drops to zero is revoked;
+ * keys other writers moved off a lease are not seen, and such a lease simply runs out.
+ */
+export class LeasePool {
+  readonly #client: LeaseClient;
+  readonly #options: LeasePoolOptions;
+  readonly #bySlot = new Map<string, Entry>();
+  readonly #byId = new Map<string, Entry>();
+  #nextSweep = 0;
+  granted = 0;
+  revoked = 0;
+
+  constructor(client: LeaseClient, options: LeasePoolOptions) {
+    this.#client = client;
+    this.#options = options;
+  }
+
+  /** Leases this store currently tracks (granted and not yet revoked or run out). */
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  /** Takes `count` references on a lease that outlives `deadlineMs`, granting one if needed. */
+  async acquire(deadlineMs: number, kind: LeaseKind, count: number): Promise<string> {
+    this.#sweep();
+    const endMs = leaseDeadline(deadlineMs, kind, this.#options.bucketMs);
+    const slot = `${kind}:${endMs}`;
+    for (let attempt = 1; ; attempt++) {
+      const entry = this.#bySlot.get(slot) ?? this.#grant(slot, endMs, kind);
+      entry.refs += count;
+      try {
+        await entry.granted;
+        return entry.id;
+      } catch (error) {
+        entry.refs -= count;
+        // Another client picked the same ID (same deadline, same 20 random bits): pick again.
+        if (attempt < 3 && error instanceof Error && error.message.includes("lease already exists")) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** Drops `count` references; a lease nobody of this store uses is revoked in the background. */
+  release(id: string | undefined, count = 1): void {
+    if (id === undefined) return;
+    const entry = this.#byId.get(id);
+    if (entry === undefined) return;
+    entry.refs -= count;
+    if (entry.refs > 0) return;
+    this.#forget(entry);
+    this.revoked++;
+    // Not awaited: the write that released it is done, and a failed revoke only means the
+    // lease runs out by itself a little later.
+    this.#client.leaseRevoke({ ID: id }, this.#options.callOptions()).catch(() => undefined);
+  }
+
+  /** The server no longer knows `id` (expired, revoked elsewhere): stop handing it out. */
+  invalidate(id: string): void {
+    const entry = this.#byId.get(id);
+    if (entry !== undefined) this.#forget(entry);
+  }
+
+  ids(): string[] {
+    return [...this.#byId.keys()];
+  }
+
+  #grant(slot: string, endMs: number, kind: LeaseKind): Entry {
+    const now = Date.now();
+    const ttlSeconds = Math.ceil(Math.max(this.#options.minLeaseTtlMs, endMs + MARGIN_MS - now) / 1000);
+    const id = leaseIdFor(endMs, kind);
+    const entry: Entry = {
+      id,
+      slot,
+      endsAtMs: now + ttlSeconds * 1000,
+      refs: 0,
+      granted: this.#client.leaseGrant({ ID: id, TTL: ttlSeconds }, this.#options.callOptions()).then(
+        () => {
+          this.granted++;
+        },
+        (error: unknown) => {
+          this.#forget(entry);
+          throw error;
+        },
+      ),
+    };
+    this.#bySlot.set(slot, entry);
+    this.#byId.set(id, entry);
+    return entry;
+  }
+
+  #forget(entry: Entry): void {
+    if (this.#bySlot.get(entry.slot) === entry) this.#bySlot.delete(entry.slot);
+    if (this.#byId.get(entry.id) === entry) this.#byId.delete(entry.id);
+  }
+
+  /** Forgets leases the server has dropped by now, so the pool stays as small as the live set. */
+  #sweep(): void {
+    const now = Date.now();
+    if (now < this.#nextSweep) return;
+    this.#nextSweep = now + SWEEP_EVERY_MS;
+    for (const entry of this.#byId.values()) {
+      if (entry.endsAtMs <= now) this.#forget(entry);
+    }
+  }
+}

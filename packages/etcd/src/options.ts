@@ -1,0 +1,36 @@
+import type { BaseStoreOptions } from "@sessionkv/core";
+import type { Etcd3, IOptions } from "etcd3";
+
+export interface EtcdSessionKVStoreOptions extends BaseStoreOptions {
+  /** An existing client. The store never closes it. Exclusive with `hosts`. */
+  readonly client?: Etcd3;
+  /** Endpoints, e.g. `"http://127.0.0.1:2379"` or several; `https://` for TLS. The store creates and closes its client. */
+  readonly hosts?: string | readonly string[];
+  /** Password authentication (etcd users). The password never appears in errors. */
+  readonly auth?: { readonly username: string; readonly password: string };
+  /** TLS: CA certificate, and a client certificate and key for mutual TLS. */
+  readonly credentials?: IOptions["credentials"];
+  /** Extra gRPC channel options for the created client. */
+  readonly grpcOptions?: IOptions["grpcOptions"];
+  /** Namespace of this store's keys on the server. Default `""`. */
+  readonly keyPrefix?: string;
+  /** Width of the time buckets whose keys share one lease. Default 1000 ms. */
+  readonly leaseBucketMs?: number;
+  /** The server's minimum lease TTL (1.5 × election timeout, rounded up: 2000 ms by default). */
+  readonly minLeaseTtlMs?: number;
+  /** The server's `--max-txn-ops`. Default 128. */
+  readonly maxTxnOps?: number;
+  /** The server's `--max-request-bytes`. Default 1.5 MiB. */
+  readonly maxRequestBytes?: number;
+  /** Keys per range read in `keys()`. Default 1000. */
+  readonly pageSize?: number;
+}
+
+export const DEFAULTS = {
+  keyPrefix: "",
+  leaseBucketMs: 1_000,
+  minLeaseTtlMs: 2_000,
+  maxTxnOps: 128,
+  maxRequestBytes: 1_572_864,
+  pageSize: 1_000,
+} as const;

@@ -1,0 +1,176 @@
+import {
+  BaseSessionKVStore,
+  DEFAULT_OPERATION_TIMEOUT_MS,
+  type MsetEntry,
+  type SessionKVError,
+  type StoreCapabilities,
+  deadlineFor,
+  encodeWithDeadline,
+  invalidArgument,
+  validatePositiveMs,
+} from "@sessionkv/core";
+import { Etcd3 } from "etcd3";
+import { classifyEtcdError } from "./errors.js";
+import { Keyspace } from "./keyspace.js";
+import { type CallOptions, LeasePool } from "./lease-pool.js";
+import { Lister } from "./lister.js";
+import { DEFAULTS, type EtcdSessionKVStoreOptions } from "./options.js";
+import { Reader } from "./reader.js";
+import { liveValue } from "./record.js";
+import { type WriteOp, Writer } from "./writer.js";
+
+/** Values up to 1 MiB: with the key and framing a put stays under etcd's default 1.5 MiB request limit. */
+const MAX_VALUE_BYTES = 1024 * 1024;
+const MAX_KEY_BYTES = 1024;
+
+export interface LeaseStats {
+  /** Leases this store tracks: granted, not yet revoked or run out. */
+  readonly tracked: number;
+  readonly granted: number;
+  readonly revoked: number;
+}
+
+/**
+ * SessionKVStore on etcd v3 (etcd3). Expiry is exact to the millisecond: every read filters on
+ * the deadline kept with the key (in the value, or in the ID of an exact lease), and leases —
+ * shared by keys that expire together, never kept alive — only collect the garbage.
+ */
+export class EtcdSessionKVStore extends BaseSessionKVStore {
+  readonly capabilities: StoreCapabilities = {
+    ttlResolutionMs: 1,
+    minTtlMs: 1,
+    expiryLagMs: 0,
+    maxValueBytes: MAX_VALUE_BYTES,
+    maxKeyBytes: MAX_KEY_BYTES,
+  };
+
+  readonly #client: Etcd3;
+  readonly #ownsClient: boolean;
+  readonly #password: string | undefined;
+  readonly #keyspace: Keyspace;
+  readonly #pool: LeasePool;
+  readonly #writer: Writer;
+  readonly #reader: Reader;
+  readonly #lister: Lister;
+  readonly #callOptions: () => CallOptions;
+
+  constructor(options: EtcdSessionKVStoreOptions) {
+    super(options);
+    const settings = { ...DEFAULTS, ...definedOnly(options) };
+    for (const name of ["leaseBucketMs", "minLeaseTtlMs", "maxTxnOps", "maxRequestBytes", "pageSize"] as const) {
+      validatePositiveMs(settings[name], name);
+    }
+    if (typeof settings.keyPrefix !== "string") throw invalidArgument("keyPrefix", "must be a string");
+    if ((options.client === undefined) === (options.hosts === undefined)) {
+      throw invalidArgument("options", "need exactly one of `client` or `hosts`");
+    }
+    const timeoutMs = this.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
+    const callOptions = (): CallOptions => ({ deadline: Date.now() + timeoutMs });
+    this.#callOptions = callOptions;
+    this.#password = options.auth?.password;
+    this.#ownsClient = options.client === undefined;
+    this.#client =
+      options.client ??
+      new Etcd3({
+        hosts: typeof options.hosts === "string" ? options.hosts : [...(options.hosts ?? [])],
+        ...(options.auth === undefined ? {} : { auth: { username: options.auth.username, password: options.auth.password } }),
+        ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+        // Large values: mget batches may exceed gRPC's default 4 MiB receive limit.
+        grpcOptions: { "grpc.max_receive_message_length": -1, ...options.grpcOptions },
+        // Deadlines on every call the client makes by itself too (the auth token exchange):
+        // without one a call to a silent server waits forever.
+        defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeoutMs }),
+      });
+    this.#keyspace = new Keyspace(settings.keyPrefix);
+    this.#pool = new LeasePool(this.#client.leaseClient, {
+      bucketMs: settings.leaseBucketMs,
+      minLeaseTtlMs: settings.minLeaseTtlMs,
+      callOptions,
+    });
+    const limits = { maxTxnOps: settings.maxTxnOps, maxRequestBytes: settings.maxRequestBytes, bucketMs: settings.leaseBucketMs };
+    this.#writer = new Writer(this.#client.kv, this.#pool, limits, callOptions);
+    this.#reader = new Reader(this.#client.kv, settings.maxTxnOps, callOptions);
+    this.#lister = new Lister(this.#client.kv, this.#reader, this.#keyspace, { pageSize: settings.pageSize, bucketMs: settings.leaseBucketMs }, callOptions);
+  }
+
+  /** Lease bookkeeping of this store (the benchmark and operators watch it). */
+  get leaseStats(): LeaseStats {
+    return { tracked: this.#pool.size, granted: this.#pool.granted, revoked: this.#pool.revoked };
+  }
+
+  protected async doStart(): Promise<void> {
+    // One round trip proves the endpoint, the credentials and read access to the namespace.
+    const { start, end } = this.#keyspace.range("");
+    await this.#client.kv.range({ key: start, range_end: end, keys_only: true, limit: 1 }, this.#callOptions());
+  }
+
+  protected async doClose(): Promise<void> {
+    // Leases are left to run out: revoking them would delete keys before their TTL.
+    if (this.#ownsClient) this.#client.close();
+  }
+
+  protected async doSet(key: string, value: Uint8Array, ttlMs: number, onlyIfExists: boolean): Promise<void> {
+    await this.#writer.write([this.#setOp({ key, value, ttlMs }, Date.now(), onlyIfExists)]);
+  }
+
+  protected async doMset(entries: readonly MsetEntry[]): Promise<void> {
+    const now = Date.now();
+    await this.#writer.write(entries.map((entry) => this.#setOp(entry, now, false)));
+  }
+
+  // Reads judge expiry at the moment they were called: a record alive then is returned even if
+  // its deadline passes while the answer travels (as with a server-side TTL).
+  protected async doGet(key: string): Promise<Uint8Array | null> {
+    const now = Date.now();
+    return liveValue(await this.#reader.get(this.#keyspace.encode(key)), now);
+  }
+
+  protected async doMget(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
+    const now = Date.now();
+    const kvs = await this.#reader.getMany(keys.map((key) => this.#keyspace.encode(key)));
+    return kvs.map((kv) => liveValue(kv, now));
+  }
+
+  protected async doExpire(keys: readonly string[], ttlMs: number): Promise<void> {
+    const deadlineMs = wholeMs(deadlineFor(ttlMs));
+    await this.#writer.write(
+      keys.map((key): WriteOp => ({ key: this.#keyspace.encode(key), value: undefined, deadlineMs, kind: "exact", guard: "alive" })),
+    );
+  }
+
+  protected async doKeys(prefix: string): Promise<string[]> {
+    return this.#lister.keys(prefix);
+  }
+
+  protected async doDelete(keys: readonly string[]): Promise<void> {
+    await this.#writer.delete(keys.map((key) => this.#keyspace.encode(key)));
+  }
+
+  protected override classifyError(error: unknown, operation: string): SessionKVError {
+    return classifyEtcdError(error, operation);
+  }
+
+  protected override secrets(): readonly string[] {
+    return this.#password === undefined || this.#password === "" ? [] : [this.#password];
+  }
+
+  #setOp(entry: MsetEntry, now: number, onlyIfExists: boolean): WriteOp {
+    const deadlineMs = wholeMs(deadlineFor(entry.ttlMs, now));
+    return {
+      key: this.#keyspace.encode(entry.key),
+      value: encodeWithDeadline(entry.value, deadlineMs),
+      deadlineMs,
+      kind: "bucket",
+      guard: onlyIfExists ? "alive" : "none",
+    };
+  }
+}
+
+/** Deadlines in whole ms, rounded up (never early): the transaction guards rely on it (writer.ts). */
+function wholeMs(deadlineMs: number): number {
+  return Math.ceil(deadlineMs);
+}
+
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
