@@ -8,6 +8,7 @@ import {
   nodeStores,
   recordingLogger,
   waitFor,
+  within,
 } from "./registry-support.js";
 
 const LONG_TTL_MS = 60_000;
@@ -190,10 +191,7 @@ export const hostCases: ConformanceCase[] = [
             },
           };
         });
-        await Promise.race([
-          fired,
-          sleep(5_000).then(() => Promise.reject(new Error(`round ${round}: no cycle reached ${at}`))),
-        ]);
+        await within(fired, 5_000, `round ${round}: no cycle reached ${at}`);
         await removal;
         await host.maintain();
         await host.maintain();

@@ -71,6 +71,21 @@ export async function waitFor(
   }
 }
 
+/** `work`, or a rejection naming `what` once `ms` have passed (the timer is cleared either way). */
+export async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} (after ${ms} ms)`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export type StoreOperation = "set" | "mset" | "get" | "mget" | "expire" | "keys" | "delete";
 
 /**

@@ -26,7 +26,12 @@ export {
 } from "./expiry.js";
 export type { DecodedRecord } from "./expiry.js";
 export { SessionRegistry, DEFAULT_REGISTRY_TTL_MS } from "./registry/session-registry.js";
-export type { PollResult, RegisterOptions, SessionRegistryOptions, SessionWrite } from "./registry/session-registry.js";
+export type {
+  PollResult,
+  RegisterOptions,
+  SessionRegistryOptions,
+  SessionWrite,
+} from "./registry/session-registry.js";
 export type { SessionInfo, SessionMetrics, StoredSession } from "./registry/session-info.js";
 export { consoleLogger, silentLogger } from "./registry/logger.js";
 export type { SessionLogger } from "./registry/logger.js";
