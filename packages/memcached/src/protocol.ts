@@ -27,6 +27,15 @@ export function isQuiet(opcode: number): boolean {
   return QUIET.has(opcode);
 }
 
+/** The answering form of each quiet command. */
+export const LOUD: Readonly<Record<number, number>> = {
+  [Opcode.GETKQ]: Opcode.GETK,
+  [Opcode.SETQ]: Opcode.SET,
+  [Opcode.ADDQ]: Opcode.ADD,
+  [Opcode.DELETEQ]: Opcode.DELETE,
+  [Opcode.APPENDQ]: Opcode.APPEND,
+};
+
 export const Status = {
   OK: 0x00,
   KEY_NOT_FOUND: 0x01,

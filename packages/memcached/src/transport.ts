@@ -1,4 +1,4 @@
-import { type Command, encodeCommand, isQuiet, Opcode, type Reply } from "./protocol.js";
+import { type Command, encodeCommand, isQuiet, LOUD, Opcode, type Reply, Status } from "./protocol.js";
 
 /**
  * The parts of a memjs `Server` (one connection per server) this transport uses. They are
@@ -115,12 +115,15 @@ export class Transport {
           resolve();
         }
       };
-      const register = (command: Command, slot: number | undefined): Buffer => {
+      const register = (command: Command, slot: number | undefined, loud = false): Buffer => {
         const opaque = this.#nextOpaque();
         registered.push(opaque);
-        const quiet = isQuiet(command.opcode);
+        const quiet = isQuiet(command.opcode) && !loud;
         const handler: ResponseHandler = (response) => {
-          if (slot !== undefined) results[slot] = toReply(response);
+          // A quiet command sent in its answering form reports success (or a GETK miss) as
+          // silence, like the quiet form would have.
+          const silent = loud && (response.header.status === Status.OK ? command.opcode !== Opcode.GETKQ : command.opcode === Opcode.GETKQ && response.header.status === Status.KEY_NOT_FOUND);
+          if (slot !== undefined && !silent) results[slot] = toReply(response);
           if (!quiet) answered();
         };
         if (quiet) handler.quiet = true;
@@ -129,7 +132,7 @@ export class Transport {
           server.onError(opaque, fail);
         }
         server.onResponse(opaque, handler);
-        return encodeCommand(command, opaque);
+        return encodeCommand(loud ? { ...command, opcode: LOUD[command.opcode]! } : command, opaque);
       };
 
       try {
@@ -140,19 +143,21 @@ export class Transport {
           frames = [];
           bytes = 0;
         };
-        for (const slot of indexes) {
+        indexes.forEach((slot, n) => {
           const command = commands[slot]!;
-          const frame = register(command, slot);
+          // The last command answers in place of a closing no-op: one frame less per batch.
+          const loud = n === indexes.length - 1 && isQuiet(command.opcode);
+          const frame = register(command, slot, loud);
           frames.push(frame);
           bytes += frame.length;
-          if (!isQuiet(command.opcode)) flush();
+          if (loud || !isQuiet(command.opcode)) flush();
           else if (frames.length >= MAX_COMMANDS_PER_WRITE || bytes >= MAX_BYTES_PER_WRITE) {
             const noop = register({ key: "", opcode: Opcode.NOOP }, undefined);
             frames.push(noop);
             bytes += noop.length;
             flush();
           }
-        }
+        });
         if (frames.length > 0) {
           const noop = register({ key: "", opcode: Opcode.NOOP }, undefined);
           frames.push(noop);
