@@ -15,7 +15,11 @@ const value = new Uint8Array(256).fill(7);
 const rawValue = Buffer.from(value);
 
 const server = await startMemcached();
-const client = memjs.Client.create(server.endpoint, { logger: { log: () => undefined }, timeout: 5, keepAlive: true });
+const client = memjs.Client.create(server.endpoint, {
+  logger: { log: () => undefined },
+  timeout: 5,
+  keepAlive: true,
+});
 const store = new MemcachedSessionKVStore({ client, keyPrefix: "bench:", operationTimeoutMs: 30_000 });
 
 const raw = {
@@ -43,7 +47,12 @@ try {
   const doomed = (i: number) => Array.from({ length: 100 }, (_, j) => `doomed/${i}/${j}`);
 
   const ops: [string, number, (i: number) => Promise<unknown>, (i: number) => Promise<unknown>][] = [
-    ["set (+ index append)", 2000, (i) => store.set(keys[i % 1000]!, value, TTL), (i) => raw.set(keys[i % 1000]!)],
+    [
+      "set (+ index append)",
+      2000,
+      (i) => store.set(keys[i % 1000]!, value, TTL),
+      (i) => raw.set(keys[i % 1000]!),
+    ],
     ["get", 2000, (i) => store.get(keys[i % 1000]!), (i) => raw.get(keys[i % 1000]!)],
     ["mget of 100", 200, () => store.mget(batch), () => raw.mget(batch)],
     ["expire of 100 (CAS vs touch)", 200, () => store.expire(batch, TTL), () => raw.expire(batch)],
@@ -64,17 +73,27 @@ try {
   }
 
   console.log(`\n@sessionkv/memcached vs raw memjs on ${server.image} (median of ${ROUNDS} rounds)\n`);
-  console.log(`${"operation".padEnd(32)}${"store ops/s".padStart(13)}${"raw ops/s".padStart(13)}${"time store÷raw".padStart(17)}`);
+  console.log(
+    `${"operation".padEnd(32)}${"store ops/s".padStart(13)}${"raw ops/s".padStart(13)}${"time store÷raw".padStart(17)}`,
+  );
   for (const row of rows) {
-    console.log(`${row.op.padEnd(32)}${fmt(row.store).padStart(13)}${fmt(row.raw).padStart(13)}${(row.raw / row.store).toFixed(2).padStart(17)}`);
+    console.log(
+      `${row.op.padEnd(32)}${fmt(row.store).padStart(13)}${fmt(row.raw).padStart(13)}${(row.raw / row.store).toFixed(2).padStart(17)}`,
+    );
   }
 
   // keys(): two pipelined round trips (32 index buckets, then the candidates' data items) whose
   // size grows with the namespace: every bucket is read whatever the prefix.
-  console.log(`\nkeys() against the number of indexed keys (registry shape: 20 keys per call)\n`);
-  console.log(`${"indexed keys".padEnd(16)}${"index bytes".padStart(13)}${"keys(call) ops/s".padStart(19)}${"keys('') ops/s".padStart(17)}`);
+  console.log("\nkeys() against the number of indexed keys (registry shape: 20 keys per call)\n");
+  console.log(
+    `${"indexed keys".padEnd(16)}${"index bytes".padStart(13)}${"keys(call) ops/s".padStart(19)}${"keys('') ops/s".padStart(17)}`,
+  );
   for (const size of [100, 1_000, 10_000]) {
-    const listed = new MemcachedSessionKVStore({ client, keyPrefix: `bench-keys-${size}:`, operationTimeoutMs: 30_000 });
+    const listed = new MemcachedSessionKVStore({
+      client,
+      keyPrefix: `bench-keys-${size}:`,
+      operationTimeoutMs: 30_000,
+    });
     await listed.start();
     const names = Array.from({ length: size }, (_, i) => `sessions/call-${Math.floor(i / 20)}/s${i}`);
     for (let i = 0; i < names.length; i += 1000) {
@@ -86,11 +105,14 @@ try {
     const calls = size / 20;
     await measure(20, (i) => listed.keys(`sessions/call-${i % calls}/`));
     const perCallRounds: number[] = [];
-    for (let r = 0; r < ROUNDS; r++) perCallRounds.push(await measure(100, (i) => listed.keys(`sessions/call-${i % calls}/`)));
+    for (let r = 0; r < ROUNDS; r++)
+      perCallRounds.push(await measure(100, (i) => listed.keys(`sessions/call-${i % calls}/`)));
     const perCall = median(perCallRounds);
     const all: number[] = [];
     for (let r = 0; r < ROUNDS; r++) all.push(await measure(size >= 10_000 ? 5 : 20, () => listed.keys("")));
-    console.log(`${fmt(size).padEnd(16)}${fmt(stats.bytes).padStart(13)}${fmt(perCall).padStart(19)}${fmt(median(all)).padStart(17)}`);
+    console.log(
+      `${fmt(size).padEnd(16)}${fmt(stats.bytes).padStart(13)}${fmt(perCall).padStart(19)}${fmt(median(all)).padStart(17)}`,
+    );
     await listed.close();
   }
 } finally {

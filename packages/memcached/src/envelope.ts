@@ -49,7 +49,9 @@ export function liveValueOf(stored: Uint8Array, keyBytes: Buffer, now: number): 
   if (at < 0) return null;
   // A plain Uint8Array view: decodeWithDeadline copies with `slice`, which on a Buffer would
   // be a view into memjs's receive buffer instead of a copy.
-  const record = decodeWithDeadline(new Uint8Array(stored.buffer, stored.byteOffset + at, stored.byteLength - at));
+  const record = decodeWithDeadline(
+    new Uint8Array(stored.buffer, stored.byteOffset + at, stored.byteLength - at),
+  );
   return record !== null && record.expiresAtMs > now ? record.value : null;
 }
 

@@ -33,7 +33,8 @@ export class KeyEncoder {
   dataKey(key: string): string {
     const bytes = Buffer.from(key, "utf8");
     // base64url grows 3 bytes into 4 characters, unpadded.
-    if (Math.ceil((bytes.length * 4) / 3) <= this.#directLimit) return `${this.namespace}k${bytes.toString("base64url")}`;
+    if (Math.ceil((bytes.length * 4) / 3) <= this.#directLimit)
+      return `${this.namespace}k${bytes.toString("base64url")}`;
     return `${this.namespace}h${createHash("sha256").update(bytes).digest("base64url")}`;
   }
 

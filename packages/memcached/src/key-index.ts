@@ -1,13 +1,13 @@
 import { ErrorCode, SessionKVError, unique } from "@sessionkv/core";
-import { bucketOf, type KeyEncoder } from "./key-encoding.js";
+import { type KeyEncoder, bucketOf } from "./key-encoding.js";
 import {
   type Command,
-  incrementExtras,
   MemcachedStatusError,
   Opcode,
-  readUInt64,
   type Reply,
   Status,
+  incrementExtras,
+  readUInt64,
   storageExtras,
 } from "./protocol.js";
 import type { Transport } from "./transport.js";
@@ -69,8 +69,8 @@ export class KeyIndex {
     const byBucket = new Map<number, Buffer[]>();
     for (const key of keys) {
       const bucket = bucketOf(key, INDEX_BUCKETS);
-      let list = byBucket.get(bucket);
-      if (list === undefined) byBucket.set(bucket, (list = []));
+      const list = byBucket.get(bucket) ?? [];
+      if (list.length === 0) byBucket.set(bucket, list);
       list.push(encodeEntry(key));
     }
     const commands: Command[] = [];
@@ -111,9 +111,14 @@ export class KeyIndex {
         else throw new MemcachedStatusError(appended.status, `append to index bucket ${b.bucket}`);
       }
       const counted = replies[2 * i + 1];
-      if (counted === undefined) throw new Error(`no reply to the counter increment of index bucket ${b.bucket}`);
+      if (counted === undefined)
+        throw new Error(`no reply to the counter increment of index bucket ${b.bucket}`);
       // A counter that cannot be read only delays compaction; the next increment tries again.
-      if (counted.status === Status.OK && counted.value.length === 8 && crossed(readUInt64(counted.value), b.count)) {
+      if (
+        counted.status === Status.OK &&
+        counted.value.length === 8 &&
+        crossed(readUInt64(counted.value), b.count)
+      ) {
         toCompact.push(b.bucket);
       }
     });
@@ -122,12 +127,14 @@ export class KeyIndex {
     // writer created it in between, append after all.
     for (let round = 0; missing.length > 0; round++) {
       if (round === APPEND_ROUNDS) throw new Error("index bucket creation kept racing with other writers");
-      const creating = missing.map((b): Command => ({
-        key: this.#encoder.bucketKey(b.bucket),
-        opcode: round % 2 === 0 ? Opcode.ADDQ : Opcode.APPENDQ,
-        extras: round % 2 === 0 ? storageExtras(0) : undefined,
-        value: [b.entries],
-      }));
+      const creating = missing.map(
+        (b): Command => ({
+          key: this.#encoder.bucketKey(b.bucket),
+          opcode: round % 2 === 0 ? Opcode.ADDQ : Opcode.APPENDQ,
+          extras: round % 2 === 0 ? storageExtras(0) : undefined,
+          value: [b.entries],
+        }),
+      );
       const results = await this.#transport.send(creating);
       missing = missing.filter((b, i) => {
         const r = results[i];
@@ -182,11 +189,15 @@ export class KeyIndex {
       const [read] = await this.#transport.send([{ key: bucketKey, opcode: Opcode.GETK }]);
       if (read === undefined) throw new Error("no reply to an index bucket read");
       if (read.status === Status.KEY_NOT_FOUND) return this.#resetCounter(bucket, 0);
-      if (read.status !== Status.OK) throw new MemcachedStatusError(read.status, `read index bucket ${bucket}`);
+      if (read.status !== Status.OK)
+        throw new MemcachedStatusError(read.status, `read index bucket ${bucket}`);
 
       // After a lost race only the entries appended since the last read need a check: appends
       // only ever add to the end, and a key re-written after our check has a newer entry there.
-      const grewFromSeen = seen !== undefined && read.value.length >= seen.length && read.value.subarray(0, seen.length).equals(seen);
+      const grewFromSeen =
+        seen !== undefined &&
+        read.value.length >= seen.length &&
+        read.value.subarray(0, seen.length).equals(seen);
       if (!grewFromSeen) kept.clear();
       const fresh = unique(decodeEntries(grewFromSeen ? read.value.subarray(seen!.length) : read.value));
       const live = await this.#live(fresh);
@@ -204,7 +215,8 @@ export class KeyIndex {
       if (written === undefined) throw new Error("no reply to an index bucket write");
       if (written.status === Status.OK) return this.#resetCounter(bucket, kept.size);
       if (written.status === Status.KEY_NOT_FOUND) return; // evicted meanwhile: nothing left to compact
-      if (written.status !== Status.KEY_EXISTS) throw new MemcachedStatusError(written.status, `write index bucket ${bucket}`);
+      if (written.status !== Status.KEY_EXISTS)
+        throw new MemcachedStatusError(written.status, `write index bucket ${bucket}`);
       seen = read.value; // somebody appended meanwhile: check the new tail and try again
     }
   }
@@ -226,7 +238,10 @@ export class KeyIndex {
 
   async #readBuckets(): Promise<(Buffer | undefined)[]> {
     const replies = await this.#transport.send(
-      Array.from({ length: INDEX_BUCKETS }, (_, b) => ({ key: this.#encoder.bucketKey(b), opcode: Opcode.GETKQ })),
+      Array.from({ length: INDEX_BUCKETS }, (_, b) => ({
+        key: this.#encoder.bucketKey(b),
+        opcode: Opcode.GETKQ,
+      })),
     );
     return replies.map((r, b) => {
       if (r === undefined) return undefined;
@@ -254,7 +269,9 @@ function crossed(after: number, count: number): boolean {
   const before = after - count;
   if (after < COUNTER_BASE) return false;
   if (before < COUNTER_BASE) return true;
-  return Math.floor((after - COUNTER_BASE) / RETRY_EVERY) !== Math.floor((before - COUNTER_BASE) / RETRY_EVERY);
+  return (
+    Math.floor((after - COUNTER_BASE) / RETRY_EVERY) !== Math.floor((before - COUNTER_BASE) / RETRY_EVERY)
+  );
 }
 
 function encodeEntry(key: string): Buffer {

@@ -1,22 +1,22 @@
 import {
   BaseSessionKVStore,
-  deadlineFor,
   ErrorCode,
   type MsetEntry,
   SessionKVError,
   type StoreCapabilities,
+  deadlineFor,
   sleep,
 } from "@sessionkv/core";
 import memjs from "memjs";
 import { encodeEnvelope, liveValueOf, storedDeadline, withDeadline } from "./envelope.js";
 import { exptimeFor } from "./exptime.js";
-import { type IndexStats, KeyIndex } from "./key-index.js";
 import { KeyEncoder } from "./key-encoding.js";
+import { type IndexStats, KeyIndex } from "./key-index.js";
 import {
-  checkOptions,
   DEFAULT_MAX_VALUE_BYTES,
   MAX_KEY_BYTES,
   type MemcachedSessionKVStoreOptions,
+  checkOptions,
   secretsOf,
 } from "./options.js";
 import { type Command, MemcachedStatusError, Opcode, type Reply, Status, storageExtras } from "./protocol.js";
@@ -95,9 +95,18 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
   protected override classifyError(error: unknown, operation: string): SessionKVError {
     if (error instanceof MemcachedStatusError) {
       if (error.status === Status.VALUE_TOO_LARGE) {
-        return new SessionKVError(ErrorCode.VALUE_TOO_LARGE, `${operation} failed: the item exceeds the server's item size`, { cause: error });
+        return new SessionKVError(
+          ErrorCode.VALUE_TOO_LARGE,
+          `${operation} failed: the item exceeds the server's item size`,
+          { cause: error },
+        );
       }
-      const transient: number[] = [Status.OUT_OF_MEMORY, Status.BUSY, Status.TEMPORARY_FAILURE, Status.AUTH_ERROR];
+      const transient: number[] = [
+        Status.OUT_OF_MEMORY,
+        Status.BUSY,
+        Status.TEMPORARY_FAILURE,
+        Status.AUTH_ERROR,
+      ];
       const code = transient.includes(error.status) ? ErrorCode.STORE_UNAVAILABLE : ErrorCode.STORE_PROTOCOL;
       return new SessionKVError(code, `${operation} failed: ${error.message}`, { cause: error });
     }
@@ -119,7 +128,10 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
     const written = await this.#compareAndSet([this.#target(key)], (stored, target) => {
       const current = storedDeadline(stored, target.keyBytes);
       if (current === null || current <= Date.now()) return null; // missing or expired: left absent
-      return { value: encodeEnvelope(target.keyBytes, value, expiresAtMs), exptime: exptimeFor(expiresAtMs, Date.now()) };
+      return {
+        value: encodeEnvelope(target.keyBytes, value, expiresAtMs),
+        exptime: exptimeFor(expiresAtMs, Date.now()),
+      };
     });
     await this.#heal(written);
   }
@@ -137,7 +149,9 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
     const targets = keys.map((key) => this.#target(key));
     const stored = await this.#read(targets);
     const now = Date.now();
-    return stored.map((bytes, i) => (bytes === undefined ? null : liveValueOf(bytes, targets[i]!.keyBytes, now)));
+    return stored.map((bytes, i) =>
+      bytes === undefined ? null : liveValueOf(bytes, targets[i]!.keyBytes, now),
+    );
   }
 
   /**
@@ -169,15 +183,19 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
 
   protected async doDelete(keys: readonly string[]): Promise<void> {
     // Index entries stay behind: keys() confirms every entry against the data, and compaction drops them.
-    const replies = await this.#transport.send(keys.map((key) => ({ key: this.#encoder.dataKey(key), opcode: Opcode.DELETEQ })));
+    const replies = await this.#transport.send(
+      keys.map((key) => ({ key: this.#encoder.dataKey(key), opcode: Opcode.DELETEQ })),
+    );
     for (const reply of replies) {
-      if (reply !== undefined && reply.status !== Status.KEY_NOT_FOUND) throw new MemcachedStatusError(reply.status, "delete");
+      if (reply !== undefined && reply.status !== Status.KEY_NOT_FOUND)
+        throw new MemcachedStatusError(reply.status, "delete");
     }
   }
 
   /** Size of the keys() index of this namespace (diagnostics; see README for the bound). */
   async indexStats(): Promise<IndexStats> {
-    if (!this.started) throw new SessionKVError(ErrorCode.STORE_NOT_STARTED, "indexStats() needs a started store");
+    if (!this.started)
+      throw new SessionKVError(ErrorCode.STORE_NOT_STARTED, "indexStats() needs a started store");
     return this.#index.stats();
   }
 
@@ -215,9 +233,13 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
     for (const reply of dataReplies) {
       if (reply === undefined) continue;
       if (reply.status === Status.VALUE_TOO_LARGE) {
-        throw new SessionKVError(ErrorCode.VALUE_TOO_LARGE, "the server refused the value as larger than its item size (-I)", {
-          cause: new MemcachedStatusError(reply.status, "set"),
-        });
+        throw new SessionKVError(
+          ErrorCode.VALUE_TOO_LARGE,
+          "the server refused the value as larger than its item size (-I)",
+          {
+            cause: new MemcachedStatusError(reply.status, "set"),
+          },
+        );
       }
       throw new MemcachedStatusError(reply.status, "set");
     }
@@ -225,7 +247,9 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
 
   /** Stored item bytes per target (`undefined` where absent); one pipelined GETKQ batch per server. */
   async #read(targets: readonly CasTarget[]): Promise<(Buffer | undefined)[]> {
-    const replies = await this.#transport.send(targets.map((t) => ({ key: t.dataKey, opcode: Opcode.GETKQ })));
+    const replies = await this.#transport.send(
+      targets.map((t) => ({ key: t.dataKey, opcode: Opcode.GETKQ })),
+    );
     return replies.map((reply) => {
       if (reply === undefined) return undefined;
       if (reply.status !== Status.OK) throw new MemcachedStatusError(reply.status, "get");
@@ -259,10 +283,15 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
     let pending = targets;
     for (let round = 0; pending.length > 0; round++) {
       if (round === CAS_ROUNDS) {
-        throw new SessionKVError(ErrorCode.STORE_UNAVAILABLE, `${pending.length} key(s) kept changing during ${CAS_ROUNDS} CAS rounds`);
+        throw new SessionKVError(
+          ErrorCode.STORE_UNAVAILABLE,
+          `${pending.length} key(s) kept changing during ${CAS_ROUNDS} CAS rounds`,
+        );
       }
       if (round > 0) await sleep(Math.random() * Math.min(round, 10));
-      const replies = await this.#transport.send(pending.map((t) => ({ key: t.dataKey, opcode: Opcode.GETKQ })));
+      const replies = await this.#transport.send(
+        pending.map((t) => ({ key: t.dataKey, opcode: Opcode.GETKQ })),
+      );
       const writes: Command[] = [];
       const writing: CasTarget[] = [];
       pending.forEach((target, i) => {
@@ -271,7 +300,13 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
         if (reply.status !== Status.OK) throw new MemcachedStatusError(reply.status, "get");
         const item = next(reply.value, target);
         if (item === null) return;
-        writes.push({ key: target.dataKey, opcode: Opcode.SETQ, extras: storageExtras(item.exptime), cas: reply.cas, value: item.value });
+        writes.push({
+          key: target.dataKey,
+          opcode: Opcode.SETQ,
+          extras: storageExtras(item.exptime),
+          cas: reply.cas,
+          value: item.value,
+        });
         writing.push(target);
       });
       const results = await this.#transport.send(writes);
@@ -280,7 +315,8 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
         const result = results[i];
         if (result === undefined) written.push(target.key);
         else if (result.status === Status.KEY_EXISTS) conflicts.push(target);
-        else if (result.status !== Status.KEY_NOT_FOUND) throw new MemcachedStatusError(result.status, "set with CAS");
+        else if (result.status !== Status.KEY_NOT_FOUND)
+          throw new MemcachedStatusError(result.status, "set with CAS");
       });
       pending = conflicts;
     }
@@ -292,4 +328,3 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
     if (chosen.length > 0) await this.#index.record(chosen);
   }
 }
-

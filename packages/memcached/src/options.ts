@@ -1,4 +1,4 @@
-import { invalidArgument, validatePositiveMs, type BaseStoreOptions } from "@sessionkv/core";
+import { type BaseStoreOptions, invalidArgument, validatePositiveMs } from "@sessionkv/core";
 import type memjs from "memjs";
 
 export interface MemcachedSessionKVStoreOptions extends BaseStoreOptions {
@@ -27,10 +27,15 @@ export function checkOptions(options: MemcachedSessionKVStoreOptions): void {
   if (options === null || typeof options !== "object") throw invalidArgument("options", "must be an object");
   const hasClient = options.client !== undefined;
   const hasServers = options.servers !== undefined;
-  if (hasClient === hasServers) throw invalidArgument("options", "needs exactly one of `client` or `servers`");
+  if (hasClient === hasServers)
+    throw invalidArgument("options", "needs exactly one of `client` or `servers`");
   if (hasServers) {
     const list = typeof options.servers === "string" ? options.servers.split(",") : options.servers;
-    if (!Array.isArray(list) || list.length === 0 || list.some((s) => typeof s !== "string" || s.trim() === "")) {
+    if (
+      !Array.isArray(list) ||
+      list.length === 0 ||
+      list.some((s) => typeof s !== "string" || s.trim() === "")
+    ) {
       throw invalidArgument("servers", "must be a non-empty list of host:port");
     }
   }

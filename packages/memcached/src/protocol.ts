@@ -53,19 +53,19 @@ export const Status = {
 } as const;
 
 const STATUS_TEXT: Record<number, string> = {
-  0x01: "key not found",
-  0x02: "key exists",
-  0x03: "value too large",
-  0x04: "invalid arguments",
-  0x05: "item not stored",
-  0x06: "incr/decr on a non-numeric value",
-  0x20: "authentication error",
-  0x81: "unknown command",
-  0x82: "out of memory",
-  0x83: "not supported",
-  0x84: "internal error",
-  0x85: "busy",
-  0x86: "temporary failure",
+  1: "key not found",
+  2: "key exists",
+  3: "value too large",
+  4: "invalid arguments",
+  5: "item not stored",
+  6: "incr/decr on a non-numeric value",
+  32: "authentication error",
+  129: "unknown command",
+  130: "out of memory",
+  131: "not supported",
+  132: "internal error",
+  133: "busy",
+  134: "temporary failure",
 };
 
 export function statusText(status: number): string {

@@ -1,4 +1,4 @@
-import { type Command, encodeCommand, isQuiet, LOUD, Opcode, type Reply, Status } from "./protocol.js";
+import { type Command, LOUD, Opcode, type Reply, Status, encodeCommand, isQuiet } from "./protocol.js";
 
 /**
  * The parts of a memjs `Server` (one connection per server) this transport uses. They are
@@ -66,17 +66,21 @@ export class Transport {
     for (let i = 0; i < commands.length; i++) {
       const server = this.#client.server(commands[i]!.key);
       if (server == null) throw new Error("no Memcached server available (all marked failed)");
-      let group = groups.get(server);
-      if (group === undefined) groups.set(server, (group = []));
+      const group = groups.get(server) ?? [];
+      if (group.length === 0) groups.set(server, group);
       group.push(i);
     }
-    await Promise.all([...groups].map(([server, indexes]) => this.#sendTo(server, commands, indexes, results)));
+    await Promise.all(
+      [...groups].map(([server, indexes]) => this.#sendTo(server, commands, indexes, results)),
+    );
     return results;
   }
 
   /** Sends a no-op to every server: proves each one answers. */
   async ping(): Promise<void> {
-    await Promise.all(this.#client.servers.map((server) => this.#sendTo(server, [{ key: "", opcode: Opcode.NOOP }], [0], [])));
+    await Promise.all(
+      this.#client.servers.map((server) => this.#sendTo(server, [{ key: "", opcode: Opcode.NOOP }], [0], [])),
+    );
   }
 
   #nextOpaque(): number {
@@ -122,7 +126,11 @@ export class Transport {
         const handler: ResponseHandler = (response) => {
           // A quiet command sent in its answering form reports success (or a GETK miss) as
           // silence, like the quiet form would have.
-          const silent = loud && (response.header.status === Status.OK ? command.opcode !== Opcode.GETKQ : command.opcode === Opcode.GETKQ && response.header.status === Status.KEY_NOT_FOUND);
+          const silent =
+            loud &&
+            (response.header.status === Status.OK
+              ? command.opcode !== Opcode.GETKQ
+              : command.opcode === Opcode.GETKQ && response.header.status === Status.KEY_NOT_FOUND);
           if (slot !== undefined && !silent) results[slot] = toReply(response);
           if (!quiet) answered();
         };

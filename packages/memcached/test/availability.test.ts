@@ -1,4 +1,4 @@
-import { requireContainers, startMemcached, type StartedServer } from "@sessionkv/conformance/containers";
+import { type StartedServer, requireContainers, startMemcached } from "@sessionkv/conformance/containers";
 import { type SessionKVError, isSessionKVError } from "@sessionkv/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemcachedSessionKVStore } from "../src/index.js";

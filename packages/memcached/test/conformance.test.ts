@@ -1,5 +1,10 @@
+import {
+  type StartedServer,
+  memcachedTargets,
+  requireContainers,
+  startMemcachedPool,
+} from "@sessionkv/conformance/containers";
 import { describeConformance } from "@sessionkv/conformance/vitest";
-import { memcachedTargets, requireContainers, startMemcachedPool, type StartedServer } from "@sessionkv/conformance/containers";
 import { afterAll, beforeAll, describe } from "vitest";
 import { MemcachedSessionKVStore } from "../src/index.js";
 
@@ -29,6 +34,9 @@ describe.skipIf(!gate.run)("memcached two-server pool", () => {
   afterAll(() => Promise.all(servers.map((s) => s.stop())));
   describeConformance("conformance", {
     createStore: ({ namespace }) =>
-      new MemcachedSessionKVStore({ servers: servers.map((s) => s.endpoint), keyPrefix: `pool:${namespace}:` }),
+      new MemcachedSessionKVStore({
+        servers: servers.map((s) => s.endpoint),
+        keyPrefix: `pool:${namespace}:`,
+      }),
   });
 });

@@ -1,4 +1,4 @@
-import { requireContainers, startMemcached, type StartedServer } from "@sessionkv/conformance/containers";
+import { type StartedServer, requireContainers, startMemcached } from "@sessionkv/conformance/containers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INDEX_BUCKETS, MIN_COMPACT_ENTRIES, MemcachedSessionKVStore } from "../src/index.js";
 
@@ -12,7 +12,11 @@ describe.skipIf(!gate.run)("keys() index stays bounded", () => {
   let store: MemcachedSessionKVStore;
   beforeAll(async () => {
     server = await startMemcached();
-    store = new MemcachedSessionKVStore({ servers: server.endpoint, keyPrefix: "bound:", operationTimeoutMs: 20_000 });
+    store = new MemcachedSessionKVStore({
+      servers: server.endpoint,
+      keyPrefix: "bound:",
+      operationTimeoutMs: 20_000,
+    });
     await store.start();
   });
   afterAll(async () => {
@@ -41,6 +45,8 @@ describe.skipIf(!gate.run)("keys() index stays bounded", () => {
     expect(stats.largestBucketBytes).toBeLessThanOrEqual(perBucket * (2 + "cycle/10000".length));
     expect(stats.entries).toBeGreaterThanOrEqual(keep.length); // live keys are never pruned
     expect((await store.keys("")).sort()).toEqual([...keep].sort());
-    console.info(`index after ${CYCLES} set/delete cycles: ${stats.entries} entries, ${stats.bytes} bytes, largest bucket ${stats.largestBucketBytes} bytes`);
+    console.info(
+      `index after ${CYCLES} set/delete cycles: ${stats.entries} entries, ${stats.bytes} bytes, largest bucket ${stats.largestBucketBytes} bytes`,
+    );
   });
 });

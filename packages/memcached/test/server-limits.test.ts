@@ -1,9 +1,15 @@
-import { requireContainers, startMemcached, type StartedServer } from "@sessionkv/conformance/containers";
+import { type StartedServer, requireContainers, startMemcached } from "@sessionkv/conformance/containers";
 import { isSessionKVError } from "@sessionkv/core";
 import memjs from "memjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  DEFAULT_MAX_VALUE_BYTES,
+  MAX_KEY_BYTES,
+  MemcachedSessionKVStore,
+  RELATIVE_EXPTIME_LIMIT_S,
+  exptimeFor,
+} from "../src/index.js";
 import { KeyEncoder } from "../src/key-encoding.js";
-import { DEFAULT_MAX_VALUE_BYTES, exptimeFor, MAX_KEY_BYTES, MemcachedSessionKVStore, RELATIVE_EXPTIME_LIMIT_S } from "../src/index.js";
 import { textCommand } from "./raw.js";
 
 const gate = await requireContainers();
@@ -18,7 +24,9 @@ describe("exptime: the 30-day rule", () => {
     expect(exptimeFor(now + 1_000, now)).toBe(2);
     expect(exptimeFor(now + 1_001, now)).toBe(3);
     expect(exptimeFor(now + (RELATIVE_EXPTIME_LIMIT_S - 1) * 1000, now)).toBe(RELATIVE_EXPTIME_LIMIT_S);
-    expect(exptimeFor(now + RELATIVE_EXPTIME_LIMIT_S * 1000, now)).toBe(now / 1000 + RELATIVE_EXPTIME_LIMIT_S + 1);
+    expect(exptimeFor(now + RELATIVE_EXPTIME_LIMIT_S * 1000, now)).toBe(
+      now / 1000 + RELATIVE_EXPTIME_LIMIT_S + 1,
+    );
     expect(exptimeFor(now + 31 * DAY_MS, now)).toBe(now / 1000 + 31 * 86_400 + 1);
   });
 });
@@ -81,24 +89,37 @@ describe.skipIf(!gate.run)("server limits", () => {
 
   it("an item the server refuses as too large rejects with ERR_VALUE_TOO_LARGE, writes nothing, and the connection stays usable", async () => {
     // A store told the server takes 2 MiB items, talking to one with the default 1 MiB.
-    const optimistic = new MemcachedSessionKVStore({ servers: server!.endpoint, keyPrefix: "limits-big:", maxValueBytes: 2 * 1024 * 1024 });
+    const optimistic = new MemcachedSessionKVStore({
+      servers: server!.endpoint,
+      keyPrefix: "limits-big:",
+      maxValueBytes: 2 * 1024 * 1024,
+    });
     await optimistic.start();
     try {
       const tooLarge = new Uint8Array(1536 * 1024);
-      const error = await optimistic.set("big", tooLarge, 60_000).then(() => null, (e: unknown) => e);
+      const error = await optimistic.set("big", tooLarge, 60_000).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(isSessionKVError(error, "ERR_VALUE_TOO_LARGE")).toBe(true);
       const inBatch = await optimistic
         .mset([
           { key: "small", value: bytes("s"), ttlMs: 60_000 },
           { key: "big", value: tooLarge, ttlMs: 60_000 },
         ])
-        .then(() => null, (e: unknown) => e);
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       expect(isSessionKVError(inBatch, "ERR_VALUE_TOO_LARGE")).toBe(true);
       expect(await optimistic.get("big")).toBeNull();
       expect(text(await optimistic.get("small"))).toBe("s");
       expect(await optimistic.keys("")).toEqual(["small"]);
       // And through the store's own limit: rejected before any I/O.
-      const early = await store.set("big", new Uint8Array(DEFAULT_MAX_VALUE_BYTES + 1), 60_000).then(() => null, (e: unknown) => e);
+      const early = await store.set("big", new Uint8Array(DEFAULT_MAX_VALUE_BYTES + 1), 60_000).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(isSessionKVError(early, "ERR_VALUE_TOO_LARGE")).toBe(true);
     } finally {
       await optimistic.close();
