@@ -113,14 +113,13 @@ export class KeyIndex {
       const counted = replies[2 * i + 1];
       if (counted === undefined)
         throw new Error(`no reply to the counter increment of index bucket ${b.bucket}`);
-      // A counter that cannot be read only delays compaction; the next increment tries again.
-      if (
-        counted.status === Status.OK &&
-        counted.value.length === 8 &&
-        crossed(readUInt64(counted.value), b.count)
-      ) {
+      if (counted.status === Status.OK && counted.value.length === 8) {
+        if (crossed(readUInt64(counted.value), b.count)) toCompact.push(b.bucket);
+      } else if (counted.status === Status.NON_NUMERIC) {
+        // Something else overwrote the counter: compacting resets it, else it never triggers again.
         toCompact.push(b.bucket);
       }
+      // Any other failure only delays compaction: the next increment tries again.
     });
 
     // A bucket item is missing the first time, or after eviction: create it; if another

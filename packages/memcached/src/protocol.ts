@@ -46,6 +46,8 @@ export const Status = {
   INVALID_ARGUMENTS: 0x04,
   /** `append` to a missing item, `add` of an existing one. */
   NOT_STORED: 0x05,
+  /** incr on an item that does not hold a decimal number. */
+  NON_NUMERIC: 0x06,
   AUTH_ERROR: 0x20,
   OUT_OF_MEMORY: 0x82,
   BUSY: 0x85,

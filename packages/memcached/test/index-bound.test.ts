@@ -1,6 +1,8 @@
 import { type StartedServer, requireContainers, startMemcached } from "@sessionkv/conformance/containers";
+import memjs from "memjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INDEX_BUCKETS, MIN_COMPACT_ENTRIES, MemcachedSessionKVStore } from "../src/index.js";
+import { KeyEncoder, bucketOf } from "../src/key-encoding.js";
 
 const gate = await requireContainers();
 const CYCLES = 10_000;
@@ -48,5 +50,27 @@ describe.skipIf(!gate.run)("keys() index stays bounded", () => {
     console.info(
       `index after ${CYCLES} set/delete cycles: ${stats.entries} entries, ${stats.bytes} bytes, largest bucket ${stats.largestBucketBytes} bytes`,
     );
+  });
+
+  it("an evicted index bucket loses only its own keys from keys(), and a write of a key re-lists it", async () => {
+    const healing = new MemcachedSessionKVStore({ servers: server!.endpoint, keyPrefix: "evict:" });
+    await healing.start();
+    const raw = memjs.Client.create(server!.endpoint, { logger: { log: () => undefined } });
+    try {
+      const keys = Array.from({ length: 200 }, (_, i) => `sessions/c/${i}`);
+      await healing.mset(keys.map((key) => ({ key, value, ttlMs: 600_000 })));
+      const victim = bucketOf(keys[0]!, INDEX_BUCKETS);
+      const lost = keys.filter((k) => bucketOf(k, INDEX_BUCKETS) === victim);
+      // What memory-pressure eviction does to the bucket item.
+      expect(await raw.delete(new KeyEncoder("evict:").bucketKey(victim))).toBe(true);
+      const listed = new Set(await healing.keys("sessions/"));
+      expect(listed).toEqual(new Set(keys.filter((k) => !lost.includes(k))));
+      expect(await healing.get(lost[0]!)).not.toBeNull(); // the data itself is untouched
+      await healing.set(lost[0]!, value, 600_000);
+      expect(new Set(await healing.keys("sessions/"))).toEqual(new Set([...listed, lost[0]!]));
+    } finally {
+      raw.close();
+      await healing.close();
+    }
   });
 });
