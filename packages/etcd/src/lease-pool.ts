@@ -62,6 +62,7 @@ export class LeasePool {
     this.#sweep();
     const endMs = leaseDeadline(deadlineMs, kind, this.#options.bucketMs);
     const slot = `${kind}:${endMs}`;
+    if (kind === "bucket") this.#prefetch(endMs);
     for (let attempt = 1; ; attempt++) {
       const entry = this.#bySlot.get(slot) ?? this.#grant(slot, endMs, kind);
       entry.refs += count;
@@ -99,6 +100,25 @@ export class LeasePool {
 
   ids(): string[] {
     return [...this.#byId.keys()];
+  }
+
+  /** Grants, in the background, the leases of the buckets just ahead (short TTLs right after start). */
+  warmUp(now = Date.now()): void {
+    const end = leaseDeadline(now, "bucket", this.#options.bucketMs);
+    if (!this.#bySlot.has(`bucket:${end}`)) this.#grant(`bucket:${end}`, end, "bucket").granted.catch(() => undefined);
+    this.#prefetch(end);
+  }
+
+  /**
+   * Grants the next bucket's lease ahead of need, off the write path: a steady stream of writes
+   * (heartbeats) crosses into a new bucket every `bucketMs`, and its first write would otherwise
+   * wait for a grant (a raft round trip) before its own. Unused, it runs out within seconds.
+   */
+  #prefetch(endMs: number): void {
+    const nextEnd = endMs + this.#options.bucketMs;
+    const slot = `bucket:${nextEnd}`;
+    if (this.#bySlot.has(slot)) return;
+    this.#grant(slot, nextEnd, "bucket").granted.catch(() => undefined);
   }
 
   #grant(slot: string, endMs: number, kind: LeaseKind): Entry {

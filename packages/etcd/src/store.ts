@@ -102,6 +102,7 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
     // One round trip proves the endpoint, the credentials and read access to the namespace.
     const { start, end } = this.#keyspace.range("");
     await this.#client.kv.range({ key: start, range_end: end, keys_only: true, limit: 1 }, this.#callOptions());
+    this.#pool.warmUp();
   }
 
   protected async doClose(): Promise<void> {
