@@ -53,3 +53,36 @@ export async function eventually<T>(work: () => Promise<T>, attempts = 60, pause
   }
   throw last;
 }
+
+/** Message, stack, string form and own fields of an error and its whole cause chain. */
+export function everythingSaidBy(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && current !== null && depth < 20; depth++) {
+    if (current instanceof Error) {
+      parts.push(current.message, current.stack ?? "", String(current));
+      for (const key of Object.getOwnPropertyNames(current)) {
+        const value = (current as unknown as Record<string, unknown>)[key];
+        if (typeof value === "string") parts.push(value);
+        else if (value !== null && typeof value === "object" && key !== "cause") parts.push(safeJson(value));
+      }
+      current = current.cause;
+    } else {
+      parts.push(typeof current === "string" ? current : safeJson(current));
+      break;
+    }
+  }
+  return parts.join("\n");
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? "";
+  } catch {
+    return String(value);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,104 @@
+import { ErrorCode } from "@sessionkv/core";
+import { etcdTargets, requireContainers, type StartedServer } from "@sessionkv/conformance/containers";
+import type { Etcd3 } from "etcd3";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { EtcdSessionKVStore } from "../src/index.js";
+import { bytes, codeOf, everythingSaidBy, hostsOf, rawClient, rejection, text } from "./helpers.js";
+
+// A server with authentication enabled: the right password works, a wrong one is reported as
+// ERR_STORE_MISCONFIGURED, a role without access to the namespace too, and no error (message,
+// stack, cause chain) ever carries a password.
+const gate = await requireContainers();
+
+const ROOT_PASSWORD = "R00t:p@ss/wörd%";
+const USER = "skv-user";
+const USER_PASSWORD = "Us3r-p@ss:w0rd";
+const WRONG = "Wr0ng:p@ss/wörd%";
+
+function assertNoSecret(error: unknown): void {
+  const said = everythingSaidBy(error);
+  for (const secret of [ROOT_PASSWORD, USER_PASSWORD, WRONG]) {
+    expect(said).not.toContain(secret);
+    expect(said).not.toContain(encodeURIComponent(secret));
+  }
+}
+
+describe.skipIf(!gate.run)("credentials", () => {
+  for (const target of etcdTargets()) {
+    describe(target.name, () => {
+      let server: StartedServer | undefined;
+      let admin: Etcd3;
+      const stores: EtcdSessionKVStore[] = [];
+      const storeAs = (username: string, password: string, keyPrefix = "auth:"): EtcdSessionKVStore => {
+        const store = new EtcdSessionKVStore({ hosts: hostsOf(server), auth: { username, password }, keyPrefix, operationTimeoutMs: 2_000 });
+        stores.push(store);
+        return store;
+      };
+
+      beforeAll(async () => {
+        server = await target.start();
+        const setup = rawClient(server);
+        try {
+          // etcd requires a root user with the root role before auth can be enabled.
+          await setup.user("root").create(ROOT_PASSWORD);
+          await setup.user("root").addRole("root");
+          const role = await setup.role("skv").create();
+          await role.grant({ permission: "Readwrite", range: setup.range({ prefix: "auth:" }) });
+          await setup.user(USER).create(USER_PASSWORD);
+          await setup.user(USER).addRole("skv");
+          await setup.auth.authEnable();
+        } finally {
+          setup.close();
+        }
+        admin = rawClient(server, { auth: { username: "root", password: ROOT_PASSWORD } });
+      });
+      afterEach(async () => {
+        await Promise.all(stores.splice(0).map((store) => store.close()));
+      });
+      afterAll(async () => {
+        admin?.close();
+        await server?.stop();
+      });
+
+      it("the right credentials work for every operation, leases included", async () => {
+        const store = storeAs(USER, USER_PASSWORD);
+        await store.start();
+        await store.set("k", bytes("v"), 60_000);
+        await store.mset([{ key: "m", value: bytes("w"), ttlMs: 60_000 }]);
+        await store.expire(["k"], 60_000);
+        expect((await store.mget(["k", "m"])).map(text)).toEqual(["v", "w"]);
+        expect((await store.keys("")).sort()).toEqual(["k", "m"]);
+        await store.delete(["k", "m"]);
+        expect(await store.keys("")).toEqual([]);
+      });
+
+      it("a wrong password: ERR_STORE_MISCONFIGURED, no password anywhere in the error", async () => {
+        const store = storeAs(USER, WRONG);
+        const { error } = await rejection(() => store.start());
+        expect(codeOf(error)).toBe(ErrorCode.STORE_MISCONFIGURED);
+        assertNoSecret(error);
+      });
+
+      it("a namespace the user's role does not cover: ERR_STORE_MISCONFIGURED, no password in the error", async () => {
+        const store = storeAs(USER, USER_PASSWORD, "elsewhere:");
+        const { error } = await rejection(() => store.start());
+        expect(codeOf(error)).toBe(ErrorCode.STORE_MISCONFIGURED);
+        assertNoSecret(error);
+      });
+
+      it("errors during an outage carry no password either", async () => {
+        const store = storeAs("root", ROOT_PASSWORD);
+        await store.start();
+        await server!.pause();
+        try {
+          const { error } = await rejection(() => store.set("k", bytes("v"), 60_000));
+          expect(codeOf(error)).toBe(ErrorCode.STORE_UNAVAILABLE);
+          assertNoSecret(error);
+        } finally {
+          await server!.unpause();
+        }
+        expect(await admin.get("auth:none").string()).toBeNull();
+      });
+    });
+  }
+});
