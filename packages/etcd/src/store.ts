@@ -36,9 +36,13 @@ export interface LeaseStats {
  * shared by keys that expire together, never kept alive — only collect the garbage.
  */
 export class EtcdSessionKVStore extends BaseSessionKVStore {
+  // Reads enforce every deadline to the millisecond, whatever the TTL. minTtlMs is 1 s all the
+  // same: each write is a raft commit (an fsync) and expire adds a lease grant, so on a loaded
+  // cluster a sub-second TTL can run out while the calls that set and refresh it are in flight.
+  // The store does not advertise exactness it cannot deliver end to end (README, Capabilities).
   readonly capabilities: StoreCapabilities = {
     ttlResolutionMs: 1,
-    minTtlMs: 1,
+    minTtlMs: 1_000,
     expiryLagMs: 0,
     maxValueBytes: MAX_VALUE_BYTES,
     maxKeyBytes: MAX_KEY_BYTES,
