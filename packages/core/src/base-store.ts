@@ -1,4 +1,4 @@
-import { unique } from "./batch.js";
+import { copyBytes, unique } from "./batch.js";
 import { withDeadline } from "./deadline.js";
 import { ErrorCode, SessionKVError, invalidArgument } from "./errors.js";
 import { redactError, redactText } from "./redact.js";
@@ -167,7 +167,7 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
         handedOut.add(key);
         return value;
       }
-      return value.slice();
+      return copyBytes(value);
     });
   }
 

@@ -10,3 +10,12 @@ export function unique<T>(items: readonly T[]): readonly T[] {
   const set = new Set(items);
   return set.size === items.length ? items : [...set];
 }
+
+/**
+ * A fresh copy of `bytes` as a plain Uint8Array. `Buffer#slice` returns a view that shares
+ * memory with the driver's receive buffer, so `.slice()` on whatever a driver hands back is not
+ * a copy; `Uint8Array.prototype.slice` always is.
+ */
+export function copyBytes(bytes: Uint8Array, start = 0, end = bytes.byteLength): Uint8Array {
+  return Uint8Array.prototype.slice.call(bytes, start, end);
+}

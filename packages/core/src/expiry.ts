@@ -1,3 +1,5 @@
+import { copyBytes } from "./batch.js";
+
 /**
  * The shared expiry mechanism of the networked backends (SPEC §5): the exact deadline in epoch
  * milliseconds travels with the value and every read filters on it, while the server's own,
@@ -39,7 +41,7 @@ export function decodeWithDeadline(bytes: Uint8Array): DecodedRecord | null {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const expiresAtMs = view.getFloat64(1, false);
   if (!Number.isFinite(expiresAtMs)) return null;
-  return { value: bytes.slice(HEADER_BYTES), expiresAtMs };
+  return { value: copyBytes(bytes, HEADER_BYTES), expiresAtMs };
 }
 
 /** Decoded value if present and unexpired, else null. */

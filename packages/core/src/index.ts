@@ -15,7 +15,7 @@ export {
 } from "./validate.js";
 export { redactError, redactText } from "./redact.js";
 export { sleep, withDeadline } from "./deadline.js";
-export { chunk, unique } from "./batch.js";
+export { chunk, copyBytes, unique } from "./batch.js";
 export {
   DEADLINE_HEADER_BYTES,
   ceilSeconds,

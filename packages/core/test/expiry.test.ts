@@ -8,6 +8,12 @@ describe("deadline envelope", () => {
     expect(decoded?.expiresAtMs).toBe(1_700_000_000_123.5);
     expect(Buffer.from(decoded!.value).equals(Buffer.from(value))).toBe(true);
   });
+  it("decodes a Buffer into an independent copy, not a view of the driver's buffer", () => {
+    const wire = Buffer.from(encodeWithDeadline(new TextEncoder().encode("abc"), 5));
+    const decoded = decodeWithDeadline(wire)!;
+    wire.fill(0);
+    expect(new TextDecoder().decode(decoded.value)).toBe("abc");
+  });
   it("treats foreign bytes as absent and filters expired records", () => {
     expect(decodeWithDeadline(new TextEncoder().encode("plain"))).toBeNull();
     expect(liveValue(encodeWithDeadline(new Uint8Array(0), 1000), 999)?.byteLength).toBe(0);
