@@ -41,7 +41,9 @@ async function timePerCall(run: (i: number) => Promise<unknown>, iterations: num
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 async function main(): Promise<void> {
@@ -60,9 +62,12 @@ async function main(): Promise<void> {
     await store.mset(keys.map((key) => ({ key, value: VALUE, ttlMs: TTL_MS })));
     await kv.txn({ success: full.map((key) => ({ request_put: { key, value, lease } })).slice(0, 128) });
     for (let i = 128; i < full.length; i += 128) {
-      await kv.txn({ success: full.slice(i, i + 128).map((key) => ({ request_put: { key, value, lease } })) });
+      await kv.txn({
+        success: full.slice(i, i + 128).map((key) => ({ request_put: { key, value, lease } })),
+      });
     }
-    const batchOf = <T>(items: readonly T[], i: number) => items.slice((i * BATCH) % items.length, ((i * BATCH) % items.length) + BATCH);
+    const batchOf = <T>(items: readonly T[], i: number) =>
+      items.slice((i * BATCH) % items.length, ((i * BATCH) % items.length) + BATCH);
 
     // keys(): a namespace of 10,000 keys.
     const lister = new EtcdSessionKVStore({ hosts, keyPrefix: `${PREFIX}list:` });
@@ -70,7 +75,8 @@ async function main(): Promise<void> {
     const listedKeys = Array.from({ length: LISTED }, (_, i) => `k${i}`);
     await lister.mset(listedKeys.map((key) => ({ key, value: VALUE, ttlMs: TTL_MS })));
     const rawList = () => raw.getAll().prefix(`${PREFIX}list:`).keys();
-    if ((await lister.keys("")).length !== LISTED || (await rawList()).length !== LISTED) throw new Error("listing is incomplete");
+    if ((await lister.keys("")).length !== LISTED || (await rawList()).length !== LISTED)
+      throw new Error("listing is incomplete");
 
     // Leases the raw expire grants: revoked after the table so the lease counts below show the store's alone.
     const rawExpireLeases: string[] = [];
@@ -91,19 +97,27 @@ async function main(): Promise<void> {
         name: "set onlyIfExists",
         iterations: 150,
         store: (i) => store.set(keys[i % 1_000] as string, VALUE, TTL_MS, { onlyIfExists: true }),
-        raw: (i) => raw.if(full[i % 1_000] as Buffer, "Version", ">", 0).then({ request_put: { key: full[i % 1_000], value, lease } }).commit(),
+        raw: (i) =>
+          raw
+            .if(full[i % 1_000] as Buffer, "Version", ">", 0)
+            .then({ request_put: { key: full[i % 1_000], value, lease } })
+            .commit(),
       },
       {
         name: `mget ${BATCH}`,
         iterations: 150,
         store: (i) => store.mget(batchOf(keys, i)),
-        raw: (i) => kv.txn({ success: batchOf(full, i).map((key): IRequestOp => ({ request_range: { key } })) }),
+        raw: (i) =>
+          kv.txn({ success: batchOf(full, i).map((key): IRequestOp => ({ request_range: { key } })) }),
       },
       {
         name: `mset ${BATCH}`,
         iterations: 60,
         store: (i) => store.mset(batchOf(keys, i).map((key) => ({ key, value: VALUE, ttlMs: TTL_MS }))),
-        raw: (i) => kv.txn({ success: batchOf(full, i).map((key): IRequestOp => ({ request_put: { key, value, lease } })) }),
+        raw: (i) =>
+          kv.txn({
+            success: batchOf(full, i).map((key): IRequestOp => ({ request_put: { key, value, lease } })),
+          }),
       },
       {
         // The raw side does what expire must: a new lease for the new deadline, then
@@ -169,16 +183,31 @@ async function main(): Promise<void> {
     }
     const hbMs = (performance.now() - hbStarted) / HEARTBEAT_CYCLES;
 
-    console.log(`\netcd store vs raw etcd3 — ${server.image}, ${ROUNDS} rounds, median per call, one call in flight\n`);
-    console.log(["operation".padEnd(20), "store µs".padStart(10), "raw µs".padStart(10), "store ops/s".padStart(12), "raw ops/s".padStart(12), "store/raw".padStart(10)].join(" "));
+    console.log(
+      `\netcd store vs raw etcd3 — ${server.image}, ${ROUNDS} rounds, median per call, one call in flight\n`,
+    );
+    console.log(
+      [
+        "operation".padEnd(20),
+        "store µs".padStart(10),
+        "raw µs".padStart(10),
+        "store ops/s".padStart(12),
+        "raw ops/s".padStart(12),
+        "store/raw".padStart(10),
+      ].join(" "),
+    );
     for (const row of rows) {
       console.log(
         [
           row.name.padEnd(20),
           row.store.toFixed(0).padStart(10),
           row.raw.toFixed(0).padStart(10),
-          Math.round(1e6 / row.store).toString().padStart(12),
-          Math.round(1e6 / row.raw).toString().padStart(12),
+          Math.round(1e6 / row.store)
+            .toString()
+            .padStart(12),
+          Math.round(1e6 / row.raw)
+            .toString()
+            .padStart(12),
           row.ratio.toFixed(2).padStart(10),
         ].join(" "),
       );

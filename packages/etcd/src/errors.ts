@@ -14,7 +14,12 @@ import {
  * operator has to fix the settings or the server's roles (reported apart from outages, like
  * the Redis store's WRONGPASS/NOPERM).
  */
-const ACCESS_ERRORS = [EtcdAuthenticationFailedError, EtcdPermissionDeniedError, EtcdInvalidAuthTokenError, GRPCUnauthenticatedError];
+const ACCESS_ERRORS = [
+  EtcdAuthenticationFailedError,
+  EtcdPermissionDeniedError,
+  EtcdInvalidAuthTokenError,
+  GRPCUnauthenticatedError,
+];
 
 /** Requests the server rejected as malformed (a limit lower than configured, a bug). */
 const PROTOCOL_ERRORS = [GRPCInvalidArgumentError, GRPCFailedPreconditionError, GRPCOutOfRangeError];

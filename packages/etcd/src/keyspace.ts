@@ -16,7 +16,8 @@ export class Keyspace {
 
   /** `null` for keys outside the namespace or whose bytes are not UTF-8 this library wrote. */
   decode(raw: Buffer): string | null {
-    if (raw.length < this.#prefix.length || !raw.subarray(0, this.#prefix.length).equals(this.#prefix)) return null;
+    if (raw.length < this.#prefix.length || !raw.subarray(0, this.#prefix.length).equals(this.#prefix))
+      return null;
     const rest = raw.subarray(this.#prefix.length);
     const key = rest.toString("utf8");
     return key.length > 0 && Buffer.byteLength(key, "utf8") === rest.length ? key : null;

@@ -105,7 +105,8 @@ export class LeasePool {
   /** Grants, in the background, the leases of the buckets just ahead (short TTLs right after start). */
   warmUp(now = Date.now()): void {
     const end = leaseDeadline(now, "bucket", this.#options.bucketMs);
-    if (!this.#bySlot.has(`bucket:${end}`)) this.#grant(`bucket:${end}`, end, "bucket").granted.catch(() => undefined);
+    if (!this.#bySlot.has(`bucket:${end}`))
+      this.#grant(`bucket:${end}`, end, "bucket").granted.catch(() => undefined);
     this.#prefetch(end);
   }
 

@@ -39,7 +39,8 @@ export class Lister {
       return await this.#list(prefix);
     } catch (error) {
       // The pinned revision was compacted between two pages: list again at a newer one.
-      if (error instanceof Error && error.message.includes("required revision has been compacted")) return this.#list(prefix);
+      if (error instanceof Error && error.message.includes("required revision has been compacted"))
+        return this.#list(prefix);
       throw error;
     }
   }
@@ -54,7 +55,13 @@ export class Lister {
     const now = Date.now();
     for (;;) {
       const page: IRangeResponse = await this.#kv.range(
-        { key: from, range_end: end, keys_only: true, limit: this.#pageSize, ...(revision === undefined ? {} : { revision }) },
+        {
+          key: from,
+          range_end: end,
+          keys_only: true,
+          limit: this.#pageSize,
+          ...(revision === undefined ? {} : { revision }),
+        },
         this.#callOptions(),
       );
       revision ??= page.header.revision;

@@ -12,7 +12,7 @@ export interface EtcdSessionKVStoreOptions extends BaseStoreOptions {
   readonly credentials?: IOptions["credentials"];
   /** Extra gRPC channel options for the created client. */
   readonly grpcOptions?: IOptions["grpcOptions"];
-  /** Namespace of this store's keys on the server. Default `""`. */
+  /** Namespace of this store's keys on the server (prepended as UTF-8 bytes). Default `"sessionkv:"`. */
   readonly keyPrefix?: string;
   /** Width of the time buckets whose keys share one lease. Default 1000 ms. */
   readonly leaseBucketMs?: number;
@@ -27,7 +27,7 @@ export interface EtcdSessionKVStoreOptions extends BaseStoreOptions {
 }
 
 export const DEFAULTS = {
-  keyPrefix: "",
+  keyPrefix: "sessionkv:",
   leaseBucketMs: 1_000,
   minLeaseTtlMs: 2_000,
   maxTxnOps: 128,

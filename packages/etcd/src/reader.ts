@@ -42,7 +42,10 @@ export class Reader {
     } catch (error) {
       if (!(error instanceof GRPCResourceExhastedError) || keys.length === 1) throw error;
       const half = Math.ceil(keys.length / 2);
-      const [first, second] = await Promise.all([this.#chunk(keys.slice(0, half)), this.#chunk(keys.slice(half))]);
+      const [first, second] = await Promise.all([
+        this.#chunk(keys.slice(0, half)),
+        this.#chunk(keys.slice(half)),
+      ]);
       return [...first, ...second];
     }
   }

@@ -61,7 +61,13 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
   constructor(options: EtcdSessionKVStoreOptions) {
     super(options);
     const settings = { ...DEFAULTS, ...definedOnly(options) };
-    for (const name of ["leaseBucketMs", "minLeaseTtlMs", "maxTxnOps", "maxRequestBytes", "pageSize"] as const) {
+    for (const name of [
+      "leaseBucketMs",
+      "minLeaseTtlMs",
+      "maxTxnOps",
+      "maxRequestBytes",
+      "pageSize",
+    ] as const) {
       validatePositiveMs(settings[name], name);
     }
     if (typeof settings.keyPrefix !== "string") throw invalidArgument("keyPrefix", "must be a string");
@@ -77,7 +83,9 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
       options.client ??
       new Etcd3({
         hosts: typeof options.hosts === "string" ? options.hosts : [...(options.hosts ?? [])],
-        ...(options.auth === undefined ? {} : { auth: { username: options.auth.username, password: options.auth.password } }),
+        ...(options.auth === undefined
+          ? {}
+          : { auth: { username: options.auth.username, password: options.auth.password } }),
         ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
         // Large values: mget batches may exceed gRPC's default 4 MiB receive limit.
         grpcOptions: { "grpc.max_receive_message_length": -1, ...options.grpcOptions },
@@ -91,10 +99,20 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
       minLeaseTtlMs: settings.minLeaseTtlMs,
       callOptions,
     });
-    const limits = { maxTxnOps: settings.maxTxnOps, maxRequestBytes: settings.maxRequestBytes, bucketMs: settings.leaseBucketMs };
+    const limits = {
+      maxTxnOps: settings.maxTxnOps,
+      maxRequestBytes: settings.maxRequestBytes,
+      bucketMs: settings.leaseBucketMs,
+    };
     this.#writer = new Writer(this.#client.kv, this.#pool, limits, callOptions);
     this.#reader = new Reader(this.#client.kv, settings.maxTxnOps, callOptions);
-    this.#lister = new Lister(this.#client.kv, this.#reader, this.#keyspace, { pageSize: settings.pageSize, bucketMs: settings.leaseBucketMs }, callOptions);
+    this.#lister = new Lister(
+      this.#client.kv,
+      this.#reader,
+      this.#keyspace,
+      { pageSize: settings.pageSize, bucketMs: settings.leaseBucketMs },
+      callOptions,
+    );
   }
 
   /** Lease bookkeeping of this store (the benchmark and operators watch it). */
@@ -105,7 +123,10 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
   protected async doStart(): Promise<void> {
     // One round trip proves the endpoint, the credentials and read access to the namespace.
     const { start, end } = this.#keyspace.range("");
-    await this.#client.kv.range({ key: start, range_end: end, keys_only: true, limit: 1 }, this.#callOptions());
+    await this.#client.kv.range(
+      { key: start, range_end: end, keys_only: true, limit: 1 },
+      this.#callOptions(),
+    );
     this.#pool.warmUp();
   }
 
@@ -139,7 +160,15 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
   protected async doExpire(keys: readonly string[], ttlMs: number): Promise<void> {
     const deadlineMs = wholeMs(deadlineFor(ttlMs));
     await this.#writer.write(
-      keys.map((key): WriteOp => ({ key: this.#keyspace.encode(key), value: undefined, deadlineMs, kind: "exact", guard: "alive" })),
+      keys.map(
+        (key): WriteOp => ({
+          key: this.#keyspace.encode(key),
+          value: undefined,
+          deadlineMs,
+          kind: "exact",
+          guard: "alive",
+        }),
+      ),
     );
   }
 

@@ -65,7 +65,8 @@ export class Writer {
   /** Deletes in transactions of `maxTxnOps`, releasing the leases the keys were attached to. */
   async delete(keys: readonly Buffer[]): Promise<void> {
     const chunks: Buffer[][] = [];
-    for (let i = 0; i < keys.length; i += this.#limits.maxTxnOps) chunks.push(keys.slice(i, i + this.#limits.maxTxnOps));
+    for (let i = 0; i < keys.length; i += this.#limits.maxTxnOps)
+      chunks.push(keys.slice(i, i + this.#limits.maxTxnOps));
     await Promise.all(
       chunks.map(async (chunk) => {
         const response = await this.#kv.txn(
@@ -125,7 +126,8 @@ export class Writer {
   async #acquire(ops: readonly WriteOp[]): Promise<string[]> {
     const acquired = await Promise.allSettled(ops.map((op) => this.#pool.acquire(op.deadlineMs, op.kind, 1)));
     const failure = acquired.find((result) => result.status === "rejected");
-    if (failure === undefined) return acquired.map((result) => (result as PromiseFulfilledResult<string>).value);
+    if (failure === undefined)
+      return acquired.map((result) => (result as PromiseFulfilledResult<string>).value);
     for (const result of acquired) if (result.status === "fulfilled") this.#pool.release(result.value);
     throw failure.reason;
   }

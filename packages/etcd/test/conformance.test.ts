@@ -1,4 +1,4 @@
-import { etcdTargets, requireContainers, type StartedServer } from "@sessionkv/conformance/containers";
+import { type StartedServer, etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { describeConformance } from "@sessionkv/conformance/vitest";
 import { afterAll, beforeAll, describe } from "vitest";
 import { EtcdSessionKVStore } from "../src/index.js";
@@ -18,7 +18,8 @@ describe.skipIf(!gate.run)("conformance", () => {
       afterAll(() => server?.stop());
 
       describeConformance("suite", {
-        createStore: ({ namespace }) => new EtcdSessionKVStore({ hosts: hostsOf(server), keyPrefix: `test:${namespace}:` }),
+        createStore: ({ namespace }) =>
+          new EtcdSessionKVStore({ hosts: hostsOf(server), keyPrefix: `test:${namespace}:` }),
       });
     });
   }

@@ -1,5 +1,5 @@
-import { isSessionKVError, type ErrorCode } from "@sessionkv/core";
 import type { StartedServer } from "@sessionkv/conformance/containers";
+import { type ErrorCode, isSessionKVError } from "@sessionkv/core";
 import { Etcd3, type IOptions } from "etcd3";
 
 export function hostsOf(server: StartedServer | undefined): string {

@@ -1,4 +1,4 @@
-import { etcdTargets, requireContainers, type StartedServer } from "@sessionkv/conformance/containers";
+import { type StartedServer, etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
 import type { Etcd3 } from "etcd3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EtcdSessionKVStore } from "../src/index.js";
@@ -36,12 +36,16 @@ describe.skipIf(!gate.run)("leases", () => {
       beforeEach(async () => {
         // Each test counts leases from zero: nothing else runs on this server.
         const { leases } = await raw.leaseClient.leaseLeases();
-        await Promise.all(leases.map((lease) => raw.leaseClient.leaseRevoke({ ID: lease.ID }).catch(() => undefined)));
+        await Promise.all(
+          leases.map((lease) => raw.leaseClient.leaseRevoke({ ID: lease.ID }).catch(() => undefined)),
+        );
       });
 
       const keys = Array.from({ length: KEYS }, (_, i) => `sessions/call${i % 25}/session${i}`);
 
-      async function heartbeat(refresh: (store: EtcdSessionKVStore, cycle: number) => Promise<void>): Promise<number[]> {
+      async function heartbeat(
+        refresh: (store: EtcdSessionKVStore, cycle: number) => Promise<void>,
+      ): Promise<number[]> {
         const store = new EtcdSessionKVStore({ hosts: hostsOf(server), keyPrefix: "hb:" });
         try {
           await store.start();
@@ -68,7 +72,9 @@ describe.skipIf(!gate.run)("leases", () => {
       });
 
       it(`a set per key (${KEYS} concurrent) for ${CYCLES} cycles keeps live leases ≤ ${LEASE_BOUND}`, async () => {
-        const counts = await heartbeat((store, cycle) => Promise.all(keys.map((key) => store.set(key, bytes(`v${cycle}`), TTL_MS))).then(() => undefined));
+        const counts = await heartbeat((store, cycle) =>
+          Promise.all(keys.map((key) => store.set(key, bytes(`v${cycle}`), TTL_MS))).then(() => undefined),
+        );
         console.log(`[${target.name}] live leases per set cycle: ${counts.join(" ")}`);
         expect(Math.max(...counts)).toBeLessThanOrEqual(LEASE_BOUND);
       });

@@ -1,5 +1,5 @@
+import { type StartedServer, etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { ErrorCode, type SessionKVStore } from "@sessionkv/core";
-import { etcdTargets, requireContainers, type StartedServer } from "@sessionkv/conformance/containers";
 import { afterEach, describe, expect, it } from "vitest";
 import { EtcdSessionKVStore } from "../src/index.js";
 import { bytes, codeOf, eventually, hostsOf, rawClient, rejection, text } from "./helpers.js";
@@ -17,7 +17,11 @@ function everyOperation(store: SessionKVStore): (() => Promise<unknown>)[] {
   return [
     () => store.set("k", bytes("v"), 60_000),
     () => store.set("k", bytes("v"), 60_000, { onlyIfExists: true }),
-    () => store.mset([{ key: "a", value: bytes("1"), ttlMs: 60_000 }, { key: "b", value: bytes("2"), ttlMs: 60_000 }]),
+    () =>
+      store.mset([
+        { key: "a", value: bytes("1"), ttlMs: 60_000 },
+        { key: "b", value: bytes("2"), ttlMs: 60_000 },
+      ]),
     () => store.get("k"),
     () => store.mget(["a", "b"]),
     () => store.expire(["a", "b"], 60_000),
@@ -47,7 +51,11 @@ describe.skipIf(!gate.run)("server outages", () => {
         return server;
       };
       const storeOn = async (server: StartedServer, prefix: string): Promise<EtcdSessionKVStore> => {
-        const store = new EtcdSessionKVStore({ hosts: hostsOf(server), keyPrefix: prefix, operationTimeoutMs: TIMEOUT_MS });
+        const store = new EtcdSessionKVStore({
+          hosts: hostsOf(server),
+          keyPrefix: prefix,
+          operationTimeoutMs: TIMEOUT_MS,
+        });
         cleanup.push(() => store.close());
         await store.start();
         return store;
@@ -61,7 +69,9 @@ describe.skipIf(!gate.run)("server outages", () => {
         await server.pause();
         await expectAllUnavailable(store);
         const burst = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => store.get(`burst${i}`)));
-        expect(burst.every((r) => r.status === "rejected" && codeOf(r.reason) === ErrorCode.STORE_UNAVAILABLE)).toBe(true);
+        expect(
+          burst.every((r) => r.status === "rejected" && codeOf(r.reason) === ErrorCode.STORE_UNAVAILABLE),
+        ).toBe(true);
         await server.unpause();
 
         expect(text(await eventually(() => store.get("kept")))).toBe("before");
@@ -86,7 +96,11 @@ describe.skipIf(!gate.run)("server outages", () => {
         const owned = await storeOn(server, "dead:");
         const client = rawClient(server);
         cleanup.push(() => client.close());
-        const given = new EtcdSessionKVStore({ client, keyPrefix: "dead:given:", operationTimeoutMs: TIMEOUT_MS });
+        const given = new EtcdSessionKVStore({
+          client,
+          keyPrefix: "dead:given:",
+          operationTimeoutMs: TIMEOUT_MS,
+        });
         cleanup.push(() => given.close());
         await given.start();
 

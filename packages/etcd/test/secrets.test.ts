@@ -1,5 +1,5 @@
+import { type StartedServer, etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { ErrorCode } from "@sessionkv/core";
-import { etcdTargets, requireContainers, type StartedServer } from "@sessionkv/conformance/containers";
 import type { Etcd3 } from "etcd3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EtcdSessionKVStore } from "../src/index.js";
@@ -30,7 +30,12 @@ describe.skipIf(!gate.run)("credentials", () => {
       let admin: Etcd3;
       const stores: EtcdSessionKVStore[] = [];
       const storeAs = (username: string, password: string, keyPrefix = "auth:"): EtcdSessionKVStore => {
-        const store = new EtcdSessionKVStore({ hosts: hostsOf(server), auth: { username, password }, keyPrefix, operationTimeoutMs: 2_000 });
+        const store = new EtcdSessionKVStore({
+          hosts: hostsOf(server),
+          auth: { username, password },
+          keyPrefix,
+          operationTimeoutMs: 2_000,
+        });
         stores.push(store);
         return store;
       };

@@ -1,4 +1,4 @@
-import { etcdTargets, requireContainers, type StartedServer } from "@sessionkv/conformance/containers";
+import { type StartedServer, etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
 import type { Etcd3 } from "etcd3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EtcdSessionKVStore } from "../src/index.js";
