@@ -113,15 +113,16 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
     );
   }
 
-  protected async doGet(key: string): Promise<Uint8Array | null> {
-    return bytes(await this.client.getBuffer(this.keyPrefix + key));
+  protected doGet(key: string): Promise<Uint8Array | null> {
+    return this.client.getBuffer(this.keyPrefix + key).then(bytes);
   }
 
   protected async doMget(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
-    const full = keys.map((key) => this.keyPrefix + key);
+    const full = new Array<string>(keys.length);
+    for (let i = 0; i < keys.length; i++) full[i] = this.keyPrefix + keys[i];
     const batches = this.#batches(full);
+    if (batches.length === 1) return checkedReplies(await this.client.mgetBuffer(full), full.length).map(bytes);
     const replies = await Promise.all(batches.map((batch) => this.client.mgetBuffer(batch)));
-    if (batches.length === 1) return checkedReplies(replies[0], full.length).map(bytes);
     const byKey = new Map<string, Uint8Array | null>();
     batches.forEach((batch, b) => {
       const values = checkedReplies(replies[b], batch.length);
