@@ -28,6 +28,13 @@ export class Budget {
     this.#timer.unref();
   }
 
+  /** The error to report when the budget has run out and `cause` is what the work failed with; else null. */
+  expiredError(cause: unknown): SessionKVError | null {
+    const reason: unknown = this.signal.reason;
+    if (!this.signal.aborted || !(reason instanceof SessionKVError) || cause === reason) return null;
+    return new SessionKVError(reason.code, reason.message, { cause });
+  }
+
   remainingMs(): number {
     return this.deadline - Date.now();
   }

@@ -32,10 +32,6 @@ const PROTOCOL = new Set(["ValidationException", "SerializationException"]);
 export function classifyDynamoError(error: unknown, operation: string, tableName: string): SessionKVError {
   const name = errorName(error) ?? "Error";
   const message = error instanceof Error ? error.message : String(error);
-  // Our own budget ran out: the SDK reports the abort, with our error as its cause.
-  if (name === "AbortError" && error instanceof Error && error.cause instanceof SessionKVError) {
-    return new SessionKVError(error.cause.code, error.cause.message, { cause: error });
-  }
   if (MISCONFIGURED.has(name)) {
     const what =
       name === "ResourceNotFoundException"

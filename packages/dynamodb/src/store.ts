@@ -153,6 +153,9 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
 
   protected async doGet(key: string): Promise<Uint8Array | null> {
     return this.#within("get", async (budget) => {
+      // Expiry is judged at the moment the read was issued: a record live then is a valid answer
+      // even if a slow response arrives after its deadline (the read took effect in between).
+      const now = Date.now();
       const out = await this.#client.send(
         new GetItemCommand({
           TableName: this.#options.tableName,
@@ -163,12 +166,13 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
         }),
         { abortSignal: budget.signal },
       );
-      return liveItemValue(out.Item);
+      return liveItemValue(out.Item, now);
     });
   }
 
   protected async doMget(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
     return this.#within("mget", async (budget) => {
+      const now = Date.now();
       const items = await batchGet(
         this.#batch(budget),
         keys.map((key) => itemKey(this.#options.tag, key)),
@@ -178,7 +182,6 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
           ExpressionAttributeNames: { "#sk": ATTR.sort, "#val": ATTR.value, "#exp": ATTR.expiresAtMs },
         },
       );
-      const now = Date.now();
       const byKey = new Map<string, Item>();
       for (const item of items) {
         const key = sortKeyOf(item);
@@ -249,6 +252,10 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
     const budget = new Budget(operation, this.#budgetMs);
     try {
       return await work(budget);
+    } catch (error) {
+      // Whatever the SDK reports for an aborted request (its AbortError, a stream error), the
+      // reason is that the budget ran out: say so, and keep the SDK's error as the cause.
+      throw budget.expiredError(error) ?? error;
     } finally {
       budget.dispose();
     }

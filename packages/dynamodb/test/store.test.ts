@@ -1,6 +1,6 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { type StartedServer, dynamodbTargets, requireContainers } from "@sessionkv/conformance/containers";
-import { ErrorCode, type SessionKVStore } from "@sessionkv/core";
+import { ErrorCode, type SessionKVStore, SessionRegistry } from "@sessionkv/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DynamoDBSessionKVStore } from "../src/index.js";
 import { ATTR, itemKey, namespaceTag } from "../src/schema.js";
@@ -204,6 +204,24 @@ describe.skipIf(!gate.run)(`DynamoDBSessionKVStore on ${target.name}`, () => {
     expect((await store.keys("sessions")).length).toBe(7);
     expect((await store.keys("")).length).toBe(keys.length);
     expect(counts.get("ScanCommand")).toBe(3);
+  });
+
+  it("registry.getForCall is one Query and one BatchGetItem, never a Scan", async () => {
+    const { store, client } = await open();
+    const registry = new SessionRegistry({ store, nodeId: "node-a", ttlMs: 60_000 });
+    await registry.start();
+    for (let i = 0; i < 30; i++) await registry.register("call-1", `s${i}`);
+    await registry.register("call-10", "other");
+    await registry.register("call-2", "other");
+    const counts = countCommands(client);
+
+    const sessions = await registry.getForCall("call-1");
+    expect(sessions.map((s) => s.sessionId).sort()).toEqual(
+      Array.from({ length: 30 }, (_, i) => `s${i}`).sort(),
+    );
+    expect(sessions.every((s) => s.callId === "call-1" && s.nodeId === "node-a")).toBe(true);
+    expect(Object.fromEntries(counts)).toEqual({ QueryCommand: 1, BatchGetItemCommand: 1 });
+    await registry.stop();
   });
 
   it("keeps namespaces apart even when prefix + key concatenate to the same text", async () => {
