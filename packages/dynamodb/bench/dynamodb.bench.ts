@@ -19,7 +19,7 @@ const TABLE = "sessionkv-bench";
 const PREFIX = "bench:";
 const TAG = `${PREFIX.length}:${PREFIX}`; // the store's namespace tag (see src/schema.ts)
 const value = new Uint8Array(256).fill(7);
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 const server = await startDynamoDB();
 const client = new DynamoDBClient({
@@ -118,10 +118,10 @@ try {
   const batch = Array.from({ length: 100 }, (_, i) => keys[(i * 7) % keys.length]!);
 
   const ops: [string, number, (i: number) => Promise<unknown>, (i: number) => Promise<unknown>][] = [
-    ["set", 300, (i) => store.set(keys[i % 1000]!, value, TTL), (i) => raw.set(keys[i % 1000]!)],
-    ["get", 300, (i) => store.get(keys[i % 1000]!), (i) => raw.get(keys[i % 1000]!)],
-    ["mget of 100", 30, () => store.mget(batch), () => raw.mget(batch)],
-    ["expire of 100", 15, () => store.expire(batch, TTL), () => raw.expire(batch)],
+    ["set", 200, (i) => store.set(keys[i % 1000]!, value, TTL), (i) => raw.set(keys[i % 1000]!)],
+    ["get", 200, (i) => store.get(keys[i % 1000]!), (i) => raw.get(keys[i % 1000]!)],
+    ["mget of 100", 20, () => store.mget(batch), () => raw.mget(batch)],
+    ["expire of 100", 6, () => store.expire(batch, TTL), () => raw.expire(batch)],
     [
       "keys of a call (Query)",
       200,
