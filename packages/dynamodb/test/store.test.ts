@@ -224,6 +224,18 @@ describe.skipIf(!gate.run)(`DynamoDBSessionKVStore on ${target.name}`, () => {
     await registry.stop();
   });
 
+  it("follows Query and Scan pages: listings over more than 1 MB of items are complete", async () => {
+    const { store, client } = await open();
+    const value = new Uint8Array(40 * 1024).fill(1);
+    const keys = Array.from({ length: 40 }, (_, i) => `sessions/big/s${i}`); // 1.6 MB in one partition
+    await store.mset(keys.map((key) => ({ key, value, ttlMs: 60_000 })));
+    const counts = countCommands(client);
+    expect((await store.keys("sessions/big/")).sort()).toEqual([...keys].sort());
+    expect(counts.get("QueryCommand")).toBeGreaterThan(1);
+    expect((await store.keys("")).sort()).toEqual([...keys].sort());
+    expect(counts.get("ScanCommand")).toBeGreaterThan(1);
+  });
+
   it("keeps namespaces apart even when prefix + key concatenate to the same text", async () => {
     const { store: a } = await open("a");
     const { store: ab } = await open("ab");
