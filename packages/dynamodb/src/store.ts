@@ -62,7 +62,8 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
   readonly #secrets: string[];
 
   constructor(options: DynamoDBSessionKVStoreOptions) {
-    super(options);
+    // `?? {}` so that a missing options object is reported by resolveOptions as such.
+    super(options ?? {});
     this.#options = resolveOptions(options);
     this.#budgetMs = budgetMs(this.operationTimeoutMs ?? 5_000);
     this.#secrets = staticSecrets(options.clientConfig);
