@@ -6,7 +6,7 @@ import { deadlineOf, listedState } from "../src/record.js";
 
 // The pure parts of the design, without a server: lease IDs that carry and order deadlines,
 // byte ranges of prefixes, and how a key's deadline is read back.
-const kv = (lease: string, value = Buffer.alloc(0)) => ({
+const kv = (lease: string, value: Buffer = Buffer.alloc(0)) => ({
   key: Buffer.from("k"),
   value,
   lease,
