@@ -1,9 +1,18 @@
 import { type StartedServer, etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { ErrorCode } from "@sessionkv/core";
-import type { Etcd3 } from "etcd3";
+import { type Etcd3, EtcdRoleExistsError, EtcdUserExistsError } from "etcd3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EtcdSessionKVStore } from "../src/index.js";
-import { bytes, codeOf, everythingSaidBy, hostsOf, rawClient, rejection, text } from "./helpers.js";
+import {
+  bytes,
+  codeOf,
+  eventually,
+  everythingSaidBy,
+  hostsOf,
+  rawClient,
+  rejection,
+  text,
+} from "./helpers.js";
 
 // A server with authentication enabled: the right password works, a wrong one is reported as
 // ERR_STORE_MISCONFIGURED, a role without access to the namespace too, and no error (message,
@@ -43,15 +52,29 @@ describe.skipIf(!gate.run)("credentials", () => {
       beforeAll(async () => {
         server = await target.start();
         const setup = rawClient(server);
+        // Each step retried on a loaded machine (etcd may answer "request timed out" while it
+        // still applies the request): "already exists" then means the earlier attempt landed.
+        const step = (work: () => Promise<unknown>) =>
+          eventually(
+            () =>
+              work().catch((error: unknown) =>
+                error instanceof EtcdUserExistsError || error instanceof EtcdRoleExistsError
+                  ? undefined
+                  : Promise.reject(error),
+              ),
+            10,
+          );
         try {
           // etcd requires a root user with the root role before auth can be enabled.
-          await setup.user("root").create(ROOT_PASSWORD);
-          await setup.user("root").addRole("root");
-          const role = await setup.role("skv").create();
-          await role.grant({ permission: "Readwrite", range: setup.range({ prefix: "auth:" }) });
-          await setup.user(USER).create(USER_PASSWORD);
-          await setup.user(USER).addRole("skv");
-          await setup.auth.authEnable();
+          await step(() => setup.user("root").create(ROOT_PASSWORD));
+          await step(() => setup.user("root").addRole("root"));
+          await step(() => setup.role("skv").create());
+          await step(() =>
+            setup.role("skv").grant({ permission: "Readwrite", range: setup.range({ prefix: "auth:" }) }),
+          );
+          await step(() => setup.user(USER).create(USER_PASSWORD));
+          await step(() => setup.user(USER).addRole("skv"));
+          await step(() => setup.auth.authEnable());
         } finally {
           setup.close();
         }
