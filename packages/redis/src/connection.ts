@@ -77,28 +77,26 @@ export function passwordsOf(url: string | undefined, client: RedisClient): strin
  * Resolves when the client is ready for commands. A connection error rejects at once (with the
  * driver's error) rather than at the deadline, so a wrong host or password is reported
  * quickly; the client keeps reconnecting in the background and a later start() may succeed.
+ * The listeners are removed after `timeoutMs` at the latest, so retried starts on a server that
+ * never answers do not pile listeners onto the client.
  */
-export function whenReady(client: RedisClient): Promise<void> {
+export function whenReady(client: RedisClient, timeoutMs: number): Promise<void> {
   if (client.status === "ready") return Promise.resolve();
   if (client.status === "end") return Promise.reject(new Error("Connection is closed."));
   return new Promise<void>((resolve, reject) => {
-    const done = (): void => {
+    const timer = setTimeout(() => settle(new Error(`not ready within ${timeoutMs} ms (status ${client.status})`)), timeoutMs);
+    timer.unref();
+    const onReady = (): void => settle();
+    const onError = (error: unknown): void => settle(error);
+    const onEnd = (): void => settle(new Error("Connection is closed."));
+    function settle(error?: unknown): void {
+      clearTimeout(timer);
       client.off("ready", onReady);
       client.off("error", onError);
       client.off("end", onEnd);
-    };
-    const onReady = (): void => {
-      done();
-      resolve();
-    };
-    const onError = (error: unknown): void => {
-      done();
-      reject(error);
-    };
-    const onEnd = (): void => {
-      done();
-      reject(new Error("Connection is closed."));
-    };
+      if (error === undefined) resolve();
+      else reject(error);
+    }
     client.on("ready", onReady);
     client.on("error", onError);
     client.on("end", onEnd);

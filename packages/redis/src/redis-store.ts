@@ -89,7 +89,7 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
   }
 
   protected async doStart(): Promise<void> {
-    await whenReady(this.client);
+    await whenReady(this.client, this.operationTimeoutMs as number);
   }
 
   protected async doClose(): Promise<void> {

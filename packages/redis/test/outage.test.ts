@@ -75,6 +75,26 @@ describe.skipIf(!gate.run)("server outages", () => {
         expect((store.client as Redis).commandQueue.length).toBe(0);
       });
 
+      it("start() against a silent server rejects in time, leaves no listeners behind, and succeeds later", async () => {
+        const server = await serve();
+        await server.pause();
+        const store = new RedisSessionKVStore({ url: urlOf(server), keyPrefix: "late:", operationTimeoutMs: TIMEOUT_MS });
+        cleanup.push(() => store.close());
+        const listeners: number[] = [];
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const { error, ms } = await rejection(() => store.start());
+          expect(codeOf(error)).toBe(ErrorCode.STORE_UNAVAILABLE);
+          expect(ms).toBeLessThanOrEqual(SETTLED_WITHIN_MS);
+          listeners.push(store.client.listenerCount("ready") + store.client.listenerCount("error"));
+        }
+        // ioredis keeps its own listeners; each failed start must leave none of the store's.
+        expect(new Set(listeners).size).toBe(1);
+        await server.unpause();
+        await eventually(() => store.start());
+        await store.set("k", bytes("v"), 60_000);
+        expect(text(await store.get("k"))).toBe("v");
+      });
+
       it("a restarted server: the store reconnects by itself", async () => {
         const server = await serve();
         const store = await storeOn(server, "restart:");

@@ -80,6 +80,26 @@ describe("options", () => {
     }
   });
 
+  it("start() on a closed port rejects at once with ERR_STORE_UNAVAILABLE and the refusal as cause", async () => {
+    const store = new RedisSessionKVStore({ url: "redis://127.0.0.1:1", operationTimeoutMs: 5_000 });
+    try {
+      const listeners: number[] = [];
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const error = await store.start().then(
+          () => expect.unreachable(),
+          (e: unknown) => e,
+        );
+        expect((error as SessionKVError).code).toBe(ErrorCode.STORE_UNAVAILABLE);
+        expect(((error as Error).cause as { code?: string }).code).toBe("ECONNREFUSED");
+        listeners.push(store.client.listenerCount("ready") + store.client.listenerCount("error"));
+      }
+      // Retried starts leave none of their listeners behind (ioredis keeps its own).
+      expect(new Set(listeners).size).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("creates no connection before start()", async () => {
     const store = new RedisSessionKVStore({ url: "redis://127.0.0.1:1" });
     expect(store.client.status).toBe("wait");
