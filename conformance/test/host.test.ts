@@ -8,7 +8,7 @@ import {
 } from "@sessionkv/core";
 import { InMemorySessionKVStore } from "@sessionkv/memory";
 import { afterEach, describe, expect, it } from "vitest";
-import { interceptStore, recordingLogger, waitFor } from "../src/cases/registry-support.js";
+import { interceptStore, recordingLogger, waitFor, within } from "../src/cases/registry-support.js";
 import { sleep } from "../src/expect.js";
 
 const opened: { close(): Promise<void> }[] = [];
@@ -147,6 +147,26 @@ describe("SessionHost", () => {
     await h.requestClose("c", "s");
     expect(logger.errors.some((e) => e.includes("close exploded"))).toBe(true);
     expect(h.sessions.size).toBe(0);
+    expect(await store.keys("")).toEqual([]);
+  });
+
+  it("a close callback may re-request and remove its own session without deadlock", async () => {
+    const store = memory();
+    const registry = new SessionRegistry({ store, ttlMs: 60_000, logger: silentLogger });
+    const h = host(registry, 20_000);
+    await h.start();
+    const reentrant = (id: string) => ({
+      async close() {
+        await h.requestClose("c", id);
+        await h.remove("c", id);
+      },
+    });
+    await h.add("c", "local", reentrant("local"));
+    await h.add("c", "flagged", reentrant("flagged"));
+    await within(h.requestClose("c", "local"), 5_000, "local close from inside its own close");
+    await registry.requestClose("c", "flagged");
+    await h.maintain();
+    await waitFor(() => h.sessions.size === 0, 5_000, "flagged session closed and removed");
     expect(await store.keys("")).toEqual([]);
   });
 

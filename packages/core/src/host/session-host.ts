@@ -150,7 +150,10 @@ export class SessionHost implements AsyncDisposable {
     await this.#deleteKeys(local?.callId === callId ? [local] : [], new Map([[sessionId, callId]]));
   }
 
-  /** Closes a session wherever it runs: a local one now, a remote one through its close flag. */
+  /**
+   * Closes a session wherever it runs: a local one now (resolving once it is closed and removed, or
+   * at once if its close is already under way), a remote one through its close flag.
+   */
   async requestClose(callId: string, sessionId: string): Promise<void> {
     validateId(callId, "callId");
     validateId(sessionId, "sessionId");
@@ -160,7 +163,9 @@ export class SessionHost implements AsyncDisposable {
       await this.registry.requestClose(callId, sessionId);
       return;
     }
-    await (local.closing ?? this.#close([local], "close-requested"));
+    // A close already under way is not awaited: the caller may be that session's own close callback.
+    if (local.closing !== undefined) return;
+    await this.#close([local], "close-requested");
   }
 
   /** Runs one maintenance cycle now, after the one in progress. Never rejects for a failed cycle (it is logged). */
@@ -280,12 +285,14 @@ export class SessionHost implements AsyncDisposable {
 
   /** Calls each `close`, then removes the sessions in one delete. Rejects only if that delete fails. */
   #close(sessions: readonly LocalSession[], reason: CloseReason): Promise<void> {
-    const batch = (async () => {
+    // The body starts on a later microtask, so every session is marked closing before its
+    // callback runs (a callback may call requestClose or remove for its own session).
+    const batch = Promise.resolve().then(async () => {
       await Promise.all(sessions.map((s) => this.#invokeClose(s, reason)));
       const ours = sessions.filter((s) => this.#sessions.get(s.sessionId) === s);
       for (const s of ours) this.#sessions.delete(s.sessionId);
       await this.#deleteKeys(ours, new Map(ours.map((s) => [s.sessionId, s.callId])));
-    })();
+    });
     for (const s of sessions) s.closing = batch;
     const tracked = batch.catch(() => undefined).finally(() => this.#closeBatches.delete(tracked));
     this.#closeBatches.add(tracked);
