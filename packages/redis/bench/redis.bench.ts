@@ -61,7 +61,9 @@ async function alternating(c: Case): Promise<{ store: number; raw: number }> {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 async function main(): Promise<void> {
@@ -78,11 +80,15 @@ async function main(): Promise<void> {
     const valueBuffer = Buffer.from(VALUE.buffer, VALUE.byteOffset, VALUE.byteLength);
     await store.mset(keys.map((key) => ({ key, value: VALUE, ttlMs: TTL_MS })));
     const batchOf = (i: number) => keys.slice((i * BATCH) % keys.length, ((i * BATCH) % keys.length) + BATCH);
-    const fullBatchOf = (i: number) => full.slice((i * BATCH) % full.length, ((i * BATCH) % full.length) + BATCH);
+    const fullBatchOf = (i: number) =>
+      full.slice((i * BATCH) % full.length, ((i * BATCH) % full.length) + BATCH);
 
     // keys(): a namespace of 10,000 keys next to 10,000 foreign ones the SCAN must skip.
     const listPrefix = "list:";
-    const lister = new RedisSessionKVStore({ url: server.url as string, keyPrefix: `${PREFIX}${listPrefix}` });
+    const lister = new RedisSessionKVStore({
+      url: server.url as string,
+      keyPrefix: `${PREFIX}${listPrefix}`,
+    });
     await lister.start();
     const listedKeys = Array.from({ length: LISTED }, (_, i) => `k${i}`);
     for (let i = 0; i < LISTED; i += 1_000) {
@@ -102,7 +108,8 @@ async function main(): Promise<void> {
       } while (cursor !== "0");
       return [...new Set(found)];
     };
-    if ((await lister.keys("")).length !== LISTED || (await rawScan()).length !== LISTED) throw new Error("listing is incomplete");
+    if ((await lister.keys("")).length !== LISTED || (await rawScan()).length !== LISTED)
+      throw new Error("listing is incomplete");
 
     const cases: Case[] = [
       {
@@ -172,7 +179,13 @@ async function main(): Promise<void> {
         ratios.push(times.store / times.raw);
       }
       // The ratio is the median of the rounds' ratios: each round's pair saw the same load.
-      rows.push({ name: c.name, store: median(storeTimes), raw: median(rawTimes), ratio: median(ratios), bound: c.bound });
+      rows.push({
+        name: c.name,
+        store: median(storeTimes),
+        raw: median(rawTimes),
+        ratio: median(ratios),
+        bound: c.bound,
+      });
     }
 
     // The per-operation deadline (a timer and a race) that the base store adds to every call.
@@ -181,8 +194,21 @@ async function main(): Promise<void> {
     const guarded = await timePerCall(() => withDeadline(Promise.resolve(), 5_000, "bench"), deadlineRuns);
 
     const load = (await import("node:os")).loadavg()[0]?.toFixed(2);
-    console.log(`\nRedis store vs raw ioredis — ${server.image}, ${ROUNDS} rounds, median per call, one call in flight, load average ${load}\n`);
-    console.log(["operation".padEnd(18), "store µs".padStart(10), "raw µs".padStart(10), "store ops/s".padStart(12), "raw ops/s".padStart(12), "store/raw".padStart(10), "bound".padStart(7), ""].join(" "));
+    console.log(
+      `\nRedis store vs raw ioredis — ${server.image}, ${ROUNDS} rounds, median per call, one call in flight, load average ${load}\n`,
+    );
+    console.log(
+      [
+        "operation".padEnd(18),
+        "store µs".padStart(10),
+        "raw µs".padStart(10),
+        "store ops/s".padStart(12),
+        "raw ops/s".padStart(12),
+        "store/raw".padStart(10),
+        "bound".padStart(7),
+        "",
+      ].join(" "),
+    );
     let failed = 0;
     for (const row of rows) {
       const ok = row.ratio <= row.bound;
@@ -192,16 +218,25 @@ async function main(): Promise<void> {
           row.name.padEnd(18),
           row.store.toFixed(1).padStart(10),
           row.raw.toFixed(1).padStart(10),
-          Math.round(1e6 / row.store).toString().padStart(12),
-          Math.round(1e6 / row.raw).toString().padStart(12),
+          Math.round(1e6 / row.store)
+            .toString()
+            .padStart(12),
+          Math.round(1e6 / row.raw)
+            .toString()
+            .padStart(12),
           row.ratio.toFixed(3).padStart(10),
           `≤${row.bound}`.padStart(7),
           ok ? "ok" : "OVER",
         ].join(" "),
       );
     }
-    console.log(`\nwithDeadline overhead: ${(guarded - bare).toFixed(2)} µs per call (${bare.toFixed(2)} → ${guarded.toFixed(2)} µs on a resolved promise)`);
-    if (failed > 0) console.log(`${failed} operation(s) over their bound (a loaded machine adds noise: rerun before concluding).`);
+    console.log(
+      `\nwithDeadline overhead: ${(guarded - bare).toFixed(2)} µs per call (${bare.toFixed(2)} → ${guarded.toFixed(2)} µs on a resolved promise)`,
+    );
+    if (failed > 0)
+      console.log(
+        `${failed} operation(s) over their bound (a loaded machine adds noise: rerun before concluding).`,
+      );
     await lister.delete(listedKeys);
     await lister.close();
   } finally {

@@ -1,5 +1,5 @@
-import { Redis, type RedisOptions } from "ioredis";
 import { invalidArgument } from "@sessionkv/core";
+import { Redis, type RedisOptions } from "ioredis";
 import type { RedisClient } from "./topology.js";
 
 /**
@@ -14,7 +14,10 @@ import type { RedisClient } from "./topology.js";
  *   deadline without data, so the client reconnects instead of waiting on a dead socket;
  * - reconnection never gives up (capped back-off), so the store heals when the server returns.
  */
-export function ownedClientOptions(operationTimeoutMs: number, extra: RedisOptions | undefined): RedisOptions {
+export function ownedClientOptions(
+  operationTimeoutMs: number,
+  extra: RedisOptions | undefined,
+): RedisOptions {
   return {
     // Visible in CLIENT LIST, so operators can tell the store's connections apart.
     connectionName: "sessionkv",
@@ -28,7 +31,11 @@ export function ownedClientOptions(operationTimeoutMs: number, extra: RedisOptio
   };
 }
 
-export function createClient(url: string, operationTimeoutMs: number, extra: RedisOptions | undefined): Redis {
+export function createClient(
+  url: string,
+  operationTimeoutMs: number,
+  extra: RedisOptions | undefined,
+): Redis {
   checkUrl(url);
   return new Redis(url, ownedClientOptions(operationTimeoutMs, extra));
 }
@@ -39,7 +46,10 @@ function checkUrl(url: string): void {
   try {
     parsed = new URL(url);
   } catch {
-    throw invalidArgument("url", "is not a valid URL (expected redis://[user:password@]host:port[/db] or rediss://...)");
+    throw invalidArgument(
+      "url",
+      "is not a valid URL (expected redis://[user:password@]host:port[/db] or rediss://...)",
+    );
   }
   if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
     throw invalidArgument("url", `must use redis:// or rediss:// (got ${parsed.protocol}//)`);
@@ -84,7 +94,10 @@ export function whenReady(client: RedisClient, timeoutMs: number): Promise<void>
   if (client.status === "ready") return Promise.resolve();
   if (client.status === "end") return Promise.reject(new Error("Connection is closed."));
   return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => settle(new Error(`not ready within ${timeoutMs} ms (status ${client.status})`)), timeoutMs);
+    const timer = setTimeout(
+      () => settle(new Error(`not ready within ${timeoutMs} ms (status ${client.status})`)),
+      timeoutMs,
+    );
     timer.unref();
     const onReady = (): void => settle();
     const onError = (error: unknown): void => settle(error);

@@ -1,19 +1,19 @@
-import type { RedisOptions } from "ioredis";
 import {
   BaseSessionKVStore,
+  type BaseStoreOptions,
   ErrorCode,
+  type MsetEntry,
   SessionKVError,
+  type StoreCapabilities,
   chunk,
   invalidArgument,
   isWellFormed,
-  type BaseStoreOptions,
-  type MsetEntry,
-  type StoreCapabilities,
 } from "@sessionkv/core";
+import type { RedisOptions } from "ioredis";
 import { createClient, disconnect, passwordsOf, whenReady } from "./connection.js";
 import { classifyRedisError } from "./errors.js";
 import { prefixPattern } from "./glob.js";
-import { topologyOf, type RedisClient, type Topology } from "./topology.js";
+import { type RedisClient, type Topology, topologyOf } from "./topology.js";
 
 export interface RedisStoreOptions extends BaseStoreOptions {
   /** `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS. The store creates and closes its client. */
@@ -63,16 +63,22 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
   constructor(options: RedisStoreOptions) {
     super(options);
     const { url, client } = options;
-    if ((url === undefined) === (client === undefined)) throw invalidArgument("options", "need exactly one of url or client");
+    if ((url === undefined) === (client === undefined))
+      throw invalidArgument("options", "need exactly one of url or client");
     if (url !== undefined && typeof url !== "string") throw invalidArgument("url", "must be a string");
     const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
-    if (typeof keyPrefix !== "string" || !isWellFormed(keyPrefix) || Buffer.byteLength(keyPrefix, "utf8") > 1024) {
+    if (
+      typeof keyPrefix !== "string" ||
+      !isWellFormed(keyPrefix) ||
+      Buffer.byteLength(keyPrefix, "utf8") > 1024
+    ) {
       throw invalidArgument("keyPrefix", "must be a well-formed string of at most 1024 UTF-8 bytes");
     }
     this.keyPrefix = keyPrefix;
     this.#pattern = prefixPattern(keyPrefix);
     this.#owned = client === undefined;
-    this.client = client ?? createClient(url as string, this.operationTimeoutMs as number, options.redisOptions);
+    this.client =
+      client ?? createClient(url as string, this.operationTimeoutMs as number, options.redisOptions);
     // Our own client reports connection trouble through the operations; without a listener
     // ioredis would also print every reconnection error to the console.
     if (this.#owned) this.client.on("error", () => undefined);
@@ -107,7 +113,8 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
     await Promise.all(
       groups.map((group) => {
         const pipeline = this.client.pipeline();
-        for (const { key, value, ttlMs } of group) pipeline.set(this.keyPrefix + key, payload(value), "PX", px(ttlMs));
+        for (const { key, value, ttlMs } of group)
+          pipeline.set(this.keyPrefix + key, payload(value), "PX", px(ttlMs));
         return execPipeline(pipeline);
       }),
     );
@@ -121,7 +128,8 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
     const full = new Array<string>(keys.length);
     for (let i = 0; i < keys.length; i++) full[i] = this.keyPrefix + keys[i];
     const batches = this.#batches(full);
-    if (batches.length === 1) return checkedReplies(await this.client.mgetBuffer(full), full.length).map(bytes);
+    if (batches.length === 1)
+      return checkedReplies(await this.client.mgetBuffer(full), full.length).map(bytes);
     const replies = await Promise.all(batches.map((batch) => this.client.mgetBuffer(batch)));
     const byKey = new Map<string, Uint8Array | null>();
     batches.forEach((batch, b) => {
@@ -196,13 +204,17 @@ type Exec = { exec(): Promise<[error: Error | null, result: unknown][] | null> }
 /** A pipeline's first failed command fails the batch (the others have been applied). */
 async function execPipeline(pipeline: Exec): Promise<void> {
   const results = await pipeline.exec();
-  if (results === null) throw new SessionKVError(ErrorCode.STORE_PROTOCOL, "pipeline was discarded by the server");
+  if (results === null)
+    throw new SessionKVError(ErrorCode.STORE_PROTOCOL, "pipeline was discarded by the server");
   for (const [error] of results) if (error !== null) throw error;
 }
 
 function checkedReplies(values: (Buffer | null)[] | undefined, expected: number): (Buffer | null)[] {
   if (values === undefined || values.length !== expected) {
-    throw new SessionKVError(ErrorCode.STORE_PROTOCOL, `MGET returned ${values?.length ?? 0} values for ${expected} keys`);
+    throw new SessionKVError(
+      ErrorCode.STORE_PROTOCOL,
+      `MGET returned ${values?.length ?? 0} values for ${expected} keys`,
+    );
   }
   return values;
 }

@@ -1,5 +1,5 @@
 import { createServer } from "node:net";
-import { redisTargets, requireContainers, type StartedServer } from "@sessionkv/conformance/containers";
+import { type StartedServer, redisTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { describeConformance } from "@sessionkv/conformance/vitest";
 import { Cluster, type Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,7 +17,11 @@ function freePort(): Promise<number> {
     probe.on("error", reject);
     probe.listen(0, "127.0.0.1", () => {
       const address = probe.address();
-      probe.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
+      probe.close(() =>
+        typeof address === "object" && address !== null
+          ? resolve(address.port)
+          : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -33,12 +37,23 @@ describe.skipIf(!gate.run)("Redis Cluster", () => {
         const hostPort = await freePort();
         server = await target.start({
           hostPort,
-          args: ["--cluster-enabled", "yes", "--cluster-config-file", "/tmp/nodes.conf", "--cluster-announce-ip", "127.0.0.1", "--cluster-announce-port", String(hostPort)],
+          args: [
+            "--cluster-enabled",
+            "yes",
+            "--cluster-config-file",
+            "/tmp/nodes.conf",
+            "--cluster-announce-ip",
+            "127.0.0.1",
+            "--cluster-announce-port",
+            String(hostPort),
+          ],
         });
         node = rawClient(server);
         await node.connect();
         await node.call("CLUSTER", "ADDSLOTSRANGE", "0", "16383");
-        await eventually(async () => expect(String(await node.call("CLUSTER", "INFO"))).toContain("cluster_state:ok"));
+        await eventually(async () =>
+          expect(String(await node.call("CLUSTER", "INFO"))).toContain("cluster_state:ok"),
+        );
         cluster = new Cluster([{ host: server.host, port: server.port }]);
         cluster.on("error", () => undefined);
         await eventually(async () => expect(await cluster!.ping()).toBe("PONG"));
@@ -50,7 +65,15 @@ describe.skipIf(!gate.run)("Redis Cluster", () => {
       });
 
       it("computes the slot the server computes", async () => {
-        const keys = ["foo", "sessionkv:sessions/call-1/s-1", "{tag}a", "a{tag}b", "x{}y", "ключ/😀", "we*ird?[pre]\\fix:k"];
+        const keys = [
+          "foo",
+          "sessionkv:sessions/call-1/s-1",
+          "{tag}a",
+          "a{tag}b",
+          "x{}y",
+          "ключ/😀",
+          "we*ird?[pre]\\fix:k",
+        ];
         for (const key of keys) expect(hashSlot(key), key).toBe(await node.call("CLUSTER", "KEYSLOT", key));
       });
 

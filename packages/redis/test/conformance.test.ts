@@ -1,4 +1,4 @@
-import { redisTargets, requireContainers, type StartedServer } from "@sessionkv/conformance/containers";
+import { type StartedServer, redisTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { describeConformance } from "@sessionkv/conformance/vitest";
 import { afterAll, beforeAll, describe } from "vitest";
 import { RedisSessionKVStore } from "../src/index.js";
@@ -17,7 +17,8 @@ describe.skipIf(!gate.run)("conformance", () => {
       afterAll(() => server?.stop());
 
       describeConformance("suite", {
-        createStore: ({ namespace }) => new RedisSessionKVStore({ url: requireUrl(server), keyPrefix: `test:${namespace}:` }),
+        createStore: ({ namespace }) =>
+          new RedisSessionKVStore({ url: requireUrl(server), keyPrefix: `test:${namespace}:` }),
       });
     });
   }

@@ -1,5 +1,5 @@
-import { isSessionKVError, type ErrorCode } from "@sessionkv/core";
 import type { StartedServer } from "@sessionkv/conformance/containers";
+import { type ErrorCode, isSessionKVError } from "@sessionkv/core";
 import { Redis } from "ioredis";
 
 export function urlOf(server: StartedServer | undefined, auth = ""): string {

@@ -1,5 +1,5 @@
+import { type StartedServer, redisTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { ErrorCode, type SessionKVStore } from "@sessionkv/core";
-import { redisTargets, requireContainers, type StartedServer } from "@sessionkv/conformance/containers";
 import type { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { RedisSessionKVStore } from "../src/index.js";
@@ -19,7 +19,11 @@ function everyOperation(store: SessionKVStore): (() => Promise<unknown>)[] {
   return [
     () => store.set("k", bytes("v"), 60_000),
     () => store.set("k", bytes("v"), 60_000, { onlyIfExists: true }),
-    () => store.mset([{ key: "a", value: bytes("1"), ttlMs: 60_000 }, { key: "b", value: bytes("2"), ttlMs: 60_000 }]),
+    () =>
+      store.mset([
+        { key: "a", value: bytes("1"), ttlMs: 60_000 },
+        { key: "b", value: bytes("2"), ttlMs: 60_000 },
+      ]),
     () => store.get("k"),
     () => store.mget(["a", "b"]),
     () => store.expire(["a", "b"], 60_000),
@@ -51,7 +55,11 @@ describe.skipIf(!gate.run)("server outages", () => {
         return server;
       };
       const storeOn = async (server: StartedServer, prefix: string): Promise<RedisSessionKVStore> => {
-        const store = new RedisSessionKVStore({ url: urlOf(server), keyPrefix: prefix, operationTimeoutMs: TIMEOUT_MS });
+        const store = new RedisSessionKVStore({
+          url: urlOf(server),
+          keyPrefix: prefix,
+          operationTimeoutMs: TIMEOUT_MS,
+        });
         cleanup.push(() => store.close());
         await store.start();
         return store;
@@ -66,7 +74,9 @@ describe.skipIf(!gate.run)("server outages", () => {
         await expectAllUnavailable(store, false);
         // A burst while the server is silent: every call settles, none is parked for later.
         const burst = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => store.get(`burst${i}`)));
-        expect(burst.every((r) => r.status === "rejected" && codeOf(r.reason) === ErrorCode.STORE_UNAVAILABLE)).toBe(true);
+        expect(
+          burst.every((r) => r.status === "rejected" && codeOf(r.reason) === ErrorCode.STORE_UNAVAILABLE),
+        ).toBe(true);
         await server.unpause();
 
         expect(text(await eventually(() => store.get("kept")))).toBe("before");
@@ -78,7 +88,11 @@ describe.skipIf(!gate.run)("server outages", () => {
       it("start() against a silent server rejects in time, leaves no listeners behind, and succeeds later", async () => {
         const server = await serve();
         await server.pause();
-        const store = new RedisSessionKVStore({ url: urlOf(server), keyPrefix: "late:", operationTimeoutMs: TIMEOUT_MS });
+        const store = new RedisSessionKVStore({
+          url: urlOf(server),
+          keyPrefix: "late:",
+          operationTimeoutMs: TIMEOUT_MS,
+        });
         cleanup.push(() => store.close());
         const listeners: number[] = [];
         for (let attempt = 0; attempt < 3; attempt++) {
@@ -113,7 +127,11 @@ describe.skipIf(!gate.run)("server outages", () => {
         const client = rawClient(server);
         cleanup.push(() => client.disconnect());
         await client.connect();
-        const given = new RedisSessionKVStore({ client, keyPrefix: "dead:given:", operationTimeoutMs: TIMEOUT_MS });
+        const given = new RedisSessionKVStore({
+          client,
+          keyPrefix: "dead:given:",
+          operationTimeoutMs: TIMEOUT_MS,
+        });
         cleanup.push(() => given.close());
         await given.start();
 

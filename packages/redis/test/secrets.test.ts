@@ -1,5 +1,5 @@
+import { type StartedServer, redisTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { ErrorCode } from "@sessionkv/core";
-import { redisTargets, requireContainers, type StartedServer } from "@sessionkv/conformance/containers";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RedisSessionKVStore } from "../src/index.js";
@@ -30,7 +30,11 @@ describe.skipIf(!gate.run)("credentials", () => {
       let admin: Redis;
       const stores: RedisSessionKVStore[] = [];
       const storeAt = (auth: string, keyPrefix = "auth:"): RedisSessionKVStore => {
-        const store = new RedisSessionKVStore({ url: urlOf(server, auth), keyPrefix, operationTimeoutMs: 1_000 });
+        const store = new RedisSessionKVStore({
+          url: urlOf(server, auth),
+          keyPrefix,
+          operationTimeoutMs: 1_000,
+        });
         stores.push(store);
         return store;
       };
@@ -41,8 +45,23 @@ describe.skipIf(!gate.run)("credentials", () => {
         await admin.connect();
         // Only what the store needs, only under `acl:` (ioredis ignores a refused CLIENT SETINFO, which Redis 7.0 lacks anyway).
         await admin.call(
-          "ACL", "SETUSER", USER, "reset", "on", `>${USER_PASSWORD}`, "~acl:*", "resetchannels",
-          "+get", "+mget", "+set", "+pexpire", "+del", "+scan", "+ping", "+info", "+client|setname",
+          "ACL",
+          "SETUSER",
+          USER,
+          "reset",
+          "on",
+          `>${USER_PASSWORD}`,
+          "~acl:*",
+          "resetchannels",
+          "+get",
+          "+mget",
+          "+set",
+          "+pexpire",
+          "+del",
+          "+scan",
+          "+ping",
+          "+info",
+          "+client|setname",
         );
       });
       afterEach(async () => {
@@ -84,7 +103,10 @@ describe.skipIf(!gate.run)("credentials", () => {
       it("an ACL user from the URL works in its key space and is refused elsewhere", async () => {
         const store = storeAt(`${USER}:${encodeURIComponent(USER_PASSWORD)}@`, "acl:");
         await store.start();
-        await store.mset([{ key: "a", value: bytes("1"), ttlMs: 60_000 }, { key: "b", value: bytes("2"), ttlMs: 60_000 }]);
+        await store.mset([
+          { key: "a", value: bytes("1"), ttlMs: 60_000 },
+          { key: "b", value: bytes("2"), ttlMs: 60_000 },
+        ]);
         await store.expire(["a"], 30_000);
         expect((await store.mget(["a", "b"])).map(text)).toEqual(["1", "2"]);
         expect((await store.keys("")).sort()).toEqual(["a", "b"]);

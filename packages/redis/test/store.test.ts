@@ -1,5 +1,5 @@
+import { type StartedServer, redisTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { ErrorCode } from "@sessionkv/core";
-import { redisTargets, requireContainers, type StartedServer } from "@sessionkv/conformance/containers";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RedisSessionKVStore } from "../src/index.js";
@@ -54,13 +54,20 @@ describe.skipIf(!gate.run)("RedisSessionKVStore", () => {
         });
 
         it("closes the client it created from url", async () => {
-          const store = new RedisSessionKVStore({ url: urlOf(server), keyPrefix: "own:url:", redisOptions: { connectionName: "own-url" } });
+          const store = new RedisSessionKVStore({
+            url: urlOf(server),
+            keyPrefix: "own:url:",
+            redisOptions: { connectionName: "own-url" },
+          });
           await store.start();
           await store.set("k", bytes("v"), 60_000);
           expect(await raw.client("LIST")).toContain("name=own-url");
           await store.close();
           expect(store.client.status).toBe("end");
-          await eventually(async () => expect(await raw.client("LIST")).not.toContain("name=own-url"), 10_000);
+          await eventually(
+            async () => expect(await raw.client("LIST")).not.toContain("name=own-url"),
+            10_000,
+          );
         });
       });
 
@@ -96,7 +103,9 @@ describe.skipIf(!gate.run)("RedisSessionKVStore", () => {
           // Concurrent inserts make the server's hash table rehash mid-scan, which is when SCAN
           // returns keys twice; every key present throughout must still be listed.
           const noise = await open("scan:noise:");
-          const growing = noise.mset(Array.from({ length: 20_000 }, (_, i) => ({ key: `n${i}`, value: bytes("n"), ttlMs: 120_000 })));
+          const growing = noise.mset(
+            Array.from({ length: 20_000 }, (_, i) => ({ key: `n${i}`, value: bytes("n"), ttlMs: 120_000 })),
+          );
           const listed = await store.keys("");
           await growing;
           expect(listed).toHaveLength(10_000);

@@ -1,6 +1,12 @@
-import { describe, expect, it } from "vitest";
 import { ErrorCode, SessionKVError } from "@sessionkv/core";
-import { RedisSessionKVStore, classifyRedisError, escapeGlob, hashSlot, prefixPattern } from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import {
+  RedisSessionKVStore,
+  classifyRedisError,
+  escapeGlob,
+  hashSlot,
+  prefixPattern,
+} from "../src/index.js";
 
 // Pure functions; their behaviour against a real server is covered in the container suites.
 
@@ -52,7 +58,11 @@ describe("classifyRedisError", () => {
   });
 
   it("maps credential and ACL refusals to ERR_STORE_MISCONFIGURED", () => {
-    for (const message of ["WRONGPASS invalid username-password pair", "NOAUTH Authentication required.", "NOPERM no permission"]) {
+    for (const message of [
+      "WRONGPASS invalid username-password pair",
+      "NOAUTH Authentication required.",
+      "NOPERM no permission",
+    ]) {
       expect(classifyRedisError(reply(message), "get").code).toBe(ErrorCode.STORE_MISCONFIGURED);
     }
   });
