@@ -42,3 +42,10 @@ fi
 export PATH="$_sk_tools/pnpm/node_modules/.bin:$PATH"
 export COREPACK_ENABLE_STRICT=0
 unset _sk_pkg _sk_tmp _sk_pnpm_version
+
+# Machines without a container registry build the server images locally
+# (scripts/containers/provision.sh); once they exist, the test suites use them.
+if [ -z "${SESSIONKV_LOCAL_IMAGES:-}" ] && command -v docker >/dev/null 2>&1 &&
+  timeout 10 docker image inspect sessionkv-local/redis:7.0 >/dev/null 2>&1; then
+  export SESSIONKV_LOCAL_IMAGES=1
+fi

@@ -16,7 +16,7 @@ export interface Timing {
 }
 
 /** Timer and event-loop jitter on a loaded CI machine, added to every "gone by" bound. */
-const SLACK_MS = 250;
+const SLACK_MS = 400;
 
 export function timingFor(capabilities: StoreCapabilities): Timing {
   const { ttlResolutionMs, minTtlMs, expiryLagMs } = capabilities;

@@ -53,11 +53,14 @@ export const hostCases: ConformanceCase[] = [
         HOST_SLACK_MS,
         "closed session removed from node A",
       );
-      assert.equal(await hostC.registry.get("call", "remote"), null, "closed session gone for node C");
-      assert.deepEqual(
-        await hostC.registry.getCloseRequests(new Map([["remote", "call"]])),
-        [],
-        "close flag removed",
+      // The host lets go of a closed session before its record's delete has reached the store;
+      // on a slow store the record lingers for that round trip.
+      await waitFor(
+        async () =>
+          (await hostC.registry.get("call", "remote")) === null &&
+          (await hostC.registry.getCloseRequests(new Map([["remote", "call"]]))).length === 0,
+        HOST_SLACK_MS,
+        "closed session's record and close flag gone for node C",
       );
 
       await hostA.requestClose("call", "local");
