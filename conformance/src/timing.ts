@@ -20,7 +20,7 @@ const SLACK_MS = 400;
 
 export function timingFor(capabilities: StoreCapabilities): Timing {
   const { ttlResolutionMs, minTtlMs, expiryLagMs } = capabilities;
-  const shortTtlMs = Math.max(200, minTtlMs, ttlResolutionMs);
+  const shortTtlMs = Math.max(500, minTtlMs, ttlResolutionMs);
   return {
     shortTtlMs,
     longTtlMs: Math.max(120_000, shortTtlMs * 30),
