@@ -124,12 +124,17 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
     return this.client.getBuffer(this.keyPrefix + key).then(bytes);
   }
 
-  protected async doMget(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
+  protected doMget(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
     const full = new Array<string>(keys.length);
     for (let i = 0; i < keys.length; i++) full[i] = this.keyPrefix + keys[i];
     const batches = this.#batches(full);
+    // The common case, one MGET, without the bookkeeping of several.
     if (batches.length === 1)
-      return checkedReplies(await this.client.mgetBuffer(full), full.length).map(bytes);
+      return this.client.mgetBuffer(full).then((values) => checkedReplies(values, full.length).map(bytes));
+    return this.#mgetBatches(full, batches);
+  }
+
+  async #mgetBatches(full: readonly string[], batches: readonly string[][]): Promise<(Uint8Array | null)[]> {
     const replies = await Promise.all(batches.map((batch) => this.client.mgetBuffer(batch)));
     const byKey = new Map<string, Uint8Array | null>();
     batches.forEach((batch, b) => {
