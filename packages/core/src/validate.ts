@@ -47,7 +47,14 @@ export function validateKeys(
 ): asserts keys is readonly string[] {
   if (!Array.isArray(keys))
     throw invalidArgument(parameter, `must be an array of strings, got ${describe(keys)}`);
-  for (let i = 0; i < keys.length; i++) validateKey(keys[i], capabilities, `${parameter}[${i}]`);
+  const max = capabilities.maxKeyBytes;
+  for (let i = 0; i < keys.length; i++) {
+    const key: unknown = keys[i];
+    // Hot path of every batch: the parameter name is built only for the key that fails.
+    if (typeof key === "string" && key.length > 0 && utf8Length(key, max) <= max && isWellFormed(key))
+      continue;
+    validateKey(key, capabilities, `${parameter}[${i}]`);
+  }
 }
 
 export function validatePrefix(prefix: unknown): asserts prefix is string {
