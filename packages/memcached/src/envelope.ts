@@ -47,11 +47,8 @@ export function storedDeadline(stored: Uint8Array, keyBytes: Buffer): number | n
 export function liveValueOf(stored: Uint8Array, keyBytes: Buffer, now: number): Uint8Array | null {
   const at = deadlineOffset(stored, keyBytes);
   if (at < 0) return null;
-  // A plain Uint8Array view: decodeWithDeadline copies with `slice`, which on a Buffer would
-  // be a view into memjs's receive buffer instead of a copy.
-  const record = decodeWithDeadline(
-    new Uint8Array(stored.buffer, stored.byteOffset + at, stored.byteLength - at),
-  );
+  // decodeWithDeadline copies the value out of memjs's receive buffer.
+  const record = decodeWithDeadline(stored.subarray(at));
   return record !== null && record.expiresAtMs > now ? record.value : null;
 }
 
