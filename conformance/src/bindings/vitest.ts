@@ -21,3 +21,11 @@ export function describeConformance(name: string, options: RunOptions): void {
     }
   });
 }
+
+export { type BackendTarget, type DescribeBackendOptions, describeBackend } from "./backend.js";
+export {
+  type OutageScenario,
+  type OutageScenarioOptions,
+  type StoreSettings,
+  describeOutageScenarios,
+} from "./outage.js";

@@ -2,15 +2,26 @@ import type { SessionKVStore } from "@sessionkv/core";
 import { assert, bytes, call, rejectsWithCode } from "../expect.js";
 import type { ConformanceCase } from "../types.js";
 
-/** Every operation of the contract with valid arguments; reused by lifecycle and validation cases. */
+/**
+ * Every operation of the contract with valid arguments (both forms of set, batches of two keys);
+ * reused by the lifecycle and validation cases and by `@sessionkv/conformance/testing`'s outage helpers.
+ */
 export function everyOperation(store: SessionKVStore): [string, () => Promise<unknown>][] {
   const v = bytes("v");
   return [
     ["set", () => store.set("k", v, 60_000)],
-    ["mset", () => store.mset([{ key: "k", value: v, ttlMs: 60_000 }])],
+    ["set onlyIfExists", () => store.set("k", v, 60_000, { onlyIfExists: true })],
+    [
+      "mset",
+      () =>
+        store.mset([
+          { key: "k", value: v, ttlMs: 60_000 },
+          { key: "k2", value: v, ttlMs: 60_000 },
+        ]),
+    ],
     ["get", () => store.get("k")],
-    ["mget", () => store.mget(["k"])],
-    ["expire", () => store.expire(["k"], 60_000)],
+    ["mget", () => store.mget(["k", "k2"])],
+    ["expire", () => store.expire(["k", "k2"], 60_000)],
     ["keys", () => store.keys("")],
     ["delete", () => store.delete(["k"])],
   ];

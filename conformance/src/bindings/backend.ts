@@ -1,0 +1,56 @@
+import type { SessionKVStore } from "@sessionkv/core";
+import { afterAll, beforeAll, describe } from "vitest";
+import type { RunOptions } from "../runner.js";
+import type { StoreFactoryContext } from "../types.js";
+import { describeConformance } from "./vitest.js";
+
+/** Something that starts a server and hands back a handle that stops it (a `ServerTarget`, a pool…). */
+export interface BackendTarget<S extends { stop(): Promise<unknown> }> {
+  readonly name: string;
+  start(): Promise<S>;
+}
+
+export interface DescribeBackendOptions<S extends { stop(): Promise<unknown> }>
+  extends Omit<RunOptions, "createStore"> {
+  /** `false` registers the suites as skipped (e.g. `(await requireContainers()).run`). Default true. */
+  readonly run?: boolean;
+  /** Runs once the server is up, before any case (e.g. creating a table). */
+  readonly prepare?: (server: S) => Promise<unknown>;
+  /** A store on this target's server, in the case's namespace (use it in the key prefix). */
+  readonly createStore: (server: S, context: StoreFactoryContext) => SessionKVStore | Promise<SessionKVStore>;
+}
+
+/**
+ * The conformance suite against each target: one `describe` per target whose server starts in
+ * `beforeAll` (the suite runs all its cases at once when the first case test runs, so the server
+ * must be up by then) and stops in `afterAll`. Imports no container code: targets come from the
+ * caller (`@sessionkv/conformance/containers`' `redisTargets()`, …).
+ *
+ *   describeBackend("conformance", redisTargets(), { run: gate.run, createStore: (server, { namespace }) => … });
+ */
+export function describeBackend<S extends { stop(): Promise<unknown> }>(
+  name: string,
+  targets: readonly BackendTarget<S>[],
+  options: DescribeBackendOptions<S>,
+): void {
+  const { run = true, prepare, createStore, ...runOptions } = options;
+  describe.skipIf(!run)(name, () => {
+    for (const target of targets) {
+      describe(target.name, () => {
+        let server: S | undefined;
+        beforeAll(async () => {
+          server = await target.start();
+          await prepare?.(server);
+        });
+        afterAll(() => server?.stop());
+        describeConformance("suite", {
+          ...runOptions,
+          createStore: (context) => {
+            if (server === undefined) throw new Error(`${target.name}: the server has not started`);
+            return createStore(server, context);
+          },
+        });
+      });
+    }
+  });
+}
