@@ -1,6 +1,5 @@
-import { type StartedServer, etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
-import { describeConformance } from "@sessionkv/conformance/vitest";
-import { afterAll, beforeAll, describe } from "vitest";
+import { etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
+import { describeBackend } from "@sessionkv/conformance/vitest";
 import { EtcdSessionKVStore } from "../src/index.js";
 import { hostsOf } from "./helpers.js";
 
@@ -8,19 +7,8 @@ import { hostsOf } from "./helpers.js";
 // or SESSIONKV_IMAGE_ETCD. Every store creates (and closes) its own client.
 const gate = await requireContainers();
 
-describe.skipIf(!gate.run)("conformance", () => {
-  for (const target of etcdTargets()) {
-    describe(target.name, () => {
-      let server: StartedServer | undefined;
-      beforeAll(async () => {
-        server = await target.start();
-      });
-      afterAll(() => server?.stop());
-
-      describeConformance("suite", {
-        createStore: ({ namespace }) =>
-          new EtcdSessionKVStore({ hosts: hostsOf(server), keyPrefix: `test:${namespace}:` }),
-      });
-    });
-  }
+describeBackend("conformance", etcdTargets(), {
+  run: gate.run,
+  createStore: (server, { namespace }) =>
+    new EtcdSessionKVStore({ hosts: hostsOf(server), keyPrefix: `test:${namespace}:` }),
 });

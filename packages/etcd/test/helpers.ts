@@ -1,5 +1,4 @@
 import type { StartedServer } from "@sessionkv/conformance/containers";
-import { type ErrorCode, isSessionKVError } from "@sessionkv/core";
 import { Etcd3, type IOptions } from "etcd3";
 
 export function hostsOf(server: StartedServer | undefined): string {
@@ -23,64 +22,6 @@ export function bytes(text: string): Uint8Array {
 
 export function text(value: Uint8Array | null): string | null {
   return value === null ? null : new TextDecoder().decode(value);
-}
-
-/** Settles `work`; returns the rejection (or fails when it resolved) and how long it took. */
-export async function rejection(work: () => Promise<unknown>): Promise<{ error: unknown; ms: number }> {
-  const started = performance.now();
-  try {
-    await work();
-  } catch (error) {
-    return { error, ms: performance.now() - started };
-  }
-  throw new Error("expected a rejection, got a result");
-}
-
-export function codeOf(error: unknown): ErrorCode | string {
-  return isSessionKVError(error) ? error.code : `not a SessionKVError: ${String(error)}`;
-}
-
-/** Retries `work` until it resolves; bounded in attempts (the last error is rethrown). */
-export async function eventually<T>(work: () => Promise<T>, attempts = 60, pauseMs = 500): Promise<T> {
-  let last: unknown;
-  for (let i = 0; i < attempts; i++) {
-    try {
-      return await work();
-    } catch (error) {
-      last = error;
-      await new Promise((resolve) => setTimeout(resolve, pauseMs));
-    }
-  }
-  throw last;
-}
-
-/** Message, stack, string form and own fields of an error and its whole cause chain. */
-export function everythingSaidBy(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current !== undefined && current !== null && depth < 20; depth++) {
-    if (current instanceof Error) {
-      parts.push(current.message, current.stack ?? "", String(current));
-      for (const key of Object.getOwnPropertyNames(current)) {
-        const value = (current as unknown as Record<string, unknown>)[key];
-        if (typeof value === "string") parts.push(value);
-        else if (value !== null && typeof value === "object" && key !== "cause") parts.push(safeJson(value));
-      }
-      current = current.cause;
-    } else {
-      parts.push(typeof current === "string" ? current : safeJson(current));
-      break;
-    }
-  }
-  return parts.join("\n");
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? "";
-  } catch {
-    return String(value);
-  }
 }
 
 export function sleep(ms: number): Promise<void> {
