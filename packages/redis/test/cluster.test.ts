@@ -1,10 +1,11 @@
 import { createServer } from "node:net";
 import { type StartedServer, redisTargets, requireContainers } from "@sessionkv/conformance/containers";
+import { eventually } from "@sessionkv/conformance/testing";
 import { describeConformance } from "@sessionkv/conformance/vitest";
 import { Cluster, type Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisSessionKVStore, hashSlot } from "../src/index.js";
-import { bytes, eventually, rawClient, text } from "./helpers.js";
+import { bytes, rawClient, text } from "./helpers.js";
 
 // A one-node Redis Cluster: it enforces CROSSSLOT like a big one, so it proves the store splits
 // MGET, DEL and pipelines by hash slot and SCANs through the master list. The node announces

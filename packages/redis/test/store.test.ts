@@ -1,9 +1,10 @@
 import { type StartedServer, redisTargets, requireContainers } from "@sessionkv/conformance/containers";
+import { codeOf, eventually, rejection } from "@sessionkv/conformance/testing";
 import { ErrorCode } from "@sessionkv/core";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RedisSessionKVStore } from "../src/index.js";
-import { bytes, codeOf, eventually, rawClient, rejection, text, urlOf } from "./helpers.js";
+import { bytes, rawClient, text, urlOf } from "./helpers.js";
 
 // Redis-specific behaviour the shared suite cannot see: who owns the client, what reaches the
 // server (prefix escaping, PX rounding, SCAN over many keys), how replies are classified.
@@ -64,10 +65,9 @@ describe.skipIf(!gate.run)("RedisSessionKVStore", () => {
           expect(await raw.client("LIST")).toContain("name=own-url");
           await store.close();
           expect(store.client.status).toBe("end");
-          await eventually(
-            async () => expect(await raw.client("LIST")).not.toContain("name=own-url"),
-            10_000,
-          );
+          await eventually(async () => expect(await raw.client("LIST")).not.toContain("name=own-url"), {
+            withinMs: 10_000,
+          });
         });
       });
 
@@ -134,7 +134,7 @@ describe.skipIf(!gate.run)("RedisSessionKVStore", () => {
             await store.mset([{ key: "m", value: bytes("v"), ttlMs: 2.5 }]);
             await store.set("live", bytes("v"), 60_000);
             await store.expire(["live"], 0.3);
-            await eventually(async () => expect(seen.length).toBeGreaterThanOrEqual(6), 10_000);
+            await eventually(async () => expect(seen.length).toBeGreaterThanOrEqual(6), { withinMs: 10_000 });
           } finally {
             monitor.disconnect();
           }
