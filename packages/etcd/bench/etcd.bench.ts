@@ -4,8 +4,9 @@
 //
 //   SESSIONKV_LOCAL_IMAGES=1 node bench/etcd.bench.ts      (from packages/etcd, after a build)
 //
-// Each operation runs in interleaved rounds (store then raw, raw then store, ...), after a
-// warm-up; the table shows the median time per call over the rounds and the ratio store/raw.
+// Each operation runs in rounds after a warm-up, store and raw calls alternating within a round
+// (compare() from @sessionkv/conformance/testing); the table shows the median time per call over
+// the rounds and the median of the rounds' store/raw ratios.
 // Calls are sequential (one in flight), so the ratio is the per-call latency overhead. Every
 // write is a raft commit (an fsync), so absolute numbers depend mostly on the disk.
 //
@@ -13,6 +14,7 @@
 // write (the store picks a lease per expiry bucket and grants new ones as time moves on), no
 // deadline header, no guards on mset, one unpaginated keys-only range for the listing.
 import { startEtcd } from "@sessionkv/conformance/containers";
+import { type BenchCase, compare } from "@sessionkv/conformance/testing";
 import { EtcdSessionKVStore } from "@sessionkv/etcd";
 import { Etcd3, type IRequestOp } from "etcd3";
 
@@ -24,27 +26,6 @@ const BATCH = 100;
 const LISTED = 10_000;
 const HEARTBEAT_KEYS = 1_000;
 const HEARTBEAT_CYCLES = 10;
-
-interface Case {
-  readonly name: string;
-  readonly iterations: number;
-  readonly store: (i: number) => Promise<unknown>;
-  readonly raw: (i: number) => Promise<unknown>;
-}
-
-async function timePerCall(run: (i: number) => Promise<unknown>, iterations: number): Promise<number> {
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < iterations; i++) await run(i);
-  return Number(process.hrtime.bigint() - started) / 1e3 / iterations; // µs
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 async function main(): Promise<void> {
   const server = await startEtcd();
@@ -80,7 +61,7 @@ async function main(): Promise<void> {
 
     // Leases the raw expire grants: revoked after the table so the lease counts below show the store's alone.
     const rawExpireLeases: string[] = [];
-    const cases: Case[] = [
+    const cases: BenchCase[] = [
       {
         name: "set",
         iterations: 150,
@@ -148,25 +129,11 @@ async function main(): Promise<void> {
       },
     ];
 
-    const rows: { name: string; store: number; raw: number; ratio: number }[] = [];
-    for (const c of cases) {
-      await timePerCall(c.store, Math.ceil(c.iterations / 4));
-      await timePerCall(c.raw, Math.ceil(c.iterations / 4));
-      const storeTimes: number[] = [];
-      const rawTimes: number[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        if (round % 2 === 0) {
-          storeTimes.push(await timePerCall(c.store, c.iterations));
-          rawTimes.push(await timePerCall(c.raw, c.iterations));
-        } else {
-          rawTimes.push(await timePerCall(c.raw, c.iterations));
-          storeTimes.push(await timePerCall(c.store, c.iterations));
-        }
-      }
-      const s = median(storeTimes);
-      const r = median(rawTimes);
-      rows.push({ name: c.name, store: s, raw: r, ratio: s / r });
-    }
+    await compare({
+      rounds: ROUNDS,
+      cases,
+      title: `\netcd store vs raw etcd3 — ${server.image}, ${ROUNDS} rounds, median per call, one call in flight\n`,
+    });
 
     for (const ID of rawExpireLeases) await raw.leaseClient.leaseRevoke({ ID }).catch(() => undefined);
 
@@ -183,35 +150,6 @@ async function main(): Promise<void> {
     }
     const hbMs = (performance.now() - hbStarted) / HEARTBEAT_CYCLES;
 
-    console.log(
-      `\netcd store vs raw etcd3 — ${server.image}, ${ROUNDS} rounds, median per call, one call in flight\n`,
-    );
-    console.log(
-      [
-        "operation".padEnd(20),
-        "store µs".padStart(10),
-        "raw µs".padStart(10),
-        "store ops/s".padStart(12),
-        "raw ops/s".padStart(12),
-        "store/raw".padStart(10),
-      ].join(" "),
-    );
-    for (const row of rows) {
-      console.log(
-        [
-          row.name.padEnd(20),
-          row.store.toFixed(0).padStart(10),
-          row.raw.toFixed(0).padStart(10),
-          Math.round(1e6 / row.store)
-            .toString()
-            .padStart(12),
-          Math.round(1e6 / row.raw)
-            .toString()
-            .padStart(12),
-          row.ratio.toFixed(2).padStart(10),
-        ].join(" "),
-      );
-    }
     const stats = [store, lister, hb].map((s) => s.leaseStats);
     console.log(
       `\nleases: ${stats.reduce((n, s) => n + s.granted, 0)} granted and ${stats.reduce((n, s) => n + s.revoked, 0)} revoked by the stores over the whole run;` +
