@@ -6,6 +6,7 @@
 //
 //   node bench/memcached.bench.ts          (SESSIONKV_LOCAL_IMAGES=1 for the local images)
 import { startMemcached } from "@sessionkv/conformance/containers";
+import { compare, median, timePerCall } from "@sessionkv/conformance/testing";
 import { MemcachedSessionKVStore } from "@sessionkv/memcached";
 import memjs from "memjs";
 
@@ -30,12 +31,9 @@ const raw = {
   delete: (keys: string[]) => Promise.all(keys.map((k) => client.delete(`raw:${k}`))),
 };
 
-async function measure(iterations: number, op: (i: number) => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  for (let i = 0; i < iterations; i++) await op(i);
-  return (iterations / (performance.now() - t0)) * 1000;
-}
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+/** ops/s of `op` over `iterations` sequential calls. */
+const opsPerSecond = async (iterations: number, op: (i: number) => Promise<unknown>) =>
+  1e6 / (await timePerCall(op, iterations));
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
 try {
@@ -46,41 +44,38 @@ try {
   const batch = Array.from({ length: 100 }, (_, i) => keys[(i * 7) % keys.length]!);
   const doomed = (i: number) => Array.from({ length: 100 }, (_, j) => `doomed/${i}/${j}`);
 
-  const ops: [string, number, (i: number) => Promise<unknown>, (i: number) => Promise<unknown>][] = [
-    [
-      "set (+ index append)",
-      2000,
-      (i) => store.set(keys[i % 1000]!, value, TTL),
-      (i) => raw.set(keys[i % 1000]!),
+  await compare({
+    rounds: ROUNDS,
+    warmup: 0.2,
+    title: `\n@sessionkv/memcached vs raw memjs on ${server.image} (median of ${ROUNDS} rounds, store and raw alternating)\n`,
+    cases: [
+      {
+        name: "set (+ index append)",
+        iterations: 2000,
+        store: (i) => store.set(keys[i % 1000]!, value, TTL),
+        raw: (i) => raw.set(keys[i % 1000]!),
+      },
+      {
+        name: "get",
+        iterations: 2000,
+        store: (i) => store.get(keys[i % 1000]!),
+        raw: (i) => raw.get(keys[i % 1000]!),
+      },
+      { name: "mget of 100", iterations: 200, store: () => store.mget(batch), raw: () => raw.mget(batch) },
+      {
+        name: "expire of 100 (CAS vs touch)",
+        iterations: 200,
+        store: () => store.expire(batch, TTL),
+        raw: () => raw.expire(batch),
+      },
+      {
+        name: "delete of 100",
+        iterations: 200,
+        store: (i) => store.delete(doomed(i)),
+        raw: (i) => raw.delete(doomed(i)),
+      },
     ],
-    ["get", 2000, (i) => store.get(keys[i % 1000]!), (i) => raw.get(keys[i % 1000]!)],
-    ["mget of 100", 200, () => store.mget(batch), () => raw.mget(batch)],
-    ["expire of 100 (CAS vs touch)", 200, () => store.expire(batch, TTL), () => raw.expire(batch)],
-    ["delete of 100", 200, (i) => store.delete(doomed(i)), (i) => raw.delete(doomed(i))],
-  ];
-
-  const rows: { op: string; store: number; raw: number }[] = [];
-  for (const [op, n, s, r] of ops) {
-    await measure(Math.ceil(n / 5), s); // warm-up
-    await measure(Math.ceil(n / 5), r);
-    const a: number[] = [];
-    const b: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      a.push(await measure(n, s));
-      b.push(await measure(n, r));
-    }
-    rows.push({ op, store: median(a), raw: median(b) });
-  }
-
-  console.log(`\n@sessionkv/memcached vs raw memjs on ${server.image} (median of ${ROUNDS} rounds)\n`);
-  console.log(
-    `${"operation".padEnd(32)}${"store ops/s".padStart(13)}${"raw ops/s".padStart(13)}${"time store÷raw".padStart(17)}`,
-  );
-  for (const row of rows) {
-    console.log(
-      `${row.op.padEnd(32)}${fmt(row.store).padStart(13)}${fmt(row.raw).padStart(13)}${(row.raw / row.store).toFixed(2).padStart(17)}`,
-    );
-  }
+  });
 
   // keys(): two pipelined round trips (32 index buckets, then the candidates' data items) whose
   // size grows with the namespace: every bucket is read whatever the prefix.
@@ -103,13 +98,14 @@ try {
     if (found.length !== size) throw new Error(`keys("") listed ${found.length} of ${size}`);
     const stats = await listed.indexStats();
     const calls = size / 20;
-    await measure(20, (i) => listed.keys(`sessions/call-${i % calls}/`));
+    await opsPerSecond(20, (i) => listed.keys(`sessions/call-${i % calls}/`));
     const perCallRounds: number[] = [];
     for (let r = 0; r < ROUNDS; r++)
-      perCallRounds.push(await measure(100, (i) => listed.keys(`sessions/call-${i % calls}/`)));
+      perCallRounds.push(await opsPerSecond(100, (i) => listed.keys(`sessions/call-${i % calls}/`)));
     const perCall = median(perCallRounds);
     const all: number[] = [];
-    for (let r = 0; r < ROUNDS; r++) all.push(await measure(size >= 10_000 ? 5 : 20, () => listed.keys("")));
+    for (let r = 0; r < ROUNDS; r++)
+      all.push(await opsPerSecond(size >= 10_000 ? 5 : 20, () => listed.keys("")));
     console.log(
       `${fmt(size).padEnd(16)}${fmt(stats.bytes).padStart(13)}${fmt(perCall).padStart(19)}${fmt(median(all)).padStart(17)}`,
     );
