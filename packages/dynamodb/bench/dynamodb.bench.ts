@@ -1,6 +1,7 @@
 // The DynamoDB store against the raw @aws-sdk/client-dynamodb client sending the same requests,
 // in the same run, over the same client (so the difference is the store's own overhead:
-// validation, deadline, copies, expiry filtering). Prints ops/s and the time ratio store ÷ raw.
+// validation, deadline, copies, expiry filtering). Prints ops/s and the time ratio store ÷ raw
+// (compare() from @sessionkv/conformance/testing: store and raw calls alternate within each round).
 //
 //   node bench/dynamodb.bench.ts          (SESSIONKV_LOCAL_IMAGES=1 for the dynalite image)
 import {
@@ -12,6 +13,7 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { startDynamoDB } from "@sessionkv/conformance/containers";
+import { compare } from "@sessionkv/conformance/testing";
 import { DynamoDBSessionKVStore } from "@sessionkv/dynamodb";
 
 const TTL = 60_000;
@@ -104,33 +106,6 @@ const raw = {
     ),
 };
 
-/**
- * ops/s of `a` and `b`, run in alternating slices of `iterations / SLICES` so that both see the
- * same machine load (this machine's load moves on the scale of seconds).
- */
-const SLICES = 10;
-async function measurePair(
-  iterations: number,
-  a: (i: number) => Promise<unknown>,
-  b: (i: number) => Promise<unknown>,
-): Promise<[number, number]> {
-  const per = Math.max(1, Math.round(iterations / SLICES));
-  let ta = 0;
-  let tb = 0;
-  for (let slice = 0; slice < SLICES; slice++) {
-    let t0 = performance.now();
-    for (let i = 0; i < per; i++) await a(slice * per + i);
-    ta += performance.now() - t0;
-    t0 = performance.now();
-    for (let i = 0; i < per; i++) await b(slice * per + i);
-    tb += performance.now() - t0;
-  }
-  const n = per * SLICES;
-  return [(n / ta) * 1000, (n / tb) * 1000];
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-
 try {
   await store.start();
   // 50 calls × 20 sessions, the shape the registry produces.
@@ -138,42 +113,38 @@ try {
   await store.mset(keys.map((key) => ({ key, value, ttlMs: TTL })));
   const batch = Array.from({ length: 100 }, (_, i) => keys[(i * 7) % keys.length]!);
 
-  const ops: [string, number, (i: number) => Promise<unknown>, (i: number) => Promise<unknown>][] = [
-    ["set", 200, (i) => store.set(keys[i % 1000]!, value, TTL), (i) => raw.set(keys[i % 1000]!)],
-    ["get", 200, (i) => store.get(keys[i % 1000]!), (i) => raw.get(keys[i % 1000]!)],
-    ["mget of 100", 20, () => store.mget(batch), () => raw.mget(batch)],
-    ["expire of 100", 10, () => store.expire(batch, TTL), () => raw.expire(batch)],
-    [
-      "keys of a call (Query)",
-      200,
-      (i) => store.keys(`sessions/call-${i % 50}/`),
-      (i) => raw.keys(`call-${i % 50}`),
+  await compare({
+    rounds: ROUNDS,
+    warmup: 0.2,
+    title: `\n@sessionkv/dynamodb vs raw DynamoDBClient on ${server.image} (median of ${ROUNDS} rounds, store and raw alternating)\n`,
+    cases: [
+      {
+        name: "set",
+        iterations: 200,
+        store: (i) => store.set(keys[i % 1000]!, value, TTL),
+        raw: (i) => raw.set(keys[i % 1000]!),
+      },
+      {
+        name: "get",
+        iterations: 200,
+        store: (i) => store.get(keys[i % 1000]!),
+        raw: (i) => raw.get(keys[i % 1000]!),
+      },
+      { name: "mget of 100", iterations: 20, store: () => store.mget(batch), raw: () => raw.mget(batch) },
+      {
+        name: "expire of 100",
+        iterations: 10,
+        store: () => store.expire(batch, TTL),
+        raw: () => raw.expire(batch),
+      },
+      {
+        name: "keys of a call (Query)",
+        iterations: 200,
+        store: (i) => store.keys(`sessions/call-${i % 50}/`),
+        raw: (i) => raw.keys(`call-${i % 50}`),
+      },
     ],
-  ];
-
-  const rows: { op: string; store: number; raw: number }[] = [];
-  for (const [op, n, s, r] of ops) {
-    await measurePair(Math.ceil(n / 5), s, r); // warm-up
-    const a: number[] = [];
-    const b: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const [x, y] = await measurePair(n, s, r);
-      a.push(x);
-      b.push(y);
-    }
-    rows.push({ op, store: median(a), raw: median(b) });
-  }
-
-  console.log(
-    `\n@sessionkv/dynamodb vs raw DynamoDBClient on ${server.image} (median of ${ROUNDS} rounds, store and raw alternating)\n`,
-  );
-  console.log(
-    `${"operation".padEnd(26)}${"store ops/s".padStart(13)}${"raw ops/s".padStart(13)}${"time store÷raw".padStart(17)}`,
-  );
-  for (const r of rows) {
-    const fmt = (x: number) => Math.round(x).toLocaleString("en-US").padStart(13);
-    console.log(`${r.op.padEnd(26)}${fmt(r.store)}${fmt(r.raw)}${(r.raw / r.store).toFixed(2).padStart(17)}`);
-  }
+  });
 } finally {
   await store.close();
   client.destroy();
