@@ -33,6 +33,12 @@ type State = "new" | "starting" | "started" | "closed";
 export abstract class BaseSessionKVStore implements SessionKVStore {
   abstract readonly capabilities: StoreCapabilities;
 
+  /**
+   * A backend whose `doMget` answers every position (with its own buffer) and whose
+   * `doExpire`/`doDelete` tolerate repeats sets this, and skips the de-duplication pass
+   * (a Set over the batch: a measurable share of an in-memory or pipelined batch).
+   */
+  protected readonly acceptsRepeatedKeys: boolean = false;
   /** `null` disables the per-operation deadline (in-process stores cannot hang). */
   protected readonly operationTimeoutMs: number | null;
   #state: State = "new";
@@ -56,13 +62,13 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
   /** Entries have unique keys. Never called with `[]`. */
   protected abstract doMset(entries: readonly MsetEntry[]): Promise<void>;
   protected abstract doGet(key: string): Promise<Uint8Array | null>;
-  /** Keys are unique. Never called with `[]`. Returns one result per key, same order. */
+  /** Keys are unique (unless `acceptsRepeatedKeys`). Never called with `[]`. One result per key, same order. */
   protected abstract doMget(keys: readonly string[]): Promise<(Uint8Array | null)[]>;
-  /** Keys are unique. Never called with `[]`. */
+  /** Keys are unique (unless `acceptsRepeatedKeys`). Never called with `[]`. */
   protected abstract doExpire(keys: readonly string[], ttlMs: number): Promise<void>;
   /** May return a key more than once; the base removes repeats. */
   protected abstract doKeys(prefix: string): Promise<string[]>;
-  /** Keys are unique. Never called with `[]`. */
+  /** Keys are unique (unless `acceptsRepeatedKeys`). Never called with `[]`. */
   protected abstract doDelete(keys: readonly string[]): Promise<void>;
 
   /** Passwords and secret keys of the connection settings, removed from every surfaced error. */
@@ -148,7 +154,7 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
     validateKeys(keys, this.capabilities);
     this.#assertUsable("mget");
     if (keys.length === 0) return [];
-    const distinct = unique(keys);
+    const distinct = this.acceptsRepeatedKeys ? keys : unique(keys);
     const values = await this.#run("mget", () => this.doMget(distinct));
     if (values.length !== distinct.length) {
       throw new SessionKVError(
@@ -176,7 +182,7 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
     validatePositiveMs(ttlMs, "ttlMs");
     this.#assertUsable("expire");
     if (keys.length === 0) return;
-    return this.#run("expire", () => this.doExpire(unique(keys), ttlMs));
+    return this.#run("expire", () => this.doExpire(this.acceptsRepeatedKeys ? keys : unique(keys), ttlMs));
   }
 
   async keys(prefix: string): Promise<string[]> {
@@ -190,7 +196,7 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
     validateKeys(keys, this.capabilities);
     this.#assertUsable("delete");
     if (keys.length === 0) return;
-    return this.#run("delete", () => this.doDelete(unique(keys)));
+    return this.#run("delete", () => this.doDelete(this.acceptsRepeatedKeys ? keys : unique(keys)));
   }
 
   #assertUsable(operation: string): void {

@@ -134,6 +134,21 @@ describe("BaseSessionKVStore", () => {
     expect(values[0]).not.toBe(values[2]);
   });
 
+  it("passes repeated keys through to a backend that accepts them", async () => {
+    class Repeating extends RecordingStore {
+      protected override readonly acceptsRepeatedKeys = true;
+    }
+    const store = new Repeating();
+    await store.start();
+    store.calls.length = 0;
+    await store.mget(["x", "x"]);
+    await store.delete(["k", "k"]);
+    expect(store.calls).toEqual([
+      ["mget", ["x", "x"]],
+      ["delete", ["k", "k"]],
+    ]);
+  });
+
   it("runs the lifecycle: shared start, retry after a failed start, idempotent close", async () => {
     const store = new RecordingStore();
     store.fail = new Error("boom");

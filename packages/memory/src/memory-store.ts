@@ -35,6 +35,8 @@ const now = (): number => performance.now();
  */
 export class InMemorySessionKVStore extends BaseSessionKVStore {
   readonly capabilities: StoreCapabilities;
+  // Every read copies per position, and expire/delete are idempotent per key.
+  protected override readonly acceptsRepeatedKeys = true;
   readonly #cleanupIntervalMs: number;
   readonly #records = new Map<string, Entry>();
   readonly #index = new SortedKeys();

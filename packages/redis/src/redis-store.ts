@@ -52,6 +52,8 @@ const MAX_PX = Number.MAX_SAFE_INTEGER;
 
 export class RedisSessionKVStore extends BaseSessionKVStore {
   readonly capabilities = REDIS_CAPABILITIES;
+  // MGET answers every position with its own Buffer; PEXPIRE and DEL take repeats as they come.
+  protected override readonly acceptsRepeatedKeys = true;
   /** The ioredis client (created from `url`, or the one given). */
   readonly client: RedisClient;
   readonly keyPrefix: string;
