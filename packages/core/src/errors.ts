@@ -40,3 +40,8 @@ export function isSessionKVError(error: unknown, code?: ErrorCode): error is Ses
 export function invalidArgument(parameter: string, problem: string): SessionKVError {
   return new SessionKVError(ErrorCode.INVALID_ARGUMENT, `${parameter} ${problem}`);
 }
+
+/** A registry or host call outside its running window (ERR_NOT_RUNNING). */
+export function notRunning(owner: string, operation: string, when: string): SessionKVError {
+  return new SessionKVError(ErrorCode.NOT_RUNNING, `${owner}.${operation}() called ${when}`);
+}

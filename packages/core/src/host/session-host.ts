@@ -1,4 +1,4 @@
-import { ErrorCode, SessionKVError, invalidArgument } from "../errors.js";
+import { ErrorCode, SessionKVError, invalidArgument, notRunning } from "../errors.js";
 import { type SessionLogger, consoleLogger } from "../registry/logger.js";
 import type { SessionMetrics } from "../registry/session-info.js";
 import type { SessionRegistry, SessionWrite } from "../registry/session-registry.js";
@@ -83,7 +83,8 @@ export class SessionHost implements AsyncDisposable {
 
   /** Starts the registry (and its store) and the maintenance loop. Idempotent. */
   async start(): Promise<void> {
-    if (this.#state === "stopping" || this.#state === "stopped") throw notRunning("start", "after stop()");
+    if (this.#state === "stopping" || this.#state === "stopped")
+      throw notRunning("SessionHost", "start", "after stop()");
     this.#starting ??= this.registry.start().then(
       () => {
         if (this.#state !== "new") return;
@@ -346,16 +347,16 @@ export class SessionHost implements AsyncDisposable {
 
   #assertRunning(operation: string): void {
     if (this.#state === "running") return;
-    throw notRunning(operation, this.#state === "new" ? "before start() completed" : "after stop()");
+    throw notRunning(
+      "SessionHost",
+      operation,
+      this.#state === "new" ? "before start() completed" : "after stop()",
+    );
   }
 
   #assertNotStopped(operation: string): void {
-    if (this.#state === "stopped") throw notRunning(operation, "after stop()");
+    if (this.#state === "stopped") throw notRunning("SessionHost", operation, "after stop()");
   }
-}
-
-function notRunning(operation: string, when: string): SessionKVError {
-  return new SessionKVError(ErrorCode.NOT_RUNNING, `SessionHost.${operation}() called ${when}`);
 }
 
 function isRegistry(value: unknown): value is SessionRegistry {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { ErrorCode, SessionKVError, invalidArgument } from "../errors.js";
+import { ErrorCode, SessionKVError, invalidArgument, notRunning } from "../errors.js";
 import type { MsetEntry, SessionKVStore } from "../types.js";
 import { validatePositiveMs } from "../validate.js";
 import { callPrefix, closeRequestKey, sessionKey } from "./keys.js";
@@ -83,7 +83,7 @@ export class SessionRegistry implements AsyncDisposable {
 
   /** Starts the store (idempotent on both). Required before any other call. */
   async start(): Promise<void> {
-    if (this.#state === "stopped") throw notRunning("start", "after stop()");
+    if (this.#state === "stopped") throw notRunning("SessionRegistry", "start", "after stop()");
     if (this.#state === "running") return;
     this.#starting ??= this.store.start().then(
       () => {
@@ -307,12 +307,12 @@ export class SessionRegistry implements AsyncDisposable {
 
   #assertRunning(operation: string): void {
     if (this.#state === "running") return;
-    throw notRunning(operation, this.#state === "stopped" ? "after stop()" : "before start() completed");
+    throw notRunning(
+      "SessionRegistry",
+      operation,
+      this.#state === "stopped" ? "after stop()" : "before start() completed",
+    );
   }
-}
-
-function notRunning(operation: string, when: string): SessionKVError {
-  return new SessionKVError(ErrorCode.NOT_RUNNING, `SessionRegistry.${operation}() called ${when}`);
 }
 
 function isStore(value: unknown): value is SessionKVStore {
