@@ -57,6 +57,23 @@ export function validateKeys(
   }
 }
 
+/** Longest `keyPrefix` a backend accepts; it is prepended to every key, so it eats into key limits. */
+export const MAX_KEY_PREFIX_BYTES = 1024;
+
+/**
+ * A backend's namespace option. A lone surrogate would be stored as U+FFFD and silently merge
+ * two namespaces, so it is refused like in keys.
+ */
+export function validateKeyPrefix(keyPrefix: unknown): asserts keyPrefix is string {
+  if (typeof keyPrefix !== "string")
+    throw invalidArgument("keyPrefix", `must be a string, got ${describe(keyPrefix)}`);
+  if (!isWellFormed(keyPrefix))
+    throw invalidArgument("keyPrefix", `${describe(keyPrefix)} contains a lone surrogate`);
+  if (utf8Length(keyPrefix, MAX_KEY_PREFIX_BYTES) > MAX_KEY_PREFIX_BYTES) {
+    throw invalidArgument("keyPrefix", `must be at most ${MAX_KEY_PREFIX_BYTES} UTF-8 bytes`);
+  }
+}
+
 export function validatePrefix(prefix: unknown): asserts prefix is string {
   if (typeof prefix !== "string")
     throw invalidArgument("prefix", `must be a string, got ${describe(prefix)}`);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { BaseSessionKVStore, type MsetEntry, SessionKVError, type StoreCapabilities } from "../src/index.js";
+import {
+  BaseSessionKVStore,
+  type MsetEntry,
+  SessionKVError,
+  type StoreCapabilities,
+  validateKeyPrefix,
+} from "../src/index.js";
 
 /**
  * A backend that records which of its hooks ran. The base class's promise is that invalid
@@ -194,5 +200,18 @@ describe("BaseSessionKVStore", () => {
         message: expect.stringMatching(/operationTimeoutMs/),
       }),
     );
+  });
+
+  it("validateKeyPrefix: one rule for every backend's namespace option", () => {
+    expect(() => validateKeyPrefix("app:")).not.toThrow();
+    expect(() => validateKeyPrefix("")).not.toThrow();
+    for (const bad of [42, null, "a\uD800", "é".repeat(513)]) {
+      expect(() => validateKeyPrefix(bad)).toThrow(
+        expect.objectContaining({
+          code: "ERR_INVALID_ARGUMENT",
+          message: expect.stringMatching(/^keyPrefix /),
+        }),
+      );
+    }
   });
 });

@@ -1,5 +1,5 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
-import { type BaseStoreOptions, invalidArgument, isWellFormed } from "@sessionkv/core";
+import { type BaseStoreOptions, invalidArgument, validateKeyPrefix } from "@sessionkv/core";
 import { MAX_NAMESPACE_TAG_BYTES, namespaceTag } from "./schema.js";
 
 export interface DynamoDBSessionKVStoreOptions extends BaseStoreOptions {
@@ -37,9 +37,7 @@ export function resolveOptions(options: DynamoDBSessionKVStoreOptions): Resolved
   if (typeof tableName !== "string" || !TABLE_NAME.test(tableName)) {
     throw invalidArgument("tableName", "must be 3 to 255 characters of A-Z a-z 0-9 _ . -");
   }
-  if (typeof keyPrefix !== "string" || !isWellFormed(keyPrefix)) {
-    throw invalidArgument("keyPrefix", "must be a well-formed string");
-  }
+  validateKeyPrefix(keyPrefix);
   const tag = namespaceTag(keyPrefix);
   if (Buffer.byteLength(tag, "utf8") > MAX_NAMESPACE_TAG_BYTES) {
     throw invalidArgument(

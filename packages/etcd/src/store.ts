@@ -7,6 +7,7 @@ import {
   deadlineFor,
   encodeWithDeadline,
   invalidArgument,
+  validateKeyPrefix,
   validatePositiveMs,
 } from "@sessionkv/core";
 import { Etcd3 } from "etcd3";
@@ -70,7 +71,7 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
     ] as const) {
       validatePositiveMs(settings[name], name);
     }
-    if (typeof settings.keyPrefix !== "string") throw invalidArgument("keyPrefix", "must be a string");
+    validateKeyPrefix(settings.keyPrefix);
     if ((options.client === undefined) === (options.hosts === undefined)) {
       throw invalidArgument("options", "need exactly one of `client` or `hosts`");
     }

@@ -1,4 +1,9 @@
-import { type BaseStoreOptions, invalidArgument, validatePositiveMs } from "@sessionkv/core";
+import {
+  type BaseStoreOptions,
+  invalidArgument,
+  validateKeyPrefix,
+  validatePositiveMs,
+} from "@sessionkv/core";
 import type memjs from "memjs";
 
 export interface MemcachedSessionKVStoreOptions extends BaseStoreOptions {
@@ -39,9 +44,7 @@ export function checkOptions(options: MemcachedSessionKVStoreOptions): void {
       throw invalidArgument("servers", "must be a non-empty list of host:port");
     }
   }
-  if (options.keyPrefix !== undefined && typeof options.keyPrefix !== "string") {
-    throw invalidArgument("keyPrefix", "must be a string");
-  }
+  if (options.keyPrefix !== undefined) validateKeyPrefix(options.keyPrefix);
   if (options.maxValueBytes !== undefined) {
     validatePositiveMs(options.maxValueBytes, "maxValueBytes");
     if (!Number.isInteger(options.maxValueBytes) || options.maxValueBytes < MIN_MAX_VALUE_BYTES) {

@@ -7,7 +7,7 @@ import {
   type StoreCapabilities,
   chunk,
   invalidArgument,
-  isWellFormed,
+  validateKeyPrefix,
 } from "@sessionkv/core";
 import type { RedisOptions } from "ioredis";
 import { createClient, disconnect, passwordsOf, whenReady } from "./connection.js";
@@ -69,13 +69,7 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
       throw invalidArgument("options", "need exactly one of url or client");
     if (url !== undefined && typeof url !== "string") throw invalidArgument("url", "must be a string");
     const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
-    if (
-      typeof keyPrefix !== "string" ||
-      !isWellFormed(keyPrefix) ||
-      Buffer.byteLength(keyPrefix, "utf8") > 1024
-    ) {
-      throw invalidArgument("keyPrefix", "must be a well-formed string of at most 1024 UTF-8 bytes");
-    }
+    validateKeyPrefix(keyPrefix);
     this.keyPrefix = keyPrefix;
     this.#pattern = prefixPattern(keyPrefix);
     this.#owned = client === undefined;
