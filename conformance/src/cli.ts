@@ -1,19 +1,23 @@
 #!/usr/bin/env node
-import { resolve } from "node:path";
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { formatResult, formatSummary, toJson } from "./report.js";
+import { toJUnit } from "./junit.js";
+import { formatResult, formatSummary, setupFailureReport, toJson } from "./report.js";
 import { runConformance } from "./runner.js";
-import type { StoreFactory } from "./types.js";
+import type { ConformanceReport, StoreFactory } from "./types.js";
 
-const USAGE = `Usage: sessionkv-conformance --store <module> [--filter <text>] [--json] [--concurrency <n>]
+const USAGE = `Usage: sessionkv-conformance --store <module> [--filter <text>] [--json] [--junit <file>] [--concurrency <n>]
 
 Runs the sessionkv store conformance suite against the store the module makes.
   --store <module>    path (or package) whose default export is ({ namespace }) => store
   --filter <text>     run only the cases whose id or title contains <text>
   --json              print one JSON report instead of a line per case
+  --junit <file>      also write a JUnit XML report to <file> (for CI dashboards)
   --concurrency <n>   cases running at once (default 16)
-Exit status: 0 when every case passed or was skipped, 1 when any failed, 2 on a usage error.`;
+Exit status: 0 when every case passed or was skipped, 1 when any failed (or the store's
+capabilities manifest is invalid, or no case ran), 2 on a usage error.`;
 
 async function loadFactory(specifier: string): Promise<StoreFactory> {
   const isPath = specifier.startsWith(".") || specifier.startsWith("/") || /\.[cm]?[jt]s$/.test(specifier);
@@ -55,14 +59,31 @@ async function main(): Promise<number> {
     console.error(`sessionkv-conformance: cannot load the store module: ${(error as Error).message}`);
     return 2;
   }
-  const report = await runConformance({
-    createStore,
-    ...(args.filter === undefined ? {} : { filter: args.filter }),
-    ...(concurrency === undefined ? {} : { concurrency }),
-    ...(args.json ? {} : { onResult: (result) => console.log(formatResult(result)) }),
-  });
+  let report: ConformanceReport;
+  try {
+    report = await runConformance({
+      createStore,
+      ...(args.filter === undefined ? {} : { filter: args.filter }),
+      ...(concurrency === undefined ? {} : { concurrency }),
+      ...(args.json ? {} : { onResult: (result) => console.log(formatResult(result)) }),
+    });
+  } catch (error) {
+    console.error(`sessionkv-conformance: no case ran: ${(error as Error)?.message ?? String(error)}`);
+    report = setupFailureReport(error);
+    if (!args.json) console.log(formatResult(report.cases[0]!));
+  }
   if (args.json) console.log(JSON.stringify(toJson(report), null, 2));
   else console.log(`\n${formatSummary(report)}`);
+  if (args.junit !== undefined) {
+    const path = resolve(process.cwd(), args.junit);
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, toJUnit(report));
+    } catch (error) {
+      console.error(`sessionkv-conformance: cannot write the JUnit report: ${(error as Error).message}`);
+      return 2;
+    }
+  }
   if (report.passed + report.failed === 0) {
     console.error("sessionkv-conformance: no case ran (check --filter)");
     return 1;
@@ -76,6 +97,7 @@ function parse() {
       store: { type: "string" },
       filter: { type: "string" },
       json: { type: "boolean", default: false },
+      junit: { type: "string" },
       concurrency: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -84,4 +106,10 @@ function parse() {
   }).values;
 }
 
-process.exitCode = await main();
+const code = await main();
+// Exit explicitly once the output is flushed: a store module may hold a client it never closes
+// (a module-level ioredis Cluster or Sentinel client, as the Redis README builds them), which
+// would keep the process alive forever. Stores the suite made were closed, within a bound, by the runner.
+await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+await new Promise<void>((resolve) => process.stderr.write("", () => resolve()));
+process.exit(code);

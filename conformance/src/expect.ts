@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { showValue } from "./show.js";
 
 /**
  * Assertions shared by the cases; runner-independent (node:assert), errors checked by `code`
@@ -43,13 +44,24 @@ export function text(value: Uint8Array | null | undefined): string | null {
 export function assertBytes(actual: Uint8Array | null | undefined, expected: Uint8Array, what: string): void {
   assert.ok(
     actual instanceof Uint8Array,
-    `${what}: expected a Uint8Array, got ${actual === null ? "null" : typeof actual}`,
+    `${what}: expected the value ${showValue(expected)}, got ${actual === null ? "null" : typeof actual}`,
   );
-  assert.equal(actual.byteLength, expected.byteLength, `${what}: length differs`);
   assert.ok(
     Buffer.from(actual.buffer, actual.byteOffset, actual.byteLength).equals(expected),
-    `${what}: bytes differ`,
+    `${what}: expected ${showValue(expected)} (${expected.byteLength} bytes), got ${showValue(actual)} (${actual.byteLength} bytes)`,
   );
+}
+
+/** A `get` that must find nothing (missing, expired or deleted). */
+export function assertMissing(actual: Uint8Array | null | undefined, what: string): void {
+  if (actual !== null) assert.fail(`${what}: expected null (no such key), got ${showValue(actual)}`);
+}
+
+/** An `mget` that must find none of its keys. */
+export function assertAllMissing(actual: readonly (Uint8Array | null)[], count: number, what: string): void {
+  assert.ok(Array.isArray(actual), `${what}: mget must resolve to an array, got ${showValue(actual)}`);
+  assert.equal(actual.length, count, `${what}: expected ${count} results, got ${actual.length}`);
+  actual.forEach((value, i) => assertMissing(value, `${what} [${i}]`));
 }
 
 export function assertSameKeys(actual: readonly string[], expected: readonly string[], what: string): void {

@@ -4,7 +4,10 @@ export type { RunOptions } from "./runner.js";
 export { allCases, registryCases, storeCases } from "./cases/index.js";
 export { timingFor } from "./timing.js";
 export type { Timing } from "./timing.js";
-export { formatResult, formatSummary, toJson } from "./report.js";
+export { formatResult, formatSummary, setupFailureReport, toJson } from "./report.js";
+export { toJUnit } from "./junit.js";
+export { MANIFEST_CHECK, checkCapabilities } from "./manifest.js";
+export { showValue } from "./show.js";
 export type {
   CaseContext,
   CaseResult,

@@ -1,3 +1,4 @@
+import { MANIFEST_CHECK } from "./manifest.js";
 import type { CaseResult, ConformanceReport } from "./types.js";
 
 /** One human-readable line per case, as the CLI prints it. */
@@ -31,5 +32,17 @@ export function toJson(report: ConformanceReport): object {
       ...(error === undefined ? {} : { error }),
       durationMs,
     })),
+  };
+}
+
+/** The report of a run that could not start (bad manifest, throwing factory): one failure, no case run. */
+export function setupFailureReport(error: unknown): ConformanceReport {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    passed: 0,
+    failed: 1,
+    skipped: 0,
+    durationMs: 0,
+    cases: [{ ...MANIFEST_CHECK, status: "failed", error: message, durationMs: 0, cause: error }],
   };
 }

@@ -1,8 +1,11 @@
 import { randomBytes } from "node:crypto";
 import type { SessionKVStore } from "@sessionkv/core";
 import { allCases } from "./cases/index.js";
+import { call } from "./expect.js";
+import { checkCapabilities } from "./manifest.js";
 import { timingFor } from "./timing.js";
 import type { CaseContext, CaseResult, ConformanceCase, ConformanceReport, StoreFactory } from "./types.js";
+import { failureMessage, watched } from "./watched.js";
 
 export interface RunOptions {
   readonly createStore: StoreFactory;
@@ -27,13 +30,18 @@ export function selectCases(options: Pick<RunOptions, "filter" | "cases">): read
   return cases.filter((c) => c.id.toLowerCase().includes(filter) || c.title.toLowerCase().includes(filter));
 }
 
-/** Runs the suite against the factory's stores and returns a report; never throws for a failing case. */
+/**
+ * Runs the suite against the factory's stores and returns a report; never throws for a failing
+ * case. Rejects, before any case runs, with one ERR_INVALID_ARGUMENT naming every bad field when
+ * the factory's store declares no valid `capabilities` manifest.
+ */
 export async function runConformance(options: RunOptions): Promise<ConformanceReport> {
   if (typeof options?.createStore !== "function") {
     throw new TypeError("runConformance: createStore must be a function ({ namespace }) => store");
   }
   const cases = selectCases(options);
   const prefix = options.namespacePrefix ?? `skv-${randomBytes(4).toString("hex")}`;
+  if (cases.length > 0) await checkManifest(options.createStore, `${prefix}-manifest`);
   const started = performance.now();
   const results: CaseResult[] = new Array(cases.length);
   let next = 0;
@@ -56,6 +64,19 @@ export async function runConformance(options: RunOptions): Promise<ConformanceRe
   };
 }
 
+/** Reads the manifest of a store the factory makes (not started, as the factory returns it). */
+async function checkManifest(createStore: StoreFactory, namespace: string): Promise<void> {
+  const store = await createStore({ namespace });
+  try {
+    if (store === null || typeof store !== "object") {
+      throw new TypeError(`createStore must return a store object, got ${String(store)}`);
+    }
+    checkCapabilities(store.capabilities);
+  } finally {
+    await closeWithin(store);
+  }
+}
+
 async function runCase(
   testCase: ConformanceCase,
   namespace: string,
@@ -76,8 +97,9 @@ async function runCase(
   const newStore: CaseContext["newStore"] = async (opts = {}) => {
     const store = await options.createStore({ namespace: opts.namespace ?? `${namespace}-${++extra}` });
     opened.push(store);
-    if (opts.start !== false) await store.start();
-    return store;
+    const seen = watched(store);
+    if (opts.start !== false) await seen.start();
+    return seen;
   };
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -101,7 +123,7 @@ async function runCase(
     ]);
     return finish("passed");
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = failureMessage(error);
     return finish("failed", notes.length > 0 ? `${message} [notes: ${notes.join("; ")}]` : message, error);
   } finally {
     clearTimeout(timer);
@@ -117,5 +139,20 @@ async function cleanUp(store: SessionKVStore): Promise<void> {
   } catch {
     // The store may be closed or deliberately broken; the case result already says so.
   }
-  await store.close().catch(() => undefined);
+  await closeWithin(store);
 }
+
+/** Gives `close()` a bounded chance: a store whose close never settles must not hold the run. */
+async function closeWithin(store: SessionKVStore | null | undefined, ms = CLOSE_LIMIT_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    await Promise.race([call(() => store!.close()).catch(() => undefined), limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const CLOSE_LIMIT_MS = 5_000;

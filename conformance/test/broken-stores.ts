@@ -219,4 +219,10 @@ export const brokenStores: readonly BrokenStore[] = [
       ],
     };
   }),
+  broken("delete removes every key the given key is a prefix of", ["delete.exact-keys-only"], (s) => ({
+    delete: async (keys) => {
+      const all = await s.keys("");
+      await s.delete(all.filter((k) => keys.some((prefix) => k.startsWith(prefix))));
+    },
+  })),
 ];

@@ -1,3 +1,4 @@
+import { MANIFEST_CHECK } from "../manifest.js";
 import { type RunOptions, runConformance, selectCases } from "../runner.js";
 import type { CaseResult, ConformanceCase, ConformanceReport } from "../types.js";
 
@@ -26,15 +27,23 @@ export function registerConformance(runner: TestRunnerApi, name: string, options
   const run = sharedRun(options);
   const timeout = suiteTimeoutMs(options, run.cases.length);
   runner.describe(name, () => {
+    // A bad manifest (or a factory that throws) fails this one test; the cases then report
+    // themselves skipped instead of repeating the same error once each.
+    runner.it(MANIFEST_TEST, { timeout }, async () => {
+      await run.report();
+    });
     for (const c of run.cases) {
       runner.it(`${c.id}: ${c.title}`, { timeout }, async (context) => {
         const result = await run.result(c.id);
+        if (result === undefined) return context.skip(`not run: ${MANIFEST_TEST} failed`);
         if (result.status === "skipped") context.skip(result.error);
         if (result.status === "failed") throw failure(result);
       });
     }
   });
 }
+
+const MANIFEST_TEST = `${MANIFEST_CHECK.id}: ${MANIFEST_CHECK.title}`;
 
 /**
  * Registered tests are one per case, but all cases run together through `runConformance`
@@ -43,24 +52,33 @@ export function registerConformance(runner: TestRunnerApi, name: string, options
  */
 function sharedRun(options: RunOptions): {
   cases: readonly ConformanceCase[];
-  result(id: string): Promise<CaseResult>;
+  report(): Promise<ConformanceReport>;
+  /** The case's result; undefined when the run could not start (the manifest test says why). */
+  result(id: string): Promise<CaseResult | undefined>;
 } {
-  let report: Promise<ConformanceReport> | undefined;
+  let started: Promise<ConformanceReport> | undefined;
+  const report = () => {
+    started ??= runConformance(options);
+    return started;
+  };
   const cases = selectCases(options);
   return {
     cases,
+    report,
     async result(id) {
-      report ??= runConformance(options);
-      const found = (await report).cases.find((c) => c.id === id);
+      const outcome = await report().catch(() => undefined);
+      if (outcome === undefined) return undefined;
+      const found = outcome.cases.find((c) => c.id === id);
       if (found === undefined) throw new Error(`case ${id} did not run`);
       return found;
     },
   };
 }
 
+/** The original error where the report says no more than it does (its stack points into the store). */
 function failure(result: CaseResult): Error {
-  if (result.cause instanceof Error) return result.cause;
-  return new Error(result.error ?? "failed");
+  if (result.cause instanceof Error && result.cause.message === result.error) return result.cause;
+  return new Error(result.error ?? "failed", { cause: result.cause });
 }
 
 /** Long enough for the whole suite: the per-case limit, times the number of waves. */

@@ -24,4 +24,15 @@ export const deleteCases: ConformanceCase[] = [
       assertSameKeys(await store.keys(""), [], "all deleted");
     },
   },
+  {
+    id: "delete.exact-keys-only",
+    title: "delete removes exactly the given keys, never the keys they are a prefix of",
+    async run({ store }) {
+      const keys = ["a", "ab", "a/b", "abc", "b", "ba"];
+      await store.mset(keys.map((key) => ({ key, value: bytes(key), ttlMs: 60_000 })));
+      await store.delete(["a", "b"]);
+      assertSameKeys(await store.keys(""), ["ab", "a/b", "abc", "ba"], "keys after delete(['a', 'b'])");
+      assert.deepEqual((await store.mget(["ab", "a/b", "abc", "ba"])).map(text), ["ab", "a/b", "abc", "ba"]);
+    },
+  },
 ];

@@ -1,4 +1,13 @@
-import { assert, assertSameKeys, bytes, call, rejectsWithCode, sleep, text } from "../expect.js";
+import {
+  assert,
+  assertMissing,
+  assertSameKeys,
+  bytes,
+  call,
+  rejectsWithCode,
+  sleep,
+  text,
+} from "../expect.js";
 import type { ConformanceCase } from "../types.js";
 
 export const onlyIfExistsCases: ConformanceCase[] = [
@@ -10,7 +19,7 @@ export const onlyIfExistsCases: ConformanceCase[] = [
       await store.set("k", bytes("new"), timing.shortTtlMs, { onlyIfExists: true });
       assert.equal(text(await store.get("k")), "new");
       await sleep(timing.goneByMs(timing.shortTtlMs));
-      assert.equal(await store.get("k"), null, "the TTL was replaced too");
+      assertMissing(await store.get("k"), "the TTL was replaced too");
     },
   },
   {
@@ -18,7 +27,7 @@ export const onlyIfExistsCases: ConformanceCase[] = [
     title: "set with onlyIfExists leaves a missing key absent, silently",
     async run({ store }) {
       await store.set("k", bytes("v"), 60_000, { onlyIfExists: true });
-      assert.equal(await store.get("k"), null);
+      assertMissing(await store.get("k"), "get after set with onlyIfExists");
       assertSameKeys(await store.keys(""), [], "not listed");
       await store.set("k", bytes("v"), 60_000, { onlyIfExists: false });
       assert.equal(text(await store.get("k")), "v", "onlyIfExists: false is a plain upsert");
@@ -31,7 +40,7 @@ export const onlyIfExistsCases: ConformanceCase[] = [
       await store.set("k", bytes("v"), timing.shortTtlMs);
       await sleep(timing.goneByMs(timing.shortTtlMs));
       await store.set("k", bytes("resurrected"), 60_000, { onlyIfExists: true });
-      assert.equal(await store.get("k"), null, "get");
+      assertMissing(await store.get("k"), "get");
       assertSameKeys(await store.keys(""), [], "keys");
     },
   },
@@ -42,7 +51,7 @@ export const onlyIfExistsCases: ConformanceCase[] = [
       await store.set("k", bytes("v"), 60_000);
       await store.delete(["k"]);
       await store.set("k", bytes("resurrected"), 60_000, { onlyIfExists: true });
-      assert.equal(await store.get("k"), null);
+      assertMissing(await store.get("k"), "get after set with onlyIfExists");
     },
   },
   {

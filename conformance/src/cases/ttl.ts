@@ -1,4 +1,15 @@
-import { assert, assertSameKeys, bytes, call, rejectsWithCode, sleep, sleepUntil, text } from "../expect.js";
+import {
+  assert,
+  assertAllMissing,
+  assertMissing,
+  assertSameKeys,
+  bytes,
+  call,
+  rejectsWithCode,
+  sleep,
+  sleepUntil,
+  text,
+} from "../expect.js";
 import type { ConformanceCase } from "../types.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -49,8 +60,8 @@ export const ttlCases: ConformanceCase[] = [
       await store.set("short", bytes("v"), timing.shortTtlMs);
       await store.mset([{ key: "short-batch", value: bytes("v"), ttlMs: timing.shortTtlMs }]);
       await sleep(timing.goneByMs(timing.shortTtlMs));
-      assert.equal(await store.get("short"), null, "get after expiry");
-      assert.deepEqual(await store.mget(["short", "short-batch"]), [null, null], "mget after expiry");
+      assertMissing(await store.get("short"), "get after expiry");
+      assertAllMissing(await store.mget(["short", "short-batch"]), 2, "mget after expiry");
       assertSameKeys(await store.keys(""), [], "keys after expiry");
     },
   },
@@ -91,7 +102,7 @@ export const ttlCases: ConformanceCase[] = [
         assert.equal(text(await store.get("fraction")), "v", "present before its TTL");
       }
       await sleep(timing.goneByMs(timing.shortTtlMs + 0.5));
-      assert.deepEqual(await store.mget(["tiny", "fraction", "tiny-batch"]), [null, null, null], "all gone");
+      assertAllMissing(await store.mget(["tiny", "fraction", "tiny-batch"]), 3, "all gone");
     },
   },
   {
@@ -104,7 +115,7 @@ export const ttlCases: ConformanceCase[] = [
       await store.set("shortened", bytes("2"), timing.shortTtlMs);
       await sleep(timing.goneByMs(timing.shortTtlMs));
       assert.equal(text(await store.get("extended")), "2", "extended by overwrite");
-      assert.equal(await store.get("shortened"), null, "shortened by overwrite");
+      assertMissing(await store.get("shortened"), "shortened by overwrite");
     },
   },
   {

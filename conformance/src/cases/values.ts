@@ -1,5 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { assert, assertBytes, assertSameKeys, bytes, call, rejectsWithCode, text } from "../expect.js";
+import {
+  assert,
+  assertBytes,
+  assertMissing,
+  assertSameKeys,
+  bytes,
+  call,
+  rejectsWithCode,
+  text,
+} from "../expect.js";
 import type { ConformanceCase } from "../types.js";
 
 const KIB = 1024;
@@ -30,7 +39,7 @@ export const valueCases: ConformanceCase[] = [
       assertBytes(await store.get("empty"), new Uint8Array(0), "get");
       const [value, missing] = await store.mget(["empty", "missing"]);
       assertBytes(value, new Uint8Array(0), "mget");
-      assert.equal(missing, null, "a missing key is null");
+      assertMissing(missing, "a missing key is null");
       await store.set("empty", new Uint8Array(0), 60_000, { onlyIfExists: true });
       assertBytes(await store.get("empty"), new Uint8Array(0), "onlyIfExists keeps it");
       await store.expire(["empty"], 60_000);
