@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { sleep } from "@sessionkv/core";
 import { showValue } from "./show.js";
 
 /**
@@ -31,14 +32,6 @@ export function call(work: () => Promise<unknown>): Promise<unknown> {
   } catch (error) {
     return Promise.reject(error);
   }
-}
-
-export function bytes(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
-}
-
-export function text(value: Uint8Array | null | undefined): string | null {
-  return value == null ? null : new TextDecoder().decode(value);
 }
 
 export function assertBytes(actual: Uint8Array | null | undefined, expected: Uint8Array, what: string): void {
@@ -79,14 +72,11 @@ export function assertSameKeys(actual: readonly string[], expected: readonly str
   );
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Sleeps until `ms` after `since` (a `performance.now()` reading). */
 export async function sleepUntil(since: number, ms: number): Promise<void> {
   const left = since + ms - performance.now();
   if (left > 0) await sleep(left);
 }
 
-export { assert };
+export { assert, sleep };
+export { bytes, text } from "./testing/text.js";

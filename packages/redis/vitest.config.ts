@@ -1,11 +1,1 @@
-import { defineConfig } from "vitest/config";
-
-// Suites start real servers in containers: generous limits, and files run one at a time
-// so two suites never fight over the machine's two cores during TTL-sensitive cases.
-export default defineConfig({
-  test: {
-    testTimeout: 120_000,
-    hookTimeout: 300_000,
-    fileParallelism: false,
-  },
-});
+export { serverTests as default } from "../../vitest.shared.ts";

@@ -1,14 +1,11 @@
 import type { SessionKVStore } from "@sessionkv/core";
-import { afterAll, beforeAll, describe, it } from "vitest";
+import { beforeAll, describe, it } from "vitest";
 import type { RunOptions } from "../runner.js";
 import type { StoreFactoryContext } from "../types.js";
 import { registerConformance } from "./register.js";
+import { type BackendTarget, forEachTarget } from "./targets.js";
 
-/** Something that starts a server and hands back a handle that stops it (a `ServerTarget`, a pool…). */
-export interface BackendTarget<S extends { stop(): Promise<unknown> }> {
-  readonly name: string;
-  start(): Promise<S>;
-}
+export type { BackendTarget };
 
 export interface DescribeBackendOptions<S extends { stop(): Promise<unknown> }>
   extends Omit<RunOptions, "createStore"> {
@@ -35,22 +32,12 @@ export function describeBackend<S extends { stop(): Promise<unknown> }>(
 ): void {
   const { run = true, prepare, createStore, ...runOptions } = options;
   describe.skipIf(!run)(name, () => {
-    for (const target of targets) {
-      describe(target.name, () => {
-        let server: S | undefined;
-        beforeAll(async () => {
-          server = await target.start();
-          await prepare?.(server);
-        });
-        afterAll(() => server?.stop());
-        registerConformance({ describe, it }, "suite", {
-          ...runOptions,
-          createStore: (context) => {
-            if (server === undefined) throw new Error(`${target.name}: the server has not started`);
-            return createStore(server, context);
-          },
-        });
+    forEachTarget(targets, {}, ({ server }) => {
+      beforeAll(() => prepare?.(server()));
+      registerConformance({ describe, it }, "suite", {
+        ...runOptions,
+        createStore: (context) => createStore(server(), context),
       });
-    }
+    });
   });
 }

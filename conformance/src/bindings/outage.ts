@@ -1,10 +1,12 @@
 import { ErrorCode, type SessionKVStore } from "@sessionkv/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 // Types only: this binding never loads the containers module (nor testcontainers) itself.
 import type { ServerTarget, StartedServer } from "../containers/index.js";
 import { type Rejection, codeOf, rejectEveryOperation, rejection } from "../testing/rejection.js";
 import { eventually } from "../testing/retry.js";
 import { leakedSecrets } from "../testing/said.js";
+import { bytes, text } from "../testing/text.js";
+import { forEachTarget } from "./targets.js";
 
 export type OutageScenario = "paused" | "restarted" | "stopped" | "absent";
 
@@ -55,9 +57,6 @@ export interface OutageScenarioOptions {
   readonly slackMs?: number;
 }
 
-const bytes = (text: string) => new TextEncoder().encode(text);
-const text = (value: Uint8Array | null) => (value === null ? null : new TextDecoder().decode(value));
-
 /**
  * The server goes silent (paused), restarts, dies (stopped) or is not there at all under a store:
  * every operation settles with ERR_STORE_UNAVAILABLE within its deadline, a burst does not pile up,
@@ -75,125 +74,113 @@ export function describeOutageScenarios(
   const start = options.startStore ?? ((store: SessionKVStore) => store.start());
 
   describe.skipIf(options.run === false)(name, () => {
-    for (const target of targets) {
-      describe(target.name, () => {
-        const cleanup: (() => unknown)[] = [];
-        afterEach(async () => {
-          for (const step of cleanup.splice(0).reverse()) await step();
+    forEachTarget(targets, { start: false }, ({ target, track }) => {
+      const serve = async (): Promise<StartedServer> =>
+        track(await target.start(), (server) => server.stop());
+      const settings = (keyPrefix: string): StoreSettings => ({ keyPrefix, operationTimeoutMs: timeoutMs });
+      const storeOn = async (server: StartedServer, keyPrefix: string): Promise<SessionKVStore> => {
+        const store = track(options.createStore(server, settings(keyPrefix)));
+        await start(store);
+        return store;
+      };
+
+      const expectAllUnavailable = async (
+        scenario: OutageScenario,
+        store: SessionKVStore,
+        driverCause: boolean,
+      ): Promise<void> => {
+        const outcomes = await rejectEveryOperation(store, options.extraOperations?.(store));
+        for (const outcome of outcomes) {
+          expect(codeOf(outcome.error), outcome.name).toBe(ErrorCode.STORE_UNAVAILABLE);
+          if (driverCause) expect((outcome.error as Error).cause, outcome.name).toBeInstanceOf(Error);
+          expect(outcome.ms, outcome.name).toBeLessThanOrEqual(settledWithinMs);
+          expect(leakedSecrets(outcome.error, options.secrets ?? []), outcome.name).toEqual([]);
+          options.checkRejection?.(scenario, outcome);
+        }
+      };
+
+      if (scenarios.has("paused"))
+        it("a silent (paused) server: every operation rejects in time, a burst does not pile up, the store recovers", async () => {
+          const server = await serve();
+          const store = await storeOn(server, "pause:");
+          await store.set("kept", bytes("before"), 120_000);
+
+          await server.pause();
+          await expectAllUnavailable("paused", store, options.driverCauseWhen?.paused === true);
+          // A burst while the server is silent: every call settles, none is parked for later.
+          const burst = await Promise.allSettled(
+            Array.from({ length: 200 }, (_, i) => store.get(`burst${i}`)),
+          );
+          expect(
+            burst.every((r) => r.status === "rejected" && codeOf(r.reason) === ErrorCode.STORE_UNAVAILABLE),
+          ).toBe(true);
+          await server.unpause();
+
+          expect(text(await eventually(() => store.get("kept")))).toBe("before");
+          await store.set("after", bytes("x"), 60_000);
+          expect(text(await store.get("after"))).toBe("x");
+          await options.afterRecovery?.(store);
         });
-        const serve = async (): Promise<StartedServer> => {
-          const server = await target.start();
-          cleanup.push(() => server.stop());
-          return server;
-        };
-        const settings = (keyPrefix: string): StoreSettings => ({ keyPrefix, operationTimeoutMs: timeoutMs });
-        const storeOn = async (server: StartedServer, keyPrefix: string): Promise<SessionKVStore> => {
-          const store = options.createStore(server, settings(keyPrefix));
-          cleanup.push(() => store.close());
-          await start(store);
-          return store;
-        };
 
-        const expectAllUnavailable = async (
-          scenario: OutageScenario,
-          store: SessionKVStore,
-          driverCause: boolean,
-        ): Promise<void> => {
-          const outcomes = await rejectEveryOperation(store, options.extraOperations?.(store));
-          for (const outcome of outcomes) {
-            expect(codeOf(outcome.error), outcome.name).toBe(ErrorCode.STORE_UNAVAILABLE);
-            if (driverCause) expect((outcome.error as Error).cause, outcome.name).toBeInstanceOf(Error);
-            expect(outcome.ms, outcome.name).toBeLessThanOrEqual(settledWithinMs);
-            expect(leakedSecrets(outcome.error, options.secrets ?? []), outcome.name).toEqual([]);
-            options.checkRejection?.(scenario, outcome);
+      if (scenarios.has("restarted"))
+        it(`a restarted server: the store reconnects by itself; the data is ${options.restartKeepsData ? "kept" : "gone"}`, async () => {
+          const server = await serve();
+          const store = await storeOn(server, "restart:");
+          await store.set("k", bytes("v"), 60_000);
+          await server.restart();
+          await eventually(() => store.set("k2", bytes("v2"), 60_000));
+          expect(text(await store.get("k2"))).toBe("v2");
+          if (options.restartKeepsData) {
+            expect(text(await store.get("k"))).toBe("v");
+            await store.expire(["k"], 60_000);
+            expect(text(await store.get("k"))).toBe("v");
+            expect((await store.keys("")).sort()).toEqual(["k", "k2"]);
+          } else {
+            expect(await store.get("k")).toBeNull();
+            expect(await store.keys("")).toEqual(["k2"]);
           }
-        };
+        });
 
-        if (scenarios.has("paused"))
-          it("a silent (paused) server: every operation rejects in time, a burst does not pile up, the store recovers", async () => {
-            const server = await serve();
-            const store = await storeOn(server, "pause:");
-            await store.set("kept", bytes("before"), 120_000);
-
-            await server.pause();
-            await expectAllUnavailable("paused", store, options.driverCauseWhen?.paused === true);
-            // A burst while the server is silent: every call settles, none is parked for later.
-            const burst = await Promise.allSettled(
-              Array.from({ length: 200 }, (_, i) => store.get(`burst${i}`)),
+      if (scenarios.has("stopped"))
+        it(`a dead (stopped) server: every operation rejects in time${options.createStoreWithClient ? ", for a created and a given client" : ""}${options.recoversOnNewServer ? "; the store works again on a new server" : ""}`, async () => {
+          const server = await serve();
+          const owned = await storeOn(server, "dead:");
+          let given: SessionKVStore | undefined;
+          if (options.createStoreWithClient) {
+            given = track(
+              await options.createStoreWithClient(server, settings("dead:given:"), (step) =>
+                track(step, (close) => close()),
+              ),
             );
-            expect(
-              burst.every((r) => r.status === "rejected" && codeOf(r.reason) === ErrorCode.STORE_UNAVAILABLE),
-            ).toBe(true);
-            await server.unpause();
+            await start(given);
+          }
 
-            expect(text(await eventually(() => store.get("kept")))).toBe("before");
-            await store.set("after", bytes("x"), 60_000);
-            expect(text(await store.get("after"))).toBe("x");
-            await options.afterRecovery?.(store);
-          });
+          const port = server.port;
+          await server.stop();
+          await expectAllUnavailable("stopped", owned, options.driverCauseWhen?.stopped === true);
+          if (given) await expectAllUnavailable("stopped", given, false);
+          // And one call on its own, after the burst above settled.
+          const { error, ms } = await rejection(() => owned.get("k"));
+          expect(codeOf(error)).toBe(ErrorCode.STORE_UNAVAILABLE);
+          expect(ms).toBeLessThanOrEqual(settledWithinMs);
 
-        if (scenarios.has("restarted"))
-          it(`a restarted server: the store reconnects by itself; the data is ${options.restartKeepsData ? "kept" : "gone"}`, async () => {
-            const server = await serve();
-            const store = await storeOn(server, "restart:");
-            await store.set("k", bytes("v"), 60_000);
-            await server.restart();
-            await eventually(() => store.set("k2", bytes("v2"), 60_000));
-            expect(text(await store.get("k2"))).toBe("v2");
-            if (options.restartKeepsData) {
-              expect(text(await store.get("k"))).toBe("v");
-              await store.expire(["k"], 60_000);
-              expect(text(await store.get("k"))).toBe("v");
-              expect((await store.keys("")).sort()).toEqual(["k", "k2"]);
-            } else {
-              expect(await store.get("k")).toBeNull();
-              expect(await store.keys("")).toEqual(["k2"]);
-            }
-          });
+          if (options.recoversOnNewServer) {
+            track(await target.start({ hostPort: port }), (replacement) => replacement.stop());
+            await eventually(() => owned.set("after", bytes("x"), 60_000));
+            expect(text(await owned.get("after"))).toBe("x");
+          }
+        });
 
-        if (scenarios.has("stopped"))
-          it(`a dead (stopped) server: every operation rejects in time${options.createStoreWithClient ? ", for a created and a given client" : ""}${options.recoversOnNewServer ? "; the store works again on a new server" : ""}`, async () => {
-            const server = await serve();
-            const owned = await storeOn(server, "dead:");
-            let given: SessionKVStore | undefined;
-            if (options.createStoreWithClient) {
-              const store = await options.createStoreWithClient(server, settings("dead:given:"), (step) =>
-                cleanup.push(step),
-              );
-              given = store;
-              cleanup.push(() => store.close());
-              await start(store);
-            }
-
-            const port = server.port;
-            await server.stop();
-            await expectAllUnavailable("stopped", owned, options.driverCauseWhen?.stopped === true);
-            if (given) await expectAllUnavailable("stopped", given, false);
-            // And one call on its own, after the burst above settled.
-            const { error, ms } = await rejection(() => owned.get("k"));
-            expect(codeOf(error)).toBe(ErrorCode.STORE_UNAVAILABLE);
-            expect(ms).toBeLessThanOrEqual(settledWithinMs);
-
-            if (options.recoversOnNewServer) {
-              const replacement = await target.start({ hostPort: port });
-              cleanup.push(() => replacement.stop());
-              await eventually(() => owned.set("after", bytes("x"), 60_000));
-              expect(text(await owned.get("after"))).toBe("x");
-            }
-          });
-
-        if (scenarios.has("absent"))
-          it("start() against a server that is not there rejects in time", async () => {
-            const server = await serve();
-            await server.stop();
-            const store = options.createStore(server, settings("never:"));
-            cleanup.push(() => store.close());
-            const { error, ms } = await rejection(() => store.start());
-            expect(codeOf(error)).toBe(ErrorCode.STORE_UNAVAILABLE);
-            expect(ms).toBeLessThanOrEqual(settledWithinMs);
-            expect(leakedSecrets(error, options.secrets ?? [])).toEqual([]);
-          });
-      });
-    }
+      if (scenarios.has("absent"))
+        it("start() against a server that is not there rejects in time", async () => {
+          const server = await serve();
+          await server.stop();
+          const store = track(options.createStore(server, settings("never:")));
+          const { error, ms } = await rejection(() => store.start());
+          expect(codeOf(error)).toBe(ErrorCode.STORE_UNAVAILABLE);
+          expect(ms).toBeLessThanOrEqual(settledWithinMs);
+          expect(leakedSecrets(error, options.secrets ?? [])).toEqual([]);
+        });
+    });
   });
 }

@@ -20,3 +20,4 @@ export {
   type StoreSettings,
   describeOutageScenarios,
 } from "./outage.js";
+export { type ForEachTargetOptions, type TargetScope, forEachTarget } from "./targets.js";

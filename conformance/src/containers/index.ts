@@ -24,4 +24,4 @@ export {
   OFFICIAL_IMAGES,
 } from "./images.js";
 export { containerRuntime, isCI, type RuntimeStatus, requireContainers } from "./runtime.js";
-export { type StartedServer, type StartOptions, stopAllServers } from "./server.js";
+export { freePort, type StartedServer, type StartOptions, stopAllServers } from "./server.js";

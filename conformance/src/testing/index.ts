@@ -14,3 +14,5 @@ export {
 export { codeOf, everyOperation, type Rejection, rejectEveryOperation, rejection } from "./rejection.js";
 export { eventually, type EventuallyOptions } from "./retry.js";
 export { everythingSaidBy, leakedSecrets } from "./said.js";
+export { bytes, text } from "./text.js";
+export { sleep } from "@sessionkv/core";

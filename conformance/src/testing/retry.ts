@@ -1,3 +1,5 @@
+import { sleep } from "@sessionkv/core";
+
 export interface EventuallyOptions {
   /** Give up (rethrowing the last error) once this much time has passed. Default 30 s. */
   readonly withinMs?: number;
@@ -16,7 +18,7 @@ export async function eventually<T>(attempt: () => Promise<T>, options: Eventual
       return await attempt();
     } catch (error) {
       if (performance.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? 250));
+      await sleep(options.pauseMs ?? 250);
     }
   }
 }

@@ -1,8 +1,10 @@
-import { type StartedServer, etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
+import { etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
+import { bytes, text } from "@sessionkv/conformance/testing";
+import { forEachTarget } from "@sessionkv/conformance/vitest";
 import type { Etcd3 } from "etcd3";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EtcdSessionKVStore } from "../src/index.js";
-import { bytes, hostsOf, liveLeases, rawClient, text } from "./helpers.js";
+import { hostsOf, liveLeases, rawClient } from "./helpers.js";
 
 // Lease economy under a steady heartbeat load: leases are shared, unused ones are revoked, so
 // the number of live leases on the server stays bounded however many cycles run.
@@ -20,102 +22,94 @@ const TTL_MS = 30_000;
  */
 const LEASE_BOUND = 8;
 
-describe.skipIf(!gate.run)("leases", () => {
-  for (const target of etcdTargets()) {
-    describe(target.name, () => {
-      let server: StartedServer | undefined;
-      let raw: Etcd3;
-      beforeAll(async () => {
-        server = await target.start();
-        raw = rawClient(server);
-      });
-      afterAll(async () => {
-        raw?.close();
-        await server?.stop();
-      });
-      beforeEach(async () => {
-        // Each test counts leases from zero: nothing else runs on this server.
-        const { leases } = await raw.leaseClient.leaseLeases();
-        await Promise.all(
-          leases.map((lease) => raw.leaseClient.leaseRevoke({ ID: lease.ID }).catch(() => undefined)),
-        );
-      });
-
-      const keys = Array.from({ length: KEYS }, (_, i) => `sessions/call${i % 25}/session${i}`);
-
-      async function heartbeat(
-        refresh: (store: EtcdSessionKVStore, cycle: number) => Promise<void>,
-      ): Promise<number[]> {
-        const store = new EtcdSessionKVStore({ hosts: hostsOf(server), keyPrefix: "hb:" });
-        try {
-          await store.start();
-          await store.mset(keys.map((key) => ({ key, value: bytes("v0"), ttlMs: TTL_MS })));
-          const counts: number[] = [];
-          for (let cycle = 1; cycle <= CYCLES; cycle++) {
-            await refresh(store, cycle);
-            counts.push(await liveLeases(raw));
-          }
-          // Revocation never took a live key with it.
-          const values = await store.mget(keys);
-          expect(values.filter((value) => value === null)).toHaveLength(0);
-          await store.delete(keys);
-          return counts;
-        } finally {
-          await store.close();
-        }
-      }
-
-      it(`expire of ${KEYS} keys for ${CYCLES} cycles keeps live leases ≤ ${LEASE_BOUND}`, async () => {
-        const counts = await heartbeat((store) => store.expire(keys, TTL_MS));
-        console.log(`[${target.name}] live leases per expire cycle: ${counts.join(" ")}`);
-        expect(Math.max(...counts)).toBeLessThanOrEqual(LEASE_BOUND);
-      });
-
-      it(`a set per key (${KEYS} concurrent) for ${CYCLES} cycles keeps live leases ≤ ${LEASE_BOUND}`, async () => {
-        const counts = await heartbeat((store, cycle) =>
-          Promise.all(keys.map((key) => store.set(key, bytes(`v${cycle}`), TTL_MS))).then(() => undefined),
-        );
-        console.log(`[${target.name}] live leases per set cycle: ${counts.join(" ")}`);
-        expect(Math.max(...counts)).toBeLessThanOrEqual(LEASE_BOUND);
-      });
-
-      it("keys written together share one lease; a lease revoked behind the store's back is replaced", async () => {
-        const store = new EtcdSessionKVStore({ hosts: hostsOf(server), keyPrefix: "share:" });
-        try {
-          await store.start();
-          await store.mset(keys.slice(0, 300).map((key) => ({ key, value: bytes("v"), ttlMs: TTL_MS })));
-          const { kvs } = await raw.getAll().prefix("share:").exec();
-          const used = new Set(kvs.map((kv) => kv.lease));
-          // One bucket, or two when the batch straddled a bucket boundary.
-          expect(used.size).toBeLessThanOrEqual(2);
-          expect(used.has("0")).toBe(false);
-
-          // An operator revokes the lease: its keys go, and the store's next write in the same
-          // bucket meets "lease not found" and must retry with a fresh lease.
-          for (const id of used) await raw.leaseClient.leaseRevoke({ ID: id });
-          await store.set("after-revoke", bytes("x"), TTL_MS);
-          expect(text(await store.get("after-revoke"))).toBe("x");
-          const { kvs: after } = await raw.getAll().prefix("share:after-revoke").exec();
-          expect(after[0]?.lease).toBeDefined();
-          expect(used.has(after[0]!.lease)).toBe(false);
-        } finally {
-          await store.close();
-        }
-      });
-
-      it("close() leaves the leases of live keys alone (keys outlive the store until their TTL)", async () => {
-        const store = new EtcdSessionKVStore({ hosts: hostsOf(server), keyPrefix: "closing:" });
-        await store.start();
-        await store.set("k", bytes("v"), TTL_MS);
-        await store.close();
-        const other = new EtcdSessionKVStore({ hosts: hostsOf(server), keyPrefix: "closing:" });
-        try {
-          await other.start();
-          expect(text(await other.get("k"))).toBe("v");
-        } finally {
-          await other.close();
-        }
-      });
+describe("leases", () => {
+  forEachTarget(etcdTargets(), { run: gate.run }, ({ target, server, track }) => {
+    let raw: Etcd3;
+    beforeAll(() => {
+      raw = track(rawClient(server()));
     });
-  }
+    beforeEach(async () => {
+      // Each test counts leases from zero: nothing else runs on this server.
+      const { leases } = await raw.leaseClient.leaseLeases();
+      await Promise.all(
+        leases.map((lease) => raw.leaseClient.leaseRevoke({ ID: lease.ID }).catch(() => undefined)),
+      );
+    });
+
+    const keys = Array.from({ length: KEYS }, (_, i) => `sessions/call${i % 25}/session${i}`);
+
+    async function heartbeat(
+      refresh: (store: EtcdSessionKVStore, cycle: number) => Promise<void>,
+    ): Promise<number[]> {
+      const store = new EtcdSessionKVStore({ hosts: hostsOf(server()), keyPrefix: "hb:" });
+      try {
+        await store.start();
+        await store.mset(keys.map((key) => ({ key, value: bytes("v0"), ttlMs: TTL_MS })));
+        const counts: number[] = [];
+        for (let cycle = 1; cycle <= CYCLES; cycle++) {
+          await refresh(store, cycle);
+          counts.push(await liveLeases(raw));
+        }
+        // Revocation never took a live key with it.
+        const values = await store.mget(keys);
+        expect(values.filter((value) => value === null)).toHaveLength(0);
+        await store.delete(keys);
+        return counts;
+      } finally {
+        await store.close();
+      }
+    }
+
+    it(`expire of ${KEYS} keys for ${CYCLES} cycles keeps live leases ≤ ${LEASE_BOUND}`, async () => {
+      const counts = await heartbeat((store) => store.expire(keys, TTL_MS));
+      console.log(`[${target.name}] live leases per expire cycle: ${counts.join(" ")}`);
+      expect(Math.max(...counts)).toBeLessThanOrEqual(LEASE_BOUND);
+    });
+
+    it(`a set per key (${KEYS} concurrent) for ${CYCLES} cycles keeps live leases ≤ ${LEASE_BOUND}`, async () => {
+      const counts = await heartbeat((store, cycle) =>
+        Promise.all(keys.map((key) => store.set(key, bytes(`v${cycle}`), TTL_MS))).then(() => undefined),
+      );
+      console.log(`[${target.name}] live leases per set cycle: ${counts.join(" ")}`);
+      expect(Math.max(...counts)).toBeLessThanOrEqual(LEASE_BOUND);
+    });
+
+    it("keys written together share one lease; a lease revoked behind the store's back is replaced", async () => {
+      const store = new EtcdSessionKVStore({ hosts: hostsOf(server()), keyPrefix: "share:" });
+      try {
+        await store.start();
+        await store.mset(keys.slice(0, 300).map((key) => ({ key, value: bytes("v"), ttlMs: TTL_MS })));
+        const { kvs } = await raw.getAll().prefix("share:").exec();
+        const used = new Set(kvs.map((kv) => kv.lease));
+        // One bucket, or two when the batch straddled a bucket boundary.
+        expect(used.size).toBeLessThanOrEqual(2);
+        expect(used.has("0")).toBe(false);
+
+        // An operator revokes the lease: its keys go, and the store's next write in the same
+        // bucket meets "lease not found" and must retry with a fresh lease.
+        for (const id of used) await raw.leaseClient.leaseRevoke({ ID: id });
+        await store.set("after-revoke", bytes("x"), TTL_MS);
+        expect(text(await store.get("after-revoke"))).toBe("x");
+        const { kvs: after } = await raw.getAll().prefix("share:after-revoke").exec();
+        expect(after[0]?.lease).toBeDefined();
+        expect(used.has(after[0]!.lease)).toBe(false);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("close() leaves the leases of live keys alone (keys outlive the store until their TTL)", async () => {
+      const store = new EtcdSessionKVStore({ hosts: hostsOf(server()), keyPrefix: "closing:" });
+      await store.start();
+      await store.set("k", bytes("v"), TTL_MS);
+      await store.close();
+      const other = new EtcdSessionKVStore({ hosts: hostsOf(server()), keyPrefix: "closing:" });
+      try {
+        await other.start();
+        expect(text(await other.get("k"))).toBe("v");
+      } finally {
+        await other.close();
+      }
+    });
+  });
 });

@@ -1,10 +1,11 @@
-import { type StartedServer, etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
-import { codeOf, eventually, leakedSecrets, rejection } from "@sessionkv/conformance/testing";
+import { etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
+import { bytes, codeOf, eventually, leakedSecrets, rejection, text } from "@sessionkv/conformance/testing";
+import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { ErrorCode } from "@sessionkv/core";
 import { type Etcd3, EtcdRoleExistsError, EtcdUserExistsError } from "etcd3";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { EtcdSessionKVStore } from "../src/index.js";
-import { bytes, hostsOf, rawClient, text } from "./helpers.js";
+import { hostsOf, rawClient } from "./helpers.js";
 
 // A server with authentication enabled: the right password works, a wrong one is reported as
 // ERR_STORE_MISCONFIGURED, a role without access to the namespace too, and no error (message,
@@ -20,101 +21,88 @@ function assertNoSecret(error: unknown): void {
   expect(leakedSecrets(error, [ROOT_PASSWORD, USER_PASSWORD, WRONG])).toEqual([]);
 }
 
-describe.skipIf(!gate.run)("credentials", () => {
-  for (const target of etcdTargets()) {
-    describe(target.name, () => {
-      let server: StartedServer | undefined;
-      let admin: Etcd3;
-      const stores: EtcdSessionKVStore[] = [];
-      const storeAs = (username: string, password: string, keyPrefix = "auth:"): EtcdSessionKVStore => {
-        const store = new EtcdSessionKVStore({
-          hosts: hostsOf(server),
+describe("credentials", () => {
+  forEachTarget(etcdTargets(), { run: gate.run }, ({ server, track }) => {
+    let admin: Etcd3;
+    const storeAs = (username: string, password: string, keyPrefix = "auth:"): EtcdSessionKVStore =>
+      track(
+        new EtcdSessionKVStore({
+          hosts: hostsOf(server()),
           auth: { username, password },
           keyPrefix,
           operationTimeoutMs: 2_000,
-        });
-        stores.push(store);
-        return store;
-      };
+        }),
+      );
 
-      beforeAll(async () => {
-        server = await target.start();
-        const setup = rawClient(server);
-        // Each step retried on a loaded machine (etcd may answer "request timed out" while it
-        // still applies the request): "already exists" then means the earlier attempt landed.
-        const step = (work: () => Promise<unknown>) =>
-          eventually(
-            () =>
-              work().catch((error: unknown) =>
-                error instanceof EtcdUserExistsError || error instanceof EtcdRoleExistsError
-                  ? undefined
-                  : Promise.reject(error),
-              ),
-            { withinMs: 5_000, pauseMs: 500 },
-          );
-        try {
-          // etcd requires a root user with the root role before auth can be enabled.
-          await step(() => setup.user("root").create(ROOT_PASSWORD));
-          await step(() => setup.user("root").addRole("root"));
-          await step(() => setup.role("skv").create());
-          await step(() =>
-            setup.role("skv").grant({ permission: "Readwrite", range: setup.range({ prefix: "auth:" }) }),
-          );
-          await step(() => setup.user(USER).create(USER_PASSWORD));
-          await step(() => setup.user(USER).addRole("skv"));
-          await step(() => setup.auth.authEnable());
-        } finally {
-          setup.close();
-        }
-        admin = rawClient(server, { auth: { username: "root", password: ROOT_PASSWORD } });
-      });
-      afterEach(async () => {
-        await Promise.all(stores.splice(0).map((store) => store.close()));
-      });
-      afterAll(async () => {
-        admin?.close();
-        await server?.stop();
-      });
-
-      it("the right credentials work for every operation, leases included", async () => {
-        const store = storeAs(USER, USER_PASSWORD);
-        await store.start();
-        await store.set("k", bytes("v"), 60_000);
-        await store.mset([{ key: "m", value: bytes("w"), ttlMs: 60_000 }]);
-        await store.expire(["k"], 60_000);
-        expect((await store.mget(["k", "m"])).map(text)).toEqual(["v", "w"]);
-        expect((await store.keys("")).sort()).toEqual(["k", "m"]);
-        await store.delete(["k", "m"]);
-        expect(await store.keys("")).toEqual([]);
-      });
-
-      it("a wrong password: ERR_STORE_MISCONFIGURED, no password anywhere in the error", async () => {
-        const store = storeAs(USER, WRONG);
-        const { error } = await rejection(() => store.start());
-        expect(codeOf(error)).toBe(ErrorCode.STORE_MISCONFIGURED);
-        assertNoSecret(error);
-      });
-
-      it("a namespace the user's role does not cover: ERR_STORE_MISCONFIGURED, no password in the error", async () => {
-        const store = storeAs(USER, USER_PASSWORD, "elsewhere:");
-        const { error } = await rejection(() => store.start());
-        expect(codeOf(error)).toBe(ErrorCode.STORE_MISCONFIGURED);
-        assertNoSecret(error);
-      });
-
-      it("errors during an outage carry no password either", async () => {
-        const store = storeAs("root", ROOT_PASSWORD);
-        await store.start();
-        await server!.pause();
-        try {
-          const { error } = await rejection(() => store.set("k", bytes("v"), 60_000));
-          expect(codeOf(error)).toBe(ErrorCode.STORE_UNAVAILABLE);
-          assertNoSecret(error);
-        } finally {
-          await server!.unpause();
-        }
-        expect(await admin.get("auth:none").string()).toBeNull();
-      });
+    beforeAll(async () => {
+      const setup = rawClient(server());
+      // Each step retried on a loaded machine (etcd may answer "request timed out" while it
+      // still applies the request): "already exists" then means the earlier attempt landed.
+      const step = (work: () => Promise<unknown>) =>
+        eventually(
+          () =>
+            work().catch((error: unknown) =>
+              error instanceof EtcdUserExistsError || error instanceof EtcdRoleExistsError
+                ? undefined
+                : Promise.reject(error),
+            ),
+          { withinMs: 5_000, pauseMs: 500 },
+        );
+      try {
+        // etcd requires a root user with the root role before auth can be enabled.
+        await step(() => setup.user("root").create(ROOT_PASSWORD));
+        await step(() => setup.user("root").addRole("root"));
+        await step(() => setup.role("skv").create());
+        await step(() =>
+          setup.role("skv").grant({ permission: "Readwrite", range: setup.range({ prefix: "auth:" }) }),
+        );
+        await step(() => setup.user(USER).create(USER_PASSWORD));
+        await step(() => setup.user(USER).addRole("skv"));
+        await step(() => setup.auth.authEnable());
+      } finally {
+        setup.close();
+      }
+      admin = track(rawClient(server(), { auth: { username: "root", password: ROOT_PASSWORD } }));
     });
-  }
+
+    it("the right credentials work for every operation, leases included", async () => {
+      const store = storeAs(USER, USER_PASSWORD);
+      await store.start();
+      await store.set("k", bytes("v"), 60_000);
+      await store.mset([{ key: "m", value: bytes("w"), ttlMs: 60_000 }]);
+      await store.expire(["k"], 60_000);
+      expect((await store.mget(["k", "m"])).map(text)).toEqual(["v", "w"]);
+      expect((await store.keys("")).sort()).toEqual(["k", "m"]);
+      await store.delete(["k", "m"]);
+      expect(await store.keys("")).toEqual([]);
+    });
+
+    it("a wrong password: ERR_STORE_MISCONFIGURED, no password anywhere in the error", async () => {
+      const store = storeAs(USER, WRONG);
+      const { error } = await rejection(() => store.start());
+      expect(codeOf(error)).toBe(ErrorCode.STORE_MISCONFIGURED);
+      assertNoSecret(error);
+    });
+
+    it("a namespace the user's role does not cover: ERR_STORE_MISCONFIGURED, no password in the error", async () => {
+      const store = storeAs(USER, USER_PASSWORD, "elsewhere:");
+      const { error } = await rejection(() => store.start());
+      expect(codeOf(error)).toBe(ErrorCode.STORE_MISCONFIGURED);
+      assertNoSecret(error);
+    });
+
+    it("errors during an outage carry no password either", async () => {
+      const store = storeAs("root", ROOT_PASSWORD);
+      await store.start();
+      await server().pause();
+      try {
+        const { error } = await rejection(() => store.set("k", bytes("v"), 60_000));
+        expect(codeOf(error)).toBe(ErrorCode.STORE_UNAVAILABLE);
+        assertNoSecret(error);
+      } finally {
+        await server().unpause();
+      }
+      expect(await admin.get("auth:none").string()).toBeNull();
+    });
+  });
 });

@@ -1,11 +1,7 @@
-import {
-  type StartedServer,
-  memcachedTargets,
-  requireContainers,
-  startMemcachedPool,
-} from "@sessionkv/conformance/containers";
+import { memcachedTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { describeBackend } from "@sessionkv/conformance/vitest";
 import { MemcachedSessionKVStore } from "../src/index.js";
+import { poolOf } from "./targets.js";
 
 const gate = await requireContainers();
 
@@ -17,18 +13,7 @@ describeBackend("conformance", memcachedTargets(), {
 });
 
 // …and against a pool of two servers, where memjs shards data and index items between them.
-interface Pool {
-  readonly servers: StartedServer[];
-  stop(): Promise<unknown>;
-}
-const twoServerPool = {
-  name: "memcached two-server pool",
-  async start(): Promise<Pool> {
-    const servers = await startMemcachedPool(2);
-    return { servers, stop: () => Promise.all(servers.map((s) => s.stop())) };
-  },
-};
-describeBackend("conformance", [twoServerPool], {
+describeBackend("conformance", [poolOf(2)], {
   run: gate.run,
   createStore: (pool, { namespace }) =>
     new MemcachedSessionKVStore({

@@ -1,9 +1,11 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { type StartedServer, requireContainers, startMemcachedPool } from "@sessionkv/conformance/containers";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requireContainers } from "@sessionkv/conformance/containers";
+import { forEachTarget } from "@sessionkv/conformance/vitest";
+import { describe, expect, it } from "vitest";
 import { INDEX_BUCKETS, MIN_COMPACT_ENTRIES, MemcachedSessionKVStore } from "../src/index.js";
+import { poolOf } from "./targets.js";
 
 const run = promisify(execFile);
 const gate = await requireContainers();
@@ -12,57 +14,47 @@ const PROCESSES = 4;
 const KEYS_PER_PROCESS = 500;
 
 // Single server and a two-server pool: in the pool, index buckets and data are spread over both.
-for (const size of [1, 2]) {
-  describe.skipIf(!gate.run)(
-    `${PROCESSES} processes writing at once (${size} server${size > 1 ? "s" : ""})`,
-    () => {
-      let servers: StartedServer[] = [];
-      beforeAll(async () => {
-        servers = await startMemcachedPool(size);
-      });
-      afterAll(() => Promise.all(servers.map((s) => s.stop())));
+describe(`${PROCESSES} processes writing at once`, () => {
+  forEachTarget([poolOf(1), poolOf(2)], { run: gate.run }, ({ server }) => {
+    it(`keys() lists all ${PROCESSES * KEYS_PER_PROCESS} keys, each once`, async () => {
+      const { servers } = server();
+      const endpoints = servers.map((s) => s.endpoint).join(",");
+      const keyPrefix = `multi-${servers.length}:`;
+      const outputs = await Promise.all(
+        Array.from({ length: PROCESSES }, (_, w) =>
+          run(process.execPath, [WRITER, endpoints, keyPrefix, String(w), String(KEYS_PER_PROCESS)], {
+            timeout: 90_000,
+          }),
+        ),
+      );
+      expect(outputs.map((o) => o.stdout.trim())).toEqual(Array(PROCESSES).fill(`wrote ${KEYS_PER_PROCESS}`));
 
-      it(`keys() lists all ${PROCESSES * KEYS_PER_PROCESS} keys, each once`, async () => {
-        const endpoints = servers.map((s) => s.endpoint).join(",");
-        const keyPrefix = `multi-${size}:`;
-        const outputs = await Promise.all(
-          Array.from({ length: PROCESSES }, (_, w) =>
-            run(process.execPath, [WRITER, endpoints, keyPrefix, String(w), String(KEYS_PER_PROCESS)], {
-              timeout: 90_000,
-            }),
-          ),
-        );
-        expect(outputs.map((o) => o.stdout.trim())).toEqual(
-          Array(PROCESSES).fill(`wrote ${KEYS_PER_PROCESS}`),
-        );
-
-        const store = new MemcachedSessionKVStore({
-          servers: endpoints,
-          keyPrefix,
-          operationTimeoutMs: 20_000,
-        });
-        await store.start();
-        try {
-          const expected = Array.from({ length: PROCESSES }, (_, w) =>
-            Array.from({ length: KEYS_PER_PROCESS }, (_, i) => `sessions/writer-${w}/key-${i}`),
-          ).flat();
-          const listed = await store.keys("");
-          expect(listed.length).toBe(expected.length);
-          expect(new Set(listed)).toEqual(new Set(expected));
-          expect((await store.keys("sessions/writer-2/")).sort()).toEqual(
-            expected.filter((k) => k.startsWith("sessions/writer-2/")).sort(),
-          );
-          // 2,000 live keys in 32 buckets: compaction ran while the writers raced (live keys
-          // would otherwise be joined by no duplicates anyway; the bound is what matters here).
-          const stats = await store.indexStats();
-          expect(stats.entries).toBeGreaterThanOrEqual(expected.length);
-          expect(stats.entries).toBeLessThanOrEqual(
-            2 * expected.length + INDEX_BUCKETS * 2 * MIN_COMPACT_ENTRIES,
-          );
-        } finally {
-          await store.close();
-        }
+      const store = new MemcachedSessionKVStore({
+        servers: endpoints,
+        keyPrefix,
+        operationTimeoutMs: 20_000,
       });
-    },
-  );
-}
+      await store.start();
+      try {
+        const expected = Array.from({ length: PROCESSES }, (_, w) =>
+          Array.from({ length: KEYS_PER_PROCESS }, (_, i) => `sessions/writer-${w}/key-${i}`),
+        ).flat();
+        const listed = await store.keys("");
+        expect(listed.length).toBe(expected.length);
+        expect(new Set(listed)).toEqual(new Set(expected));
+        expect((await store.keys("sessions/writer-2/")).sort()).toEqual(
+          expected.filter((k) => k.startsWith("sessions/writer-2/")).sort(),
+        );
+        // 2,000 live keys in 32 buckets: compaction ran while the writers raced (live keys
+        // would otherwise be joined by no duplicates anyway; the bound is what matters here).
+        const stats = await store.indexStats();
+        expect(stats.entries).toBeGreaterThanOrEqual(expected.length);
+        expect(stats.entries).toBeLessThanOrEqual(
+          2 * expected.length + INDEX_BUCKETS * 2 * MIN_COMPACT_ENTRIES,
+        );
+      } finally {
+        await store.close();
+      }
+    });
+  });
+});

@@ -1,7 +1,9 @@
-import { type StartedServer, requireContainers, startMemcached } from "@sessionkv/conformance/containers";
+import { requireContainers } from "@sessionkv/conformance/containers";
+import { bytes, text } from "@sessionkv/conformance/testing";
+import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { isSessionKVError } from "@sessionkv/core";
 import memjs from "memjs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   DEFAULT_MAX_VALUE_BYTES,
   MAX_KEY_BYTES,
@@ -11,11 +13,10 @@ import {
 } from "../src/index.js";
 import { KeyEncoder } from "../src/key-encoding.js";
 import { textCommand } from "./raw.js";
+import { defaultServer } from "./targets.js";
 
 const gate = await requireContainers();
 const DAY_MS = 86_400_000;
-const text = (bytes: Uint8Array | null) => (bytes === null ? null : new TextDecoder().decode(bytes));
-const bytes = (s: string) => new TextEncoder().encode(s);
 
 describe("exptime: the 30-day rule", () => {
   it("sends up to 30 days as seconds from now (rounded up, plus one), beyond as an absolute Unix time", () => {
@@ -31,98 +32,94 @@ describe("exptime: the 30-day rule", () => {
   });
 });
 
-describe.skipIf(!gate.run)("server limits", () => {
-  let server: StartedServer | undefined;
-  let store: MemcachedSessionKVStore;
-  beforeAll(async () => {
-    server = await startMemcached();
-    store = new MemcachedSessionKVStore({ servers: server.endpoint, keyPrefix: "limits:" });
-    await store.start();
-  });
-  afterAll(async () => {
-    await store?.close();
-    await server?.stop();
-  });
-
-  it("600-byte keys (beyond Memcached's 250) with spaces and control characters round-trip through every operation", async () => {
-    const a = `${"å b\n".repeat(100)}${"x".repeat(100)}-a`; // 602 UTF-8 bytes
-    const b = `${"å b\n".repeat(100)}${"x".repeat(100)}-b`;
-    expect(Buffer.byteLength(a)).toBeGreaterThanOrEqual(600);
-    await store.set(a, bytes("A"), 60_000);
-    await store.mset([{ key: b, value: bytes("B"), ttlMs: 60_000 }]);
-    expect(text(await store.get(a))).toBe("A");
-    expect((await store.mget([b, a, b])).map(text)).toEqual(["B", "A", "B"]);
-    await store.set(a, bytes("A2"), 60_000, { onlyIfExists: true });
-    await store.expire([a, b], 120_000);
-    expect(text(await store.get(a))).toBe("A2");
-    expect(new Set(await store.keys("å b\n"))).toEqual(new Set([a, b]));
-    await store.delete([b]);
-    expect(await store.keys("å b\n")).toEqual([a]);
-  });
-
-  it("a 31-day TTL reaches the server as an absolute time: the item is there with ~31 days to live", async () => {
-    const key = "month-long";
-    await store.set(key, bytes("31d"), 31 * DAY_MS);
-    expect(text(await store.get(key))).toBe("31d");
-    // A relative 31 days would be read by the server as a date in January 1970 and expire at once.
-    const dataKey = new KeyEncoder("limits:").dataKey(key);
-    const raw = memjs.Client.create(server!.endpoint, { logger: { log: () => undefined } });
-    try {
-      const { value } = await raw.get(dataKey);
-      expect(value).not.toBeNull();
-    } finally {
-      raw.close();
-    }
-    // Meta get (1.6+) with the `t` flag reports the remaining server-side TTL in seconds.
-    const reply = await textCommand(server!.endpoint, `mg ${dataKey} t`);
-    const ttl = Number(/ t(-?\d+)/.exec(reply)?.[1]);
-    expect(ttl).toBeGreaterThan(31 * 86_400 - 60);
-    expect(ttl).toBeLessThanOrEqual(31 * 86_400 + 2);
-  });
-
-  it("the largest declared value fits the server's default item size even with the longest key", async () => {
-    const key = "k".repeat(MAX_KEY_BYTES);
-    const value = new Uint8Array(DEFAULT_MAX_VALUE_BYTES).fill(7);
-    await store.set(key, value, 60_000);
-    expect((await store.get(key))?.byteLength).toBe(DEFAULT_MAX_VALUE_BYTES);
-  });
-
-  it("an item the server refuses as too large rejects with ERR_VALUE_TOO_LARGE, writes nothing, and the connection stays usable", async () => {
-    // A store told the server takes 2 MiB items, talking to one with the default 1 MiB.
-    const optimistic = new MemcachedSessionKVStore({
-      servers: server!.endpoint,
-      keyPrefix: "limits-big:",
-      maxValueBytes: 2 * 1024 * 1024,
+describe("server limits", () => {
+  forEachTarget([defaultServer], { run: gate.run }, ({ server, track }) => {
+    let store: MemcachedSessionKVStore;
+    beforeAll(async () => {
+      store = track(new MemcachedSessionKVStore({ servers: server().endpoint, keyPrefix: "limits:" }));
+      await store.start();
     });
-    await optimistic.start();
-    try {
-      const tooLarge = new Uint8Array(1536 * 1024);
-      const error = await optimistic.set("big", tooLarge, 60_000).then(
-        () => null,
-        (e: unknown) => e,
-      );
-      expect(isSessionKVError(error, "ERR_VALUE_TOO_LARGE")).toBe(true);
-      const inBatch = await optimistic
-        .mset([
-          { key: "small", value: bytes("s"), ttlMs: 60_000 },
-          { key: "big", value: tooLarge, ttlMs: 60_000 },
-        ])
-        .then(
+
+    it("600-byte keys (beyond Memcached's 250) with spaces and control characters round-trip through every operation", async () => {
+      const a = `${"å b\n".repeat(100)}${"x".repeat(100)}-a`; // 602 UTF-8 bytes
+      const b = `${"å b\n".repeat(100)}${"x".repeat(100)}-b`;
+      expect(Buffer.byteLength(a)).toBeGreaterThanOrEqual(600);
+      await store.set(a, bytes("A"), 60_000);
+      await store.mset([{ key: b, value: bytes("B"), ttlMs: 60_000 }]);
+      expect(text(await store.get(a))).toBe("A");
+      expect((await store.mget([b, a, b])).map(text)).toEqual(["B", "A", "B"]);
+      await store.set(a, bytes("A2"), 60_000, { onlyIfExists: true });
+      await store.expire([a, b], 120_000);
+      expect(text(await store.get(a))).toBe("A2");
+      expect(new Set(await store.keys("å b\n"))).toEqual(new Set([a, b]));
+      await store.delete([b]);
+      expect(await store.keys("å b\n")).toEqual([a]);
+    });
+
+    it("a 31-day TTL reaches the server as an absolute time: the item is there with ~31 days to live", async () => {
+      const key = "month-long";
+      await store.set(key, bytes("31d"), 31 * DAY_MS);
+      expect(text(await store.get(key))).toBe("31d");
+      // A relative 31 days would be read by the server as a date in January 1970 and expire at once.
+      const dataKey = new KeyEncoder("limits:").dataKey(key);
+      const raw = memjs.Client.create(server().endpoint, { logger: { log: () => undefined } });
+      try {
+        const { value } = await raw.get(dataKey);
+        expect(value).not.toBeNull();
+      } finally {
+        raw.close();
+      }
+      // Meta get (1.6+) with the `t` flag reports the remaining server-side TTL in seconds.
+      const reply = await textCommand(server().endpoint, `mg ${dataKey} t`);
+      const ttl = Number(/ t(-?\d+)/.exec(reply)?.[1]);
+      expect(ttl).toBeGreaterThan(31 * 86_400 - 60);
+      expect(ttl).toBeLessThanOrEqual(31 * 86_400 + 2);
+    });
+
+    it("the largest declared value fits the server's default item size even with the longest key", async () => {
+      const key = "k".repeat(MAX_KEY_BYTES);
+      const value = new Uint8Array(DEFAULT_MAX_VALUE_BYTES).fill(7);
+      await store.set(key, value, 60_000);
+      expect((await store.get(key))?.byteLength).toBe(DEFAULT_MAX_VALUE_BYTES);
+    });
+
+    it("an item the server refuses as too large rejects with ERR_VALUE_TOO_LARGE, writes nothing, and the connection stays usable", async () => {
+      // A store told the server takes 2 MiB items, talking to one with the default 1 MiB.
+      const optimistic = new MemcachedSessionKVStore({
+        servers: server().endpoint,
+        keyPrefix: "limits-big:",
+        maxValueBytes: 2 * 1024 * 1024,
+      });
+      await optimistic.start();
+      try {
+        const tooLarge = new Uint8Array(1536 * 1024);
+        const error = await optimistic.set("big", tooLarge, 60_000).then(
           () => null,
           (e: unknown) => e,
         );
-      expect(isSessionKVError(inBatch, "ERR_VALUE_TOO_LARGE")).toBe(true);
-      expect(await optimistic.get("big")).toBeNull();
-      expect(text(await optimistic.get("small"))).toBe("s");
-      expect(await optimistic.keys("")).toEqual(["small"]);
-      // And through the store's own limit: rejected before any I/O.
-      const early = await store.set("big", new Uint8Array(DEFAULT_MAX_VALUE_BYTES + 1), 60_000).then(
-        () => null,
-        (e: unknown) => e,
-      );
-      expect(isSessionKVError(early, "ERR_VALUE_TOO_LARGE")).toBe(true);
-    } finally {
-      await optimistic.close();
-    }
+        expect(isSessionKVError(error, "ERR_VALUE_TOO_LARGE")).toBe(true);
+        const inBatch = await optimistic
+          .mset([
+            { key: "small", value: bytes("s"), ttlMs: 60_000 },
+            { key: "big", value: tooLarge, ttlMs: 60_000 },
+          ])
+          .then(
+            () => null,
+            (e: unknown) => e,
+          );
+        expect(isSessionKVError(inBatch, "ERR_VALUE_TOO_LARGE")).toBe(true);
+        expect(await optimistic.get("big")).toBeNull();
+        expect(text(await optimistic.get("small"))).toBe("s");
+        expect(await optimistic.keys("")).toEqual(["small"]);
+        // And through the store's own limit: rejected before any I/O.
+        const early = await store.set("big", new Uint8Array(DEFAULT_MAX_VALUE_BYTES + 1), 60_000).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(isSessionKVError(early, "ERR_VALUE_TOO_LARGE")).toBe(true);
+      } finally {
+        await optimistic.close();
+      }
+    });
   });
 });

@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
+import { sleep } from "@sessionkv/core";
 import { describe, expect, it } from "vitest";
 import { InMemorySessionKVStore } from "../src/memory-store.js";
 
 const v = (s: string) => new TextEncoder().encode(s);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("InMemorySessionKVStore", () => {
   it("the periodic sweep drops expired records nobody reads again", async () => {

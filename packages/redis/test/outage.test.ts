@@ -1,11 +1,11 @@
 import { redisTargets, requireContainers } from "@sessionkv/conformance/containers";
-import { codeOf, eventually, rejection } from "@sessionkv/conformance/testing";
-import { describeOutageScenarios } from "@sessionkv/conformance/vitest";
+import { bytes, codeOf, eventually, rejection, text } from "@sessionkv/conformance/testing";
+import { describeOutageScenarios, forEachTarget } from "@sessionkv/conformance/vitest";
 import { ErrorCode } from "@sessionkv/core";
 import type { Redis } from "ioredis";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RedisSessionKVStore } from "../src/index.js";
-import { bytes, rawClient, text, urlOf } from "./helpers.js";
+import { rawClient, urlOf } from "./helpers.js";
 
 // The server goes silent (paused), dies (stopped), restarts or is not there under a store: every
 // operation settles with ERR_STORE_UNAVAILABLE within its deadline, nothing piles up in the
@@ -36,38 +36,26 @@ describeOutageScenarios("server outages", redisTargets(), {
     expect(((store as RedisSessionKVStore).client as Redis).commandQueue.length).toBe(0),
 });
 
-describe.skipIf(!gate.run)("server outages at start()", () => {
-  for (const target of redisTargets()) {
-    describe(target.name, () => {
-      const cleanup: (() => unknown)[] = [];
-      afterEach(async () => {
-        for (const step of cleanup.splice(0).reverse()) await step();
-      });
-
-      it("start() against a silent server rejects in time, leaves no listeners behind, and succeeds later", async () => {
-        const server = await target.start();
-        cleanup.push(() => server.stop());
-        await server.pause();
-        const store = new RedisSessionKVStore({
-          url: urlOf(server),
-          keyPrefix: "late:",
-          operationTimeoutMs: TIMEOUT_MS,
-        });
-        cleanup.push(() => store.close());
-        const listeners: number[] = [];
-        for (let attempt = 0; attempt < 3; attempt++) {
-          const { error, ms } = await rejection(() => store.start());
-          expect(codeOf(error)).toBe(ErrorCode.STORE_UNAVAILABLE);
-          expect(ms).toBeLessThanOrEqual(SETTLED_WITHIN_MS);
-          listeners.push(store.client.listenerCount("ready") + store.client.listenerCount("error"));
-        }
-        // ioredis keeps its own listeners; each failed start must leave none of the store's.
-        expect(new Set(listeners).size).toBe(1);
-        await server.unpause();
-        await eventually(() => store.start());
-        await store.set("k", bytes("v"), 60_000);
-        expect(text(await store.get("k"))).toBe("v");
-      });
+describe("server outages at start()", () => {
+  forEachTarget(redisTargets(), { run: gate.run }, ({ server, track }) => {
+    it("start() against a silent server rejects in time, leaves no listeners behind, and succeeds later", async () => {
+      await server().pause();
+      const store = track(
+        new RedisSessionKVStore({ url: urlOf(server()), keyPrefix: "late:", operationTimeoutMs: TIMEOUT_MS }),
+      );
+      const listeners: number[] = [];
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const { error, ms } = await rejection(() => store.start());
+        expect(codeOf(error)).toBe(ErrorCode.STORE_UNAVAILABLE);
+        expect(ms).toBeLessThanOrEqual(SETTLED_WITHIN_MS);
+        listeners.push(store.client.listenerCount("ready") + store.client.listenerCount("error"));
+      }
+      // ioredis keeps its own listeners; each failed start must leave none of the store's.
+      expect(new Set(listeners).size).toBe(1);
+      await server().unpause();
+      await eventually(() => store.start());
+      await store.set("k", bytes("v"), 60_000);
+      expect(text(await store.get("k"))).toBe("v");
     });
-  }
+  });
 });

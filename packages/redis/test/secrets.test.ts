@@ -1,10 +1,17 @@
-import { type StartedServer, redisTargets, requireContainers } from "@sessionkv/conformance/containers";
-import { codeOf, everythingSaidBy, leakedSecrets, rejection } from "@sessionkv/conformance/testing";
+import { type ServerTarget, redisTargets, requireContainers } from "@sessionkv/conformance/containers";
+import {
+  bytes,
+  codeOf,
+  everythingSaidBy,
+  leakedSecrets,
+  rejection,
+  text,
+} from "@sessionkv/conformance/testing";
+import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { ErrorCode } from "@sessionkv/core";
-import type { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { RedisSessionKVStore } from "../src/index.js";
-import { bytes, rawClient, text, urlOf } from "./helpers.js";
+import { rawClient, urlOf } from "./helpers.js";
 
 // A server with a password and an ACL user: credentials in the URL work, wrong ones are
 // reported as such, and no error (message, stack, cause chain) ever carries a password.
@@ -20,103 +27,87 @@ function assertNoSecret(error: unknown): void {
   expect(leakedSecrets(error, [PASSWORD, WRONG, USER_PASSWORD])).toEqual([]);
 }
 
-describe.skipIf(!gate.run)("credentials", () => {
-  for (const target of redisTargets()) {
-    describe(target.name, () => {
-      let server: StartedServer | undefined;
-      let admin: Redis;
-      const stores: RedisSessionKVStore[] = [];
-      const storeAt = (auth: string, keyPrefix = "auth:"): RedisSessionKVStore => {
-        const store = new RedisSessionKVStore({
-          url: urlOf(server, auth),
-          keyPrefix,
-          operationTimeoutMs: 1_000,
-        });
-        stores.push(store);
-        return store;
-      };
+describe("credentials", () => {
+  const withPassword = {
+    run: gate.run,
+    start: (target: ServerTarget) => target.start({ args: ["--requirepass", PASSWORD] }),
+  };
+  forEachTarget(redisTargets(), withPassword, ({ server, track }) => {
+    const storeAt = (auth: string, keyPrefix = "auth:"): RedisSessionKVStore =>
+      track(new RedisSessionKVStore({ url: urlOf(server(), auth), keyPrefix, operationTimeoutMs: 1_000 }));
 
-      beforeAll(async () => {
-        server = await target.start({ args: ["--requirepass", PASSWORD] });
-        admin = rawClient(server, { password: PASSWORD });
-        await admin.connect();
-        // Only what the store needs, only under `acl:` (ioredis ignores a refused CLIENT SETINFO, which Redis 7.0 lacks anyway).
-        await admin.call(
-          "ACL",
-          "SETUSER",
-          USER,
-          "reset",
-          "on",
-          `>${USER_PASSWORD}`,
-          "~acl:*",
-          "resetchannels",
-          "+get",
-          "+mget",
-          "+set",
-          "+pexpire",
-          "+del",
-          "+scan",
-          "+ping",
-          "+info",
-          "+client|setname",
-        );
-      });
-      afterEach(async () => {
-        await Promise.all(stores.splice(0).map((store) => store.close()));
-      });
-      afterAll(async () => {
-        admin?.disconnect();
-        await server?.stop();
-      });
-
-      it("a wrong password rejects start() with ERR_STORE_MISCONFIGURED and never shows either password", async () => {
-        const { error } = await rejection(() => storeAt(`:${encodeURIComponent(WRONG)}@`).start());
-        expect(codeOf(error)).toBe(ErrorCode.STORE_MISCONFIGURED);
-        expect(everythingSaidBy(error)).toMatch(/WRONGPASS|invalid password/i);
-        assertNoSecret(error);
-      });
-
-      it("no password rejects start() with ERR_STORE_MISCONFIGURED (NOAUTH)", async () => {
-        const { error } = await rejection(() => storeAt("").start());
-        expect(codeOf(error)).toBe(ErrorCode.STORE_MISCONFIGURED);
-        assertNoSecret(error);
-      });
-
-      it("the right password works, and outage errors carry no password", async () => {
-        const store = storeAt(`:${encodeURIComponent(PASSWORD)}@`);
-        await store.start();
-        await store.set("k", bytes("v"), 60_000);
-        expect(text(await store.get("k"))).toBe("v");
-        await server!.pause();
-        try {
-          const { error } = await rejection(() => store.get("k"));
-          expect(codeOf(error)).toBe(ErrorCode.STORE_UNAVAILABLE);
-          assertNoSecret(error);
-        } finally {
-          await server!.unpause();
-        }
-      });
-
-      it("an ACL user from the URL works in its key space and is refused elsewhere", async () => {
-        const store = storeAt(`${USER}:${encodeURIComponent(USER_PASSWORD)}@`, "acl:");
-        await store.start();
-        await store.mset([
-          { key: "a", value: bytes("1"), ttlMs: 60_000 },
-          { key: "b", value: bytes("2"), ttlMs: 60_000 },
-        ]);
-        await store.expire(["a"], 30_000);
-        expect((await store.mget(["a", "b"])).map(text)).toEqual(["1", "2"]);
-        expect((await store.keys("")).sort()).toEqual(["a", "b"]);
-        await store.delete(["a", "b"]);
-        expect(await store.keys("")).toEqual([]);
-
-        const outside = storeAt(`${USER}:${encodeURIComponent(USER_PASSWORD)}@`, "elsewhere:");
-        await outside.start();
-        const { error } = await rejection(() => outside.set("k", bytes("v"), 60_000));
-        expect(codeOf(error)).toBe(ErrorCode.STORE_MISCONFIGURED);
-        expect(everythingSaidBy(error)).toContain("NOPERM");
-        assertNoSecret(error);
-      });
+    beforeAll(async () => {
+      const admin = track(rawClient(server(), { password: PASSWORD }), (client) => client.disconnect());
+      await admin.connect();
+      // Only what the store needs, only under `acl:` (ioredis ignores a refused CLIENT SETINFO, which Redis 7.0 lacks anyway).
+      await admin.call(
+        "ACL",
+        "SETUSER",
+        USER,
+        "reset",
+        "on",
+        `>${USER_PASSWORD}`,
+        "~acl:*",
+        "resetchannels",
+        "+get",
+        "+mget",
+        "+set",
+        "+pexpire",
+        "+del",
+        "+scan",
+        "+ping",
+        "+info",
+        "+client|setname",
+      );
     });
-  }
+
+    it("a wrong password rejects start() with ERR_STORE_MISCONFIGURED and never shows either password", async () => {
+      const { error } = await rejection(() => storeAt(`:${encodeURIComponent(WRONG)}@`).start());
+      expect(codeOf(error)).toBe(ErrorCode.STORE_MISCONFIGURED);
+      expect(everythingSaidBy(error)).toMatch(/WRONGPASS|invalid password/i);
+      assertNoSecret(error);
+    });
+
+    it("no password rejects start() with ERR_STORE_MISCONFIGURED (NOAUTH)", async () => {
+      const { error } = await rejection(() => storeAt("").start());
+      expect(codeOf(error)).toBe(ErrorCode.STORE_MISCONFIGURED);
+      assertNoSecret(error);
+    });
+
+    it("the right password works, and outage errors carry no password", async () => {
+      const store = storeAt(`:${encodeURIComponent(PASSWORD)}@`);
+      await store.start();
+      await store.set("k", bytes("v"), 60_000);
+      expect(text(await store.get("k"))).toBe("v");
+      await server().pause();
+      try {
+        const { error } = await rejection(() => store.get("k"));
+        expect(codeOf(error)).toBe(ErrorCode.STORE_UNAVAILABLE);
+        assertNoSecret(error);
+      } finally {
+        await server().unpause();
+      }
+    });
+
+    it("an ACL user from the URL works in its key space and is refused elsewhere", async () => {
+      const store = storeAt(`${USER}:${encodeURIComponent(USER_PASSWORD)}@`, "acl:");
+      await store.start();
+      await store.mset([
+        { key: "a", value: bytes("1"), ttlMs: 60_000 },
+        { key: "b", value: bytes("2"), ttlMs: 60_000 },
+      ]);
+      await store.expire(["a"], 30_000);
+      expect((await store.mget(["a", "b"])).map(text)).toEqual(["1", "2"]);
+      expect((await store.keys("")).sort()).toEqual(["a", "b"]);
+      await store.delete(["a", "b"]);
+      expect(await store.keys("")).toEqual([]);
+
+      const outside = storeAt(`${USER}:${encodeURIComponent(USER_PASSWORD)}@`, "elsewhere:");
+      await outside.start();
+      const { error } = await rejection(() => outside.set("k", bytes("v"), 60_000));
+      expect(codeOf(error)).toBe(ErrorCode.STORE_MISCONFIGURED);
+      expect(everythingSaidBy(error)).toContain("NOPERM");
+      assertNoSecret(error);
+    });
+  });
 });

@@ -1,13 +1,13 @@
-import { type StartedServer, dynamodbTargets, requireContainers } from "@sessionkv/conformance/containers";
+import { dynamodbTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { leakedSecrets, rejection } from "@sessionkv/conformance/testing";
-import { describeOutageScenarios } from "@sessionkv/conformance/vitest";
+import { describeOutageScenarios, forEachTarget } from "@sessionkv/conformance/vitest";
 import { ErrorCode, type SessionKVError } from "@sessionkv/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { DynamoDBSessionKVStore } from "../src/index.js";
 import { SECRET_ACCESS_KEY, SESSION_TOKEN, bytes, storeFor, uniqueTableName } from "./helpers.js";
 
 const gate = await requireContainers();
-const target = dynamodbTargets()[0]!;
+const targets = dynamodbTargets().slice(0, 1);
 
 /** Table creation on a fresh server may take longer than the short operation timeout. */
 async function startRetrying(store: DynamoDBSessionKVStore): Promise<void> {
@@ -21,7 +21,7 @@ async function startRetrying(store: DynamoDBSessionKVStore): Promise<void> {
 // The endpoint stops, goes silent (paused) or is not there: every operation rejects with
 // ERR_STORE_UNAVAILABLE within operationTimeoutMs, the SDK's error attached, no credential in it.
 // No restart scenario: the emulators keep tables in memory, so a restarted endpoint has none.
-describeOutageScenarios("failures", [target], {
+describeOutageScenarios("server outages", targets, {
   run: gate.run,
   scenarios: ["paused", "stopped", "absent"],
   operationTimeoutMs: 1_500,
@@ -47,42 +47,40 @@ describeOutageScenarios("failures", [target], {
     ]),
 });
 
-describe.skipIf(!gate.run)(`secrets on ${target.name}`, () => {
-  let server: StartedServer | undefined;
-  let store: DynamoDBSessionKVStore | undefined;
-  beforeAll(async () => {
-    server = await target.start();
-    store = storeFor(server, {
-      tableName: uniqueTableName("secrets"),
-      createTable: true,
-      keyPrefix: "f:",
-      operationTimeoutMs: 1_500,
+describe("secrets", () => {
+  forEachTarget(targets, { run: gate.run }, ({ server, track }) => {
+    let store: DynamoDBSessionKVStore | undefined;
+    beforeAll(async () => {
+      store = track(
+        storeFor(server(), {
+          tableName: uniqueTableName("secrets"),
+          createTable: true,
+          keyPrefix: "f:",
+          operationTimeoutMs: 1_500,
+        }),
+      );
+      await startRetrying(store);
+      await store.set("k", bytes(1), 60_000);
     });
-    await startRetrying(store);
-    await store.set("k", bytes(1), 60_000);
-  });
-  afterAll(async () => {
-    await store?.close();
-    await server?.stop();
-  });
 
-  it("a driver error that echoes the secret key or session token reaches the caller redacted", async () => {
-    const leaky = store!;
-    // A real client error whose text carries the credentials, as a misbehaving signer or proxy could produce.
-    leaky.client.middlewareStack.add(
-      () => async () => {
-        const inner = new Error(`signature mismatch; token ${SESSION_TOKEN}`);
-        throw Object.assign(new Error(`could not sign with ${SECRET_ACCESS_KEY}`, { cause: inner }), {
-          name: "SigningError",
-        });
-      },
-      { step: "finalizeRequest", name: "sessionkvTestLeakySigner" },
-    );
-    const { error } = await rejection(() => leaky.get("k"));
-    expect((error as SessionKVError).code).toBe(ErrorCode.STORE_UNAVAILABLE);
-    expect((error as SessionKVError).message).toContain("could not sign with");
-    expect(leakedSecrets(error, [SECRET_ACCESS_KEY, SESSION_TOKEN])).toEqual([]);
-    leaky.client.middlewareStack.remove("sessionkvTestLeakySigner");
-    expect(await leaky.get("k")).toEqual(bytes(1));
+    it("a driver error that echoes the secret key or session token reaches the caller redacted", async () => {
+      const leaky = store!;
+      // A real client error whose text carries the credentials, as a misbehaving signer or proxy could produce.
+      leaky.client.middlewareStack.add(
+        () => async () => {
+          const inner = new Error(`signature mismatch; token ${SESSION_TOKEN}`);
+          throw Object.assign(new Error(`could not sign with ${SECRET_ACCESS_KEY}`, { cause: inner }), {
+            name: "SigningError",
+          });
+        },
+        { step: "finalizeRequest", name: "sessionkvTestLeakySigner" },
+      );
+      const { error } = await rejection(() => leaky.get("k"));
+      expect((error as SessionKVError).code).toBe(ErrorCode.STORE_UNAVAILABLE);
+      expect((error as SessionKVError).message).toContain("could not sign with");
+      expect(leakedSecrets(error, [SECRET_ACCESS_KEY, SESSION_TOKEN])).toEqual([]);
+      leaky.client.middlewareStack.remove("sessionkvTestLeakySigner");
+      expect(await leaky.get("k")).toEqual(bytes(1));
+    });
   });
 });

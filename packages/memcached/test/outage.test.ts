@@ -11,7 +11,7 @@ const gate = await requireContainers();
 /** The credentials make memjs authenticate; these servers have no SASL and accept the session anyway. */
 const PASSWORD = "s3cr3t-pw";
 
-describeOutageScenarios("server unavailable", memcachedTargets(), {
+describeOutageScenarios("server outages", memcachedTargets(), {
   run: gate.run,
   operationTimeoutMs: 1_500,
   // Scheduling slack on a loaded two-core machine; the bound checked is the store's own timeout.
