@@ -1,6 +1,6 @@
 export { ErrorCode, SessionKVError, isSessionKVError, invalidArgument } from "./errors.js";
 export type { MsetEntry, SessionKVStore, SetOptions, StoreCapabilities } from "./types.js";
-export { BaseSessionKVStore, DEFAULT_OPERATION_TIMEOUT_MS, requireOption } from "./base-store.js";
+export { BaseSessionKVStore, DEFAULT_OPERATION_TIMEOUT_MS } from "./base-store.js";
 export type { BaseStoreOptions } from "./base-store.js";
 export {
   isWellFormed,

@@ -37,6 +37,7 @@ export class InMemorySessionKVStore extends BaseSessionKVStore {
   readonly capabilities: StoreCapabilities;
   // Every read copies per position, and expire/delete are idempotent per key.
   protected override readonly acceptsRepeatedKeys = true;
+  protected override readonly cannotHang = true;
   readonly #cleanupIntervalMs: number;
   readonly #records = new Map<string, Entry>();
   readonly #index = new SortedKeys();
@@ -44,7 +45,7 @@ export class InMemorySessionKVStore extends BaseSessionKVStore {
   #timer: NodeJS.Timeout | undefined;
 
   constructor(options: InMemorySessionKVStoreOptions = {}) {
-    super({}, false);
+    super();
     if (options === null || typeof options !== "object")
       throw invalidArgument("options", "must be an object");
     this.#cleanupIntervalMs = options.cleanupIntervalMs ?? 60_000;

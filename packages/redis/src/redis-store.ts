@@ -73,8 +73,7 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
     this.keyPrefix = keyPrefix;
     this.#pattern = prefixPattern(keyPrefix);
     this.#owned = client === undefined;
-    this.client =
-      client ?? createClient(url as string, this.operationTimeoutMs as number, options.redisOptions);
+    this.client = client ?? createClient(url as string, this.operationTimeoutMs, options.redisOptions);
     // Our own client reports connection trouble through the operations; without a listener
     // ioredis would also print every reconnection error to the console.
     if (this.#owned) this.client.on("error", () => undefined);
@@ -91,7 +90,7 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
   }
 
   protected async doStart(): Promise<void> {
-    await whenReady(this.client, this.operationTimeoutMs as number);
+    await whenReady(this.client, this.operationTimeoutMs);
   }
 
   protected async doClose(): Promise<void> {
