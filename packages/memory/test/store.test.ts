@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { InMemorySessionKVStore } from "../src/memory-store.js";
+import { InMemorySessionKVStore } from "../src/store.js";
 
 const v = (s: string) => new TextEncoder().encode(s);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
