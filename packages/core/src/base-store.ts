@@ -1,7 +1,7 @@
 import { copyBytes, unique } from "./batch.js";
-import { withDeadline } from "./deadline.js";
 import { ErrorCode, SessionKVError } from "./errors.js";
 import { redactError, redactText } from "./redact.js";
+import { withTimeout } from "./timeout.js";
 import type { MsetEntry, SessionKVStore, SetOptions, StoreCapabilities } from "./types.js";
 import {
   validateEntries,
@@ -216,7 +216,7 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
   async #run<T>(operation: string, work: () => Promise<T>): Promise<T> {
     try {
       const pending = work();
-      return await (this.cannotHang ? pending : withDeadline(pending, this.operationTimeoutMs, operation));
+      return await (this.cannotHang ? pending : withTimeout(pending, this.operationTimeoutMs, operation));
     } catch (error) {
       throw this.#shape(error, operation);
     }

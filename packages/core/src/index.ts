@@ -16,7 +16,7 @@ export {
   validateValue,
 } from "./validate.js";
 export { redactError, redactText } from "./redact.js";
-export { sleep, withDeadline } from "./deadline.js";
+export { sleep, withTimeout } from "./timeout.js";
 export { chunk, copyBytes, unique } from "./batch.js";
 export {
   DEADLINE_HEADER_BYTES,
