@@ -7,7 +7,7 @@ import { ttlCases } from "./ttl.js";
 import { valueCases } from "./values.js";
 import { deleteCases, expireCases, mgetCases, msetCases, onlyIfExistsCases } from "./writes.js";
 
-/** The store contract (SPEC §2), in the order the CLI prints them. */
+/** The store contract (core README, "The store contract"), in the order the CLI prints them. */
 export const storeCases: readonly ConformanceCase[] = [
   ...lifecycleCases,
   ...keyCases,

@@ -364,5 +364,5 @@ const registryOnlyCases: ConformanceCase[] = [
   },
 ];
 
-/** Registry and host scenarios (SPEC §3–4) over any store. */
+/** Registry and host scenarios (core README, "Registry and host") over any store. */
 export const registryCases: ConformanceCase[] = [...registryOnlyCases, ...hostCases];
