@@ -26,7 +26,7 @@ export const LOCAL_IMAGES = {
   dynamodb: ["sessionkv-local/dynalite:3.2.2"],
 } as const satisfies Record<Backend, readonly string[]>;
 
-/** The single image a `startX()` uses when none is given (official defaults follow the spec). */
+/** The single image a `startX()` uses when none is given (conformance README, "Which images run"). */
 const OFFICIAL_DEFAULT: Record<Backend, string> = {
   redis: "redis:7.0",
   valkey: "valkey/valkey:8.1",

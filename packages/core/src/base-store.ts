@@ -1,7 +1,7 @@
 import { copyBytes, unique } from "./batch.js";
-import { withDeadline } from "./deadline.js";
-import { ErrorCode, SessionKVError, invalidArgument } from "./errors.js";
+import { ErrorCode, SessionKVError } from "./errors.js";
 import { redactError, redactText } from "./redact.js";
+import { withTimeout } from "./timeout.js";
 import type { MsetEntry, SessionKVStore, SetOptions, StoreCapabilities } from "./types.js";
 import {
   validateEntries,
@@ -39,16 +39,20 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
    * (a Set over the batch: a measurable share of an in-memory or pipelined batch).
    */
   protected readonly acceptsRepeatedKeys: boolean = false;
-  /** `null` disables the per-operation deadline (in-process stores cannot hang). */
-  protected readonly operationTimeoutMs: number | null;
+  /**
+   * An in-process store, which cannot hang, sets this and skips the per-operation timeout race
+   * (a timer per call: a measurable share of an in-memory operation).
+   */
+  protected readonly cannotHang: boolean = false;
+  /** Bounds every operation; backends derive their drivers' own timeouts from it. */
+  protected readonly operationTimeoutMs: number;
   #state: State = "new";
   #starting: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(options: BaseStoreOptions = {}, enforceDeadline = true) {
-    const timeout = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
-    validatePositiveMs(timeout, "operationTimeoutMs");
-    this.operationTimeoutMs = enforceDeadline ? timeout : null;
+  constructor(options: BaseStoreOptions = {}) {
+    this.operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
+    validatePositiveMs(this.operationTimeoutMs, "operationTimeoutMs");
   }
 
   protected abstract doStart(): Promise<void>;
@@ -212,9 +216,7 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
   async #run<T>(operation: string, work: () => Promise<T>): Promise<T> {
     try {
       const pending = work();
-      return await (this.operationTimeoutMs === null
-        ? pending
-        : withDeadline(pending, this.operationTimeoutMs, operation));
+      return await (this.cannotHang ? pending : withTimeout(pending, this.operationTimeoutMs, operation));
     } catch (error) {
       throw this.#shape(error, operation);
     }
@@ -240,10 +242,4 @@ function lastWins(entries: readonly MsetEntry[]): readonly MsetEntry[] {
     byKey.set(entry.key, entry);
   }
   return byKey.size === entries.length ? entries : [...byKey.values()];
-}
-
-/** Checks a backend option and names it in the error. */
-export function requireOption<T>(value: T | undefined, name: string, expected: string): T {
-  if (value === undefined || value === null) throw invalidArgument(name, `is required (${expected})`);
-  return value;
 }

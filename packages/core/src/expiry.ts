@@ -1,11 +1,12 @@
 import { copyBytes } from "./batch.js";
 
 /**
- * The shared expiry mechanism of the networked backends (SPEC §5): the exact deadline in epoch
- * milliseconds travels with the value and every read filters on it, while the server's own,
- * coarser expiry (DynamoDB's lazy reaper, etcd's 2 s lease minimum, Memcached's 1 s clock)
- * only collects the garbage. A record is thus never visible past its deadline, whatever the
- * server's granularity. Clocks of the nodes sharing a store must agree (NTP); skew shifts expiry.
+ * The shared expiry mechanism of the networked backends (core README, "Writing a backend:
+ * `BaseSessionKVStore`"): the exact deadline in epoch milliseconds travels with the value and
+ * every read filters on it, while the server's own, coarser expiry (DynamoDB's lazy reaper, etcd's
+ * 2 s lease minimum, Memcached's 1 s clock) only collects the garbage. A record is thus never
+ * visible past its deadline, whatever the server's granularity. Clocks of the nodes sharing a
+ * store must agree (NTP); skew shifts expiry.
  */
 
 /** Deadline in epoch ms for a TTL starting now. */

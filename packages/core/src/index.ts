@@ -1,6 +1,6 @@
 export { ErrorCode, SessionKVError, isSessionKVError, invalidArgument } from "./errors.js";
 export type { MsetEntry, SessionKVStore, SetOptions, StoreCapabilities } from "./types.js";
-export { BaseSessionKVStore, DEFAULT_OPERATION_TIMEOUT_MS, requireOption } from "./base-store.js";
+export { BaseSessionKVStore, DEFAULT_OPERATION_TIMEOUT_MS } from "./base-store.js";
 export type { BaseStoreOptions } from "./base-store.js";
 export {
   isWellFormed,
@@ -16,7 +16,7 @@ export {
   validateValue,
 } from "./validate.js";
 export { redactError, redactText } from "./redact.js";
-export { sleep, withDeadline } from "./deadline.js";
+export { sleep, withTimeout } from "./timeout.js";
 export { chunk, copyBytes, unique } from "./batch.js";
 export {
   DEADLINE_HEADER_BYTES,

@@ -65,7 +65,7 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
     // `?? {}` so that a missing options object is reported by resolveOptions as such.
     super(options ?? {});
     this.#options = resolveOptions(options);
-    this.#budgetMs = budgetMs(this.operationTimeoutMs ?? 5_000);
+    this.#budgetMs = budgetMs(this.operationTimeoutMs);
     this.#secrets = staticSecrets(options.clientConfig);
     if (options.client !== undefined) {
       this.#client = options.client;

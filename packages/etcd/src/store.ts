@@ -1,6 +1,5 @@
 import {
   BaseSessionKVStore,
-  DEFAULT_OPERATION_TIMEOUT_MS,
   type MsetEntry,
   type SessionKVError,
   type StoreCapabilities,
@@ -75,7 +74,7 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
     if ((options.client === undefined) === (options.hosts === undefined)) {
       throw invalidArgument("options", "need exactly one of `client` or `hosts`");
     }
-    const timeoutMs = this.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
+    const timeoutMs = this.operationTimeoutMs;
     const callOptions = (): CallOptions => ({ deadline: Date.now() + timeoutMs });
     this.#callOptions = callOptions;
     this.#password = options.auth?.password;

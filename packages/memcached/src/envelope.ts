@@ -7,7 +7,7 @@ import { DEADLINE_HEADER_BYTES, decodeWithDeadline, encodeWithDeadline } from "@
  *
  * The original key lets a read reject an item that is not the one asked for (a hashed key
  * that collided, or a foreign writer); the exact deadline filters reads, because Memcached's
- * own expiry is whole seconds and deliberately late (see ttl.ts).
+ * own expiry is whole seconds and deliberately late (see exptime.ts).
  */
 const MAGIC = 0x4b;
 const KEY_HEADER_BYTES = 3;

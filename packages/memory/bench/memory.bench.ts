@@ -33,7 +33,7 @@ class MapBaseline {
   }
 }
 
-async function measure(label: string, iterations: number, op: (i: number) => unknown): Promise<number> {
+async function measure(iterations: number, op: (i: number) => unknown): Promise<number> {
   for (let i = 0; i < Math.min(iterations, 1000); i++) await op(i);
   const t0 = performance.now();
   for (let i = 0; i < iterations; i++) await op(i);
@@ -68,8 +68,8 @@ for (const [op, n, s, m] of ops) {
   const a: number[] = [];
   const b: number[] = [];
   for (let round = 0; round < 5; round++) {
-    a.push(await measure(op, n, s));
-    b.push(await measure(op, n, m));
+    a.push(await measure(n, s));
+    b.push(await measure(n, m));
   }
   rows.push({ op, store: median(a), map: median(b) });
 }
@@ -88,8 +88,8 @@ for (const e of entries) bigMap.set(e.key, value, TTL);
 const ks: number[] = [];
 const km: number[] = [];
 for (let round = 0; round < 5; round++) {
-  ks.push(await measure("keys", 200, (i) => big.keys(`sessions/call-${(i * 7919) % 100_000}/`)));
-  km.push(await measure("keys", 3, (i) => bigMap.keys(`sessions/call-${(i * 7919) % 100_000}/`)));
+  ks.push(await measure(200, (i) => big.keys(`sessions/call-${(i * 7919) % 100_000}/`)));
+  km.push(await measure(3, (i) => bigMap.keys(`sessions/call-${(i * 7919) % 100_000}/`)));
 }
 rows.push({ op: "keys of 10 in 1,000,000", store: median(ks), map: median(km) });
 

@@ -1,3 +1,3 @@
-export { InMemorySessionKVStore } from "./memory-store.js";
-export type { InMemorySessionKVStoreOptions } from "./memory-store.js";
+export { InMemorySessionKVStore } from "./store.js";
+export type { InMemorySessionKVStoreOptions } from "./options.js";
 export { SortedKeys } from "./sorted-keys.js";

@@ -9,7 +9,7 @@
 // Calls are sequential (one in flight), so the ratio is the per-call latency overhead.
 import { startRedis } from "@sessionkv/conformance/containers";
 import { type BenchCase, compare, timePerCall } from "@sessionkv/conformance/testing";
-import { withDeadline } from "@sessionkv/core";
+import { withTimeout } from "@sessionkv/core";
 import { RedisSessionKVStore } from "@sessionkv/redis";
 import { Redis } from "ioredis";
 
@@ -126,13 +126,13 @@ async function main(): Promise<void> {
     });
     const failed = rows.filter((row) => row.bound !== undefined && row.ratio > row.bound).length;
 
-    // The per-operation deadline (a timer and a race) that the base store adds to every call.
+    // The per-operation timeout (a timer and a race) that the base store adds to every call.
     const deadlineRuns = 200_000;
     const bare = await timePerCall(() => Promise.resolve(), deadlineRuns);
-    const guarded = await timePerCall(() => withDeadline(Promise.resolve(), 5_000, "bench"), deadlineRuns);
+    const guarded = await timePerCall(() => withTimeout(Promise.resolve(), 5_000, "bench"), deadlineRuns);
 
     console.log(
-      `\nwithDeadline overhead: ${(guarded - bare).toFixed(2)} µs per call (${bare.toFixed(2)} → ${guarded.toFixed(2)} µs on a resolved promise)`,
+      `\nwithTimeout overhead: ${(guarded - bare).toFixed(2)} µs per call (${bare.toFixed(2)} → ${guarded.toFixed(2)} µs on a resolved promise)`,
     );
     if (failed > 0)
       console.log(

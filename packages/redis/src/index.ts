@@ -1,5 +1,6 @@
-export { DEFAULT_KEY_PREFIX, REDIS_CAPABILITIES, RedisSessionKVStore } from "./redis-store.js";
-export type { RedisStoreOptions } from "./redis-store.js";
+export { REDIS_CAPABILITIES, RedisSessionKVStore } from "./store.js";
+export { DEFAULT_KEY_PREFIX } from "./options.js";
+export type { RedisSessionKVStoreOptions } from "./options.js";
 export { classifyRedisError } from "./errors.js";
 export { escapeGlob, prefixPattern } from "./glob.js";
 export { hashSlot } from "./slot.js";

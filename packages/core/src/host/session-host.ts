@@ -1,4 +1,4 @@
-import { ErrorCode, SessionKVError, invalidArgument, notRunning } from "../errors.js";
+import { invalidArgument, notRunning } from "../errors.js";
 import { type SessionLogger, consoleLogger } from "../registry/logger.js";
 import type { SessionMetrics } from "../registry/session-info.js";
 import type { SessionRegistry, SessionWrite } from "../registry/session-registry.js";

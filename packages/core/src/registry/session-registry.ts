@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { ErrorCode, SessionKVError, invalidArgument, notRunning } from "../errors.js";
+import { invalidArgument, notRunning } from "../errors.js";
 import type { MsetEntry, SessionKVStore } from "../types.js";
 import { validatePositiveMs } from "../validate.js";
 import { callPrefix, closeRequestKey, sessionKey } from "./keys.js";

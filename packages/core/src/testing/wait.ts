@@ -1,4 +1,4 @@
-import { sleep } from "../deadline.js";
+import { sleep } from "../timeout.js";
 
 /** Polls `check` until it returns true; returns the elapsed ms, or throws after `withinMs`. */
 export async function waitFor(

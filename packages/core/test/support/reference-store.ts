@@ -21,10 +21,8 @@ export class ReferenceStore extends BaseSessionKVStore {
   // Deadlines on the monotonic clock: a wall-clock jump must neither expire nor revive a record.
   readonly #records = new Map<string, { value: Uint8Array; deadline: number }>();
 
-  constructor() {
-    // In-process calls cannot hang: no per-operation deadline.
-    super({}, false);
-  }
+  // In-process calls cannot hang: no per-operation timeout race.
+  protected override readonly cannotHang = true;
 
   protected async doStart(): Promise<void> {}
 

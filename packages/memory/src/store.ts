@@ -6,16 +6,8 @@ import {
   validatePositiveMs,
 } from "@sessionkv/core";
 import { ExpiryHeap } from "./expiry-heap.js";
+import type { InMemorySessionKVStoreOptions } from "./options.js";
 import { SortedKeys } from "./sorted-keys.js";
-
-export interface InMemorySessionKVStoreOptions {
-  /** Period of the background sweep that drops expired records. Default 60 000 ms. */
-  readonly cleanupIntervalMs?: number;
-  /** Largest value accepted. Default 16 MiB. */
-  readonly maxValueBytes?: number;
-  /** Longest key accepted, in UTF-8 bytes. Default 4096. */
-  readonly maxKeyBytes?: number;
-}
 
 interface Entry {
   value: Uint8Array;
@@ -37,6 +29,7 @@ export class InMemorySessionKVStore extends BaseSessionKVStore {
   readonly capabilities: StoreCapabilities;
   // Every read copies per position, and expire/delete are idempotent per key.
   protected override readonly acceptsRepeatedKeys = true;
+  protected override readonly cannotHang = true;
   readonly #cleanupIntervalMs: number;
   readonly #records = new Map<string, Entry>();
   readonly #index = new SortedKeys();
@@ -44,7 +37,7 @@ export class InMemorySessionKVStore extends BaseSessionKVStore {
   #timer: NodeJS.Timeout | undefined;
 
   constructor(options: InMemorySessionKVStoreOptions = {}) {
-    super({}, false);
+    super();
     if (options === null || typeof options !== "object")
       throw invalidArgument("options", "must be an object");
     this.#cleanupIntervalMs = options.cleanupIntervalMs ?? 60_000;

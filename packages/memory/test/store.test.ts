@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { sleep } from "@sessionkv/core";
 import { describe, expect, it } from "vitest";
-import { InMemorySessionKVStore } from "../src/memory-store.js";
+import { InMemorySessionKVStore } from "../src/store.js";
 
 const v = (s: string) => new TextEncoder().encode(s);
 

@@ -5,7 +5,7 @@ import { ErrorCode, SessionKVError } from "./errors.js";
  * commands while disconnected and some never time out on their own; this is the guarantee
  * that no store operation hangs whatever the driver does.
  */
-export function withDeadline<T>(work: Promise<T>, ms: number, operation: string): Promise<T> {
+export function withTimeout<T>(work: Promise<T>, ms: number, operation: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

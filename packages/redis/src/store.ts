@@ -1,6 +1,5 @@
 import {
   BaseSessionKVStore,
-  type BaseStoreOptions,
   ErrorCode,
   type MsetEntry,
   SessionKVError,
@@ -9,24 +8,11 @@ import {
   invalidArgument,
   validateKeyPrefix,
 } from "@sessionkv/core";
-import type { RedisOptions } from "ioredis";
 import { createClient, disconnect, passwordsOf, whenReady } from "./connection.js";
 import { classifyRedisError } from "./errors.js";
 import { prefixPattern } from "./glob.js";
+import { DEFAULT_KEY_PREFIX, type RedisSessionKVStoreOptions } from "./options.js";
 import { type RedisClient, type Topology, topologyOf } from "./topology.js";
-
-export interface RedisStoreOptions extends BaseStoreOptions {
-  /** `redis://[user:password@]host:port[/db]`, or `rediss://` for TLS. The store creates and closes its client. */
-  readonly url?: string;
-  /** An existing ioredis `Redis` (standalone or Sentinel) or `Cluster`. Used as is; never closed by the store. */
-  readonly client?: RedisClient;
-  /** Extra ioredis options for the client created from `url` (TLS CA, family, db...). */
-  readonly redisOptions?: RedisOptions;
-  /** Prepended to every key: the store's namespace. Default `sessionkv:`. */
-  readonly keyPrefix?: string;
-}
-
-export const DEFAULT_KEY_PREFIX = "sessionkv:";
 
 /**
  * Capabilities. Redis keeps TTLs in milliseconds and never returns an expired key (GET, MGET
@@ -62,7 +48,7 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
   readonly #pattern: string;
   readonly #secrets: readonly string[];
 
-  constructor(options: RedisStoreOptions) {
+  constructor(options: RedisSessionKVStoreOptions) {
     super(options);
     const { url, client } = options;
     if ((url === undefined) === (client === undefined))
@@ -73,8 +59,7 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
     this.keyPrefix = keyPrefix;
     this.#pattern = prefixPattern(keyPrefix);
     this.#owned = client === undefined;
-    this.client =
-      client ?? createClient(url as string, this.operationTimeoutMs as number, options.redisOptions);
+    this.client = client ?? createClient(url as string, this.operationTimeoutMs, options.redisOptions);
     // Our own client reports connection trouble through the operations; without a listener
     // ioredis would also print every reconnection error to the console.
     if (this.#owned) this.client.on("error", () => undefined);
@@ -91,7 +76,7 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
   }
 
   protected async doStart(): Promise<void> {
-    await whenReady(this.client, this.operationTimeoutMs as number);
+    await whenReady(this.client, this.operationTimeoutMs);
   }
 
   protected async doClose(): Promise<void> {

@@ -68,7 +68,7 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
       const servers = typeof options.servers === "string" ? options.servers : options.servers!.join(",");
       // memjs counts its timeouts in seconds. Slightly under the store's deadline, so that a
       // silent server surfaces memjs's own error (as `cause`) and its dead socket is dropped.
-      const timeoutS = ((this.operationTimeoutMs ?? 5_000) * 0.9) / 1000;
+      const timeoutS = (this.operationTimeoutMs * 0.9) / 1000;
       const client = memjs.Client.create(servers, {
         timeout: timeoutS,
         conntimeout: timeoutS,
