@@ -3,10 +3,15 @@
 // probes and of any client library), and restart() keeps the host port.
 // Under CI a missing runtime fails this file; on a laptop without Docker it skips.
 
+import { execFileSync } from "node:child_process";
 import { request } from "node:http";
 import { connect } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import {
+  BACKENDS,
+  type BackendDefinition,
+  LOCAL_IMAGES,
+  OFFICIAL_IMAGES,
   type StartedServer,
   dynamodbTargets,
   etcdTargets,
@@ -89,6 +94,40 @@ const redisPing = (s: StartedServer) => tcp(s.port, "PING\r\n", /\r\n/);
 const memcachedVersion = (s: StartedServer) => tcp(s.port, "version\r\n", /\r\n/);
 
 afterAll(() => stopAllServers());
+
+describe("backend registry", () => {
+  const definitions = Object.entries(BACKENDS) as [keyof typeof BACKENDS, BackendDefinition][];
+
+  it("derives the version matrices from each backend's definition", () => {
+    for (const [backend, definition] of definitions) {
+      expect(OFFICIAL_IMAGES[backend]).toEqual(definition.versions.map((v) => v.official));
+      expect(LOCAL_IMAGES[backend]).toEqual(definition.versions.map((v) => v.local));
+    }
+    const envNames = definitions.map(([, d]) => d.imageEnv);
+    expect(new Set(envNames).size).toBe(envNames.length);
+  });
+
+  it("has build-images.sh build every local image the definitions use, with their commands", () => {
+    const root = new URL("../../", import.meta.url);
+    const plan = execFileSync(
+      process.execPath,
+      ["--import", "./scripts/ts-imports.mjs", "scripts/containers/image-plan.ts"],
+      { cwd: root, encoding: "utf8" },
+    );
+    const built = new Map(
+      plan
+        .trim()
+        .split("\n")
+        .map((line) => line.split("\t"))
+        .map((fields) => [fields[3], JSON.parse(fields[5] ?? "null")] as const),
+    );
+    for (const [, definition] of definitions) {
+      for (const image of [definition.defaults.local, ...definition.versions.map((v) => v.local)]) {
+        expect(built.get(image), image).toEqual(definition.command(image, definition.containerPort));
+      }
+    }
+  });
+});
 
 describe.skipIf(!gate.run)("container fixtures", () => {
   describe.each(redisTargets().map((t) => [t.name, t] as const))("%s", (_name, target) => {

@@ -12,8 +12,8 @@
 
 import { createServer } from "node:net";
 import type { BoundPorts, StartedTestContainer, WaitStrategy } from "testcontainers";
+import { isLocalImage } from "./backend.js";
 import type { Backend } from "./images.js";
-import { isLocalImage } from "./images.js";
 import { type Testcontainers, disableRyukFor, loadTestcontainers } from "./load.js";
 import type { Probe } from "./probes.js";
 
