@@ -8,11 +8,14 @@ import { BACKENDS } from "../../conformance/src/containers/backends/index.ts";
 
 const seen = new Set<string>();
 for (const definition of Object.values(BACKENDS) as BackendDefinition[]) {
+  const port = definition.containerPort;
+  // A multi-node server (the Redis Cluster) runs an image that a single-server backend builds.
+  if (port === undefined) continue;
   for (const version of definition.versions) {
     if (seen.has(version.local)) continue;
     seen.add(version.local);
     const { suite = "-", package: pkg = "-", version: prefix = "-" } = version.debian ?? {};
-    const command = JSON.stringify(definition.command(version.local, definition.containerPort));
-    console.log([suite, pkg, prefix, version.local, definition.containerPort, command].join("\t"));
+    const command = JSON.stringify(definition.command(version.local, port, [port]));
+    console.log([suite, pkg, prefix, version.local, port, command].join("\t"));
   }
 }

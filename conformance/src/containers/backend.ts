@@ -20,8 +20,10 @@ export interface ServerVersion {
   readonly official: string;
   /** Built by scripts/containers/build-images.sh (SESSIONKV_LOCAL_IMAGES=1). */
   readonly local: string;
-  /** Absent for images that do not come from a Debian package (dynalite). */
+  /** Absent for images that do not come from a Debian package (dynalite) or that another version builds. */
   readonly debian?: DebianBuild;
+  /** Test files of the package that this CI matrix cell runs (default: the whole suite). */
+  readonly tests?: readonly string[];
 }
 
 export interface BackendDefinition {
@@ -29,10 +31,13 @@ export interface BackendDefinition {
   readonly package: string;
   /** Names the image(s) to run instead of the defaults, comma-separated for a matrix. */
   readonly imageEnv: string;
-  readonly containerPort: number;
+  /** Absent for a multi-node server listening on the host port numbers (see `nodes`). */
+  readonly containerPort?: number;
+  /** Server processes in the one container, each on its own port (default 1). */
+  readonly nodes?: number;
   readonly probe: Probe;
-  /** Default command for an image; gets the chosen host port (etcd advertises it). */
-  readonly command: (image: string, hostPort: number) => string[];
+  /** Default command for an image; gets the chosen host port(s) (etcd advertises it). */
+  readonly command: (image: string, hostPort: number, hostPorts: readonly number[]) => string[];
   readonly url?: (host: string, port: number) => string;
   /** What a target's title calls this image (default: the backend's name). */
   readonly label?: (image: string) => string;

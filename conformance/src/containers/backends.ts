@@ -9,6 +9,7 @@
 
 import type { BackendDefinition } from "./backend.js";
 import { BACKENDS, type Backend, defaultImage, envImages, matrixImages } from "./images.js";
+import { selectedCell } from "./matrix.js";
 import { type ServerSpec, type StartOptions, type StartedServer, startServer } from "./server.js";
 
 function spec(backend: Backend, image: string): ServerSpec {
@@ -16,9 +17,10 @@ function spec(backend: Backend, image: string): ServerSpec {
   return {
     backend,
     image,
-    containerPort: definition.containerPort,
+    ...(definition.containerPort !== undefined && { containerPort: definition.containerPort }),
+    ...(definition.nodes !== undefined && { nodes: definition.nodes }),
     probe: definition.probe,
-    command: (hostPort) => definition.command(image, hostPort),
+    command: (hostPort, hostPorts) => definition.command(image, hostPort, hostPorts),
     ...(definition.url && { url: definition.url }),
   };
 }
@@ -71,9 +73,12 @@ function target(backend: Backend, image: string): ServerTarget {
 
 /** The env variables' images when any is set, else the default matrix (the named ones below are shorthands). */
 export function backendTargets(backends: readonly Backend[]): ServerTarget[] {
-  const fromEnv = backends.flatMap((b) => envImages(b).map((image) => target(b, image)));
+  // Within a CI matrix cell only the cell's backend has targets (matrix.ts).
+  const cell = selectedCell();
+  const selected = cell === undefined ? backends : backends.filter((b) => b === cell.backend);
+  const fromEnv = selected.flatMap((b) => envImages(b).map((image) => target(b, image)));
   if (fromEnv.length > 0) return fromEnv;
-  return backends.flatMap((b) => matrixImages(b).map((image) => target(b, image)));
+  return selected.flatMap((b) => matrixImages(b).map((image) => target(b, image)));
 }
 
 /** Redis 7.0, Redis 8.0 and Valkey 8.1; only SESSIONKV_IMAGE_REDIS / _VALKEY when either is set. */

@@ -27,5 +27,6 @@ export {
   localImagesSelected,
   OFFICIAL_IMAGES,
 } from "./images.js";
+export { CELL_ENV, MATRIX, type MatrixCell, cellEnvironment, matrixCell, selectedCell } from "./matrix.js";
 export { containerRuntime, isCI, type RuntimeStatus, requireContainers } from "./runtime.js";
 export { type StartedServer, type StartOptions, stopAllServers } from "./server.js";

@@ -1,5 +1,11 @@
 import { createServer } from "node:net";
-import { type StartedServer, redisTargets, requireContainers } from "@sessionkv/conformance/containers";
+import {
+  type ServerTarget,
+  type StartedServer,
+  backendTargets,
+  redisTargets,
+  requireContainers,
+} from "@sessionkv/conformance/containers";
 import { eventually } from "@sessionkv/conformance/testing";
 import { describeConformance } from "@sessionkv/conformance/vitest";
 import { Cluster, type Redis } from "ioredis";
@@ -7,9 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisSessionKVStore, hashSlot } from "../src/index.js";
 import { bytes, rawClient, text } from "./helpers.js";
 
-// A one-node Redis Cluster: it enforces CROSSSLOT like a big one, so it proves the store splits
-// MGET, DEL and pipelines by hash slot and SCANs through the master list. The node announces
-// 127.0.0.1 and the published port, so the Cluster client reaches it without a NAT map.
+// Two kinds of Redis Cluster. A one-node cluster per Redis/Valkey target enforces CROSSSLOT
+// like a big one, so it proves the store splits MGET, DEL and pipelines by hash slot; the node
+// announces 127.0.0.1 and the published port, so the Cluster client reaches it without a NAT
+// map. The multi-master cluster (three masters with a replica each, the `redis-cluster`
+// fixture) also proves that SCAN goes through every master and that batches span masters.
 const gate = await requireContainers();
 
 function freePort(): Promise<number> {
@@ -27,35 +35,52 @@ function freePort(): Promise<number> {
   });
 }
 
+async function oneNodeCluster(target: ServerTarget): Promise<StartedServer> {
+  const hostPort = await freePort();
+  const server = await target.start({
+    hostPort,
+    args: [
+      "--cluster-enabled",
+      "yes",
+      "--cluster-config-file",
+      "/tmp/nodes.conf",
+      "--cluster-announce-ip",
+      "127.0.0.1",
+      "--cluster-announce-port",
+      String(hostPort),
+    ],
+  });
+  const node = rawClient(server);
+  try {
+    await node.connect();
+    await node.call("CLUSTER", "ADDSLOTSRANGE", "0", "16383");
+    await eventually(async () =>
+      expect(String(await node.call("CLUSTER", "INFO"))).toContain("cluster_state:ok"),
+    );
+  } finally {
+    node.disconnect();
+  }
+  return server;
+}
+
+const clusters = [
+  ...redisTargets().map((target) => ({ name: target.name, start: () => oneNodeCluster(target) })),
+  ...backendTargets(["redis-cluster"]).map((target) => ({ name: target.name, start: () => target.start() })),
+];
+
 describe.skipIf(!gate.run)("Redis Cluster", () => {
-  for (const target of redisTargets()) {
-    describe(target.name, () => {
+  for (const setup of clusters) {
+    describe(setup.name, () => {
       let server: StartedServer | undefined;
       let node: Redis;
       let cluster: Cluster | undefined;
 
       beforeAll(async () => {
-        const hostPort = await freePort();
-        server = await target.start({
-          hostPort,
-          args: [
-            "--cluster-enabled",
-            "yes",
-            "--cluster-config-file",
-            "/tmp/nodes.conf",
-            "--cluster-announce-ip",
-            "127.0.0.1",
-            "--cluster-announce-port",
-            String(hostPort),
-          ],
-        });
+        server = await setup.start();
         node = rawClient(server);
         await node.connect();
-        await node.call("CLUSTER", "ADDSLOTSRANGE", "0", "16383");
-        await eventually(async () =>
-          expect(String(await node.call("CLUSTER", "INFO"))).toContain("cluster_state:ok"),
-        );
-        cluster = new Cluster([{ host: server.host, port: server.port }]);
+        const { host, ports } = server;
+        cluster = new Cluster(ports.map((port) => ({ host, port })));
         cluster.on("error", () => undefined);
         await eventually(async () => expect(await cluster!.ping()).toBe("PONG"));
       });
@@ -86,7 +111,7 @@ describe.skipIf(!gate.run)("Redis Cluster", () => {
         await store.mset(keys.map((key) => ({ key, value: bytes(key), ttlMs: 60_000 })));
         expect((await store.mget(keys)).map(text)).toEqual(keys);
         await store.expire(keys, 90_000);
-        expect(await node.pttl("cl:k7")).toBeGreaterThan(60_000);
+        expect(await cluster!.pttl("cl:k7")).toBeGreaterThan(60_000);
         expect(new Set(await store.keys(""))).toEqual(new Set(keys));
         await store.delete(keys);
         expect(await store.keys("")).toEqual([]);

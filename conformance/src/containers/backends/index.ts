@@ -6,10 +6,11 @@
 import dynamodb from "./dynamodb.js";
 import etcd from "./etcd.js";
 import memcached from "./memcached.js";
+import redisCluster from "./redis-cluster.js";
 import redis from "./redis.js";
 import valkey from "./valkey.js";
 
-export const BACKENDS = { redis, valkey, memcached, etcd, dynamodb } as const;
+export const BACKENDS = { redis, valkey, "redis-cluster": redisCluster, memcached, etcd, dynamodb } as const;
 
 export type Backend = keyof typeof BACKENDS;
 
