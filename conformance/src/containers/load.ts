@@ -3,7 +3,7 @@
 // imported lazily and a missing install becomes a clear error, not a crash at import.
 // Internal module: its types mention testcontainers, so index.ts does not re-export it.
 
-import { isLocalImage } from "./images.js";
+import { isLocalImage } from "./backend.js";
 
 export type Testcontainers = typeof import("testcontainers");
 

@@ -135,3 +135,25 @@ export function dynamoHeaders(operation: string): Record<string, string> {
       "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=00",
   };
 }
+
+/** A complete RESP reply to a command answering with a bulk string (or an error line). */
+function bulkReplyComplete(reply: Buffer): boolean {
+  const text = reply.toString("latin1");
+  const header = /^\$(\d+)\r\n/.exec(text);
+  if (header) return reply.length >= header[0].length + Number(header[1]) + 2;
+  return text.includes("\r\n");
+}
+
+/**
+ * Redis Cluster: `CLUSTER INFO` on the first node says every slot is served, by `masters`
+ * masters, in a cluster of `nodes` nodes (after `--cluster create`, the nodes meet one by one).
+ */
+export function probeRedisCluster(masters: number, nodes: number): Probe {
+  return async (host, port, timeoutMs) => {
+    const reply = await exchange(host, port, Buffer.from("CLUSTER INFO\r\n"), bulkReplyComplete, timeoutMs);
+    const info = reply.toString("latin1");
+    const wanted = ["cluster_state:ok", `cluster_known_nodes:${nodes}\r\n`, `cluster_size:${masters}\r\n`];
+    if (wanted.every((line) => info.includes(line))) return wanted.join(" ").replace(/\r\n/g, "");
+    throw new Error(`cluster not ready: ${JSON.stringify(info.split("\r\n").slice(0, 7).join(" "))}`);
+  };
+}

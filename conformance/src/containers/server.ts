@@ -12,8 +12,8 @@
 
 import { createServer } from "node:net";
 import type { BoundPorts, StartedTestContainer, WaitStrategy } from "testcontainers";
+import { isLocalImage } from "./backend.js";
 import type { Backend } from "./images.js";
-import { isLocalImage } from "./images.js";
 import { type Testcontainers, disableRyukFor, loadTestcontainers } from "./load.js";
 import type { Probe } from "./probes.js";
 
@@ -24,6 +24,8 @@ export interface StartedServer extends AsyncDisposable {
   readonly host: string;
   /** Host port; stays the same across `restart()`. */
   readonly port: number;
+  /** Every published host port: `[port]`, or one per node for a multi-node server (a Redis Cluster). */
+  readonly ports: readonly number[];
   /** `host:port`, the form memjs and most clients accept. */
   readonly endpoint: string;
   /** `redis://…` for Redis/Valkey, `http://…` for etcd and DynamoDB; absent for Memcached. */
@@ -58,10 +60,13 @@ export interface StartOptions {
 export interface ServerSpec {
   readonly backend: Backend;
   readonly image: string;
-  readonly containerPort: number;
+  /** Absent: the server listens on the host port numbers themselves (see `nodes`). */
+  readonly containerPort?: number;
+  /** Server processes, each on its own port, published under the same number (default 1). */
+  readonly nodes?: number;
   readonly probe: Probe;
-  /** Default command for this image; gets the chosen host port (etcd advertises it). */
-  readonly command: (hostPort: number) => string[];
+  /** Default command for this image; gets the chosen host port(s) (etcd advertises it). */
+  readonly command: (hostPort: number, hostPorts: readonly number[]) => string[];
   readonly url?: (host: string, port: number) => string;
 }
 
@@ -85,6 +90,13 @@ export function freePort(): Promise<number> {
       );
     });
   });
+}
+
+/** `n` free ports other than `taken` and each other. */
+async function morePorts(taken: number, n: number): Promise<number[]> {
+  const ports = new Set<number>([taken]);
+  while (ports.size < n + 1) ports.add(await freePort());
+  return [...ports].slice(1);
 }
 
 /** The subset of a dockerode Container the wait strategy uses (typed here to avoid a dockerode dependency). */
@@ -118,10 +130,16 @@ class ProbeWaitStrategy implements WaitStrategy {
   private timeoutMs = 60_000;
   private timeoutSet = false;
 
-  constructor(private readonly spec: ServerSpec) {}
+  private readonly spec: ServerSpec;
+  private readonly containerPort: number;
+
+  constructor(spec: ServerSpec, containerPort: number) {
+    this.spec = spec;
+    this.containerPort = containerPort;
+  }
 
   async waitUntilReady(container: ContainerLike, boundPorts: BoundPorts): Promise<void> {
-    const port = boundPorts.getBinding(this.spec.containerPort);
+    const port = boundPorts.getBinding(this.containerPort);
     const deadline = Date.now() + this.timeoutMs;
     let lastError: unknown;
     while (Date.now() < deadline) {
@@ -194,14 +212,18 @@ export async function startServer(spec: ServerSpec, options: StartOptions = {}):
   // A free port can be taken between our check and Docker's bind; retry with another.
   for (let attempt = 1; ; attempt++) {
     const hostPort = options.hostPort ?? (await freePort());
-    const command = [...(options.command ?? spec.command(hostPort)), ...(options.args ?? [])];
+    const hostPorts = [hostPort, ...(await morePorts(hostPort, (spec.nodes ?? 1) - 1))];
+    // A server whose nodes announce their addresses (a cluster) listens on the host's port
+    // numbers, so that what it announces is what a client on the host can reach.
+    const ports = hostPorts.map((host) => ({ container: spec.containerPort ?? host, host }));
+    const command = [...(options.command ?? spec.command(hostPort, hostPorts)), ...(options.args ?? [])];
     const Container = loopbackContainer(tc);
     const container = new Container(spec.image)
       .withCommand(command)
-      .withExposedPorts({ container: spec.containerPort, host: hostPort })
+      .withExposedPorts(...ports)
       .withEnvironment({ ...options.env })
       .withLabels({ "org.sessionkv.fixture": spec.backend })
-      .withWaitStrategy(new ProbeWaitStrategy(spec))
+      .withWaitStrategy(new ProbeWaitStrategy(spec, ports[0]!.container))
       .withStartupTimeout(options.startupTimeoutMs ?? 60_000);
     let started: StartedTestContainer;
     try {
@@ -218,7 +240,7 @@ export async function startServer(spec: ServerSpec, options: StartOptions = {}):
       }
       throw error;
     }
-    return wrap(tc, spec, started, hostPort);
+    return wrap(tc, spec, started, hostPorts);
   }
 }
 
@@ -226,8 +248,9 @@ function wrap(
   tc: Testcontainers,
   spec: ServerSpec,
   started: StartedTestContainer,
-  port: number,
+  ports: readonly number[],
 ): StartedServer {
+  const port = ports[0]!;
   const id = started.getId();
   const docker = async () => (await tc.getContainerRuntimeClient()).container.getById(id);
   let paused = false;
@@ -237,6 +260,7 @@ function wrap(
     image: spec.image,
     host: HOST,
     port,
+    ports,
     endpoint: `${HOST}:${port}`,
     url: spec.url?.(HOST, port),
     containerId: id,

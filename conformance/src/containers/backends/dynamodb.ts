@@ -1,0 +1,27 @@
+import { type BackendDefinition, httpUrl } from "../backend.js";
+import { probeDynamoDB } from "../probes.js";
+
+const isDynalite = (image: string) => /dynalite/i.test(image);
+
+export default {
+  package: "dynamodb",
+  imageEnv: "SESSIONKV_IMAGE_DYNAMODB",
+  containerPort: 8000,
+  probe: probeDynamoDB,
+  command: (image) =>
+    isDynalite(image)
+      ? ["node", "/opt/dynalite/server.cjs", "--port", "8000"]
+      : // amazon/dynamodb-local's entrypoint is `java`; -sharedDb ignores region/credentials.
+        ["-jar", "DynamoDBLocal.jar", "-inMemory", "-sharedDb", "-port", "8000"],
+  url: httpUrl,
+  label: (image) => (isDynalite(image) ? "dynalite" : "dynamodb"),
+  defaults: { official: "amazon/dynamodb-local:latest", local: "sessionkv-local/dynalite:3.2.2" },
+  // The local stand-in is dynalite (no Debian package): build-images.sh installs it from npm.
+  versions: [
+    {
+      name: "dynamodb-local",
+      official: "amazon/dynamodb-local:latest",
+      local: "sessionkv-local/dynalite:3.2.2",
+    },
+  ],
+} as const satisfies BackendDefinition;
