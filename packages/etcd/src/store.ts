@@ -1,15 +1,13 @@
+import type { MsetEntry, SessionKVError, StoreCapabilities } from "@sessionkv/core";
 import {
   BaseSessionKVStore,
   DEFAULT_OPERATION_TIMEOUT_MS,
-  type MsetEntry,
-  type SessionKVError,
-  type StoreCapabilities,
   deadlineFor,
   encodeWithDeadline,
   invalidArgument,
   validateKeyPrefix,
   validatePositiveMs,
-} from "@sessionkv/core";
+} from "@sessionkv/core/store-kit";
 import { Etcd3 } from "etcd3";
 import { classifyEtcdError } from "./errors.js";
 import { Keyspace } from "./keyspace.js";

@@ -1,8 +1,9 @@
 import { type StartedServer, requireContainers, startMemcached } from "@sessionkv/conformance/containers";
 import memjs from "memjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { INDEX_BUCKETS, MIN_COMPACT_ENTRIES, MemcachedSessionKVStore } from "../src/index.js";
+import { MemcachedSessionKVStore } from "../src/index.js";
 import { KeyEncoder, bucketOf } from "../src/key-encoding.js";
+import { INDEX_BUCKETS, MIN_COMPACT_ENTRIES } from "../src/key-index.js";
 
 const gate = await requireContainers();
 const CYCLES = 10_000;

@@ -3,7 +3,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { type StartedServer, requireContainers, startMemcachedPool } from "@sessionkv/conformance/containers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { INDEX_BUCKETS, MIN_COMPACT_ENTRIES, MemcachedSessionKVStore } from "../src/index.js";
+import { MemcachedSessionKVStore } from "../src/index.js";
+import { INDEX_BUCKETS, MIN_COMPACT_ENTRIES } from "../src/key-index.js";
 
 const run = promisify(execFile);
 const gate = await requireContainers();

@@ -2,13 +2,8 @@ import { type StartedServer, requireContainers, startMemcached } from "@sessionk
 import { isSessionKVError } from "@sessionkv/core";
 import memjs from "memjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  DEFAULT_MAX_VALUE_BYTES,
-  MAX_KEY_BYTES,
-  MemcachedSessionKVStore,
-  RELATIVE_EXPTIME_LIMIT_S,
-  exptimeFor,
-} from "../src/index.js";
+import { RELATIVE_EXPTIME_LIMIT_S, exptimeFor } from "../src/exptime.js";
+import { DEFAULT_MAX_VALUE_BYTES, MAX_KEY_BYTES, MemcachedSessionKVStore } from "../src/index.js";
 import { KeyEncoder } from "../src/key-encoding.js";
 import { textCommand } from "./raw.js";
 

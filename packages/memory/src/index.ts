@@ -1,3 +1,2 @@
 export { InMemorySessionKVStore } from "./memory-store.js";
 export type { InMemorySessionKVStoreOptions } from "./memory-store.js";
-export { SortedKeys } from "./sorted-keys.js";

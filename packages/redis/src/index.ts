@@ -1,7 +1,4 @@
 export { DEFAULT_KEY_PREFIX, REDIS_CAPABILITIES, RedisSessionKVStore } from "./redis-store.js";
 export type { RedisStoreOptions } from "./redis-store.js";
-export { classifyRedisError } from "./errors.js";
-export { escapeGlob, prefixPattern } from "./glob.js";
-export { hashSlot } from "./slot.js";
-export { isCluster, topologyOf } from "./topology.js";
-export type { RedisClient, Topology } from "./topology.js";
+export { VISION_AGENTS_KEY_PREFIX } from "./interop.js";
+export type { RedisClient } from "./topology.js";

@@ -1,14 +1,11 @@
+import { ErrorCode, type MsetEntry, SessionKVError, type StoreCapabilities } from "@sessionkv/core";
 import {
   BaseSessionKVStore,
   type BaseStoreOptions,
-  ErrorCode,
-  type MsetEntry,
-  SessionKVError,
-  type StoreCapabilities,
   chunk,
   invalidArgument,
   validateKeyPrefix,
-} from "@sessionkv/core";
+} from "@sessionkv/core/store-kit";
 import type { RedisOptions } from "ioredis";
 import { createClient, disconnect, passwordsOf, whenReady } from "./connection.js";
 import { classifyRedisError } from "./errors.js";

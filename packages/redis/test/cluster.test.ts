@@ -4,7 +4,8 @@ import { eventually } from "@sessionkv/conformance/testing";
 import { describeConformance } from "@sessionkv/conformance/vitest";
 import { Cluster, type Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RedisSessionKVStore, hashSlot } from "../src/index.js";
+import { RedisSessionKVStore } from "../src/index.js";
+import { hashSlot } from "../src/slot.js";
 import { bytes, rawClient, text } from "./helpers.js";
 
 // A one-node Redis Cluster: it enforces CROSSSLOT like a big one, so it proves the store splits
