@@ -1,0 +1,31 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { type StartedServer, requireContainers, startRedis } from "@sessionkv/conformance/containers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { urlOf } from "./helpers.js";
+
+// The root README's quick start is this file, run as a user would, against a real Redis.
+const example = fileURLToPath(new URL("../examples/quick-start.mjs", import.meta.url));
+const gate = await requireContainers();
+
+describe.skipIf(!gate.run)("examples/quick-start.mjs (the root README's example)", () => {
+  let server: StartedServer | undefined;
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("registers a session, lists it, closes it on request and exits on its own", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [example], {
+      env: { ...process.env, REDIS_URL: urlOf(server) },
+      timeout: 30_000,
+    });
+    expect(stdout.trim().split("\n")).toEqual([
+      'agent-1@node-a {"turns":3}',
+      "agent-1 closed (close-requested)",
+    ]);
+  });
+});
