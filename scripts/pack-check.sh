@@ -5,7 +5,8 @@
 #      check predates require(esm));
 #   2. a fresh npm project that installs core + redis gets exactly one copy of core and no other
 #      backend's client, typechecks a consumer under NodeNext, and can require() the packages;
-#   3. a fresh project with two copies of core side by side recognises errors from either copy.
+#   3. a fresh project with two copies of core side by side recognises errors from either copy;
+#   4. the conformance CLI's bin runs from a fresh project.
 # Needs the npm registry (the fresh projects install ioredis like a user would).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -52,4 +53,9 @@ node -e 'const f=process.argv[1],p=require(f);p.version="0.1.1";require("fs").wr
 install "$two" "$(tarball core)" "core-other@file:$(ls "$work"/other/sessionkv-core-0.1.1.tgz)" "$(tarball memory)"
 cp "$here/two-copies.mjs" "$two/"
 (cd "$two" && node two-copies.mjs)
+echo "pack-check: the conformance CLI from a fresh project (the README's npx line)"
+cli="$work/cli"
+install "$cli" "$(tarball core)" "$(tarball memory)" "$(tarball conformance)"
+(cd "$cli" && npx --no-install sessionkv-conformance --store ./node_modules/@sessionkv/conformance/dist/stores/memory.js \
+  --filter keys | tail -n 1 | sed "s/^/pack-check: conformance CLI: /")
 echo "pack-check: ok"
