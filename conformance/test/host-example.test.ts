@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -20,6 +21,13 @@ describe("examples/multi-node.mjs (the README's multi-node example)", () => {
       "agent-2 closed (host-stopped)",
       'after stop: ""',
     ]);
+  });
+});
+
+describe("the core README", () => {
+  it("shows the example verbatim", () => {
+    const readme = readFileSync(new URL("../../packages/core/README.md", import.meta.url), "utf8");
+    expect(readme).toContain(`\`\`\`js\n${readFileSync(example, "utf8")}\`\`\``);
   });
 });
 

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { type StartedServer, requireContainers, startRedis } from "@sessionkv/conformance/containers";
@@ -8,6 +9,14 @@ import { urlOf } from "./helpers.js";
 // The root README's quick start is this file, run as a user would, against a real Redis.
 const example = fileURLToPath(new URL("../examples/quick-start.mjs", import.meta.url));
 const gate = await requireContainers();
+
+describe("the root README", () => {
+  it("shows the example verbatim, after its first comment line", () => {
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const shown = readFileSync(example, "utf8").split("\n").slice(1).join("\n");
+    expect(readme).toContain(`\`\`\`js\n${shown}\`\`\``);
+  });
+});
 
 describe.skipIf(!gate.run)("examples/quick-start.mjs (the root README's example)", () => {
   let server: StartedServer | undefined;
