@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-turbo run test --concurrency=1 --continue "$@" 2>&1 | tee "$log"
+pnpm exec turbo run test --concurrency=1 --continue "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 bash scripts/test-summary.sh <"$log"
 exit "$status"
