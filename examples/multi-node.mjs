@@ -17,15 +17,21 @@ const [a, b, c] = ["node-a", "node-b", "node-c"].map(
 );
 await Promise.all([a.start(), b.start(), c.start()]);
 
-let closedAt = 0;
-const agent = (name) => ({
-  close: async (reason) => {
-    closedAt = performance.now();
-    console.log(`${name} closed (${reason})`);
-  },
-  metrics: () => ({ turns: 3, latency_ms: 412.5 }),
-});
-await a.add("call-1", "agent-1", agent("agent-1"));
+// A session handed to a host (a `HostedSession`): close(reason) with a `CloseReason` of
+// "close-requested" or "host-stopped", and optional metrics(). `closed` settles when it is closed.
+const agent = (name) => {
+  const { promise: closed, resolve } = Promise.withResolvers();
+  return {
+    closed,
+    close: async (reason) => {
+      console.log(`${name} closed (${reason})`);
+      resolve(performance.now());
+    },
+    metrics: () => ({ turns: 3, latency_ms: 412.5 }),
+  };
+};
+const agent1 = agent("agent-1");
+await a.add("call-1", "agent-1", agent1);
 await a.add("call-1", "agent-2", agent("agent-2"));
 await b.add("call-1", "agent-3", agent("agent-3"));
 
@@ -36,7 +42,12 @@ console.log(`node-c sees: ${await listing()}`);
 // Close a session that runs on node A from node C: a flag in the store, honoured on A's next cycle.
 const requested = performance.now();
 await c.requestClose("call-1", "agent-1");
-while (closedAt === 0) await sleep(5);
+// The hosts' and the store's timers are unref'd: they never keep a process alive. With nothing
+// else open (no server, no socket), a bare `await agent1.closed` lets Node exit with code 13
+// ("unsettled top-level await") before the close arrives. Hold a handle while waiting.
+const keepAlive = setInterval(() => {}, 1_000);
+const closedAt = await agent1.closed;
+clearInterval(keepAlive);
 console.log(
   `close requested on node-c took ${Math.round(closedAt - requested)} ms to reach node-a (interval ${maintenanceIntervalMs} ms)`,
 );

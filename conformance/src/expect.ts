@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { sleep } from "@sessionkv/core";
+import { sleep } from "@sessionkv/core/store-kit";
 import { showValue } from "./show.js";
 
 /**

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -20,5 +21,37 @@ describe("examples/multi-node.mjs (the README's multi-node example)", () => {
       "agent-2 closed (host-stopped)",
       'after stop: ""',
     ]);
+  });
+});
+
+describe("the core README", () => {
+  it("shows the example verbatim", () => {
+    const readme = readFileSync(new URL("../../packages/core/README.md", import.meta.url), "utf8");
+    expect(readme).toContain(`\`\`\`js\n${readFileSync(example, "utf8")}\`\`\``);
+  });
+});
+
+describe("the trap the example avoids (README: a bare await of a close)", () => {
+  it("exits with code 13 when nothing but the host waits for a close", async () => {
+    // The hosts' and the store's timers are unref'd, so the pending await alone cannot hold the process.
+    const script = `
+      import { SessionHost, SessionRegistry } from "@sessionkv/core";
+      import { InMemorySessionKVStore } from "@sessionkv/memory";
+      const store = new InMemorySessionKVStore();
+      const host = new SessionHost({ registry: new SessionRegistry({ store, nodeId: "n", ttlMs: 1_500 }), maintenanceIntervalMs: 250 });
+      await host.start();
+      const { promise: closed, resolve } = Promise.withResolvers();
+      await host.add("c", "s", { close: resolve });
+      await store.set("close_requests/c/s", new Uint8Array(0), 1_500);
+      await closed;
+      console.log("closed");`;
+    const outcome = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: fileURLToPath(new URL("..", import.meta.url)),
+      timeout: 30_000,
+    }).then(
+      () => ({ code: 0 }),
+      (error: { code?: number }) => ({ code: error.code }),
+    );
+    expect(outcome.code).toBe(13);
   });
 });

@@ -15,4 +15,4 @@ export { codeOf, everyOperation, type Rejection, rejectEveryOperation, rejection
 export { eventually, type EventuallyOptions } from "./retry.js";
 export { everythingSaidBy, leakedSecrets } from "./said.js";
 export { bytes, text } from "./text.js";
-export { sleep } from "@sessionkv/core";
+export { sleep } from "@sessionkv/core/store-kit";

@@ -1,4 +1,4 @@
-import { sleep } from "@sessionkv/core";
+import { sleep } from "@sessionkv/core/store-kit";
 
 export interface EventuallyOptions {
   /** Give up (rethrowing the last error) once this much time has passed. Default 30 s. */

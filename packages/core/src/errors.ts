@@ -23,6 +23,13 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/**
+ * Marks every `SessionKVError`, from whichever copy of this package created it. An application can
+ * end up with two copies of core (its own and one a backend resolved), and a class is not shared
+ * across copies; a registered symbol is, so errors stay recognisable.
+ */
+const BRAND = Symbol.for("sessionkv.error");
+
 export class SessionKVError extends Error {
   override readonly name = "SessionKVError";
   readonly code: ErrorCode;
@@ -30,6 +37,15 @@ export class SessionKVError extends Error {
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** `instanceof` asks the brand, so it also holds for an error from another copy of core. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // A subclass keeps the ordinary prototype check: the brand says "some SessionKVError" only.
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of instanceof.
+    if (this !== SessionKVError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null && Reflect.get(value, BRAND) === true;
   }
 }
 

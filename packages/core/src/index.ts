@@ -1,32 +1,10 @@
-export { ErrorCode, SessionKVError, isSessionKVError, invalidArgument } from "./errors.js";
+/**
+ * What an application uses: the store contract, errors, the registry and the host. What a store
+ * implementer needs on top (base class, validation, deadlines, byte helpers) is
+ * `@sessionkv/core/store-kit`.
+ */
+export { ErrorCode, SessionKVError, isSessionKVError } from "./errors.js";
 export type { MsetEntry, SessionKVStore, SetOptions, StoreCapabilities } from "./types.js";
-export { BaseSessionKVStore, DEFAULT_OPERATION_TIMEOUT_MS } from "./base-store.js";
-export type { BaseStoreOptions } from "./base-store.js";
-export {
-  isWellFormed,
-  utf8Length,
-  validateEntries,
-  validateKey,
-  validateKeyPrefix,
-  validateKeys,
-  MAX_KEY_PREFIX_BYTES,
-  validatePositiveMs,
-  validatePrefix,
-  validateSetOptions,
-  validateValue,
-} from "./validate.js";
-export { redactError, redactText } from "./redact.js";
-export { sleep, withTimeout } from "./timeout.js";
-export { chunk, copyBytes, unique } from "./batch.js";
-export {
-  DEADLINE_HEADER_BYTES,
-  ceilSeconds,
-  deadlineFor,
-  decodeWithDeadline,
-  encodeWithDeadline,
-  liveValue,
-} from "./expiry.js";
-export type { DecodedRecord } from "./expiry.js";
 export { SessionRegistry, DEFAULT_REGISTRY_TTL_MS } from "./registry/session-registry.js";
 export type {
   PollResult,
@@ -38,8 +16,6 @@ export type { SessionInfo, SessionMetrics, StoredSession } from "./registry/sess
 export { consoleLogger, silentLogger } from "./registry/logger.js";
 export type { SessionLogger } from "./registry/logger.js";
 export { closeRequestKey, sessionKey } from "./registry/keys.js";
-export { decodeRecord, encodeRecord, parsePythonJson } from "./registry/record.js";
-export type { DecodeResult, WireRecord } from "./registry/record.js";
 export { SessionHost, DEFAULT_MAINTENANCE_INTERVAL_MS } from "./host/session-host.js";
 export type { SessionHostOptions } from "./host/session-host.js";
 export type { CloseReason, HostedSession } from "./host/hosted-session.js";

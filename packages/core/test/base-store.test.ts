@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  BaseSessionKVStore,
-  type MsetEntry,
-  SessionKVError,
-  type StoreCapabilities,
-  validateKeyPrefix,
-} from "../src/index.js";
+import { type MsetEntry, SessionKVError, type StoreCapabilities } from "../src/index.js";
+import { BaseSessionKVStore, validateKeyPrefix } from "../src/store-kit.js";
 
 /**
  * A backend that records which of its hooks ran. The base class's promise is that invalid

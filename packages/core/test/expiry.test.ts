@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { ceilSeconds, decodeWithDeadline, encodeWithDeadline, liveValue, redactText } from "../src/index.js";
+import {
+  ceilSeconds,
+  decodeWithDeadline,
+  encodeWithDeadline,
+  liveValue,
+  redactText,
+} from "../src/store-kit.js";
 
 describe("deadline envelope", () => {
   it("round-trips the value and the exact deadline", () => {

@@ -6,8 +6,8 @@ import {
   SessionKVError,
   SessionRegistry,
   silentLogger,
-  sleep,
 } from "../src/index.js";
+import { sleep } from "../src/store-kit.js";
 import { interceptStore, recordingLogger, waitFor, within } from "../src/testing/index.js";
 import { ReferenceStore } from "./support/reference-store.js";
 

@@ -5,7 +5,7 @@ import {
   type KeysAndAttributes,
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
-import { chunk } from "@sessionkv/core";
+import { chunk } from "@sessionkv/core/store-kit";
 import { type Budget, backoffMs } from "./budget.js";
 import { mapLimit } from "./concurrency.js";
 import type { Item } from "./item.js";

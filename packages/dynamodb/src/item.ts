@@ -1,5 +1,5 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { ceilSeconds, deadlineFor } from "@sessionkv/core";
+import { ceilSeconds, deadlineFor } from "@sessionkv/core/store-kit";
 import { ATTR, itemKey } from "./schema.js";
 
 export type Item = Record<string, AttributeValue>;

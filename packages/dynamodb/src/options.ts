@@ -1,5 +1,5 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
-import { type BaseStoreOptions, invalidArgument, validateKeyPrefix } from "@sessionkv/core";
+import { type BaseStoreOptions, invalidArgument, validateKeyPrefix } from "@sessionkv/core/store-kit";
 import { MAX_NAMESPACE_TAG_BYTES, namespaceTag } from "./schema.js";
 
 export interface DynamoDBSessionKVStoreOptions extends BaseStoreOptions {

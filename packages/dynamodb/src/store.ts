@@ -5,12 +5,8 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import {
-  BaseSessionKVStore,
-  type MsetEntry,
-  type SessionKVError,
-  type StoreCapabilities,
-} from "@sessionkv/core";
+import type { MsetEntry, SessionKVError, StoreCapabilities } from "@sessionkv/core";
+import { BaseSessionKVStore } from "@sessionkv/core/store-kit";
 import { type BatchContext, batchGet, batchWrite } from "./batch.js";
 import { Budget, budgetMs } from "./budget.js";
 import { mapLimit } from "./concurrency.js";

@@ -1,4 +1,4 @@
-import type { BaseStoreOptions } from "@sessionkv/core";
+import type { BaseStoreOptions } from "@sessionkv/core/store-kit";
 import type { Etcd3, IOptions } from "etcd3";
 
 export interface EtcdSessionKVStoreOptions extends BaseStoreOptions {

@@ -1,4 +1,4 @@
-import { decodeWithDeadline } from "@sessionkv/core";
+import { decodeWithDeadline } from "@sessionkv/core/store-kit";
 import type { IKeyValue } from "etcd3";
 import { parseLeaseId } from "./lease-id.js";
 

@@ -1,14 +1,12 @@
+import type { MsetEntry, SessionKVError, StoreCapabilities } from "@sessionkv/core";
 import {
   BaseSessionKVStore,
-  type MsetEntry,
-  type SessionKVError,
-  type StoreCapabilities,
   deadlineFor,
   encodeWithDeadline,
   invalidArgument,
   validateKeyPrefix,
   validatePositiveMs,
-} from "@sessionkv/core";
+} from "@sessionkv/core/store-kit";
 import { Etcd3 } from "etcd3";
 import { classifyEtcdError } from "./errors.js";
 import { Keyspace } from "./keyspace.js";

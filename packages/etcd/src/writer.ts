@@ -1,4 +1,4 @@
-import { encodeWithDeadline } from "@sessionkv/core";
+import { encodeWithDeadline } from "@sessionkv/core/store-kit";
 import type { IRequestOp, ITxnResponse, KVClient } from "etcd3";
 import { EtcdLeaseInvalidError } from "etcd3";
 import { EXACT_BASE, type LeaseKind, floorId } from "./lease-id.js";

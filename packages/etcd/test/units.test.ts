@@ -1,4 +1,4 @@
-import { encodeWithDeadline } from "@sessionkv/core";
+import { encodeWithDeadline } from "@sessionkv/core/store-kit";
 import { describe, expect, it } from "vitest";
 import { Keyspace, keyAfter, prefixEnd } from "../src/keyspace.js";
 import { EXACT_BASE, floorId, leaseDeadline, leaseIdFor, parseLeaseId } from "../src/lease-id.js";

@@ -1,4 +1,4 @@
-import { DEADLINE_HEADER_BYTES, decodeWithDeadline, encodeWithDeadline } from "@sessionkv/core";
+import { DEADLINE_HEADER_BYTES, decodeWithDeadline, encodeWithDeadline } from "@sessionkv/core/store-kit";
 
 /**
  * What a data item holds:

@@ -1,4 +1,4 @@
-import { ceilSeconds } from "@sessionkv/core";
+import { ceilSeconds } from "@sessionkv/core/store-kit";
 
 /**
  * Memcached's expiration field: seconds from now, except that values above 30 days are read

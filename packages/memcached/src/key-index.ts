@@ -1,4 +1,5 @@
-import { ErrorCode, SessionKVError, unique } from "@sessionkv/core";
+import { ErrorCode, SessionKVError } from "@sessionkv/core";
+import { unique } from "@sessionkv/core/store-kit";
 import { type KeyEncoder, bucketOf } from "./key-encoding.js";
 import {
   type Command,

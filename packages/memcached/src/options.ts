@@ -3,7 +3,7 @@ import {
   invalidArgument,
   validateKeyPrefix,
   validatePositiveMs,
-} from "@sessionkv/core";
+} from "@sessionkv/core/store-kit";
 import type memjs from "memjs";
 
 export interface MemcachedSessionKVStoreOptions extends BaseStoreOptions {

@@ -1,12 +1,5 @@
-import {
-  BaseSessionKVStore,
-  ErrorCode,
-  type MsetEntry,
-  SessionKVError,
-  type StoreCapabilities,
-  deadlineFor,
-  sleep,
-} from "@sessionkv/core";
+import { ErrorCode, type MsetEntry, SessionKVError, type StoreCapabilities } from "@sessionkv/core";
+import { BaseSessionKVStore, deadlineFor, sleep } from "@sessionkv/core/store-kit";
 import memjs from "memjs";
 import { encodeEnvelope, liveValueOf, storedDeadline, withDeadline } from "./envelope.js";
 import { exptimeFor } from "./exptime.js";

@@ -2,8 +2,9 @@ import { requireContainers } from "@sessionkv/conformance/containers";
 import { forEachTarget } from "@sessionkv/conformance/vitest";
 import memjs from "memjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { INDEX_BUCKETS, MIN_COMPACT_ENTRIES, MemcachedSessionKVStore } from "../src/index.js";
+import { MemcachedSessionKVStore } from "../src/index.js";
 import { KeyEncoder, bucketOf } from "../src/key-encoding.js";
+import { INDEX_BUCKETS, MIN_COMPACT_ENTRIES } from "../src/key-index.js";
 import { defaultServer } from "./targets.js";
 
 const gate = await requireContainers();

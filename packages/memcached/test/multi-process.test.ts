@@ -4,7 +4,8 @@ import { promisify } from "node:util";
 import { requireContainers } from "@sessionkv/conformance/containers";
 import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { describe, expect, it } from "vitest";
-import { INDEX_BUCKETS, MIN_COMPACT_ENTRIES, MemcachedSessionKVStore } from "../src/index.js";
+import { MemcachedSessionKVStore } from "../src/index.js";
+import { INDEX_BUCKETS, MIN_COMPACT_ENTRIES } from "../src/key-index.js";
 import { poolOf } from "./targets.js";
 
 const run = promisify(execFile);

@@ -4,13 +4,8 @@ import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { isSessionKVError } from "@sessionkv/core";
 import memjs from "memjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  DEFAULT_MAX_VALUE_BYTES,
-  MAX_KEY_BYTES,
-  MemcachedSessionKVStore,
-  RELATIVE_EXPTIME_LIMIT_S,
-  exptimeFor,
-} from "../src/index.js";
+import { RELATIVE_EXPTIME_LIMIT_S, exptimeFor } from "../src/exptime.js";
+import { DEFAULT_MAX_VALUE_BYTES, MAX_KEY_BYTES, MemcachedSessionKVStore } from "../src/index.js";
 import { KeyEncoder } from "../src/key-encoding.js";
 import { textCommand } from "./raw.js";
 import { defaultServer } from "./targets.js";

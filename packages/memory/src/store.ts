@@ -1,10 +1,5 @@
-import {
-  BaseSessionKVStore,
-  type MsetEntry,
-  type StoreCapabilities,
-  invalidArgument,
-  validatePositiveMs,
-} from "@sessionkv/core";
+import type { MsetEntry, StoreCapabilities } from "@sessionkv/core";
+import { BaseSessionKVStore, invalidArgument, validatePositiveMs } from "@sessionkv/core/store-kit";
 import { ExpiryHeap } from "./expiry-heap.js";
 import type { InMemorySessionKVStoreOptions } from "./options.js";
 import { SortedKeys } from "./sorted-keys.js";

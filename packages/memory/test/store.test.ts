@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { sleep } from "@sessionkv/core";
+import { sleep } from "@sessionkv/core/store-kit";
 import { describe, expect, it } from "vitest";
 import { InMemorySessionKVStore } from "../src/store.js";
 

@@ -9,7 +9,7 @@
 // Calls are sequential (one in flight), so the ratio is the per-call latency overhead.
 import { startRedis } from "@sessionkv/conformance/containers";
 import { type BenchCase, compare, timePerCall } from "@sessionkv/conformance/testing";
-import { withTimeout } from "@sessionkv/core";
+import { withTimeout } from "@sessionkv/core/store-kit";
 import { RedisSessionKVStore } from "@sessionkv/redis";
 import { Redis } from "ioredis";
 

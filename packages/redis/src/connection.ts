@@ -1,4 +1,4 @@
-import { invalidArgument } from "@sessionkv/core";
+import { invalidArgument } from "@sessionkv/core/store-kit";
 import { Redis, type RedisOptions } from "ioredis";
 import type { RedisClient } from "./topology.js";
 

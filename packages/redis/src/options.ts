@@ -1,4 +1,4 @@
-import type { BaseStoreOptions } from "@sessionkv/core";
+import type { BaseStoreOptions } from "@sessionkv/core/store-kit";
 import type { RedisOptions } from "ioredis";
 import type { RedisClient } from "./topology.js";
 

@@ -1,13 +1,5 @@
-import {
-  BaseSessionKVStore,
-  ErrorCode,
-  type MsetEntry,
-  SessionKVError,
-  type StoreCapabilities,
-  chunk,
-  invalidArgument,
-  validateKeyPrefix,
-} from "@sessionkv/core";
+import { ErrorCode, type MsetEntry, SessionKVError, type StoreCapabilities } from "@sessionkv/core";
+import { BaseSessionKVStore, chunk, invalidArgument, validateKeyPrefix } from "@sessionkv/core/store-kit";
 import { createClient, disconnect, passwordsOf, whenReady } from "./connection.js";
 import { classifyRedisError } from "./errors.js";
 import { prefixPattern } from "./glob.js";

@@ -10,7 +10,8 @@ import { bytes, eventually, text } from "@sessionkv/conformance/testing";
 import { describeConformance, forEachTarget } from "@sessionkv/conformance/vitest";
 import { Cluster, type Redis } from "ioredis";
 import { beforeAll, describe, expect, it } from "vitest";
-import { RedisSessionKVStore, hashSlot } from "../src/index.js";
+import { RedisSessionKVStore } from "../src/index.js";
+import { hashSlot } from "../src/slot.js";
 import { rawClient } from "./helpers.js";
 
 // Two kinds of Redis Cluster. A one-node cluster per Redis/Valkey target enforces CROSSSLOT

@@ -1,12 +1,9 @@
 import { ErrorCode, SessionKVError } from "@sessionkv/core";
 import { describe, expect, it } from "vitest";
-import {
-  RedisSessionKVStore,
-  classifyRedisError,
-  escapeGlob,
-  hashSlot,
-  prefixPattern,
-} from "../src/index.js";
+import { classifyRedisError } from "../src/errors.js";
+import { escapeGlob, prefixPattern } from "../src/glob.js";
+import { RedisSessionKVStore } from "../src/index.js";
+import { hashSlot } from "../src/slot.js";
 
 // Pure functions; their behaviour against a real server is covered in the container suites.
 

@@ -1,4 +1,5 @@
-import { BaseSessionKVStore, type MsetEntry, type StoreCapabilities } from "../../src/index.js";
+import type { MsetEntry, StoreCapabilities } from "../../src/index.js";
+import { BaseSessionKVStore } from "../../src/store-kit.js";
 
 /**
  * The smallest store that keeps the whole contract (the base class does validation and

@@ -1,0 +1,32 @@
+/**
+ * `@sessionkv/core/store-kit`: what a store implementation builds on. Applications need none of
+ * it; they import `@sessionkv/core`.
+ */
+export { invalidArgument } from "./errors.js";
+export { BaseSessionKVStore, DEFAULT_OPERATION_TIMEOUT_MS } from "./base-store.js";
+export type { BaseStoreOptions } from "./base-store.js";
+export {
+  isWellFormed,
+  utf8Length,
+  validateEntries,
+  validateKey,
+  validateKeyPrefix,
+  validateKeys,
+  MAX_KEY_PREFIX_BYTES,
+  validatePositiveMs,
+  validatePrefix,
+  validateSetOptions,
+  validateValue,
+} from "./validate.js";
+export { redactError, redactText } from "./redact.js";
+export { sleep, withTimeout } from "./timeout.js";
+export { chunk, copyBytes, unique } from "./batch.js";
+export {
+  DEADLINE_HEADER_BYTES,
+  ceilSeconds,
+  deadlineFor,
+  decodeWithDeadline,
+  encodeWithDeadline,
+  liveValue,
+} from "./expiry.js";
+export type { DecodedRecord } from "./expiry.js";
