@@ -29,10 +29,12 @@ export {
 export type { DecodedRecord } from "./expiry.js";
 export { SessionRegistry, DEFAULT_REGISTRY_TTL_MS } from "./registry/session-registry.js";
 export type {
+  OwnedSession,
   PollResult,
   RegisterOptions,
   SessionRegistryOptions,
   SessionWrite,
+  SkippedWrite,
 } from "./registry/session-registry.js";
 export type { SessionInfo, SessionMetrics, StoredSession } from "./registry/session-info.js";
 export { consoleLogger, silentLogger } from "./registry/logger.js";

@@ -252,6 +252,7 @@ export class SessionHost implements AsyncDisposable {
     await this.#loop.stop();
     this.#sessions.clear();
     this.#pendingRemovals.clear();
+    await this.#retrying;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -291,13 +292,13 @@ export class SessionHost implements AsyncDisposable {
     // on waits for this write before its delete (see #deleteKeys).
     const writes: SessionWrite[] = [];
     const published = new Map<LocalSession, { metrics: SessionMetrics; json: string }>();
-    const healed: string[] = [];
+    const healed: LocalSession[] = [];
     for (const local of snapshot) {
       if (this.#sessions.get(local.sessionId) !== local || local.closing !== undefined) continue;
       const previous = polled.records.get(local.sessionId) ?? null;
       const read = this.#readMetrics(local);
       const current = read === undefined ? undefined : { metrics: read, json: JSON.stringify(read) };
-      if (previous === null) healed.push(local.sessionId);
+      if (previous === null) healed.push(local);
       else if (current === undefined || current.json === local.published?.json) continue;
       const metrics = current?.metrics ?? local.published?.metrics ?? previous?.info.metrics ?? {};
       writes.push({
@@ -331,10 +332,12 @@ export class SessionHost implements AsyncDisposable {
       );
     }
     for (const [local, json] of published) if (!skipped.has(local.sessionId)) local.published = json;
-    if (healed.length > 0) {
-      this.#logger.warn(`sessionkv: re-registered ${healed.length} session record(s) that had gone missing`, {
-        sessionIds: healed,
-      });
+    const reRegistered = healed.filter((s) => !skipped.has(s.sessionId)).map((s) => s.sessionId);
+    if (reRegistered.length > 0) {
+      this.#logger.warn(
+        `sessionkv: re-registered ${reRegistered.length} session record(s) that had gone missing`,
+        { sessionIds: reRegistered },
+      );
     }
   }
 
