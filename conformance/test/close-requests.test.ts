@@ -1,5 +1,5 @@
 import { closeRequestKey } from "@sessionkv/core";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { interceptStore, waitFor } from "../src/cases/registry-support.js";
 import { sleep } from "../src/expect.js";
 import { sessionFixtures } from "./session-fixtures.js";
@@ -42,6 +42,30 @@ describe("close requests", () => {
       await owner.maintain();
       await waitFor(() => closes === 1, 2_000, `round ${round}: a request for the new session closes it`);
       await waitFor(() => owner.sessions.size === 0, 2_000, `round ${round}: closed session removed`);
+    }
+  });
+
+  it("a stale request never closes a session hosted again within the same millisecond", async () => {
+    const store = memory();
+    const owner = host({
+      registry: registry({ store, nodeId: "A", ttlMs: 60_000 }),
+      maintenanceIntervalMs: 20_000,
+    });
+    await owner.start();
+    const clock = vi.spyOn(Date, "now").mockReturnValue(Date.now());
+    try {
+      let closes = 0;
+      await owner.add("c", "s", { close: () => void closes++ });
+      await owner.registry.requestClose("c", "s");
+      const stale = await store.get(closeRequestKey("c", "s"));
+      await owner.remove("c", "s");
+      await owner.add("c", "s", { close: () => void closes++ });
+      // The old request lands now, as when it raced the removal.
+      await store.set(closeRequestKey("c", "s"), stale!, 60_000);
+      await owner.maintain();
+      expect(closes).toBe(0);
+    } finally {
+      clock.mockRestore();
     }
   });
 

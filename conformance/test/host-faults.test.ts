@@ -1,4 +1,4 @@
-import { ErrorCode, SessionKVError, sessionKey } from "@sessionkv/core";
+import { ErrorCode, SessionKVError, type SessionMetrics, sessionKey } from "@sessionkv/core";
 import { describe, expect, it } from "vitest";
 import { interceptStore, recordingLogger, waitFor } from "../src/cases/registry-support.js";
 import { sleep } from "../src/expect.js";
@@ -25,7 +25,8 @@ describe("SessionHost under faults", () => {
     // From the first cycle on the metrics grow by some 60 bytes: the rewrite no longer fits.
     await h.add("c", "big", {
       close() {},
-      metrics: () => (tick === 0 ? { tick } : { tick, latency_of_the_speech_to_text_vendor_ms: tick }),
+      metrics: (): SessionMetrics =>
+        tick === 0 ? { tick } : { tick, latency_of_the_speech_to_text_vendor_ms: tick },
     });
     await h.add("c", "sibling", { close() {}, metrics: () => ({ tick }) });
     // A foreign writer grows the record to a legal size, just under the limit.
