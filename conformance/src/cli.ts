@@ -6,18 +6,16 @@ import { formatResult, formatSummary, toJson } from "./report.js";
 import { runConformance } from "./runner.js";
 import type { StoreFactory } from "./types.js";
 
-const USAGE = `Usage: sessionkv-conformance [--store <module>] [--filter <text>] [--json] [--concurrency <n>]
+const USAGE = `Usage: sessionkv-conformance --store <module> [--filter <text>] [--json] [--concurrency <n>]
 
 Runs the sessionkv store conformance suite against the store the module makes.
   --store <module>    path (or package) whose default export is ({ namespace }) => store
-                      (default: the in-memory store shipped with @sessionkv/memory)
   --filter <text>     run only the cases whose id or title contains <text>
   --json              print one JSON report instead of a line per case
   --concurrency <n>   cases running at once (default 16)
 Exit status: 0 when every case passed or was skipped, 1 when any failed, 2 on a usage error.`;
 
-async function loadFactory(specifier: string | undefined): Promise<StoreFactory> {
-  if (specifier === undefined) return (await import("./stores/memory.js")).default;
+async function loadFactory(specifier: string): Promise<StoreFactory> {
   const isPath = specifier.startsWith(".") || specifier.startsWith("/") || /\.[cm]?[jt]s$/.test(specifier);
   const url = isPath ? pathToFileURL(resolve(process.cwd(), specifier)).href : specifier;
   const loaded = (await import(url)) as { default?: unknown; createStore?: unknown };
@@ -39,6 +37,11 @@ async function main(): Promise<number> {
   if (args.help) {
     console.log(USAGE);
     return 0;
+  }
+  // No embedded default: the suite ships no store, so that no backend is a dependency of it.
+  if (args.store === undefined) {
+    console.error(`--store is required\n\n${USAGE}`);
+    return 2;
   }
   const concurrency = args.concurrency === undefined ? undefined : Number(args.concurrency);
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {

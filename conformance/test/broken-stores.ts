@@ -1,5 +1,5 @@
 import type { MsetEntry, SessionKVStore, SetOptions } from "@sessionkv/core";
-import { InMemorySessionKVStore } from "@sessionkv/memory";
+import { ReferenceStore } from "../../packages/core/test/support/reference-store.js";
 
 /**
  * Deliberately broken stores: each one breaks a single rule of the contract the way real
@@ -12,10 +12,10 @@ export interface BrokenStore {
   readonly create: () => SessionKVStore;
 }
 
-type Overrides = (inner: InMemorySessionKVStore) => Partial<SessionKVStore>;
+type Overrides = (inner: ReferenceStore) => Partial<SessionKVStore>;
 
-/** A store implementing the interface directly (not extending the base), delegating to memory. */
-function delegating(inner: InMemorySessionKVStore, overrides: Partial<SessionKVStore>): SessionKVStore {
+/** A store implementing the interface directly (not extending the base), delegating to a working one. */
+function delegating(inner: ReferenceStore, overrides: Partial<SessionKVStore>): SessionKVStore {
   const store: SessionKVStore = {
     get capabilities() {
       return inner.capabilities;
@@ -38,7 +38,7 @@ const broken = (name: string, caughtBy: string[], overrides: Overrides): BrokenS
   name,
   caughtBy,
   create: () => {
-    const inner = new InMemorySessionKVStore();
+    const inner = new ReferenceStore();
     return delegating(inner, overrides(inner));
   },
 });
@@ -54,7 +54,7 @@ const globToRegex = (glob: string) =>
   );
 
 /** A shared map behind every store the factory makes: namespaces ignored. */
-const sharedInner = new InMemorySessionKVStore();
+const sharedInner = new ReferenceStore();
 
 export const brokenStores: readonly BrokenStore[] = [
   broken("TTL ignored", ["ttl.expires"], (s) => ({

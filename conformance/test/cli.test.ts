@@ -121,16 +121,13 @@ describe("sessionkv-conformance CLI", () => {
     expect(report.passed).toBe(report.cases.length);
   });
 
-  it("runs the embedded in-memory store when --store is omitted", async () => {
-    const { code, stdout } = await cliRun(["--filter", "ttl."]);
-    expect(stdout).toMatch(/^\d+ passed, 0 failed$/m);
-    expect(code).toBe(0);
-  });
-
-  it("rejects a module without a factory and a filter that matches nothing", async () => {
+  it("rejects a missing --store, a module without a factory and a filter that matches nothing", async () => {
+    const missing = await cliRun(["--filter", "ttl."]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^--store is required/);
     await writeFile(join(dir, "not-a-store.mjs"), "export const x = 1;\n");
     expect((await cliRun(["--store", "./not-a-store.mjs"])).code).toBe(2);
-    expect((await cliRun(["--filter", "no-such-case"])).code).toBe(1);
+    expect((await cliRun(["--store", "./my-store.mjs", "--filter", "no-such-case"])).code).toBe(1);
     expect((await cliRun(["--bogus"])).code).toBe(2);
   });
 });

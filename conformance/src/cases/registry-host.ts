@@ -1,15 +1,8 @@
 import { type CloseReason, SessionHost, SessionRegistry, silentLogger } from "@sessionkv/core";
+import { interceptStore, recordingLogger, waitFor, within } from "@sessionkv/core/testing";
 import { assert, assertSameKeys, sleep, sleepUntil } from "../expect.js";
 import type { ConformanceCase } from "../types.js";
-import {
-  HOST_SLACK_MS,
-  hostTiming,
-  interceptStore,
-  nodeStores,
-  recordingLogger,
-  waitFor,
-  within,
-} from "./registry-support.js";
+import { HOST_SLACK_MS, hostTiming, nodeStores } from "./registry-support.js";
 
 const LONG_TTL_MS = 60_000;
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import type { SessionKVStore, SessionLogger } from "@sessionkv/core";
-import { bytes, sleep } from "../expect.js";
+import type { SessionKVStore } from "@sessionkv/core";
+import { bytes } from "../expect.js";
 import type { Timing } from "../timing.js";
 import type { CaseContext } from "../types.js";
 
@@ -35,97 +35,6 @@ export async function nodeStores(context: CaseContext, count: number): Promise<S
     await context.store.delete([probe]);
   }
   return stores;
-}
-
-export interface RecordingLogger extends SessionLogger {
-  readonly warnings: string[];
-  readonly errors: string[];
-}
-
-export function recordingLogger(): RecordingLogger {
-  const warnings: string[] = [];
-  const errors: string[] = [];
-  return {
-    warnings,
-    errors,
-    warn: (message) => void warnings.push(message),
-    error: (message, details) =>
-      void errors.push(`${message}${details instanceof Error ? `: ${details.message}` : ""}`),
-  };
-}
-
-/** Polls `check` until it returns true; returns the elapsed ms, or throws after `withinMs`. */
-export async function waitFor(
-  check: () => Promise<boolean> | boolean,
-  withinMs: number,
-  what: string,
-  everyMs = 20,
-): Promise<number> {
-  const begin = performance.now();
-  for (;;) {
-    if (await check()) return performance.now() - begin;
-    const elapsed = performance.now() - begin;
-    if (elapsed > withinMs)
-      throw new Error(`${what}: not within ${withinMs} ms (waited ${Math.round(elapsed)} ms)`);
-    await sleep(everyMs);
-  }
-}
-
-/** `work`, or a rejection naming `what` once `ms` have passed (the timer is cleared either way). */
-export async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what} (after ${ms} ms)`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-export type StoreOperation = "set" | "mset" | "get" | "mget" | "expire" | "keys" | "delete";
-
-/**
- * The store with a hook run before each operation reaches it (the call waits for the hook), to
- * put another action exactly inside a maintenance cycle. Not a fake: every call reaches the store.
- */
-export function interceptStore(
-  store: SessionKVStore,
-  before: (operation: StoreOperation, keys: readonly string[]) => Promise<void> | void,
-): SessionKVStore {
-  const keysOf = (operation: StoreOperation, args: unknown[]): readonly string[] => {
-    if (operation === "mset") return (args[0] as { key: string }[]).map((e) => e.key);
-    if (operation === "mget" || operation === "expire" || operation === "delete") return args[0] as string[];
-    return [args[0] as string];
-  };
-  const wrap =
-    <A extends unknown[], R>(operation: StoreOperation, call: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      await before(operation, keysOf(operation, args));
-      return call(...args);
-    };
-  return {
-    get capabilities() {
-      return store.capabilities;
-    },
-    start: () => store.start(),
-    close: () => store.close(),
-    [Symbol.asyncDispose]: () => store.close(),
-    set: wrap("set", (key: string, value: Uint8Array, ttlMs: number, options?: { onlyIfExists?: boolean }) =>
-      store.set(key, value, ttlMs, options),
-    ),
-    mset: wrap("mset", (entries: readonly { key: string; value: Uint8Array; ttlMs: number }[]) =>
-      store.mset(entries),
-    ),
-    get: wrap("get", (key: string) => store.get(key)),
-    mget: wrap("mget", (keys: readonly string[]) => store.mget(keys)),
-    expire: wrap("expire", (keys: readonly string[], ttlMs: number) => store.expire(keys, ttlMs)),
-    keys: wrap("keys", (prefix: string) => store.keys(prefix)),
-    delete: wrap("delete", (keys: readonly string[]) => store.delete(keys)),
-  };
 }
 
 /** A record byte for byte as the Python original writes it (`json.dumps` of the dataclass, plus extras). */

@@ -1,8 +1,9 @@
 import { SessionHost, SessionRegistry, silentLogger } from "@sessionkv/core";
+import { recordingLogger } from "@sessionkv/core/testing";
 import { assert, assertSameKeys, bytes, call, rejectsWithCode, sleep, text } from "../expect.js";
 import type { ConformanceCase } from "../types.js";
 import { hostCases } from "./registry-host.js";
-import { nodeStores, pythonRecord, recordingLogger } from "./registry-support.js";
+import { nodeStores, pythonRecord } from "./registry-support.js";
 
 const LONG_TTL_MS = 60_000;
 const BAD_IDS: readonly unknown[] = ["", "a/b", "/", 42, null, undefined, "\uD800"];

@@ -1,3 +1,4 @@
+import { afterEach, describe, expect, it } from "vitest";
 import {
   type CloseReason,
   ErrorCode,
@@ -5,17 +6,16 @@ import {
   SessionKVError,
   SessionRegistry,
   silentLogger,
-} from "@sessionkv/core";
-import { InMemorySessionKVStore } from "@sessionkv/memory";
-import { afterEach, describe, expect, it } from "vitest";
-import { interceptStore, recordingLogger, waitFor, within } from "../src/cases/registry-support.js";
-import { sleep } from "../src/expect.js";
+  sleep,
+} from "../src/index.js";
+import { interceptStore, recordingLogger, waitFor, within } from "../src/testing/index.js";
+import { ReferenceStore } from "./support/reference-store.js";
 
 const opened: { close(): Promise<void> }[] = [];
 const hosts: SessionHost[] = [];
 
-function memory(): InMemorySessionKVStore {
-  const store = new InMemorySessionKVStore();
+function openStore(): ReferenceStore {
+  const store = new ReferenceStore();
   opened.push(store);
   return store;
 }
@@ -46,7 +46,7 @@ afterEach(async () => {
 
 describe("SessionHost", () => {
   it("rejects bad options with ERR_INVALID_ARGUMENT naming the parameter", async () => {
-    const registry = new SessionRegistry({ store: memory(), ttlMs: 10_000, logger: silentLogger });
+    const registry = new SessionRegistry({ store: openStore(), ttlMs: 10_000, logger: silentLogger });
     const tight = await messageOf(() => new SessionHost({ registry, maintenanceIntervalMs: 5_000 }));
     expect(tight.code).toBe(ErrorCode.INVALID_ARGUMENT);
     expect(tight.message).toContain("registry.ttlMs");
@@ -59,7 +59,7 @@ describe("SessionHost", () => {
       expect(error.message).toMatch(/^maintenanceIntervalMs /);
     }
     expect((await messageOf(() => new SessionHost({} as never))).message).toMatch(/^registry /);
-    const defaults = new SessionRegistry({ store: memory(), logger: silentLogger });
+    const defaults = new SessionRegistry({ store: openStore(), logger: silentLogger });
     expect(new SessionHost({ registry: defaults }).maintenanceIntervalMs).toBe(5_000);
     expect(defaults.ttlMs).toBe(30_000);
     const started = host(defaults, 5_000);
@@ -79,7 +79,7 @@ describe("SessionHost", () => {
   it("never overlaps cycles, even with a slow store and cycles requested concurrently", async () => {
     let inFlight = 0;
     let most = 0;
-    const inner = memory();
+    const inner = openStore();
     const slow = interceptStore(inner, async () => {
       inFlight++;
       most = Math.max(most, inFlight);
@@ -103,7 +103,7 @@ describe("SessionHost", () => {
   });
 
   it("logs a failing cycle and goes on; the next cycle heals what was lost", async () => {
-    const inner = memory();
+    const inner = openStore();
     let failures = 3;
     const flaky = interceptStore(inner, (operation) => {
       if (operation === "expire" && failures > 0) {
@@ -129,7 +129,7 @@ describe("SessionHost", () => {
   });
 
   it("logs close and metrics callbacks that throw, and removes the session anyway", async () => {
-    const store = memory();
+    const store = openStore();
     const logger = recordingLogger();
     const registry = new SessionRegistry({ store, ttlMs: 60_000, logger: silentLogger });
     const h = host(registry, 20_000, logger);
@@ -151,7 +151,7 @@ describe("SessionHost", () => {
   });
 
   it("a close callback may re-request and remove its own session without deadlock", async () => {
-    const store = memory();
+    const store = openStore();
     const registry = new SessionRegistry({ store, ttlMs: 60_000, logger: silentLogger });
     const h = host(registry, 20_000);
     await h.start();
@@ -171,7 +171,7 @@ describe("SessionHost", () => {
   });
 
   it("stop waits for the running cycle, then closes and removes the node's sessions", async () => {
-    const inner = memory();
+    const inner = openStore();
     let gate: (() => void) | undefined;
     let entered: (() => void) | undefined;
     const inCycle = new Promise<void>((resolve) => {
@@ -209,7 +209,7 @@ describe("SessionHost", () => {
   });
 
   it("abandon() leaves the records to expire, with no close callback", async () => {
-    const store = memory();
+    const store = openStore();
     const registry = new SessionRegistry({ store, ttlMs: 60_000, logger: silentLogger });
     const h = host(registry, 20_000);
     await h.start();
@@ -223,7 +223,7 @@ describe("SessionHost", () => {
   });
 
   it("a removed session's id can be hosted again at once without its old removal deleting the new record", async () => {
-    const store = memory();
+    const store = openStore();
     const registry = new SessionRegistry({ store, ttlMs: 60_000, logger: silentLogger });
     const h = host(registry, 20_000);
     await h.start();
@@ -238,7 +238,7 @@ describe("SessionHost", () => {
   });
 
   it("measures close latency: request on node C, session closed on node A (printed)", async () => {
-    const store = memory();
+    const store = openStore();
     const intervalMs = 250;
     const [a, b, c] = ["A", "B", "C"].map((nodeId) =>
       host(new SessionRegistry({ store, nodeId, ttlMs: 30_000, logger: silentLogger }), intervalMs),

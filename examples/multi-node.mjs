@@ -1,5 +1,5 @@
 // Three nodes sharing one store, in one process: sessions visible everywhere, closed from any
-// node, and gone by themselves when their node dies. Run: node conformance/examples/multi-node.mjs
+// node, and gone by themselves when their node dies. Run: node examples/multi-node.mjs
 // (after `pnpm build`). In production each SessionHost lives in its own process and the store is
 // Redis, DynamoDB, etcd or Memcached; nothing else changes.
 import { SessionHost, SessionRegistry } from "@sessionkv/core";

@@ -1,15 +1,15 @@
-import { SessionHost, type SessionKVStore, SessionRegistry, silentLogger } from "@sessionkv/core";
-import { InMemorySessionKVStore } from "@sessionkv/memory";
 import { afterEach, describe, expect, it } from "vitest";
-import { type StoreOperation, interceptStore, waitFor } from "../src/cases/registry-support.js";
+import { SessionHost, type SessionKVStore, SessionRegistry, silentLogger } from "../src/index.js";
+import { type StoreOperation, interceptStore, waitFor } from "../src/testing/index.js";
+import { ReferenceStore } from "./support/reference-store.js";
 
 // Round trips are what a networked store charges for: these budgets must not grow with the
 // number of sessions. The counting wrapper passes every call through to a real store.
 const N = 1_000;
-const opened: InMemorySessionKVStore[] = [];
+const opened: ReferenceStore[] = [];
 
 function counted(): { store: SessionKVStore; calls: Partial<Record<StoreOperation, number>>; reset(): void } {
-  const inner = new InMemorySessionKVStore();
+  const inner = new ReferenceStore();
   opened.push(inner);
   const calls: Partial<Record<StoreOperation, number>> = {};
   const store = interceptStore(inner, (operation) => {

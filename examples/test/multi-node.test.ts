@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
-const example = fileURLToPath(new URL("../examples/multi-node.mjs", import.meta.url));
+const example = fileURLToPath(new URL("../multi-node.mjs", import.meta.url));
 
 describe("examples/multi-node.mjs (the README's multi-node example)", () => {
   it("runs: three nodes see each other, a close crosses nodes, a crashed node's session expires", async () => {

@@ -1,6 +1,6 @@
-import { SessionHost, SessionRegistry, closeRequestKey, sessionKey, silentLogger } from "@sessionkv/core";
-import { InMemorySessionKVStore } from "@sessionkv/memory";
 import { afterEach, describe, expect, it } from "vitest";
+import { SessionHost, SessionRegistry, closeRequestKey, sessionKey, silentLogger } from "../src/index.js";
+import { ReferenceStore } from "./support/reference-store.js";
 
 // Produced by the Python original's serialisation, `json.dumps(asdict(info))` (default separators
 // ", " and ": ", ensure_ascii, allow_nan), with two fields a newer writer added. Byte for byte.
@@ -13,17 +13,17 @@ const SESSION = "sess-7f3a";
 const ORIGINAL_FIELDS = ["session_id", "call_id", "node_id", "started_at", "metrics_updated_at", "metrics"];
 
 const encoder = new TextEncoder();
-const stores: InMemorySessionKVStore[] = [];
+const stores: ReferenceStore[] = [];
 
-async function setup(): Promise<{ store: InMemorySessionKVStore; registry: SessionRegistry }> {
-  const store = new InMemorySessionKVStore();
+async function setup(): Promise<{ store: ReferenceStore; registry: SessionRegistry }> {
+  const store = new ReferenceStore();
   stores.push(store);
   const registry = new SessionRegistry({ store, nodeId: "ts-node", ttlMs: 60_000, logger: silentLogger });
   await registry.start();
   return { store, registry };
 }
 
-async function stored(store: InMemorySessionKVStore, key: string): Promise<Record<string, unknown>> {
+async function stored(store: ReferenceStore, key: string): Promise<Record<string, unknown>> {
   const value = await store.get(key);
   expect(value).not.toBeNull();
   return JSON.parse(new TextDecoder().decode(value!)) as Record<string, unknown>;
