@@ -1,15 +1,14 @@
-import { closeRequestKey } from "@sessionkv/core";
 import { describe, expect, it, vi } from "vitest";
-import { interceptStore, waitFor } from "../src/cases/registry-support.js";
-import { sleep } from "../src/expect.js";
-import { sessionFixtures } from "./session-fixtures.js";
+import { closeRequestKey, sleep } from "../src/index.js";
+import { interceptStore, waitFor } from "../src/testing/index.js";
+import { sessionFixtures } from "./support/session-fixtures.js";
 
 // Close flags name the registration they target and live as long as its owner's records.
-const { memory, registry, host } = sessionFixtures();
+const { store: openStore, registry, host } = sessionFixtures();
 
 describe("close requests", () => {
   it("a request that lands after its session's removal never closes the session hosted next under that id", async () => {
-    const inner = memory();
+    const inner = openStore();
     let hold: Promise<void> | undefined;
     // The requester's flag write waits until the owner's removal has reached the store: the
     // losing order of the race, made to happen every round.
@@ -46,7 +45,7 @@ describe("close requests", () => {
   });
 
   it("a stale request never closes a session hosted again within the same millisecond", async () => {
-    const store = memory();
+    const store = openStore();
     const owner = host({
       registry: registry({ store, nodeId: "A", ttlMs: 60_000 }),
       maintenanceIntervalMs: 20_000,
@@ -70,7 +69,7 @@ describe("close requests", () => {
   });
 
   it("reaches an owner whose heartbeat is longer than the requester's TTL", async () => {
-    const store = memory();
+    const store = openStore();
     const owner = host({
       registry: registry({ store, nodeId: "B", ttlMs: 60_000 }),
       maintenanceIntervalMs: 20_000,
@@ -94,7 +93,7 @@ describe("close requests", () => {
   });
 
   it("a flag lives as long as its target's record, not as long as the requester's TTL", async () => {
-    const store = memory();
+    const store = openStore();
     const owner = host({
       registry: registry({ store, nodeId: "B", ttlMs: 1_000 }),
       maintenanceIntervalMs: 200,
@@ -114,7 +113,7 @@ describe("close requests", () => {
   });
 
   it("writes no flag for a session without a record, and honours the original's empty flags", async () => {
-    const store = memory();
+    const store = openStore();
     const owner = host({
       registry: registry({ store, nodeId: "B", ttlMs: 60_000 }),
       maintenanceIntervalMs: 20_000,

@@ -1,22 +1,22 @@
-import { SessionHost, type SessionHostOptions, SessionRegistry, silentLogger } from "@sessionkv/core";
-import { InMemorySessionKVStore } from "@sessionkv/memory";
 import { afterEach } from "vitest";
-import { recordingLogger } from "../src/cases/registry-support.js";
+import { SessionHost, type SessionHostOptions, SessionRegistry, silentLogger } from "../../src/index.js";
+import { recordingLogger } from "../../src/testing/index.js";
+import { ReferenceStore } from "./reference-store.js";
 
 /**
  * Stores, registries and hosts for the session-layer fault tests, each closed after its test
  * (hosts first, then stores).
  */
 export function sessionFixtures() {
-  const stores: InMemorySessionKVStore[] = [];
+  const stores: ReferenceStore[] = [];
   const hosts: SessionHost[] = [];
   afterEach(async () => {
     await Promise.all(hosts.splice(0).map((h) => h.stop().catch(() => undefined)));
     await Promise.all(stores.splice(0).map((s) => s.close()));
   });
   return {
-    memory(options: ConstructorParameters<typeof InMemorySessionKVStore>[0] = {}): InMemorySessionKVStore {
-      const store = new InMemorySessionKVStore(options);
+    store(): ReferenceStore {
+      const store = new ReferenceStore();
       stores.push(store);
       return store;
     },
