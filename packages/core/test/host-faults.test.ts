@@ -53,6 +53,32 @@ describe("SessionHost under faults", () => {
     }
   });
 
+  it("a server refusing one record's size below the declared limit: the others are written one by one", async () => {
+    const inner = openStore();
+    const refused = sessionKey("c", "refused");
+    let armed = false;
+    // As a server whose own limit is lower than the store declares: it refuses the whole batch.
+    const store = interceptStore(inner, (operation, keys) => {
+      if (armed && (operation === "mset" || operation === "set") && keys.includes(refused))
+        throw new SessionKVError(ErrorCode.VALUE_TOO_LARGE, "the server refused the size");
+    });
+    const logger = recordingLogger();
+    const h = host({
+      registry: registry({ store, nodeId: "A", ttlMs: 60_000 }),
+      maintenanceIntervalMs: 20_000,
+      logger,
+    });
+    await h.start();
+    let tick = 0;
+    for (const id of ["refused", "sibling"]) await h.add("c", id, { close() {}, metrics: () => ({ tick }) });
+    armed = true;
+    tick = 1;
+    await h.maintain();
+    expect((await h.registry.get("c", "sibling"))?.metrics).toEqual({ tick: 1 });
+    expect((await h.registry.get("c", "refused"))?.metrics).toEqual({ tick: 0 });
+    expect(logger.warnings.filter((w) => w.includes('"refused"') && w.includes("too large"))).toHaveLength(1);
+  });
+
   it("keeps every record alive through a failover in which store calls hang for the store's 5 s timeout", async () => {
     const inner = openStore();
     const ttlMs = 3_000;

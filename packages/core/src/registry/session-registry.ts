@@ -366,6 +366,7 @@ export class SessionRegistry implements AsyncDisposable {
       if (value.byteLength > maxValueBytes) skipped.push(tooLarge(w, value.byteLength, maxValueBytes));
       else entries.push({ key: sessionKey(w.callId, w.sessionId), value, ttlMs: this.ttlMs, write: w });
     }
+    if (entries.length === 0) return skipped;
     try {
       await this.store.mset(entries.map(({ key, value, ttlMs }) => ({ key, value, ttlMs })));
     } catch (error) {
