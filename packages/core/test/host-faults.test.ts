@@ -13,9 +13,13 @@ describe("SessionHost under faults", () => {
   it("a record grown past the size limit by another writer never blocks its siblings' writes", async () => {
     const store = openStore();
     const { maxValueBytes } = store.capabilities;
+    const writes: string[] = [];
+    const counted = interceptStore(store, (operation) => {
+      if (operation === "set" || operation === "mset") writes.push(operation);
+    });
     const logger = recordingLogger();
     const h = host({
-      registry: registry({ store, nodeId: "A", ttlMs: 60_000 }),
+      registry: registry({ store: counted, nodeId: "A", ttlMs: 60_000 }),
       maintenanceIntervalMs: 20_000,
       logger,
     });
@@ -37,7 +41,9 @@ describe("SessionHost under faults", () => {
     await store.set(key, grown, 60_000);
     await store.delete([sessionKey("c", "sibling")]);
     for (tick = 1; tick <= 3; tick++) {
+      writes.length = 0;
       await h.maintain();
+      expect(writes, "the oversized record is left out before the store call, not after").toEqual(["mset"]);
       const sibling = await h.registry.get("c", "sibling");
       expect(sibling?.metrics, `cycle ${tick}: the sibling is healed and its metrics written`).toEqual({
         tick,
