@@ -7,10 +7,12 @@ export { ErrorCode, SessionKVError, isSessionKVError } from "./errors.js";
 export type { MsetEntry, SessionKVStore, SetOptions, StoreCapabilities } from "./types.js";
 export { SessionRegistry, DEFAULT_REGISTRY_TTL_MS } from "./registry/session-registry.js";
 export type {
+  OwnedSession,
   PollResult,
   RegisterOptions,
   SessionRegistryOptions,
   SessionWrite,
+  SkippedWrite,
 } from "./registry/session-registry.js";
 export type { SessionInfo, SessionMetrics, StoredSession } from "./registry/session-info.js";
 export { consoleLogger, silentLogger } from "./registry/logger.js";

@@ -72,13 +72,14 @@ describe("registry wire format (shared with the Python original)", () => {
     });
   });
 
-  it("writes a record that a plain JSON reader parses into exactly the original's fields, times in float seconds", async () => {
+  it("writes a record that a plain JSON reader parses into the original's fields plus ttl_ms, times in float seconds", async () => {
     const { store, registry } = await setup();
     const before = Date.now() / 1000;
     await registry.register("c1", "s1", { metrics: { a: 1, b: null, c: Number.NaN } });
     const after = Date.now() / 1000;
     const raw = await stored(store, "sessions/c1/s1");
-    expect(Object.keys(raw)).toEqual(ORIGINAL_FIELDS);
+    expect(Object.keys(raw)).toEqual([...ORIGINAL_FIELDS, "ttl_ms"]);
+    expect(raw.ttl_ms).toBe(60_000);
     expect(raw).toMatchObject({
       session_id: "s1",
       call_id: "c1",
@@ -93,7 +94,11 @@ describe("registry wire format (shared with the Python original)", () => {
     const closeFlag = await store.get("close_requests/c1/s1");
     expect(closeFlag).toBeNull();
     await registry.requestClose("c1", "s1");
-    expect((await store.get("close_requests/c1/s1"))?.byteLength).toBe(0);
+    // The flag names the registration it targets; the original only tests that it exists.
+    expect(await stored(store, "close_requests/c1/s1")).toEqual({
+      node_id: "ts-node",
+      started_at: raw.started_at,
+    });
   });
 
   it("keeps unknown fields and the exact start time through updateMetrics", async () => {

@@ -157,4 +157,26 @@ describe("sharing a store with Python nodes (README)", () => {
       expect(changed?.metrics_updated_at as number).toBeGreaterThan(first);
     });
   });
+
+  describe("what TypeScript adds (ttl_ms, flag content)", () => {
+    it("Python's view keeps its six fields; a record Python rewrote without ttl_ms still takes a close request", async () => {
+      const { store, registry } = await node();
+      await registry.register("c1", "s1");
+      const written = await wire(store, sessionKey("c1", "s1"));
+      // from_dict keeps the fields SessionInfo declares and drops the rest (ttl_ms among them).
+      expect(Object.keys(written ?? {})).toEqual(
+        expect.arrayContaining(Object.keys(JSON.parse(new TextDecoder().decode(fixture("register.record"))))),
+      );
+      expect(written).toHaveProperty("ttl_ms", 60_000);
+
+      // A Python update_metrics: from_dict, then to_dict, so ttl_ms is gone.
+      await store.set(sessionKey("c1", "s1"), fixture("update-metrics.record"), PYTHON_TTL_MS, {
+        onlyIfExists: true,
+      });
+      expect(await wire(store, sessionKey("c1", "s1"))).not.toHaveProperty("ttl_ms");
+      expect(await registry.requestClose("c1", "s1")).toBe(true);
+      // The original's get_close_requests asks only whether the flag is there.
+      expect(await store.get(closeRequestKey("c1", "s1"))).not.toBeNull();
+    });
+  });
 });

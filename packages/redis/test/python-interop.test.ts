@@ -66,9 +66,12 @@ describe("sharing a Redis with Python nodes", () => {
         "metrics_updated_at",
         "metrics",
       ]);
-      await shared.requestClose("c", "py");
-      // The original's get_close_requests: MGET of the close keys, "not None" means requested.
-      expect(await raw.mget("vision_agents:close_requests/c/py")).toEqual([""]);
+      expect(await shared.requestClose("c", "py")).toBe(true);
+      // The original's get_close_requests: MGET of the close keys, "not None" means requested; the
+      // flag's content (the registration it targets, core README "Close flags") is not read.
+      const [flag] = await raw.mget("vision_agents:close_requests/c/py");
+      expect(flag).not.toBeNull();
+      expect(JSON.parse(flag ?? "null")).toMatchObject({ node_id: "py-node" });
     });
 
     it("glob: Python's listing of call 'q*' also lists call 'qa'; this project's lists 'q*' only", async () => {

@@ -1,8 +1,9 @@
-import { invalidArgument, notRunning } from "../errors.js";
+import { ErrorCode, invalidArgument, isSessionKVError, notRunning } from "../errors.js";
 import { type SessionLogger, consoleLogger } from "../registry/logger.js";
 import type { SessionMetrics } from "../registry/session-info.js";
-import type { SessionRegistry, SessionWrite } from "../registry/session-registry.js";
+import type { OwnedSession, SessionRegistry, SessionWrite } from "../registry/session-registry.js";
 import { validateId, validateMetrics } from "../registry/validate.js";
+import { withTimeout } from "../timeout.js";
 import { validatePositiveMs } from "../validate.js";
 import type { CloseReason, HostedSession, LocalSession } from "./hosted-session.js";
 import { MaintenanceLoop } from "./loop.js";
@@ -12,11 +13,24 @@ export interface SessionHostOptions {
   readonly registry: SessionRegistry;
   /** Pause between the end of one maintenance cycle and the start of the next. Default 5000 ms. */
   readonly maintenanceIntervalMs?: number;
+  /**
+   * How long a cycle waits for each of its two store steps (refresh + read, then write) before it
+   * gives up and leaves the rest to the next cycle. At most, and by default,
+   * (registry.ttlMs − maintenanceIntervalMs) / 3: see "Timeouts and outages" in the README.
+   */
+  readonly operationTimeoutMs?: number;
   /** Receives failed cycles, failed close callbacks and re-registrations. Default: the console. */
   readonly logger?: SessionLogger;
 }
 
 export const DEFAULT_MAINTENANCE_INTERVAL_MS = 5_000;
+
+/**
+ * Start times are bumped by this much when the clock has not moved since the last `add`, so that
+ * no two registrations on a node share `node_id` + `started_at`: close flags and retried removals
+ * name a registration by them. 10 µs stays distinct after the wire's division into seconds.
+ */
+const STARTED_AT_STEP_MS = 0.01;
 
 type State = "new" | "running" | "stopping" | "stopped";
 
@@ -31,14 +45,19 @@ type State = "new" | "running" | "stopping" | "stopped";
 export class SessionHost implements AsyncDisposable {
   readonly registry: SessionRegistry;
   readonly maintenanceIntervalMs: number;
+  readonly operationTimeoutMs: number;
   readonly #logger: SessionLogger;
   readonly #loop: MaintenanceLoop;
   readonly #sessions = new Map<string, LocalSession>();
   /** Deletes in progress per session id: a re-`add` of the id waits for them. */
   readonly #removing = new Map<string, Promise<void>>();
   readonly #closeBatches = new Set<Promise<void>>();
-  /** The cycle's `publish` in flight (never rejects); every delete waits for it. */
-  #writing: Promise<void> = Promise.resolve();
+  /** Cycle writes until they settle in the store (never reject); every delete waits for those in flight. */
+  readonly #writes = new Set<Promise<void>>();
+  /** Removals that failed for an outage, by session id: each cycle retries them until they succeed. */
+  readonly #pendingRemovals = new Map<string, OwnedSession>();
+  #retrying: Promise<void> | undefined;
+  #lastStartedAt = 0;
   #state: State = "new";
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
@@ -57,8 +76,18 @@ export class SessionHost implements AsyncDisposable {
         `(${registry.ttlMs}) must be greater than 2 × maintenanceIntervalMs (${interval}), so that a record survives a late or failed heartbeat`,
       );
     }
+    const budget = (registry.ttlMs - interval) / 3;
+    const timeout = options.operationTimeoutMs ?? budget;
+    validatePositiveMs(timeout, "operationTimeoutMs");
+    if (timeout > budget) {
+      throw invalidArgument(
+        "operationTimeoutMs",
+        `(${timeout}) must be at most (registry.ttlMs − maintenanceIntervalMs) / 3 = (${registry.ttlMs} − ${interval}) / 3, so that a record outlives a cycle whose store calls hang`,
+      );
+    }
     this.registry = registry;
     this.maintenanceIntervalMs = interval;
+    this.operationTimeoutMs = timeout;
     this.#logger = options.logger ?? consoleLogger;
     this.#loop = new MaintenanceLoop(
       () => this.#cycle(),
@@ -112,10 +141,11 @@ export class SessionHost implements AsyncDisposable {
     this.#assertRunning("add");
     if (this.#sessions.has(sessionId))
       throw invalidArgument("sessionId", `${JSON.stringify(sessionId)} is already hosted on this node`);
+    this.#pendingRemovals.delete(sessionId);
     const local: LocalSession = {
       callId,
       sessionId,
-      startedAt: Date.now(),
+      startedAt: this.#nextStartedAt(),
       handlers: session,
       registering: Promise.resolve(),
       ready: false,
@@ -145,10 +175,11 @@ export class SessionHost implements AsyncDisposable {
   async remove(callId: string, sessionId: string): Promise<void> {
     validateId(callId, "callId");
     validateId(sessionId, "sessionId");
-    this.#assertNotStopped("remove");
+    this.#assertStarted("remove");
     const local = this.#sessions.get(sessionId);
-    if (local !== undefined && local.callId === callId) this.#sessions.delete(sessionId);
-    await this.#deleteKeys(local?.callId === callId ? [local] : [], new Map([[sessionId, callId]]));
+    const ours = local !== undefined && local.callId === callId ? [local] : [];
+    if (ours.length > 0) this.#sessions.delete(sessionId);
+    await this.#deleteKeys(ours, new Map([[sessionId, callId]]));
   }
 
   /**
@@ -197,6 +228,14 @@ export class SessionHost implements AsyncDisposable {
         });
       }
       await Promise.allSettled([...this.#closeBatches, ...this.#removing.values()]);
+      if (this.#pendingRemovals.size > 0) {
+        this.#logger.error(
+          "sessionkv: a stopped host could not remove some sessions; they expire on their TTL",
+          {
+            sessionIds: [...this.#pendingRemovals.keys()],
+          },
+        );
+      }
       this.#state = "stopped";
     })();
     return this.#stopping;
@@ -212,6 +251,8 @@ export class SessionHost implements AsyncDisposable {
     this.#stopping ??= Promise.resolve();
     await this.#loop.stop();
     this.#sessions.clear();
+    this.#pendingRemovals.clear();
+    await this.#retrying;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -228,9 +269,13 @@ export class SessionHost implements AsyncDisposable {
 
   /** One cycle: refresh + read (2 store calls), closes started, then one write of changed or missing records. */
   async #maintain(): Promise<void> {
+    this.#retryRemovals();
     const snapshot = [...this.#sessions.values()].filter((s) => s.ready);
     if (snapshot.length === 0) return;
-    const polled = await this.registry.poll(new Map(snapshot.map((s) => [s.sessionId, s.callId])));
+    const polled = await this.#bounded(
+      this.registry.poll(new Map(snapshot.map((s) => [s.sessionId, s.callId]))),
+      "refresh",
+    );
     const inSnapshot = new Set(snapshot);
     const toClose = polled.closeRequested
       .map((id) => this.#sessions.get(id))
@@ -238,7 +283,7 @@ export class SessionHost implements AsyncDisposable {
     if (toClose.length > 0) {
       this.#close(toClose, "close-requested").catch((error: unknown) => {
         this.#logger.error(
-          "sessionkv: removing closed sessions failed; their records expire on the TTL",
+          "sessionkv: removing closed sessions failed; the next cycles retry it after an outage, else their records expire on the TTL",
           error,
         );
       });
@@ -247,13 +292,13 @@ export class SessionHost implements AsyncDisposable {
     // on waits for this write before its delete (see #deleteKeys).
     const writes: SessionWrite[] = [];
     const published = new Map<LocalSession, { metrics: SessionMetrics; json: string }>();
-    const healed: string[] = [];
+    const healed: LocalSession[] = [];
     for (const local of snapshot) {
       if (this.#sessions.get(local.sessionId) !== local || local.closing !== undefined) continue;
       const previous = polled.records.get(local.sessionId) ?? null;
       const read = this.#readMetrics(local);
       const current = read === undefined ? undefined : { metrics: read, json: JSON.stringify(read) };
-      if (previous === null) healed.push(local.sessionId);
+      if (previous === null) healed.push(local);
       else if (current === undefined || current.json === local.published?.json) continue;
       const metrics = current?.metrics ?? local.published?.metrics ?? previous?.info.metrics ?? {};
       writes.push({
@@ -266,21 +311,33 @@ export class SessionHost implements AsyncDisposable {
       if (current !== undefined) published.set(local, current);
     }
     if (writes.length === 0) return;
-    // Set before publish is called: a delete requested from inside the store call still waits.
+    // Tracked before publish is called: a delete requested from inside the store call still waits.
+    // It is tracked until the store settles, even after this cycle stopped waiting for it.
     let written!: () => void;
-    this.#writing = new Promise<void>((resolve) => {
+    const writing = new Promise<void>((resolve) => {
       written = resolve;
     });
-    try {
-      await this.registry.publish(writes);
-    } finally {
+    this.#writes.add(writing);
+    const publishing = this.registry.publish(writes);
+    const settle = () => {
+      this.#writes.delete(writing);
       written();
+    };
+    void publishing.then(settle, settle);
+    const skipped = new Map((await this.#bounded(publishing, "write")).map((w) => [w.sessionId, w.error]));
+    for (const [sessionId, error] of skipped) {
+      this.#logger.warn(
+        `sessionkv: the record of session ${JSON.stringify(sessionId)} was not written (too large for the store); the other sessions' were`,
+        error,
+      );
     }
-    for (const [local, json] of published) local.published = json;
-    if (healed.length > 0) {
-      this.#logger.warn(`sessionkv: re-registered ${healed.length} session record(s) that had gone missing`, {
-        sessionIds: healed,
-      });
+    for (const [local, json] of published) if (!skipped.has(local.sessionId)) local.published = json;
+    const reRegistered = healed.filter((s) => !skipped.has(s.sessionId)).map((s) => s.sessionId);
+    if (reRegistered.length > 0) {
+      this.#logger.warn(
+        `sessionkv: re-registered ${reRegistered.length} session record(s) that had gone missing`,
+        { sessionIds: reRegistered },
+      );
     }
   }
 
@@ -311,22 +368,92 @@ export class SessionHost implements AsyncDisposable {
     }
   }
 
-  /** Deletes after the session's registration and after the cycle write in flight now, so neither can land later. */
+  /**
+   * Deletes the keys; a delete that failed for an outage is retried by the next cycles (see
+   * #retryRemovals) for the local sessions among them.
+   */
   async #deleteKeys(sessions: readonly LocalSession[], keys: ReadonlyMap<string, string>): Promise<void> {
     if (keys.size === 0) return;
+    try {
+      await this.#ordered(
+        [...keys.keys()],
+        sessions.map((s) => s.registering),
+        () => this.registry.removeMany(keys),
+      );
+    } catch (error) {
+      if (isSessionKVError(error, ErrorCode.STORE_UNAVAILABLE)) {
+        // An id hosted again since was re-registered after this delete failed: nothing to retry.
+        for (const s of sessions) {
+          if (!this.#sessions.has(s.sessionId))
+            this.#pendingRemovals.set(s.sessionId, {
+              callId: s.callId,
+              sessionId: s.sessionId,
+              startedAt: s.startedAt,
+            });
+        }
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Retries the failed removals, apart from the cycle so that a hung store never delays heartbeats.
+   * `removeOwned` skips a session registered again since, here or on another node.
+   */
+  #retryRemovals(): void {
+    if (this.#retrying !== undefined || this.#pendingRemovals.size === 0) return;
+    const batch = [...this.#pendingRemovals.values()];
+    const ids = batch.map((s) => s.sessionId);
+    this.#retrying = this.#ordered(ids, [], () => this.registry.removeOwned(batch))
+      .then(
+        () => {
+          for (const s of batch)
+            if (this.#pendingRemovals.get(s.sessionId) === s) this.#pendingRemovals.delete(s.sessionId);
+          this.#logger.warn(`sessionkv: removed ${batch.length} session(s) whose removal had failed`, {
+            sessionIds: ids,
+          });
+        },
+        (error: unknown) =>
+          this.#logger.error("sessionkv: retrying failed removals failed; retrying on the next cycle", error),
+      )
+      .finally(() => {
+        this.#retrying = undefined;
+      });
+  }
+
+  /**
+   * Runs a delete after the sessions' registration and after the cycle writes in flight now, so
+   * neither can land later; a re-`add` of the ids waits for it.
+   */
+  async #ordered(
+    ids: readonly string[],
+    registering: readonly Promise<void>[],
+    remove: () => Promise<void>,
+  ): Promise<void> {
     const done = (async () => {
-      await Promise.allSettled(sessions.map((s) => s.registering));
-      await this.#writing;
-      await this.registry.removeMany(keys);
+      await Promise.allSettled(registering);
+      await Promise.all([...this.#writes]);
+      await remove();
     })();
     const settled = done.catch(() => undefined);
-    for (const id of keys.keys()) {
+    for (const id of ids) {
       this.#removing.set(id, settled);
       void settled.then(() => {
         if (this.#removing.get(id) === settled) this.#removing.delete(id);
       });
     }
     await done;
+  }
+
+  /** A cycle step bounded by `operationTimeoutMs`: past it the cycle fails and the next one takes over. */
+  #bounded<T>(work: Promise<T>, step: string): Promise<T> {
+    return withTimeout(work, this.operationTimeoutMs, `the maintenance cycle's ${step}`);
+  }
+
+  #nextStartedAt(): number {
+    const now = Date.now();
+    this.#lastStartedAt = now > this.#lastStartedAt ? now : this.#lastStartedAt + STARTED_AT_STEP_MS;
+    return this.#lastStartedAt;
   }
 
   #readMetrics(session: LocalSession): SessionMetrics | undefined {
@@ -354,7 +481,9 @@ export class SessionHost implements AsyncDisposable {
     );
   }
 
-  #assertNotStopped(operation: string): void {
+  /** Running or stopping: a close callback may still remove its session while the host stops. */
+  #assertStarted(operation: string): void {
+    if (this.#state === "new") throw notRunning("SessionHost", operation, "before start() completed");
     if (this.#state === "stopped") throw notRunning("SessionHost", operation, "after stop()");
   }
 }

@@ -3,8 +3,9 @@ import type { SessionInfo, SessionMetrics, StoredSession } from "./session-info.
 /**
  * The wire format of a session record, shared with the Python original: a JSON object with
  * snake_case fields `session_id`, `call_id`, `node_id`, `started_at`, `metrics_updated_at`
- * (Unix time in seconds, floats) and `metrics`. Fields this version does not know are kept in
- * `record` and written back unchanged by every rewrite.
+ * (Unix time in seconds, floats) and `metrics`, plus `ttl_ms` (the owner's TTL, read by close
+ * requesters; see `recordTtlMs`). Fields this version does not know are kept in `record` and
+ * written back unchanged by every rewrite.
  */
 export type WireRecord = Readonly<Record<string, unknown>>;
 
@@ -26,6 +27,7 @@ export function freshRecord(fields: {
   startedAt: number;
   metrics: SessionMetrics;
   now: number;
+  ttlMs: number;
 }): WireRecord {
   return {
     session_id: fields.sessionId,
@@ -34,7 +36,23 @@ export function freshRecord(fields: {
     started_at: fields.startedAt / 1000,
     metrics_updated_at: fields.now / 1000,
     metrics: wireMetrics(fields.metrics),
+    ttl_ms: fields.ttlMs,
   };
+}
+
+/** The store contract's longest TTL: a larger `ttl_ms` comes from a foreign writer and is ignored. */
+const MAX_RECORD_TTL_MS = 365 * 24 * 3_600_000;
+
+/**
+ * The owner's TTL as its record states it, or undefined for records without one (the Python
+ * original's): a close requester gives its flag this lifetime, so that an owner with a longer
+ * heartbeat than the requester's TTL still sees it, and the flag lives no longer than the record.
+ */
+export function recordTtlMs(record: WireRecord): number | undefined {
+  const ttl = record.ttl_ms;
+  return typeof ttl === "number" && Number.isFinite(ttl) && ttl > 0 && ttl <= MAX_RECORD_TTL_MS
+    ? ttl
+    : undefined;
 }
 
 /** The stored record with new metrics; every other field, known or not, as it was. */
@@ -43,11 +61,15 @@ export function withMetrics(record: WireRecord, metrics: SessionMetrics, now: nu
 }
 
 // JSON has no NaN or Infinity: they are written as null rather than letting JSON.stringify do it silently.
+// Built with fromEntries: an assignment would turn a metric named "__proto__" into a prototype
+// change and drop it.
 function wireMetrics(metrics: SessionMetrics): Record<string, number | null> {
-  const out: Record<string, number | null> = {};
-  for (const [name, value] of Object.entries(metrics))
-    out[name] = typeof value === "number" && Number.isFinite(value) ? value : null;
-  return out;
+  return Object.fromEntries(
+    Object.entries(metrics).map(([name, value]) => [
+      name,
+      typeof value === "number" && Number.isFinite(value) ? value : null,
+    ]),
+  );
 }
 
 /**
@@ -100,12 +122,10 @@ export function decodeRecord(
 // Metric values other than numbers and null (a Python bool, a string from a foreign writer) are
 // left out of `metrics` instead of making the whole record unreadable.
 function readMetrics(metrics: Record<string, unknown> | undefined): SessionMetrics {
-  const out: Record<string, number | null> = {};
-  if (metrics === undefined) return out;
-  for (const [name, value] of Object.entries(metrics)) {
-    if (value === null || typeof value === "number") out[name] = value;
-  }
-  return out;
+  if (metrics === undefined) return {};
+  return Object.fromEntries(
+    Object.entries(metrics).filter(([, value]) => value === null || typeof value === "number"),
+  ) as SessionMetrics;
 }
 
 function isFiniteNumber(value: unknown): value is number {

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { invalidArgument, notRunning } from "../errors.js";
+import { ErrorCode, SessionKVError, invalidArgument, isSessionKVError, notRunning } from "../errors.js";
 import type { MsetEntry, SessionKVStore } from "../types.js";
 import { validatePositiveMs } from "../validate.js";
+import { encodeCloseFlag, flagTargets } from "./close-flag.js";
 import { callPrefix, closeRequestKey, sessionKey } from "./keys.js";
 import { type SessionLogger, consoleLogger } from "./logger.js";
-import { decodeRecord, encodeRecord, freshRecord, withMetrics } from "./record.js";
+import { decodeRecord, encodeRecord, freshRecord, recordTtlMs, withMetrics } from "./record.js";
 import type { SessionInfo, SessionMetrics, StoredSession } from "./session-info.js";
 import { validateId, validateIds, validateMetrics, validateSessions, validateTimestamp } from "./validate.js";
 
@@ -42,6 +43,22 @@ export interface SessionWrite {
   readonly metrics: SessionMetrics;
   /** The record as last read: its unknown fields and `started_at` are kept. Null writes a fresh record. */
   readonly previous: StoredSession | null;
+}
+
+/** A write `publish` left out because the store refuses its record's size; the others were written. */
+export interface SkippedWrite {
+  readonly callId: string;
+  readonly sessionId: string;
+  /** ERR_VALUE_TOO_LARGE, with the record's size in the message. */
+  readonly error: SessionKVError;
+}
+
+/** A session this node registered, named by its start time, for `removeOwned`. */
+export interface OwnedSession {
+  readonly callId: string;
+  readonly sessionId: string;
+  /** The `startedAt` it was registered with. */
+  readonly startedAt: number;
 }
 
 export const DEFAULT_REGISTRY_TTL_MS = 30_000;
@@ -117,7 +134,15 @@ export class SessionRegistry implements AsyncDisposable {
     const metrics = options.metrics ?? {};
     validateMetrics(metrics, "options.metrics");
     this.#assertRunning("register");
-    const record = freshRecord({ sessionId, callId, nodeId: this.nodeId, startedAt, metrics, now });
+    const record = freshRecord({
+      sessionId,
+      callId,
+      nodeId: this.nodeId,
+      startedAt,
+      metrics,
+      now,
+      ttlMs: this.ttlMs,
+    });
     await this.store.set(sessionKey(callId, sessionId), encodeRecord(record), this.ttlMs);
   }
 
@@ -137,6 +162,33 @@ export class SessionRegistry implements AsyncDisposable {
     for (const [sessionId, callId] of sessions)
       keys.push(sessionKey(callId, sessionId), closeRequestKey(callId, sessionId));
     await this.store.delete(keys);
+  }
+
+  /**
+   * `removeMany` for sessions this node registered, each named by its start time: one `mget` of
+   * their records, then one `delete` of the keys of those whose record is missing, unreadable or
+   * still that registration's. A session registered again since, here or on another node, keeps
+   * its record and close flag. For retrying a removal that failed.
+   */
+  async removeOwned(sessions: readonly OwnedSession[]): Promise<void> {
+    if (!Array.isArray(sessions)) throw invalidArgument("sessions", "must be an array");
+    sessions.forEach((s, i) => {
+      validateIds(s?.callId, s?.sessionId, this.store.capabilities);
+      validateTimestamp(s.startedAt, `sessions[${i}].startedAt`);
+    });
+    this.#assertRunning("removeOwned");
+    if (sessions.length === 0) return;
+    const values = await this.store.mget(sessions.map((s) => sessionKey(s.callId, s.sessionId)));
+    const keys: string[] = [];
+    sessions.forEach((s, i) => {
+      const key = sessionKey(s.callId, s.sessionId);
+      const current = this.#decode(key, values[i] ?? null, s.callId, s.sessionId);
+      const ours =
+        current === null ||
+        (current.record.node_id === this.nodeId && current.record.started_at === s.startedAt / 1000);
+      if (ours) keys.push(key, closeRequestKey(s.callId, s.sessionId));
+    });
+    if (keys.length > 0) await this.store.delete(keys);
   }
 
   /** The session's record, or null when it is missing, expired or unreadable (reported to the logger). */
@@ -214,23 +266,32 @@ export class SessionRegistry implements AsyncDisposable {
     return missing;
   }
 
-  /** Writes the session's close flag (empty bytes, registry TTL); its owner closes it on its next cycle. */
-  async requestClose(callId: string, sessionId: string): Promise<void> {
+  /**
+   * Asks the session's owner to close it on its next cycle: reads the record, then writes the
+   * close flag naming that registration (so it never closes a session registered later under the
+   * same id), living the owner's TTL as the record states it (`ttl_ms`; this registry's `ttlMs`
+   * for records without one). Resolves false, writing nothing, when there is no readable record.
+   */
+  async requestClose(callId: string, sessionId: string): Promise<boolean> {
     validateIds(callId, sessionId, this.store.capabilities);
     this.#assertRunning("requestClose");
-    await this.store.set(closeRequestKey(callId, sessionId), new Uint8Array(0), this.ttlMs);
+    const key = sessionKey(callId, sessionId);
+    const target = this.#decode(key, await this.store.get(key), callId, sessionId);
+    if (target === null) return false;
+    const ttlMs = recordTtlMs(target.record) ?? this.ttlMs;
+    await this.store.set(closeRequestKey(callId, sessionId), encodeCloseFlag(target), ttlMs);
+    return true;
   }
 
-  /** The ids among `sessions` (sessionId → callId) with a pending close request: one `mget`. */
+  /**
+   * The ids among `sessions` (sessionId → callId) with a pending close request for the session as
+   * registered now: one `mget` of their records and flags.
+   */
   async getCloseRequests(sessions: ReadonlyMap<string, string>): Promise<string[]> {
     validateSessions(sessions, this.store.capabilities);
     this.#assertRunning("getCloseRequests");
     if (sessions.size === 0) return [];
-    const ids = [...sessions.keys()];
-    const values = await this.store.mget(
-      [...sessions].map(([sessionId, callId]) => closeRequestKey(callId, sessionId)),
-    );
-    return ids.filter((_, i) => values[i] != null);
+    return [...(await this.#read([...sessions])).closeRequested];
   }
 
   /**
@@ -240,30 +301,42 @@ export class SessionRegistry implements AsyncDisposable {
   async poll(sessions: ReadonlyMap<string, string>): Promise<PollResult> {
     validateSessions(sessions, this.store.capabilities);
     this.#assertRunning("poll");
-    const records = new Map<string, StoredSession | null>();
-    if (sessions.size === 0) return { records, closeRequested: [] };
+    if (sessions.size === 0) return { records: new Map(), closeRequested: [] };
     const entries = [...sessions];
-    const keys = entries.map(([sessionId, callId]) => sessionKey(callId, sessionId));
-    await this.store.expire(keys, this.ttlMs);
+    await this.store.expire(
+      entries.map(([sessionId, callId]) => sessionKey(callId, sessionId)),
+      this.ttlMs,
+    );
+    return this.#read(entries);
+  }
+
+  /** One `mget` of the sessions' records and close flags; a flag counts if it targets the record read. */
+  async #read(entries: readonly (readonly [string, string])[]): Promise<PollResult> {
     const values = await this.store.mget([
-      ...keys,
+      ...entries.map(([sessionId, callId]) => sessionKey(callId, sessionId)),
       ...entries.map(([sessionId, callId]) => closeRequestKey(callId, sessionId)),
     ]);
+    const records = new Map<string, StoredSession | null>();
     const closeRequested: string[] = [];
     entries.forEach(([sessionId, callId], i) => {
-      records.set(sessionId, this.#decode(keys[i]!, values[i] ?? null, callId, sessionId));
-      if (values[entries.length + i] != null) closeRequested.push(sessionId);
+      const record = this.#decode(sessionKey(callId, sessionId), values[i] ?? null, callId, sessionId);
+      records.set(sessionId, record);
+      const flag = values[entries.length + i] ?? null;
+      if (flag !== null && flagTargets(flag, record)) closeRequested.push(sessionId);
     });
     return { records, closeRequested };
   }
 
   /**
    * Writes records of sessions this node owns in one `mset`: fresh ones where `previous` is null
-   * (re-registration), merged ones otherwise (new metrics, every other field kept). Unlike
-   * `updateMetrics` it does not check existence: the caller must own the sessions and must not
-   * run it concurrently with their removal (SessionHost serialises the two).
+   * (re-registration), merged ones otherwise (new metrics, this node's `ttl_ms`, every other field
+   * kept). Unlike `updateMetrics` it does not check existence: the caller must own the sessions
+   * and must not run it concurrently with their removal (SessionHost serialises the two).
+   *
+   * A record the store refuses for its size (another writer grew it) is left out and returned,
+   * so that one session never keeps the others from being written.
    */
-  async publish(writes: readonly SessionWrite[]): Promise<void> {
+  async publish(writes: readonly SessionWrite[]): Promise<SkippedWrite[]> {
     if (!Array.isArray(writes)) throw invalidArgument("writes", "must be an array");
     writes.forEach((w, i) => {
       validateIds(w?.callId, w?.sessionId, this.store.capabilities);
@@ -271,9 +344,12 @@ export class SessionRegistry implements AsyncDisposable {
       validateMetrics(w.metrics, `writes[${i}].metrics`);
     });
     this.#assertRunning("publish");
-    if (writes.length === 0) return;
+    if (writes.length === 0) return [];
     const now = Date.now();
-    const entries: MsetEntry[] = writes.map((w) => {
+    const { maxValueBytes } = this.store.capabilities;
+    const skipped: SkippedWrite[] = [];
+    const entries: (MsetEntry & { write: SessionWrite })[] = [];
+    for (const w of writes) {
       const record =
         w.previous === null
           ? freshRecord({
@@ -283,11 +359,27 @@ export class SessionRegistry implements AsyncDisposable {
               startedAt: w.startedAt,
               metrics: w.metrics,
               now,
+              ttlMs: this.ttlMs,
             })
-          : withMetrics(w.previous.record, w.metrics, now);
-      return { key: sessionKey(w.callId, w.sessionId), value: encodeRecord(record), ttlMs: this.ttlMs };
-    });
-    await this.store.mset(entries);
+          : { ...withMetrics(w.previous.record, w.metrics, now), ttl_ms: this.ttlMs };
+      const value = encodeRecord(record);
+      if (value.byteLength > maxValueBytes) skipped.push(tooLarge(w, value.byteLength, maxValueBytes));
+      else entries.push({ key: sessionKey(w.callId, w.sessionId), value, ttlMs: this.ttlMs, write: w });
+    }
+    if (entries.length === 0) return skipped;
+    try {
+      await this.store.mset(entries.map(({ key, value, ttlMs }) => ({ key, value, ttlMs })));
+    } catch (error) {
+      // A server may refuse sizes below the declared limit; then each record goes on its own.
+      if (!isSessionKVError(error, ErrorCode.VALUE_TOO_LARGE)) throw error;
+      for (const entry of entries) {
+        await this.store.set(entry.key, entry.value, entry.ttlMs).catch((failed: unknown) => {
+          if (!isSessionKVError(failed, ErrorCode.VALUE_TOO_LARGE)) throw failed;
+          skipped.push({ callId: entry.write.callId, sessionId: entry.write.sessionId, error: failed });
+        });
+      }
+    }
+    return skipped;
   }
 
   #decode(key: string, value: Uint8Array | null, callId: string, sessionId: string): StoredSession | null {
@@ -313,6 +405,14 @@ export class SessionRegistry implements AsyncDisposable {
       this.#state === "stopped" ? "after stop()" : "before start() completed",
     );
   }
+}
+
+function tooLarge(write: SessionWrite, bytes: number, limit: number): SkippedWrite {
+  const error = new SessionKVError(
+    ErrorCode.VALUE_TOO_LARGE,
+    `the record of session ${JSON.stringify(`${write.callId}/${write.sessionId}`)} would be ${bytes} bytes; this store accepts at most ${limit}`,
+  );
+  return { callId: write.callId, sessionId: write.sessionId, error };
 }
 
 function isStore(value: unknown): value is SessionKVStore {
