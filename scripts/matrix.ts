@@ -1,7 +1,7 @@
 // The CI matrix on this machine (the cells come from conformance/src/containers/matrix.ts).
 //   pnpm matrix                      lists the cells and the image each would run here
 //   pnpm matrix redis/valkey-8.1     runs that cell's tests (after `pnpm build`)
-//   pnpm matrix --workflow           prints the cell list as the CI workflow has it
+//   pnpm matrix --json               prints the cell ids as JSON (the CI workflow's matrix)
 // Images: local ones with SESSIONKV_LOCAL_IMAGES=1 (scripts/run sets it once they are built),
 // otherwise the official ones, pulled by Testcontainers (as on GitHub Actions).
 import { spawnSync } from "node:child_process";
@@ -14,8 +14,8 @@ const [arg] = process.argv.slice(2);
 if (arg === undefined) {
   const width = Math.max(...MATRIX.map((cell) => cell.id.length));
   for (const cell of MATRIX) console.log(`${cell.id.padEnd(width)}  ${local ? cell.local : cell.official}`);
-} else if (arg === "--workflow") {
-  for (const cell of MATRIX) console.log(`          - ${cell.id}`);
+} else if (arg === "--json") {
+  console.log(JSON.stringify(MATRIX.map((cell) => cell.id)));
 } else {
   const cell = matrixCell(arg);
   if (cell === undefined) {
