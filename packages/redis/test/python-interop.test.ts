@@ -58,6 +58,7 @@ describe("sharing a Redis with Python nodes", () => {
         string,
         unknown
       >;
+      // SessionInfo's six fields, in to_dict's order, then ttl_ms, which from_dict drops.
       expect(Object.keys(written)).toEqual([
         "session_id",
         "call_id",
@@ -65,6 +66,7 @@ describe("sharing a Redis with Python nodes", () => {
         "started_at",
         "metrics_updated_at",
         "metrics",
+        "ttl_ms",
       ]);
       expect(await shared.requestClose("c", "py")).toBe(true);
       // The original's get_close_requests: MGET of the close keys, "not None" means requested; the
