@@ -4,7 +4,8 @@ import memjs from "memjs";
 import { encodeEnvelope, liveValueOf, storedDeadline, withDeadline } from "./envelope.js";
 import { exptimeFor } from "./exptime.js";
 import { KeyEncoder } from "./key-encoding.js";
-import { type IndexStats, KeyIndex } from "./key-index.js";
+import type { IndexStats } from "./key-index.js";
+import { ListingIndex } from "./listing-index.js";
 import {
   DEFAULT_MAX_VALUE_BYTES,
   MAX_KEY_BYTES,
@@ -12,16 +13,9 @@ import {
   checkOptions,
   secretsOf,
 } from "./options.js";
-import { type Command, MemcachedStatusError, Opcode, type Reply, Status, storageExtras } from "./protocol.js";
-import { type MemjsClientInternals, Transport } from "./transport.js";
+import { type Command, MemcachedStatusError, Opcode, Status, storageExtras } from "./protocol.js";
+import { type MemjsClientInternals, type PartialReplies, Transport } from "./transport.js";
 
-/**
- * Share of `expire` and `set(…, { onlyIfExists })` writes that re-append their key to the
- * index. Those keys are indexed already unless an index item was evicted; re-appending them
- * all would double index traffic for the registry's heartbeats, re-appending none would leave
- * an evicted bucket's keys unlisted until their next plain `set`.
- */
-const HEAL_RATE = 1 / 8;
 /** CAS rounds before a key that keeps changing under `expire`/`onlyIfExists` is reported as contended. */
 const CAS_ROUNDS = 50;
 
@@ -37,7 +31,7 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
   readonly #ownsClient: boolean;
   readonly #transport: Transport;
   readonly #encoder: KeyEncoder;
-  readonly #index: KeyIndex;
+  readonly #index: ListingIndex;
   readonly #secrets: readonly string[];
 
   constructor(options: MemcachedSessionKVStoreOptions) {
@@ -58,11 +52,13 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
       this.#client = options.client as unknown as MemjsClientInternals;
       this.#ownsClient = false;
     } else {
-      const servers = typeof options.servers === "string" ? options.servers : options.servers!.join(",");
       // memjs counts its timeouts in seconds. Slightly under the store's deadline, so that a
-      // silent server surfaces memjs's own error (as `cause`) and its dead socket is dropped.
-      const timeoutS = (this.operationTimeoutMs * 0.9) / 1000;
-      const client = memjs.Client.create(servers, {
+      // silent server surfaces memjs's own error (as `cause`) and its dead socket is dropped;
+      // in a pool a third of it, so that an operation that meets a silent server once still
+      // completes for the other servers' keys (README, "Pools").
+      const list = typeof options.servers === "string" ? options.servers.split(",") : options.servers!;
+      const timeoutS = (this.operationTimeoutMs * (list.length > 1 ? 0.3 : 0.9)) / 1000;
+      const client = memjs.Client.create(list.join(","), {
         timeout: timeoutS,
         conntimeout: timeoutS,
         keepAlive: true,
@@ -77,8 +73,8 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
       this.#client = client as unknown as MemjsClientInternals;
       this.#ownsClient = true;
     }
-    this.#transport = new Transport(this.#client);
-    this.#index = new KeyIndex(this.#transport, this.#encoder, (keys) => this.#liveKeys(keys));
+    this.#transport = new Transport(this.#client, this.operationTimeoutMs);
+    this.#index = new ListingIndex(this.#transport, this.#encoder, (keys) => this.#liveKeys(keys, true));
   }
 
   protected override secrets(): readonly string[] {
@@ -94,12 +90,14 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
           { cause: error },
         );
       }
-      const transient: number[] = [
-        Status.OUT_OF_MEMORY,
-        Status.BUSY,
-        Status.TEMPORARY_FAILURE,
-        Status.AUTH_ERROR,
-      ];
+      if (error.status === Status.AUTH_ERROR) {
+        return new SessionKVError(
+          ErrorCode.STORE_MISCONFIGURED,
+          `${operation} failed: the server refused the credentials (SASL)`,
+          { cause: error },
+        );
+      }
+      const transient: number[] = [Status.OUT_OF_MEMORY, Status.BUSY, Status.TEMPORARY_FAILURE];
       const code = transient.includes(error.status) ? ErrorCode.STORE_UNAVAILABLE : ErrorCode.STORE_PROTOCOL;
       return new SessionKVError(code, `${operation} failed: ${error.message}`, { cause: error });
     }
@@ -140,11 +138,10 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
 
   protected async doMget(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
     const targets = keys.map((key) => this.#target(key));
+    // A key whose server is down reads as absent (README, "Pools"); all of them down rejects.
     const stored = await this.#read(targets);
     const now = Date.now();
-    return stored.map((bytes, i) =>
-      bytes === undefined ? null : liveValueOf(bytes, targets[i]!.keyBytes, now),
-    );
+    return stored.map((bytes, i) => (bytes == null ? null : liveValueOf(bytes, targets[i]!.keyBytes, now)));
   }
 
   /**
@@ -171,12 +168,13 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
 
   protected async doKeys(prefix: string): Promise<string[]> {
     const candidates = await this.#index.candidates(prefix);
-    return [...(await this.#liveKeys(candidates))];
+    return [...(await this.#liveKeys(candidates, false))];
   }
 
   protected async doDelete(keys: readonly string[]): Promise<void> {
-    // Index entries stay behind: keys() confirms every entry against the data, and compaction drops them.
-    const replies = await this.#transport.send(
+    // Index entries stay behind: keys() confirms every entry against the data, and compaction
+    // drops them. A key whose server is down is skipped (README, "Pools").
+    const { replies } = await this.#transport.sendPartial(
       keys.map((key) => ({ key: this.#encoder.dataKey(key), opcode: Opcode.DELETEQ })),
     );
     for (const reply of replies) {
@@ -196,7 +194,11 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
     return { key, keyBytes: Buffer.from(key, "utf8"), dataKey: this.#encoder.dataKey(key) };
   }
 
-  /** Data first, index second: an index entry never precedes its data (see key-index.ts). */
+  /**
+   * Data first, index second: an index entry never precedes its data (see key-index.ts). In a
+   * pool with a server down, the entries on live servers are written and indexed, then the
+   * write rejects for the others (README, "Pools").
+   */
   async #write(entries: readonly MsetEntry[]): Promise<void> {
     const now = Date.now();
     const data: Command[] = entries.map(({ key, value, ttlMs }) => {
@@ -208,55 +210,66 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
         value: encodeEnvelope(Buffer.from(key, "utf8"), value, expiresAtMs),
       };
     });
-    const plan = this.#index.plan(entries.map((e) => e.key));
-    let dataReplies: (Reply | undefined)[];
-    let indexReplies: (Reply | undefined)[];
+    let written: PartialReplies;
+    let indexed: boolean;
     if (this.#transport.serverCount === 1) {
       // One server answers one connection's requests in order, so data and index go in one
       // pipeline without breaking "data first".
-      const replies = await this.#transport.send([...data, ...plan.commands]);
-      dataReplies = replies.slice(0, data.length);
-      indexReplies = replies.slice(data.length);
+      const plan = this.#index.plan(entries.map((e) => e.key));
+      const sent = await this.#transport.send([...data, ...plan.commands]);
+      written = { replies: sent.slice(0, data.length), unreachable: new Set() };
+      indexed = await this.#index.finish(plan, sent.slice(data.length));
     } else {
-      dataReplies = await this.#transport.send(data);
-      indexReplies = await this.#transport.send(plan.commands);
+      written = await this.#transport.sendPartial(data);
+      const reached = entries.filter((_, i) => !written.unreachable.has(i)).map((e) => e.key);
+      const plan = this.#index.plan(reached);
+      const sent = await this.#transport.sendPartial(plan.commands).catch((error: unknown) => {
+        written = { ...written, error: error as Error };
+        return undefined;
+      });
+      indexed = sent !== undefined && (await this.#index.finish(plan, sent.replies, sent.unreachable));
+      if (sent?.error !== undefined) written = { ...written, error: sent.error };
     }
-    // The index is finished even when an entry failed: the other entries were written.
-    await this.#index.finish(plan, indexReplies);
-    for (const reply of dataReplies) {
-      if (reply === undefined) continue;
+    written.replies.forEach((reply) => {
+      if (reply === undefined) return;
       if (reply.status === Status.VALUE_TOO_LARGE) {
         throw new SessionKVError(
           ErrorCode.VALUE_TOO_LARGE,
           "the server refused the value as larger than its item size (-I)",
-          {
-            cause: new MemcachedStatusError(reply.status, "set"),
-          },
+          { cause: new MemcachedStatusError(reply.status, "set") },
         );
       }
       throw new MemcachedStatusError(reply.status, "set");
-    }
+    });
+    if (written.error !== undefined) throw written.error;
+    if (!indexed) throw new Error("the keys() index could not be updated: a server is down");
   }
 
   /** Stored item bytes per target (`undefined` where absent); one pipelined GETKQ batch per server. */
-  async #read(targets: readonly CasTarget[]): Promise<(Buffer | undefined)[]> {
-    const replies = await this.#transport.send(
+  async #read(targets: readonly CasTarget[]): Promise<(Buffer | null | undefined)[]> {
+    const { replies, unreachable } = await this.#transport.sendPartial(
       targets.map((t) => ({ key: t.dataKey, opcode: Opcode.GETKQ })),
     );
-    return replies.map((reply) => {
+    return replies.map((reply, i) => {
+      if (unreachable.has(i)) return null;
       if (reply === undefined) return undefined;
       if (reply.status !== Status.OK) throw new MemcachedStatusError(reply.status, "get");
       return reply.value;
     });
   }
 
-  async #liveKeys(keys: readonly string[]): Promise<Set<string>> {
+  /** The keys whose data is live; with `keepUnreachable`, also those whose server is down. */
+  async #liveKeys(keys: readonly string[], keepUnreachable: boolean): Promise<Set<string>> {
     const targets = keys.map((key) => this.#target(key));
-    const stored = await this.#read(targets);
+    const stored = await this.#read(targets).catch((error: unknown) => {
+      if (keepUnreachable && !(error instanceof MemcachedStatusError)) return targets.map(() => null);
+      throw error;
+    });
     const now = Date.now();
     const live = new Set<string>();
     stored.forEach((bytes, i) => {
-      if (bytes === undefined) return;
+      if (bytes === null && keepUnreachable) live.add(targets[i]!.key);
+      if (bytes == null) return;
       const deadline = storedDeadline(bytes, targets[i]!.keyBytes);
       if (deadline !== null && deadline > now) live.add(targets[i]!.key);
     });
@@ -282,7 +295,8 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
         );
       }
       if (round > 0) await sleep(Math.random() * Math.min(round, 10));
-      const replies = await this.#transport.send(
+      // A key whose server is down is skipped, like a missing one (README, "Pools").
+      const { replies } = await this.#transport.sendPartial(
         pending.map((t) => ({ key: t.dataKey, opcode: Opcode.GETKQ })),
       );
       const writes: Command[] = [];
@@ -302,10 +316,12 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
         });
         writing.push(target);
       });
-      const results = await this.#transport.send(writes);
+      if (writes.length === 0) break;
+      const { replies: results, unreachable } = await this.#transport.sendPartial(writes);
       const conflicts: CasTarget[] = [];
       writing.forEach((target, i) => {
         const result = results[i];
+        if (unreachable.has(i)) return;
         if (result === undefined) written.push(target.key);
         else if (result.status === Status.KEY_EXISTS) conflicts.push(target);
         else if (result.status !== Status.KEY_NOT_FOUND)
@@ -316,8 +332,12 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
     return written;
   }
 
+  /**
+   * Refreshed keys (the registry's heartbeats) are appended to the index again, scopes to the
+   * directory too: an index item lost with a restarted server, or evicted, is rebuilt by the
+   * next refresh of each key it listed. Best effort: the refresh itself has succeeded.
+   */
   async #heal(keys: readonly string[]): Promise<void> {
-    const chosen = keys.filter(() => Math.random() < HEAL_RATE);
-    if (chosen.length > 0) await this.#index.record(chosen);
+    await this.#index.record(keys, true).catch(() => undefined);
   }
 }
