@@ -192,10 +192,8 @@ export class BucketIndex {
       }
     }
 
-    for (const bucket of toCompact) {
-      // Best effort: the write itself has succeeded; a failed compaction is retried later.
-      await this.compact(bucket).catch(() => undefined);
-    }
+    // Best effort: the write itself has succeeded; a failed compaction is retried later.
+    await Promise.all(toCompact.map((bucket) => this.compact(bucket).catch(() => undefined)));
     return { created, complete };
   }
 
@@ -267,6 +265,14 @@ export class BucketIndex {
       seen = read.value; // somebody appended meanwhile: check the new tail and try again
     }
     throw new Error("index compaction kept racing with appends");
+  }
+
+  /** Deletes each bucket unless it changed since read with `cas`; true where deleted. */
+  async deleteUnchanged(buckets: readonly (readonly [Bucket, Buffer])[]): Promise<boolean[]> {
+    const sent = await this.#transport.sendPartial(
+      buckets.map(([bucket, cas]) => ({ key: bucket.item, opcode: Opcode.DELETEQ, cas })),
+    );
+    return buckets.map((_, i) => !sent.unreachable.has(i) && sent.replies[i] === undefined);
   }
 
   /** Sizes of the bucket items (diagnostics, and the tests that check the index bound). */

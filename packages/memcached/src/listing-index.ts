@@ -19,8 +19,9 @@ import type { Transport } from "./transport.js";
  *   (`sessions/{call}/` for the registry), and is listed in that scope's own bucket: listing
  *   a scope, or any prefix inside one, reads that one item whatever the namespace's size.
  * - The directory (DIRECTORY_BUCKETS items) lists the scopes, for prefixes shorter than a
- *   scope. A scope is entered when its bucket is created, and again by every refresh
- *   (`expire`, `onlyIfExists`) of its keys, so that a directory lost with its server heals.
+ *   scope. A scope is entered when its bucket is created, and again by every refresh of its
+ *   keys (`expire`, `onlyIfExists`: the registry's heartbeats), so that a directory item lost
+ *   with its server heals in one refresh; plain writes do not pay for it.
  * - Other keys go to ROOT_BUCKETS namespace-wide buckets, by hash.
  */
 export const ROOT_BUCKETS = 32;
@@ -53,9 +54,13 @@ export class ListingIndex {
     );
   }
 
-  /** The commands that record `keys` (and, with `directory`, their scopes in the directory). */
-  plan(keys: readonly string[], directory = false): ListingPlan {
-    const index = this.#buckets.plan(this.#groups(keys, directory));
+  /**
+   * The commands that record `keys`. With `reenter` (refreshes: `expire`, `onlyIfExists`)
+   * their scopes are entered in the directory again, so that a directory item lost with its
+   * server lists them again after one refresh.
+   */
+  plan(keys: readonly string[], reenter = false): ListingPlan {
+    const index = this.#buckets.plan(this.#groups(keys, reenter));
     return { index, commands: index.commands };
   }
 
@@ -69,9 +74,9 @@ export class ListingIndex {
   }
 
   /** Records `keys` on its own (pools, refreshes); best effort where a server is down. */
-  async record(keys: readonly string[], directory = false): Promise<boolean> {
+  async record(keys: readonly string[], reenter = false): Promise<boolean> {
     if (keys.length === 0) return true;
-    return this.#enterCreated(await this.#buckets.record(this.#groups(keys, directory)));
+    return this.#enterCreated(await this.#buckets.record(this.#groups(keys, reenter)));
   }
 
   /** Distinct entries that may start with `prefix`: candidates, not yet confirmed against the data. */
@@ -106,21 +111,35 @@ export class ListingIndex {
     return this.#buckets.stats([...fixed, ...scopes.map((s) => this.#scopeBucket(s))]);
   }
 
-  /** Compacts one scope's bucket now (tests, and the directory's liveness check). */
-  compactScope(scope: string): Promise<ReadonlySet<string>> {
-    return this.#buckets.compact(this.#scopeBucket(scope));
-  }
-
   /**
-   * A scope stays in the directory while its bucket lists a live key. Checking compacts the
-   * bucket, which deletes it when nothing in it is live; a check that fails keeps the scope.
+   * A scope stays in the directory while its bucket lists a live key: two pipelined reads for
+   * all of them (buckets, then their keys' data). A bucket in which nothing is live is deleted
+   * under the CAS it was read with, so that an append racing the check keeps it (and its
+   * scope); a check that fails keeps every scope.
    */
   async #liveScopes(scopes: readonly string[]): Promise<Set<string>> {
-    const kept = await Promise.all(scopes.map((scope) => this.compactScope(scope).catch(() => undefined)));
-    return new Set(scopes.filter((_, i) => kept[i] === undefined || kept[i]!.size > 0));
+    const buckets = scopes.map((s) => this.#scopeBucket(s));
+    const items = await this.#buckets.read(buckets).catch(() => undefined);
+    if (items === undefined) return new Set(scopes);
+    const entries = items.map((item) => (item === undefined ? [] : decodeEntries(item.value)));
+    const liveKeys = await this.#liveKeys([...new Set(entries.flat())]);
+    const live = new Set<string>();
+    const dead: number[] = [];
+    scopes.forEach((scope, i) => {
+      if (items[i] === undefined) return;
+      if (entries[i]!.some((key) => liveKeys.has(key))) live.add(scope);
+      else dead.push(i);
+    });
+    const deleted = await this.#buckets
+      .deleteUnchanged(dead.map((i) => [buckets[i]!, items[i]!.cas] as const))
+      .catch(() => dead.map(() => false));
+    dead.forEach((i, n) => {
+      if (!deleted[n]) live.add(scopes[i]!);
+    });
+    return live;
   }
 
-  /** A scope bucket created by this write: the scope may be new to the directory (or it was lost). */
+  /** A scope bucket created by this write: the scope is new to the directory (or the bucket was lost). */
   async #enterCreated(result: FinishResult): Promise<boolean> {
     const scopes = result.created.flatMap((b) => (b.scope === undefined ? [] : [b.scope]));
     if (scopes.length === 0) return result.complete;
@@ -130,7 +149,7 @@ export class ListingIndex {
     return result.complete && entered.complete;
   }
 
-  #groups(keys: readonly string[], directory: boolean): BucketGroups {
+  #groups(keys: readonly string[], reenter: boolean): BucketGroups {
     const groups = new Groups();
     for (const key of keys) {
       const scope = scopeOf(key);
@@ -138,7 +157,7 @@ export class ListingIndex {
         groups.add(this.#rootBucket(bucketOf(key, ROOT_BUCKETS)), key);
         continue;
       }
-      if (directory && !groups.has(this.#encoder.scopeKey(scope)))
+      if (reenter && !groups.has(this.#encoder.scopeKey(scope)))
         groups.add(this.#directoryBucket(scope), scope);
       groups.add(this.#scopeBucket(scope), key);
     }

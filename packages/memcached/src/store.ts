@@ -116,7 +116,7 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
     if (!onlyIfExists) return this.#write([{ key, value, ttlMs }]);
     const now = Date.now();
     const expiresAtMs = deadlineFor(ttlMs, now);
-    const written = await this.#compareAndSet([this.#target(key)], (stored, target) => {
+    await this.#compareAndSet([this.#target(key)], (stored, target) => {
       const current = storedDeadline(stored, target.keyBytes);
       if (current === null || current <= Date.now()) return null; // missing or expired: left absent
       return {
@@ -124,7 +124,6 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
         exptime: exptimeFor(expiresAtMs, Date.now()),
       };
     });
-    await this.#heal(written);
   }
 
   protected async doMset(entries: readonly MsetEntry[]): Promise<void> {
@@ -153,7 +152,7 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
    */
   protected async doExpire(keys: readonly string[], ttlMs: number): Promise<void> {
     const expiresAtMs = deadlineFor(ttlMs, Date.now());
-    const written = await this.#compareAndSet(
+    await this.#compareAndSet(
       keys.map((key) => this.#target(key)),
       (stored, target) => {
         const now = Date.now();
@@ -163,7 +162,6 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
         return next === null ? null : { value: [next], exptime: exptimeFor(expiresAtMs, now) };
       },
     );
-    await this.#heal(written);
   }
 
   protected async doKeys(prefix: string): Promise<string[]> {
@@ -278,14 +276,20 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
 
   /**
    * Read with CAS, decide, write under that CAS; a CAS conflict (someone wrote in between)
-   * means read again. Returns the keys written. No read-then-write window: a write between our
-   * read and ours makes ours fail instead of undoing it.
+   * means read again. No read-then-write window: a write between our read and ours makes ours
+   * fail instead of undoing it.
+   *
+   * The keys written (the registry's heartbeats) are appended to the index again, their scopes
+   * to the directory: an index item lost with a restarted server, or evicted, is rebuilt by
+   * the next refresh of each key it listed. With one server the entries ride in the write's pipeline, after the data.
+   * Best effort: the refresh itself has succeeded.
    */
   async #compareAndSet(
     targets: readonly CasTarget[],
     next: (stored: Buffer, target: CasTarget) => { value: readonly Uint8Array[]; exptime: number } | null,
-  ): Promise<string[]> {
+  ): Promise<void> {
     const written: string[] = [];
+    const pipelined = this.#transport.serverCount === 1;
     let pending = targets;
     for (let round = 0; pending.length > 0; round++) {
       if (round === CAS_ROUNDS) {
@@ -317,7 +321,18 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
         writing.push(target);
       });
       if (writes.length === 0) break;
-      const { replies: results, unreachable } = await this.#transport.sendPartial(writes);
+      const plan = pipelined
+        ? this.#index.plan(
+            writing.map((t) => t.key),
+            true,
+          )
+        : undefined;
+      const sent = await this.#transport.sendPartial(
+        plan === undefined ? writes : [...writes, ...plan.commands],
+      );
+      const { replies: results, unreachable } = sent;
+      if (plan !== undefined)
+        await this.#index.finish(plan, results.slice(writes.length)).catch(() => undefined);
       const conflicts: CasTarget[] = [];
       writing.forEach((target, i) => {
         const result = results[i];
@@ -329,15 +344,6 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
       });
       pending = conflicts;
     }
-    return written;
-  }
-
-  /**
-   * Refreshed keys (the registry's heartbeats) are appended to the index again, scopes to the
-   * directory too: an index item lost with a restarted server, or evicted, is rebuilt by the
-   * next refresh of each key it listed. Best effort: the refresh itself has succeeded.
-   */
-  async #heal(keys: readonly string[]): Promise<void> {
-    await this.#index.record(keys, true).catch(() => undefined);
+    if (!pipelined) await this.#index.record(written, true).catch(() => undefined);
   }
 }
