@@ -19,7 +19,9 @@ const PER_CALL = 20;
 const value = new Uint8Array(256).fill(7);
 const rawValue = Buffer.from(value);
 
-const server = await startMemcached();
+// 100k keys twice (store and hand-written index) outgrow memcached's default 64 MB: items
+// evicted mid-run would make both listings short.
+const server = await startMemcached({ args: ["-m", "1024"] });
 const client = memjs.Client.create(server.endpoint, {
   logger: { log: () => undefined },
   timeout: 5,
@@ -143,7 +145,7 @@ try {
     const probe = await listed.keys("sessions/call-0/");
     const hand = await handIndex.list(`${size}/call-0`);
     if (probe.length !== PER_CALL || hand.length !== PER_CALL)
-      throw new Error(`listed ${probe.length} and ${hand.length} of ${PER_CALL}`);
+      throw new Error(`at ${size} keys: listed ${probe.length} and ${hand.length} of ${PER_CALL}`);
     const stats = await listed.indexStats();
     bytesRead.push(
       `${fmt(size).padEnd(10)} index ${fmt(stats.bytes).padStart(11)} B in ${fmt(stats.buckets)} items; keys(call) reads one item of ~${fmt(PER_CALL * (2 + sessionKey(size - 1).length))} B`,

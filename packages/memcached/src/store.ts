@@ -2,6 +2,7 @@ import { ErrorCode, type MsetEntry, SessionKVError, type StoreCapabilities } fro
 import { BaseSessionKVStore, deadlineFor, sleep } from "@sessionkv/core/store-kit";
 import memjs from "memjs";
 import { encodeEnvelope, liveValueOf, storedDeadline, withDeadline } from "./envelope.js";
+import { Coalescer } from "./coalesce.js";
 import { exptimeFor } from "./exptime.js";
 import { KeyEncoder } from "./key-encoding.js";
 import type { IndexStats } from "./key-index.js";
@@ -33,6 +34,7 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
   readonly #encoder: KeyEncoder;
   readonly #index: ListingIndex;
   readonly #secrets: readonly string[];
+  readonly #writes = new Coalescer<MsetEntry>((calls) => this.#writeNow(calls));
 
   constructor(options: MemcachedSessionKVStoreOptions) {
     super(options);
@@ -192,13 +194,20 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
     return { key, keyBytes: Buffer.from(key, "utf8"), dataKey: this.#encoder.dataKey(key) };
   }
 
+  /** Concurrent writes share a pipeline and their index appends (coalesce.ts). */
+  #write(entries: readonly MsetEntry[]): Promise<void> {
+    return this.#writes.submit(entries);
+  }
+
   /**
    * Data first, index second: an index entry never precedes its data (see key-index.ts). In a
    * pool with a server down, the entries on live servers are written and indexed, then the
-   * write rejects for the others (README, "Pools").
+   * calls with an entry on the down server reject (README, "Pools"). Returns each call's error.
    */
-  async #write(entries: readonly MsetEntry[]): Promise<void> {
+  async #writeNow(calls: readonly (readonly MsetEntry[])[]): Promise<unknown[]> {
     const now = Date.now();
+    const entries = calls.flat();
+    const callOf = calls.flatMap((call, c) => call.map(() => c));
     const data: Command[] = entries.map(({ key, value, ttlMs }) => {
       const expiresAtMs = deadlineFor(ttlMs, now);
       return {
@@ -221,26 +230,32 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
       written = await this.#transport.sendPartial(data);
       const reached = entries.filter((_, i) => !written.unreachable.has(i)).map((e) => e.key);
       const plan = this.#index.plan(reached);
-      const sent = await this.#transport.sendPartial(plan.commands).catch((error: unknown) => {
-        written = { ...written, error: error as Error };
-        return undefined;
-      });
-      indexed = sent !== undefined && (await this.#index.finish(plan, sent.replies, sent.unreachable));
-      if (sent?.error !== undefined) written = { ...written, error: sent.error };
+      const sent = await this.#transport.sendPartial(plan.commands);
+      indexed = await this.#index.finish(plan, sent.replies, sent.unreachable);
     }
-    written.replies.forEach((reply) => {
+    const errors = new Array<unknown>(calls.length).fill(undefined);
+    const fail = (c: number, error: unknown) => {
+      errors[c] ??= error;
+    };
+    written.replies.forEach((reply, i) => {
+      if (written.unreachable.has(i)) return fail(callOf[i]!, written.error);
       if (reply === undefined) return;
-      if (reply.status === Status.VALUE_TOO_LARGE) {
-        throw new SessionKVError(
-          ErrorCode.VALUE_TOO_LARGE,
-          "the server refused the value as larger than its item size (-I)",
-          { cause: new MemcachedStatusError(reply.status, "set") },
-        );
-      }
-      throw new MemcachedStatusError(reply.status, "set");
+      fail(
+        callOf[i]!,
+        reply.status === Status.VALUE_TOO_LARGE
+          ? new SessionKVError(
+              ErrorCode.VALUE_TOO_LARGE,
+              "the server refused the value as larger than its item size (-I)",
+              { cause: new MemcachedStatusError(reply.status, "set") },
+            )
+          : new MemcachedStatusError(reply.status, "set"),
+      );
     });
-    if (written.error !== undefined) throw written.error;
-    if (!indexed) throw new Error("the keys() index could not be updated: a server is down");
+    if (!indexed) {
+      const down = new Error("the keys() index could not be updated: a server is down");
+      for (let c = 0; c < calls.length; c++) fail(c, down);
+    }
+    return errors;
   }
 
   /** Stored item bytes per target (`undefined` where absent); one pipelined GETKQ batch per server. */
