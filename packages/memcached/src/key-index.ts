@@ -20,8 +20,8 @@ import type { Transport } from "./transport.js";
  * - Writers add entries with `append`, which the server applies atomically, so concurrent
  *   writers from any number of processes never lose each other's entries (no read-modify-write).
  *   A key is written to its data item first and appended second: an entry never precedes its data.
- * - Every append also increments the bucket's counter item (`incr` is atomic and returns the
- *   new value). The writer whose increment crosses the bucket's threshold compacts it: reads
+ * - Appends are counted on the bucket's counter item (`incr` is atomic and returns the new
+ *   value), COUNT_EVERY at a time per process. The writer whose increment crosses the bucket's threshold compacts it: reads
  *   it with its CAS, drops duplicates and dead entries, and writes it back only if nobody
  *   appended meanwhile (CAS); after compaction the threshold is set to the number of entries
  *   kept, so a bucket holds at most twice its live entries (or 2 × MIN entries).
@@ -32,6 +32,14 @@ import type { Transport } from "./transport.js";
 const COUNTER_BASE = 2 ** 32;
 /** Smallest room before a compaction, so that small buckets are not compacted on every write. */
 export const MIN_COMPACT_ENTRIES = 128;
+/**
+ * A process sends its appends' count to an item's counter once this many have accumulated
+ * (one `incr` for several appends): an item can exceed its threshold by this much less one per
+ * writer process before its compaction starts.
+ */
+export const COUNT_EVERY = 8;
+/** Items with counts not yet sent that a process remembers; beyond, it forgets (compaction comes later). */
+const MAX_UNSENT_COUNTS = 10_000;
 /** A compaction that lost its race (or failed) is retried after this many more appends. */
 const RETRY_EVERY = 64;
 const COMPACT_ATTEMPTS = 5;
@@ -61,7 +69,9 @@ export type BucketGroups = Iterable<readonly [Bucket, readonly string[]]>;
 interface PlannedBucket {
   readonly bucket: Bucket;
   readonly entries: Buffer;
-  readonly count: number;
+  /** Index in the plan's commands of the append, and of the increment if one is sent. */
+  readonly appendAt: number;
+  readonly counted?: { readonly at: number; readonly delta: number };
 }
 
 export interface IndexPlan {
@@ -85,27 +95,38 @@ export interface FinishResult {
 export class BucketIndex {
   readonly #transport: Transport;
   readonly #liveness: (kind: Bucket["kind"]) => LivenessCheck;
+  /** Appends made by this process and not yet counted on the server, per item. */
+  readonly #unsent = new Map<string, number>();
 
   constructor(transport: Transport, liveness: (kind: Bucket["kind"]) => LivenessCheck) {
     this.#transport = transport;
     this.#liveness = liveness;
   }
 
-  /** The commands that record each group: one append and one increment per bucket. */
+  /** The commands that record each group: one append per bucket, and its count every COUNT_EVERY appends. */
   plan(groups: BucketGroups): IndexPlan {
     const commands: Command[] = [];
     const buckets: PlannedBucket[] = [];
     for (const [bucket, list] of groups) {
       if (list.length === 0) continue;
       const entries = encodeEntries(list);
-      buckets.push({ bucket, entries, count: list.length });
-      commands.push({ key: bucket.item, opcode: Opcode.APPENDQ, value: [entries] });
-      commands.push({
-        key: bucket.counter,
-        route: bucket.item,
-        opcode: Opcode.INCREMENT,
-        extras: incrementExtras(list.length, COUNTER_BASE - MIN_COMPACT_ENTRIES + list.length),
-      });
+      const appendAt = commands.push({ key: bucket.item, opcode: Opcode.APPENDQ, value: [entries] }) - 1;
+      const delta = (this.#unsent.get(bucket.item) ?? 0) + list.length;
+      if (delta < COUNT_EVERY) {
+        if (this.#unsent.size >= MAX_UNSENT_COUNTS) this.#unsent.clear();
+        this.#unsent.set(bucket.item, delta);
+        buckets.push({ bucket, entries, appendAt });
+        continue;
+      }
+      this.#unsent.delete(bucket.item);
+      const at =
+        commands.push({
+          key: bucket.counter,
+          route: bucket.item,
+          opcode: Opcode.INCREMENT,
+          extras: incrementExtras(delta, COUNTER_BASE - MIN_COMPACT_ENTRIES + delta),
+        }) - 1;
+      buckets.push({ bucket, entries, appendAt, counted: { at, delta } });
     }
     return { commands, buckets };
   }
@@ -125,27 +146,28 @@ export class BucketIndex {
     const toCompact: Bucket[] = [];
     const oversized: PlannedBucket[] = [];
     let complete = true;
-    plan.buckets.forEach((b, i) => {
-      if (unreachable.has(2 * i)) {
+    for (const b of plan.buckets) {
+      if (unreachable.has(b.appendAt)) {
         complete = false;
-        return;
+        continue;
       }
-      const appended = replies[2 * i];
+      const appended = replies[b.appendAt];
       if (appended !== undefined) {
         if (appended.status === Status.NOT_STORED) missing.push(b);
         else if (appended.status === Status.VALUE_TOO_LARGE) oversized.push(b);
         else throw new MemcachedStatusError(appended.status, "append to an index bucket");
       }
-      const counted = replies[2 * i + 1];
-      if (counted === undefined) return; // its server failed after the append: compaction waits
+      if (b.counted === undefined) continue;
+      const counted = replies[b.counted.at];
+      if (counted === undefined) continue; // its server failed after the append: compaction waits
       if (counted.status === Status.OK && counted.value.length === 8) {
-        if (crossed(readUInt64(counted.value), b.count)) toCompact.push(b.bucket);
+        if (crossed(readUInt64(counted.value), b.counted.delta)) toCompact.push(b.bucket);
       } else if (counted.status === Status.NON_NUMERIC) {
         // Something else overwrote the counter: compacting resets it, else it never triggers again.
         toCompact.push(b.bucket);
       }
       // Any other failure only delays compaction: the next increment tries again.
-    });
+    }
 
     // A bucket item is missing the first time, or after eviction or a restart: create it; if
     // another writer created it in between, append after all.

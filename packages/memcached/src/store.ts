@@ -1,8 +1,8 @@
 import { ErrorCode, type MsetEntry, SessionKVError, type StoreCapabilities } from "@sessionkv/core";
 import { BaseSessionKVStore, deadlineFor, sleep } from "@sessionkv/core/store-kit";
 import memjs from "memjs";
-import { encodeEnvelope, liveValueOf, storedDeadline, withDeadline } from "./envelope.js";
 import { Coalescer } from "./coalesce.js";
+import { encodeEnvelope, liveValueOf, storedDeadline, withDeadline } from "./envelope.js";
 import { exptimeFor } from "./exptime.js";
 import { KeyEncoder } from "./key-encoding.js";
 import type { IndexStats } from "./key-index.js";

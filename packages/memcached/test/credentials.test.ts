@@ -1,5 +1,4 @@
 import { requireContainers, startMemcached } from "@sessionkv/conformance/containers";
-import { bytes } from "@sessionkv/conformance/testing";
 import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { isSessionKVError } from "@sessionkv/core";
 import { describe, expect, it } from "vitest";
