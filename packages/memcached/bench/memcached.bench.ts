@@ -12,7 +12,7 @@ import { MemcachedSessionKVStore } from "@sessionkv/memcached";
 import memjs from "memjs";
 
 const TTL = 60_000;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const CONCURRENCY = 32;
 /** Sessions per call in the listing benchmark (registry shape: `sessions/{call}/{session}`). */
 const PER_CALL = 20;
