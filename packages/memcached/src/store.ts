@@ -56,10 +56,10 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
     } else {
       // memjs counts its timeouts in seconds. Slightly under the store's deadline, so that a
       // silent server surfaces memjs's own error (as `cause`) and its dead socket is dropped;
-      // in a pool a third of it, so that an operation that meets a silent server once still
+      // in a pool half of it, so that an operation that meets a silent server once still
       // completes for the other servers' keys (README, "Pools").
       const list = typeof options.servers === "string" ? options.servers.split(",") : options.servers!;
-      const timeoutS = (this.operationTimeoutMs * (list.length > 1 ? 0.3 : 0.9)) / 1000;
+      const timeoutS = (this.operationTimeoutMs * (list.length > 1 ? 0.5 : 0.9)) / 1000;
       const client = memjs.Client.create(list.join(","), {
         timeout: timeoutS,
         conntimeout: timeoutS,
@@ -259,10 +259,11 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
   }
 
   /** Stored item bytes per target (`undefined` where absent); one pipelined GETKQ batch per server. */
-  async #read(targets: readonly CasTarget[]): Promise<(Buffer | null | undefined)[]> {
-    const { replies, unreachable } = await this.#transport.sendPartial(
-      targets.map((t) => ({ key: t.dataKey, opcode: Opcode.GETKQ })),
-    );
+  async #read(targets: readonly CasTarget[], strict = false): Promise<(Buffer | null | undefined)[]> {
+    const commands = targets.map((t): Command => ({ key: t.dataKey, opcode: Opcode.GETKQ }));
+    const { replies, unreachable } = strict
+      ? { replies: await this.#transport.send(commands), unreachable: new Set<number>() }
+      : await this.#transport.sendPartial(commands);
     return replies.map((reply, i) => {
       if (unreachable.has(i)) return null;
       if (reply === undefined) return undefined;
@@ -271,10 +272,14 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
     });
   }
 
-  /** The keys whose data is live; with `keepUnreachable`, also those whose server is down. */
+  /**
+   * The keys whose data is live. With `keepUnreachable` (compaction), also those whose server
+   * is down; without (keys()), a server that does not answer rejects the whole listing: a
+   * listing that silently lacks keys would read as sessions gone.
+   */
   async #liveKeys(keys: readonly string[], keepUnreachable: boolean): Promise<Set<string>> {
     const targets = keys.map((key) => this.#target(key));
-    const stored = await this.#read(targets).catch((error: unknown) => {
+    const stored = await this.#read(targets, !keepUnreachable).catch((error: unknown) => {
       if (keepUnreachable && !(error instanceof MemcachedStatusError)) return targets.map(() => null);
       throw error;
     });
