@@ -31,19 +31,42 @@ export class KeyEncoder {
   }
 
   dataKey(key: string): string {
-    const bytes = Buffer.from(key, "utf8");
-    // base64url grows 3 bytes into 4 characters, unpadded.
-    if (Math.ceil((bytes.length * 4) / 3) <= this.#directLimit)
-      return `${this.namespace}k${bytes.toString("base64url")}`;
-    return `${this.namespace}h${createHash("sha256").update(bytes).digest("base64url")}`;
+    return this.#encode("k", "h", key);
   }
 
+  /** The namespace-wide index bucket of keys outside any registry-shaped scope. */
   bucketKey(bucket: number): string {
     return `${this.namespace}i${bucket}`;
   }
 
   counterKey(bucket: number): string {
     return `${this.namespace}c${bucket}`;
+  }
+
+  /** The directory bucket that lists scopes (see listing-index.ts). */
+  directoryKey(bucket: number): string {
+    return `${this.namespace}d${bucket}`;
+  }
+
+  directoryCounterKey(bucket: number): string {
+    return `${this.namespace}e${bucket}`;
+  }
+
+  /** The index item of one scope (`sessions/{call}/`). */
+  scopeKey(scope: string): string {
+    return this.#encode("s", "S", scope);
+  }
+
+  scopeCounterKey(scope: string): string {
+    return this.#encode("t", "T", scope);
+  }
+
+  #encode(direct: string, hashed: string, text: string): string {
+    const bytes = Buffer.from(text, "utf8");
+    // base64url grows 3 bytes into 4 characters, unpadded.
+    if (Math.ceil((bytes.length * 4) / 3) <= this.#directLimit)
+      return `${this.namespace}${direct}${bytes.toString("base64url")}`;
+    return `${this.namespace}${hashed}${createHash("sha256").update(bytes).digest("base64url")}`;
   }
 }
 

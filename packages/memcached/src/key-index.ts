@@ -1,6 +1,5 @@
 import { ErrorCode, SessionKVError } from "@sessionkv/core";
 import { unique } from "@sessionkv/core/store-kit";
-import { type KeyEncoder, bucketOf } from "./key-encoding.js";
 import {
   type Command,
   MemcachedStatusError,
@@ -14,37 +13,70 @@ import {
 import type { Transport } from "./transport.js";
 
 /**
- * The listing index Memcached lacks (design and failure modes: README, "The keys() index").
+ * Index buckets: the building block of the listing index (design and failure modes: README,
+ * "The keys() index"; which buckets exist: listing-index.ts).
  *
- * - A namespace's keys are spread over INDEX_BUCKETS bucket items by a hash of the key; a
- *   bucket item is a list of entries `[u16 length][original key, UTF-8]`.
+ * - A bucket item is a list of entries `[u16 length][text, UTF-8]` (a key, or a scope name).
  * - Writers add entries with `append`, which the server applies atomically, so concurrent
  *   writers from any number of processes never lose each other's entries (no read-modify-write).
  *   A key is written to its data item first and appended second: an entry never precedes its data.
- * - Every append also increments the bucket's counter item (`incr` is atomic and returns the
- *   new value). The writer whose increment crosses the bucket's threshold compacts it: reads
- *   it with its CAS, drops duplicates and entries whose data is gone or expired, and writes it
- *   back only if nobody appended meanwhile (CAS); after compaction the threshold is set to the
- *   number of entries kept, so a bucket holds at most twice its live keys (or 2 × MIN entries).
+ * - Appends are counted on the bucket's counter item (`incr` is atomic and returns the new
+ *   value), COUNT_EVERY at a time per process. The writer whose increment crosses the bucket's threshold compacts it: reads
+ *   it with its CAS, drops duplicates and dead entries, and writes it back only if nobody
+ *   appended meanwhile (CAS); after compaction the threshold is set to the number of entries
+ *   kept, so a bucket holds at most twice its live entries (or 2 × MIN entries).
  * - Entries are hints: keys() confirms each candidate against its data item before returning it.
  */
-export const INDEX_BUCKETS = 32;
 
 /** Counters sit at COUNTER_BASE − room; the increment that reaches COUNTER_BASE triggers compaction. */
 const COUNTER_BASE = 2 ** 32;
 /** Smallest room before a compaction, so that small buckets are not compacted on every write. */
 export const MIN_COMPACT_ENTRIES = 128;
+/**
+ * A process sends its appends' count to an item's counter once this many have accumulated
+ * (one `incr` for several appends): an item can exceed its threshold by this much less one per
+ * writer process before its compaction starts.
+ */
+export const COUNT_EVERY = 8;
+/** Items with counts not yet sent that a process remembers; beyond, it forgets (compaction comes later). */
+const MAX_UNSENT_COUNTS = 10_000;
 /** A compaction that lost its race (or failed) is retried after this many more appends. */
 const RETRY_EVERY = 64;
 const COMPACT_ATTEMPTS = 5;
 const APPEND_ROUNDS = 5;
 
-/** Returns the subset of `keys` whose data items exist and are unexpired. */
-export type LivenessCheck = (keys: readonly string[]) => Promise<Set<string>>;
+/**
+ * Returns the subset of `entries` that must stay listed. Compaction keeps an entry whose
+ * liveness cannot be checked (its data's server is down): dropping it would hide the key once
+ * the server is back.
+ */
+export type LivenessCheck = (entries: readonly string[]) => Promise<Set<string>>;
+
+export interface Bucket {
+  /** Memcached key of the entries item. */
+  readonly item: string;
+  /** Memcached key of its append counter; sent to the item's server (`route`). */
+  readonly counter: string;
+  /** What the entries are: data keys, or scope names (the directory). */
+  readonly kind: "keys" | "scopes";
+  /** The scope a scope bucket lists (see listing-index.ts). */
+  readonly scope?: string;
+}
+
+/** Entries to append, per bucket. */
+export type BucketGroups = Iterable<readonly [Bucket, readonly string[]]>;
+
+interface PlannedBucket {
+  readonly bucket: Bucket;
+  readonly entries: Buffer;
+  /** Index in the plan's commands of the append, and of the increment if one is sent. */
+  readonly appendAt: number;
+  readonly counted?: { readonly at: number; readonly delta: number };
+}
 
 export interface IndexPlan {
   readonly commands: readonly Command[];
-  readonly buckets: readonly { readonly bucket: number; readonly entries: Buffer; readonly count: number }[];
+  readonly buckets: readonly PlannedBucket[];
 }
 
 export interface IndexStats {
@@ -54,97 +86,116 @@ export interface IndexStats {
   readonly largestBucketBytes: number;
 }
 
-export class KeyIndex {
-  readonly #transport: Transport;
-  readonly #encoder: KeyEncoder;
-  readonly #live: LivenessCheck;
+/** What `finish` did: the buckets it had to create, and whether any entry could not be sent. */
+export interface FinishResult {
+  readonly created: readonly Bucket[];
+  readonly complete: boolean;
+}
 
-  constructor(transport: Transport, encoder: KeyEncoder, live: LivenessCheck) {
+export class BucketIndex {
+  readonly #transport: Transport;
+  readonly #liveness: (kind: Bucket["kind"]) => LivenessCheck;
+  /** Appends made by this process and not yet counted on the server, per item. */
+  readonly #unsent = new Map<string, number>();
+
+  constructor(transport: Transport, liveness: (kind: Bucket["kind"]) => LivenessCheck) {
     this.#transport = transport;
-    this.#encoder = encoder;
-    this.#live = live;
+    this.#liveness = liveness;
   }
 
-  /** The commands that record `keys`: one append and one increment per bucket touched. */
-  plan(keys: readonly string[]): IndexPlan {
-    const byBucket = new Map<number, Buffer[]>();
-    for (const key of keys) {
-      const bucket = bucketOf(key, INDEX_BUCKETS);
-      const list = byBucket.get(bucket) ?? [];
-      if (list.length === 0) byBucket.set(bucket, list);
-      list.push(encodeEntry(key));
-    }
+  /** The commands that record each group: one append per bucket, and its count every COUNT_EVERY appends. */
+  plan(groups: BucketGroups): IndexPlan {
     const commands: Command[] = [];
-    const buckets: IndexPlan["buckets"][number][] = [];
-    for (const [bucket, list] of byBucket) {
-      const entries = Buffer.concat(list);
-      buckets.push({ bucket, entries, count: list.length });
-      commands.push({ key: this.#encoder.bucketKey(bucket), opcode: Opcode.APPENDQ, value: [entries] });
-      commands.push({
-        key: this.#encoder.counterKey(bucket),
-        opcode: Opcode.INCREMENT,
-        extras: incrementExtras(list.length, COUNTER_BASE - MIN_COMPACT_ENTRIES + list.length),
-      });
+    const buckets: PlannedBucket[] = [];
+    for (const [bucket, list] of groups) {
+      if (list.length === 0) continue;
+      const entries = encodeEntries(list);
+      const appendAt = commands.push({ key: bucket.item, opcode: Opcode.APPENDQ, value: [entries] }) - 1;
+      const delta = (this.#unsent.get(bucket.item) ?? 0) + list.length;
+      if (delta < COUNT_EVERY) {
+        if (this.#unsent.size >= MAX_UNSENT_COUNTS) this.#unsent.clear();
+        this.#unsent.set(bucket.item, delta);
+        buckets.push({ bucket, entries, appendAt });
+        continue;
+      }
+      this.#unsent.delete(bucket.item);
+      const at =
+        commands.push({
+          key: bucket.counter,
+          route: bucket.item,
+          opcode: Opcode.INCREMENT,
+          extras: incrementExtras(delta, COUNTER_BASE - MIN_COMPACT_ENTRIES + delta),
+        }) - 1;
+      buckets.push({ bucket, entries, appendAt, counted: { at, delta } });
     }
     return { commands, buckets };
   }
 
-  /** Sends a plan on its own (when data and index items may live on different servers). */
-  async record(keys: readonly string[]): Promise<void> {
-    if (keys.length === 0) return;
-    const plan = this.plan(keys);
-    await this.finish(plan, await this.#transport.send(plan.commands));
-  }
-
   /**
    * Handles the replies to a plan: creates missing buckets (`append` does not create), and
-   * compacts the buckets whose counter crossed the threshold.
+   * compacts the buckets whose counter crossed the threshold. `unreachable` holds the indexes
+   * of the plan's commands whose server failed: those entries are not recorded.
    */
-  async finish(plan: IndexPlan, replies: readonly (Reply | undefined)[]): Promise<void> {
-    let missing: IndexPlan["buckets"][number][] = [];
-    const toCompact: number[] = [];
-    const oversized: IndexPlan["buckets"][number][] = [];
-    plan.buckets.forEach((b, i) => {
-      const appended = replies[2 * i];
+  async finish(
+    plan: IndexPlan,
+    replies: readonly (Reply | undefined)[],
+    unreachable: ReadonlySet<number> = NONE,
+  ): Promise<FinishResult> {
+    let missing: PlannedBucket[] = [];
+    const created: Bucket[] = [];
+    const toCompact: Bucket[] = [];
+    const oversized: PlannedBucket[] = [];
+    let complete = true;
+    for (const b of plan.buckets) {
+      if (unreachable.has(b.appendAt)) {
+        complete = false;
+        continue;
+      }
+      const appended = replies[b.appendAt];
       if (appended !== undefined) {
         if (appended.status === Status.NOT_STORED) missing.push(b);
         else if (appended.status === Status.VALUE_TOO_LARGE) oversized.push(b);
-        else throw new MemcachedStatusError(appended.status, `append to index bucket ${b.bucket}`);
+        else throw new MemcachedStatusError(appended.status, "append to an index bucket");
       }
-      const counted = replies[2 * i + 1];
-      if (counted === undefined)
-        throw new Error(`no reply to the counter increment of index bucket ${b.bucket}`);
+      if (b.counted === undefined) continue;
+      const counted = replies[b.counted.at];
+      if (counted === undefined) continue; // its server failed after the append: compaction waits
       if (counted.status === Status.OK && counted.value.length === 8) {
-        if (crossed(readUInt64(counted.value), b.count)) toCompact.push(b.bucket);
+        if (crossed(readUInt64(counted.value), b.counted.delta)) toCompact.push(b.bucket);
       } else if (counted.status === Status.NON_NUMERIC) {
         // Something else overwrote the counter: compacting resets it, else it never triggers again.
         toCompact.push(b.bucket);
       }
       // Any other failure only delays compaction: the next increment tries again.
-    });
+    }
 
-    // A bucket item is missing the first time, or after eviction: create it; if another
-    // writer created it in between, append after all.
+    // A bucket item is missing the first time, or after eviction or a restart: create it; if
+    // another writer created it in between, append after all.
     for (let round = 0; missing.length > 0; round++) {
       if (round === APPEND_ROUNDS) throw new Error("index bucket creation kept racing with other writers");
-      const creating = missing.map(
-        (b): Command => ({
-          key: this.#encoder.bucketKey(b.bucket),
-          opcode: round % 2 === 0 ? Opcode.ADDQ : Opcode.APPENDQ,
-          extras: round % 2 === 0 ? storageExtras(0) : undefined,
-          value: [b.entries],
-        }),
+      const adding = round % 2 === 0;
+      const results = await this.#transport.send(
+        missing.map(
+          (b): Command => ({
+            key: b.bucket.item,
+            opcode: adding ? Opcode.ADDQ : Opcode.APPENDQ,
+            extras: adding ? storageExtras(0) : undefined,
+            value: [b.entries],
+          }),
+        ),
       );
-      const results = await this.#transport.send(creating);
       missing = missing.filter((b, i) => {
         const r = results[i];
-        if (r === undefined) return false;
+        if (r === undefined) {
+          if (adding) created.push(b.bucket);
+          return false;
+        }
         if (r.status === Status.NOT_STORED || r.status === Status.KEY_EXISTS) return true;
         if (r.status === Status.VALUE_TOO_LARGE) {
           oversized.push(b);
           return false;
         }
-        throw new MemcachedStatusError(r.status, `create index bucket ${b.bucket}`);
+        throw new MemcachedStatusError(r.status, "create an index bucket");
       });
     }
 
@@ -152,110 +203,122 @@ export class KeyIndex {
     for (const b of oversized) {
       await this.compact(b.bucket);
       const [r] = await this.#transport.send([
-        { key: this.#encoder.bucketKey(b.bucket), opcode: Opcode.APPENDQ, value: [b.entries] },
+        { key: b.bucket.item, opcode: Opcode.APPENDQ, value: [b.entries] },
       ]);
       if (r !== undefined) {
         throw new SessionKVError(
           ErrorCode.STORE_MISCONFIGURED,
-          `the keys() index bucket ${b.bucket} is full (${r.status === Status.VALUE_TOO_LARGE ? "larger than the server's item size" : `status ${r.status}`}); ` +
+          `a keys() index bucket is full (${r.status === Status.VALUE_TOO_LARGE ? "larger than the server's item size" : `status ${r.status}`}); ` +
             "raise the server's item size (-I) for this many keys",
         );
       }
     }
 
-    for (const bucket of toCompact) {
-      // Best effort: the write itself has succeeded; a failed compaction is retried later.
-      await this.compact(bucket).catch(() => undefined);
-    }
+    // Best effort: the write itself has succeeded; a failed compaction is retried later.
+    await Promise.all(toCompact.map((bucket) => this.compact(bucket).catch(() => undefined)));
+    return { created, complete };
   }
 
-  /** Distinct keys recorded under `prefix`: candidates, not yet confirmed against the data. */
-  async candidates(prefix: string): Promise<string[]> {
-    const buckets = await this.#readBuckets();
-    const found = new Set<string>();
-    for (const bytes of buckets) {
-      if (bytes === undefined) continue;
-      for (const key of decodeEntries(bytes)) if (key.startsWith(prefix)) found.add(key);
-    }
-    return [...found];
+  /** Sends a plan on its own; entries whose server is down are skipped (`complete: false`). */
+  async record(groups: BucketGroups): Promise<FinishResult> {
+    const plan = this.plan(groups);
+    if (plan.commands.length === 0) return { created: [], complete: true };
+    const sent = await this.#transport.sendPartial(plan.commands);
+    return this.finish(plan, sent.replies, sent.unreachable);
   }
 
-  /** Rewrites a bucket with one entry per live key; CAS guarantees no concurrent append is lost. */
-  async compact(bucket: number): Promise<void> {
-    const bucketKey = this.#encoder.bucketKey(bucket);
+  /** Each bucket's item bytes (`undefined` where missing); rejects if a bucket's server is down. */
+  async read(buckets: readonly Bucket[]): Promise<(Reply | undefined)[]> {
+    const replies = await this.#transport.send(buckets.map((b) => ({ key: b.item, opcode: Opcode.GETKQ })));
+    for (const r of replies) {
+      if (r !== undefined && r.status !== Status.OK)
+        throw new MemcachedStatusError(r.status, "read an index bucket");
+    }
+    return replies;
+  }
+
+  /**
+   * Rewrites a bucket with one entry per live entry; CAS guarantees no concurrent append is
+   * lost. A bucket left with no live entry is deleted (under the same CAS). Returns the entries kept.
+   */
+  async compact(bucket: Bucket): Promise<ReadonlySet<string>> {
     const kept = new Set<string>();
+    const live = this.#liveness(bucket.kind);
     let seen: Buffer | undefined;
     for (let attempt = 0; attempt < COMPACT_ATTEMPTS; attempt++) {
-      const [read] = await this.#transport.send([{ key: bucketKey, opcode: Opcode.GETK }]);
+      const [read] = await this.#transport.send([{ key: bucket.item, opcode: Opcode.GETK }]);
       if (read === undefined) throw new Error("no reply to an index bucket read");
-      if (read.status === Status.KEY_NOT_FOUND) return this.#resetCounter(bucket, 0);
-      if (read.status !== Status.OK)
-        throw new MemcachedStatusError(read.status, `read index bucket ${bucket}`);
+      if (read.status === Status.KEY_NOT_FOUND) {
+        await this.#resetCounter(bucket, 0);
+        return kept;
+      }
+      if (read.status !== Status.OK) throw new MemcachedStatusError(read.status, "read an index bucket");
 
       // After a lost race only the entries appended since the last read need a check: appends
-      // only ever add to the end, and a key re-written after our check has a newer entry there.
+      // only ever add to the end, and an entry re-written after our check has a newer entry there.
       const grewFromSeen =
         seen !== undefined &&
         read.value.length >= seen.length &&
         read.value.subarray(0, seen.length).equals(seen);
       if (!grewFromSeen) kept.clear();
       const fresh = unique(decodeEntries(grewFromSeen ? read.value.subarray(seen!.length) : read.value));
-      const live = await this.#live(fresh);
-      for (const key of fresh) if (live.has(key)) kept.add(key);
+      const alive = await live(fresh);
+      for (const entry of fresh) if (alive.has(entry)) kept.add(entry);
 
       const [written] = await this.#transport.send([
-        {
-          key: bucketKey,
-          opcode: Opcode.SET,
-          extras: storageExtras(0),
-          cas: read.cas,
-          value: [encodeEntries(kept)],
-        },
+        kept.size === 0
+          ? { key: bucket.item, opcode: Opcode.DELETE, cas: read.cas }
+          : {
+              key: bucket.item,
+              opcode: Opcode.SET,
+              extras: storageExtras(0),
+              cas: read.cas,
+              value: [encodeEntries(kept)],
+            },
       ]);
       if (written === undefined) throw new Error("no reply to an index bucket write");
-      if (written.status === Status.OK) return this.#resetCounter(bucket, kept.size);
-      if (written.status === Status.KEY_NOT_FOUND) return; // evicted meanwhile: nothing left to compact
+      if (written.status === Status.OK) {
+        await this.#resetCounter(bucket, kept.size);
+        return kept;
+      }
+      if (written.status === Status.KEY_NOT_FOUND) return kept; // deleted meanwhile: nothing left
       if (written.status !== Status.KEY_EXISTS)
-        throw new MemcachedStatusError(written.status, `write index bucket ${bucket}`);
+        throw new MemcachedStatusError(written.status, "write an index bucket");
       seen = read.value; // somebody appended meanwhile: check the new tail and try again
     }
+    throw new Error("index compaction kept racing with appends");
+  }
+
+  /** Deletes each bucket unless it changed since read with `cas`; true where deleted. */
+  async deleteUnchanged(buckets: readonly (readonly [Bucket, Buffer])[]): Promise<boolean[]> {
+    const sent = await this.#transport.sendPartial(
+      buckets.map(([bucket, cas]) => ({ key: bucket.item, opcode: Opcode.DELETEQ, cas })),
+    );
+    return buckets.map((_, i) => !sent.unreachable.has(i) && sent.replies[i] === undefined);
   }
 
   /** Sizes of the bucket items (diagnostics, and the tests that check the index bound). */
-  async stats(): Promise<IndexStats> {
-    const buckets = await this.#readBuckets();
+  async stats(buckets: readonly Bucket[]): Promise<IndexStats> {
+    const items = await this.read(buckets);
     let bytes = 0;
     let entries = 0;
     let largestBucketBytes = 0;
-    for (const b of buckets) {
-      if (b === undefined) continue;
-      bytes += b.length;
-      entries += decodeEntries(b).length;
-      largestBucketBytes = Math.max(largestBucketBytes, b.length);
+    for (const item of items) {
+      if (item === undefined) continue;
+      bytes += item.value.length;
+      entries += decodeEntries(item.value).length;
+      largestBucketBytes = Math.max(largestBucketBytes, item.value.length);
     }
-    return { buckets: INDEX_BUCKETS, bytes, entries, largestBucketBytes };
+    return { buckets: buckets.length, bytes, entries, largestBucketBytes };
   }
 
-  async #readBuckets(): Promise<(Buffer | undefined)[]> {
-    const replies = await this.#transport.send(
-      Array.from({ length: INDEX_BUCKETS }, (_, b) => ({
-        key: this.#encoder.bucketKey(b),
-        opcode: Opcode.GETKQ,
-      })),
-    );
-    return replies.map((r, b) => {
-      if (r === undefined) return undefined;
-      if (r.status !== Status.OK) throw new MemcachedStatusError(r.status, `read index bucket ${b}`);
-      return r.value;
-    });
-  }
-
-  async #resetCounter(bucket: number, entries: number): Promise<void> {
+  async #resetCounter(bucket: Bucket, entries: number): Promise<void> {
     // Increments racing this reset are forgotten; that only shifts the next compaction.
     const room = Math.max(MIN_COMPACT_ENTRIES, entries);
     await this.#transport.send([
       {
-        key: this.#encoder.counterKey(bucket),
+        key: bucket.counter,
+        route: bucket.item,
         opcode: Opcode.SETQ,
         extras: storageExtras(0),
         value: [Buffer.from(String(COUNTER_BASE - room), "latin1")],
@@ -263,6 +326,8 @@ export class KeyIndex {
     ]);
   }
 }
+
+const NONE: ReadonlySet<number> = new Set();
 
 /** Did an increment by `count` that ended at `after` cross the trigger (or a retry step past it)? */
 function crossed(after: number, count: number): boolean {
@@ -282,8 +347,8 @@ function encodeEntry(key: string): Buffer {
   return entry;
 }
 
-function encodeEntries(keys: Iterable<string>): Buffer {
-  return Buffer.concat([...keys].map(encodeEntry));
+function encodeEntries(entries: Iterable<string>): Buffer {
+  return Buffer.concat([...entries].map(encodeEntry));
 }
 
 /** Entries in order, repeats included; a truncated tail (a foreign writer) is ignored. */

@@ -86,8 +86,10 @@ export class MemcachedStatusError extends Error {
 }
 
 export interface Command {
-  /** The Memcached key (already encoded); also decides the server in a pool. */
+  /** The Memcached key (already encoded); also decides the server in a pool unless `route` is set. */
   readonly key: string;
+  /** A key to choose the server by instead of `key`: keeps an index item and its counter together. */
+  readonly route?: string;
   readonly opcode: number;
   readonly extras?: Buffer;
   /** Value bytes, possibly in parts (avoids concatenating envelope and payload twice). */

@@ -1,10 +1,12 @@
 import { ErrorCode, type MsetEntry, SessionKVError, type StoreCapabilities } from "@sessionkv/core";
 import { BaseSessionKVStore, deadlineFor, sleep } from "@sessionkv/core/store-kit";
 import memjs from "memjs";
+import { Coalescer } from "./coalesce.js";
 import { encodeEnvelope, liveValueOf, storedDeadline, withDeadline } from "./envelope.js";
 import { exptimeFor } from "./exptime.js";
 import { KeyEncoder } from "./key-encoding.js";
-import { type IndexStats, KeyIndex } from "./key-index.js";
+import type { IndexStats } from "./key-index.js";
+import { ListingIndex } from "./listing-index.js";
 import {
   DEFAULT_MAX_VALUE_BYTES,
   MAX_KEY_BYTES,
@@ -12,16 +14,9 @@ import {
   checkOptions,
   secretsOf,
 } from "./options.js";
-import { type Command, MemcachedStatusError, Opcode, type Reply, Status, storageExtras } from "./protocol.js";
-import { type MemjsClientInternals, Transport } from "./transport.js";
+import { type Command, MemcachedStatusError, Opcode, Status, storageExtras } from "./protocol.js";
+import { type MemjsClientInternals, type PartialReplies, Transport } from "./transport.js";
 
-/**
- * Share of `expire` and `set(…, { onlyIfExists })` writes that re-append their key to the
- * index. Those keys are indexed already unless an index item was evicted; re-appending them
- * all would double index traffic for the registry's heartbeats, re-appending none would leave
- * an evicted bucket's keys unlisted until their next plain `set`.
- */
-const HEAL_RATE = 1 / 8;
 /** CAS rounds before a key that keeps changing under `expire`/`onlyIfExists` is reported as contended. */
 const CAS_ROUNDS = 50;
 
@@ -37,8 +32,9 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
   readonly #ownsClient: boolean;
   readonly #transport: Transport;
   readonly #encoder: KeyEncoder;
-  readonly #index: KeyIndex;
+  readonly #index: ListingIndex;
   readonly #secrets: readonly string[];
+  readonly #writes = new Coalescer<MsetEntry>((calls) => this.#writeNow(calls));
 
   constructor(options: MemcachedSessionKVStoreOptions) {
     super(options);
@@ -58,11 +54,13 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
       this.#client = options.client as unknown as MemjsClientInternals;
       this.#ownsClient = false;
     } else {
-      const servers = typeof options.servers === "string" ? options.servers : options.servers!.join(",");
       // memjs counts its timeouts in seconds. Slightly under the store's deadline, so that a
-      // silent server surfaces memjs's own error (as `cause`) and its dead socket is dropped.
-      const timeoutS = (this.operationTimeoutMs * 0.9) / 1000;
-      const client = memjs.Client.create(servers, {
+      // silent server surfaces memjs's own error (as `cause`) and its dead socket is dropped;
+      // in a pool half of it, so that an operation that meets a silent server once still
+      // completes for the other servers' keys (README, "Pools").
+      const list = typeof options.servers === "string" ? options.servers.split(",") : options.servers!;
+      const timeoutS = (this.operationTimeoutMs * (list.length > 1 ? 0.5 : 0.9)) / 1000;
+      const client = memjs.Client.create(list.join(","), {
         timeout: timeoutS,
         conntimeout: timeoutS,
         keepAlive: true,
@@ -77,8 +75,8 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
       this.#client = client as unknown as MemjsClientInternals;
       this.#ownsClient = true;
     }
-    this.#transport = new Transport(this.#client);
-    this.#index = new KeyIndex(this.#transport, this.#encoder, (keys) => this.#liveKeys(keys));
+    this.#transport = new Transport(this.#client, this.operationTimeoutMs);
+    this.#index = new ListingIndex(this.#transport, this.#encoder, (keys) => this.#liveKeys(keys, true));
   }
 
   protected override secrets(): readonly string[] {
@@ -94,12 +92,14 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
           { cause: error },
         );
       }
-      const transient: number[] = [
-        Status.OUT_OF_MEMORY,
-        Status.BUSY,
-        Status.TEMPORARY_FAILURE,
-        Status.AUTH_ERROR,
-      ];
+      if (error.status === Status.AUTH_ERROR) {
+        return new SessionKVError(
+          ErrorCode.STORE_MISCONFIGURED,
+          `${operation} failed: the server refused the credentials (SASL)`,
+          { cause: error },
+        );
+      }
+      const transient: number[] = [Status.OUT_OF_MEMORY, Status.BUSY, Status.TEMPORARY_FAILURE];
       const code = transient.includes(error.status) ? ErrorCode.STORE_UNAVAILABLE : ErrorCode.STORE_PROTOCOL;
       return new SessionKVError(code, `${operation} failed: ${error.message}`, { cause: error });
     }
@@ -118,7 +118,7 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
     if (!onlyIfExists) return this.#write([{ key, value, ttlMs }]);
     const now = Date.now();
     const expiresAtMs = deadlineFor(ttlMs, now);
-    const written = await this.#compareAndSet([this.#target(key)], (stored, target) => {
+    await this.#compareAndSet([this.#target(key)], (stored, target) => {
       const current = storedDeadline(stored, target.keyBytes);
       if (current === null || current <= Date.now()) return null; // missing or expired: left absent
       return {
@@ -126,7 +126,6 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
         exptime: exptimeFor(expiresAtMs, Date.now()),
       };
     });
-    await this.#heal(written);
   }
 
   protected async doMset(entries: readonly MsetEntry[]): Promise<void> {
@@ -140,11 +139,10 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
 
   protected async doMget(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
     const targets = keys.map((key) => this.#target(key));
+    // A key whose server is down reads as absent (README, "Pools"); all of them down rejects.
     const stored = await this.#read(targets);
     const now = Date.now();
-    return stored.map((bytes, i) =>
-      bytes === undefined ? null : liveValueOf(bytes, targets[i]!.keyBytes, now),
-    );
+    return stored.map((bytes, i) => (bytes == null ? null : liveValueOf(bytes, targets[i]!.keyBytes, now)));
   }
 
   /**
@@ -156,7 +154,7 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
    */
   protected async doExpire(keys: readonly string[], ttlMs: number): Promise<void> {
     const expiresAtMs = deadlineFor(ttlMs, Date.now());
-    const written = await this.#compareAndSet(
+    await this.#compareAndSet(
       keys.map((key) => this.#target(key)),
       (stored, target) => {
         const now = Date.now();
@@ -166,17 +164,17 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
         return next === null ? null : { value: [next], exptime: exptimeFor(expiresAtMs, now) };
       },
     );
-    await this.#heal(written);
   }
 
   protected async doKeys(prefix: string): Promise<string[]> {
     const candidates = await this.#index.candidates(prefix);
-    return [...(await this.#liveKeys(candidates))];
+    return [...(await this.#liveKeys(candidates, false))];
   }
 
   protected async doDelete(keys: readonly string[]): Promise<void> {
-    // Index entries stay behind: keys() confirms every entry against the data, and compaction drops them.
-    const replies = await this.#transport.send(
+    // Index entries stay behind: keys() confirms every entry against the data, and compaction
+    // drops them. A key whose server is down is skipped (README, "Pools").
+    const { replies } = await this.#transport.sendPartial(
       keys.map((key) => ({ key: this.#encoder.dataKey(key), opcode: Opcode.DELETEQ })),
     );
     for (const reply of replies) {
@@ -196,9 +194,20 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
     return { key, keyBytes: Buffer.from(key, "utf8"), dataKey: this.#encoder.dataKey(key) };
   }
 
-  /** Data first, index second: an index entry never precedes its data (see key-index.ts). */
-  async #write(entries: readonly MsetEntry[]): Promise<void> {
+  /** Concurrent writes share a pipeline and their index appends (coalesce.ts). */
+  #write(entries: readonly MsetEntry[]): Promise<void> {
+    return this.#writes.submit(entries);
+  }
+
+  /**
+   * Data first, index second: an index entry never precedes its data (see key-index.ts). In a
+   * pool with a server down, the entries on live servers are written and indexed, then the
+   * calls with an entry on the down server reject (README, "Pools"). Returns each call's error.
+   */
+  async #writeNow(calls: readonly (readonly MsetEntry[])[]): Promise<unknown[]> {
     const now = Date.now();
+    const entries = calls.flat();
+    const callOf = calls.flatMap((call, c) => call.map(() => c));
     const data: Command[] = entries.map(({ key, value, ttlMs }) => {
       const expiresAtMs = deadlineFor(ttlMs, now);
       return {
@@ -208,55 +217,77 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
         value: encodeEnvelope(Buffer.from(key, "utf8"), value, expiresAtMs),
       };
     });
-    const plan = this.#index.plan(entries.map((e) => e.key));
-    let dataReplies: (Reply | undefined)[];
-    let indexReplies: (Reply | undefined)[];
+    let written: PartialReplies;
+    let indexed: boolean;
     if (this.#transport.serverCount === 1) {
       // One server answers one connection's requests in order, so data and index go in one
       // pipeline without breaking "data first".
-      const replies = await this.#transport.send([...data, ...plan.commands]);
-      dataReplies = replies.slice(0, data.length);
-      indexReplies = replies.slice(data.length);
+      const plan = this.#index.plan(entries.map((e) => e.key));
+      const sent = await this.#transport.send([...data, ...plan.commands]);
+      written = { replies: sent.slice(0, data.length), unreachable: new Set() };
+      indexed = await this.#index.finish(plan, sent.slice(data.length));
     } else {
-      dataReplies = await this.#transport.send(data);
-      indexReplies = await this.#transport.send(plan.commands);
+      written = await this.#transport.sendPartial(data);
+      const reached = entries.filter((_, i) => !written.unreachable.has(i)).map((e) => e.key);
+      const plan = this.#index.plan(reached);
+      const sent = await this.#transport.sendPartial(plan.commands);
+      indexed = await this.#index.finish(plan, sent.replies, sent.unreachable);
     }
-    // The index is finished even when an entry failed: the other entries were written.
-    await this.#index.finish(plan, indexReplies);
-    for (const reply of dataReplies) {
-      if (reply === undefined) continue;
-      if (reply.status === Status.VALUE_TOO_LARGE) {
-        throw new SessionKVError(
-          ErrorCode.VALUE_TOO_LARGE,
-          "the server refused the value as larger than its item size (-I)",
-          {
-            cause: new MemcachedStatusError(reply.status, "set"),
-          },
-        );
-      }
-      throw new MemcachedStatusError(reply.status, "set");
+    const errors = new Array<unknown>(calls.length).fill(undefined);
+    const fail = (c: number, error: unknown) => {
+      errors[c] ??= error;
+    };
+    written.replies.forEach((reply, i) => {
+      if (written.unreachable.has(i)) return fail(callOf[i]!, written.error);
+      if (reply === undefined) return;
+      fail(
+        callOf[i]!,
+        reply.status === Status.VALUE_TOO_LARGE
+          ? new SessionKVError(
+              ErrorCode.VALUE_TOO_LARGE,
+              "the server refused the value as larger than its item size (-I)",
+              { cause: new MemcachedStatusError(reply.status, "set") },
+            )
+          : new MemcachedStatusError(reply.status, "set"),
+      );
+    });
+    if (!indexed) {
+      const down = new Error("the keys() index could not be updated: a server is down");
+      for (let c = 0; c < calls.length; c++) fail(c, down);
     }
+    return errors;
   }
 
   /** Stored item bytes per target (`undefined` where absent); one pipelined GETKQ batch per server. */
-  async #read(targets: readonly CasTarget[]): Promise<(Buffer | undefined)[]> {
-    const replies = await this.#transport.send(
-      targets.map((t) => ({ key: t.dataKey, opcode: Opcode.GETKQ })),
-    );
-    return replies.map((reply) => {
+  async #read(targets: readonly CasTarget[], strict = false): Promise<(Buffer | null | undefined)[]> {
+    const commands = targets.map((t): Command => ({ key: t.dataKey, opcode: Opcode.GETKQ }));
+    const { replies, unreachable } = strict
+      ? { replies: await this.#transport.send(commands), unreachable: new Set<number>() }
+      : await this.#transport.sendPartial(commands);
+    return replies.map((reply, i) => {
+      if (unreachable.has(i)) return null;
       if (reply === undefined) return undefined;
       if (reply.status !== Status.OK) throw new MemcachedStatusError(reply.status, "get");
       return reply.value;
     });
   }
 
-  async #liveKeys(keys: readonly string[]): Promise<Set<string>> {
+  /**
+   * The keys whose data is live. With `keepUnreachable` (compaction), also those whose server
+   * is down; without (keys()), a server that does not answer rejects the whole listing: a
+   * listing that silently lacks keys would read as sessions gone.
+   */
+  async #liveKeys(keys: readonly string[], keepUnreachable: boolean): Promise<Set<string>> {
     const targets = keys.map((key) => this.#target(key));
-    const stored = await this.#read(targets);
+    const stored = await this.#read(targets, !keepUnreachable).catch((error: unknown) => {
+      if (keepUnreachable && !(error instanceof MemcachedStatusError)) return targets.map(() => null);
+      throw error;
+    });
     const now = Date.now();
     const live = new Set<string>();
     stored.forEach((bytes, i) => {
-      if (bytes === undefined) return;
+      if (bytes === null && keepUnreachable) live.add(targets[i]!.key);
+      if (bytes == null) return;
       const deadline = storedDeadline(bytes, targets[i]!.keyBytes);
       if (deadline !== null && deadline > now) live.add(targets[i]!.key);
     });
@@ -265,14 +296,20 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
 
   /**
    * Read with CAS, decide, write under that CAS; a CAS conflict (someone wrote in between)
-   * means read again. Returns the keys written. No read-then-write window: a write between our
-   * read and ours makes ours fail instead of undoing it.
+   * means read again. No read-then-write window: a write between our read and ours makes ours
+   * fail instead of undoing it.
+   *
+   * The keys written (the registry's heartbeats) are appended to the index again, their scopes
+   * to the directory: an index item lost with a restarted server, or evicted, is rebuilt by
+   * the next refresh of each key it listed. With one server the entries ride in the write's pipeline, after the data.
+   * Best effort: the refresh itself has succeeded.
    */
   async #compareAndSet(
     targets: readonly CasTarget[],
     next: (stored: Buffer, target: CasTarget) => { value: readonly Uint8Array[]; exptime: number } | null,
-  ): Promise<string[]> {
+  ): Promise<void> {
     const written: string[] = [];
+    const pipelined = this.#transport.serverCount === 1;
     let pending = targets;
     for (let round = 0; pending.length > 0; round++) {
       if (round === CAS_ROUNDS) {
@@ -282,7 +319,8 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
         );
       }
       if (round > 0) await sleep(Math.random() * Math.min(round, 10));
-      const replies = await this.#transport.send(
+      // A key whose server is down is skipped, like a missing one (README, "Pools").
+      const { replies } = await this.#transport.sendPartial(
         pending.map((t) => ({ key: t.dataKey, opcode: Opcode.GETKQ })),
       );
       const writes: Command[] = [];
@@ -302,10 +340,23 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
         });
         writing.push(target);
       });
-      const results = await this.#transport.send(writes);
+      if (writes.length === 0) break;
+      const plan = pipelined
+        ? this.#index.plan(
+            writing.map((t) => t.key),
+            true,
+          )
+        : undefined;
+      const sent = await this.#transport.sendPartial(
+        plan === undefined ? writes : [...writes, ...plan.commands],
+      );
+      const { replies: results, unreachable } = sent;
+      if (plan !== undefined)
+        await this.#index.finish(plan, results.slice(writes.length)).catch(() => undefined);
       const conflicts: CasTarget[] = [];
       writing.forEach((target, i) => {
         const result = results[i];
+        if (unreachable.has(i)) return;
         if (result === undefined) written.push(target.key);
         else if (result.status === Status.KEY_EXISTS) conflicts.push(target);
         else if (result.status !== Status.KEY_NOT_FOUND)
@@ -313,11 +364,6 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
       });
       pending = conflicts;
     }
-    return written;
-  }
-
-  async #heal(keys: readonly string[]): Promise<void> {
-    const chosen = keys.filter(() => Math.random() < HEAL_RATE);
-    if (chosen.length > 0) await this.#index.record(chosen);
+    if (!pipelined) await this.#index.record(written, true).catch(() => undefined);
   }
 }

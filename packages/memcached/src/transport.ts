@@ -1,4 +1,13 @@
-import { type Command, LOUD, Opcode, type Reply, Status, encodeCommand, isQuiet } from "./protocol.js";
+import {
+  type Command,
+  LOUD,
+  MemcachedStatusError,
+  Opcode,
+  type Reply,
+  Status,
+  encodeCommand,
+  isQuiet,
+} from "./protocol.js";
 
 /**
  * The parts of a memjs `Server` (one connection per server) this transport uses. They are
@@ -42,6 +51,15 @@ type ResponseHandler = ((response: MemjsResponse) => void) & { quiet?: boolean }
 const MAX_COMMANDS_PER_WRITE = 256;
 const MAX_BYTES_PER_WRITE = 1 << 20;
 
+/** The replies of a batch some of whose servers did not answer (see `Transport.sendPartial`). */
+export interface PartialReplies {
+  readonly replies: (Reply | undefined)[];
+  /** Indexes of the commands whose server failed: their replies mean nothing. */
+  readonly unreachable: ReadonlySet<number>;
+  /** The first server failure, when there was one. */
+  readonly error?: Error;
+}
+
 /**
  * Sends commands pipelined: grouped by the server memjs picks for each key (so a pool shards
  * exactly like memjs's own get/set), one write per group of quiet commands closed by a no-op.
@@ -50,30 +68,76 @@ const MAX_BYTES_PER_WRITE = 1 << 20;
  */
 export class Transport {
   readonly #client: MemjsClientInternals;
+  readonly #skipFailedForMs: number;
+  /** Pool servers that just failed, with their error: skipped until `until` (see constructor). */
+  readonly #failed = new Map<MemjsServer, { until: number; error: Error }>();
 
-  constructor(client: MemjsClientInternals) {
+  /**
+   * `skipFailedForMs`: in a pool, a server that failed is treated as unreachable without being
+   * asked for this long, so that the later steps of an operation (a CAS write after its read,
+   * the index after the data) do not each wait for a silent server's timeout again.
+   */
+  constructor(client: MemjsClientInternals, skipFailedForMs = 0) {
     this.#client = client;
+    this.#skipFailedForMs = skipFailedForMs;
   }
 
   get serverCount(): number {
     return this.#client.servers.length;
   }
 
+  /** All or nothing: rejects with the first server failure. */
   async send(commands: readonly Command[]): Promise<(Reply | undefined)[]> {
-    const results = new Array<Reply | undefined>(commands.length).fill(undefined);
-    if (commands.length === 0) return results;
+    const outcome = await this.sendPartial(commands);
+    if (outcome.error !== undefined) throw outcome.error;
+    return outcome.replies;
+  }
+
+  /**
+   * Per server: a server that fails (refused, lost, silent past memjs's timeout) leaves its
+   * commands in `unreachable` while the other servers' replies are kept, so that one server's
+   * outage in a pool does not fail the keys that live elsewhere. Still rejects when no server
+   * answered (nothing was done) and on a refused login (a misconfiguration, not an outage).
+   */
+  async sendPartial(commands: readonly Command[]): Promise<PartialReplies> {
+    const replies = new Array<Reply | undefined>(commands.length).fill(undefined);
+    const unreachable = new Set<number>();
+    if (commands.length === 0) return { replies, unreachable };
     const groups = new Map<MemjsServer, number[]>();
     for (let i = 0; i < commands.length; i++) {
-      const server = this.#client.server(commands[i]!.key);
+      const command = commands[i]!;
+      const server = this.#client.server(command.route ?? command.key);
       if (server == null) throw new Error("no Memcached server available (all marked failed)");
       const group = groups.get(server) ?? [];
       if (group.length === 0) groups.set(server, group);
       group.push(i);
     }
-    await Promise.all(
-      [...groups].map(([server, indexes]) => this.#sendTo(server, commands, indexes, results)),
+    const pooled = this.#client.servers.length > 1;
+    const now = Date.now();
+    const entries = [...groups];
+    const settled = await Promise.allSettled(
+      entries.map(([server, indexes]) => {
+        const failed = pooled ? this.#failed.get(server) : undefined;
+        if (failed !== undefined && failed.until > now) return Promise.reject(failed.error);
+        return this.#sendTo(server, commands, indexes, replies);
+      }),
     );
-    return results;
+    let error: Error | undefined;
+    settled.forEach((result, g) => {
+      const [server, indexes] = entries[g]!;
+      if (result.status === "fulfilled") {
+        this.#failed.delete(server);
+        return;
+      }
+      const reason = result.reason as Error;
+      if (reason instanceof MemcachedStatusError) throw reason;
+      error ??= reason;
+      for (const i of indexes) unreachable.add(i);
+      if (pooled && !this.#failed.has(server))
+        this.#failed.set(server, { until: Date.now() + this.#skipFailedForMs, error: reason });
+    });
+    if (unreachable.size === commands.length) throw error!;
+    return error === undefined ? { replies, unreachable } : { replies, unreachable, error };
   }
 
   /** Sends a no-op to every server: proves each one answers. */
@@ -109,8 +173,7 @@ export class Transport {
         if (settled) return;
         settled = true;
         cleanup();
-        // memjs reports some failures (SASL) as bare strings.
-        reject(error instanceof Error ? error : new Error(String(error)));
+        reject(asError(error));
       };
       const answered = () => {
         if (--outstanding === 0 && !settled) {
@@ -187,4 +250,16 @@ function toReply(response: MemjsResponse): Reply {
     value: response.val,
     cas: response.header.cas,
   };
+}
+
+/**
+ * memjs reports a refused SASL login (and any AUTH_ERROR answer, which it intercepts) as the
+ * bare string below: made a status error, so that it reads as "credentials refused".
+ */
+function asError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  const text = String(error);
+  if (/authentication failed/i.test(text))
+    return new MemcachedStatusError(Status.AUTH_ERROR, "SASL login refused");
+  return new Error(text);
 }

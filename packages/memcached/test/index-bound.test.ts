@@ -3,8 +3,9 @@ import { forEachTarget } from "@sessionkv/conformance/vitest";
 import memjs from "memjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MemcachedSessionKVStore } from "../src/index.js";
-import { KeyEncoder, bucketOf } from "../src/key-encoding.js";
-import { INDEX_BUCKETS, MIN_COMPACT_ENTRIES } from "../src/key-index.js";
+import { KeyEncoder } from "../src/key-encoding.js";
+import { COUNT_EVERY, MIN_COMPACT_ENTRIES } from "../src/key-index.js";
+import { DIRECTORY_BUCKETS, ROOT_BUCKETS } from "../src/listing-index.js";
 import { defaultServer } from "./targets.js";
 
 const gate = await requireContainers();
@@ -40,10 +41,10 @@ describe("keys() index stays bounded", () => {
       }
       const stats = await store.indexStats();
       // Stated bound (README): a bucket holds at most 2 × max(MIN_COMPACT_ENTRIES, its live keys)
-      // entries, plus appends in flight during its compaction. Without compaction the index
+      // entries, plus appends in flight during its compaction and this process's uncounted ones. Without compaction the index
       // would hold 10,100 entries.
-      const perBucket = 2 * MIN_COMPACT_ENTRIES + IN_FLIGHT;
-      expect(stats.entries).toBeLessThanOrEqual(INDEX_BUCKETS * perBucket);
+      const perBucket = 2 * MIN_COMPACT_ENTRIES + IN_FLIGHT + COUNT_EVERY;
+      expect(stats.entries).toBeLessThanOrEqual(ROOT_BUCKETS * perBucket);
       expect(stats.largestBucketBytes).toBeLessThanOrEqual(perBucket * (2 + "cycle/10000".length));
       expect(stats.entries).toBeGreaterThanOrEqual(keep.length); // live keys are never pruned
       expect((await store.keys("")).sort()).toEqual([...keep].sort());
@@ -52,22 +53,73 @@ describe("keys() index stays bounded", () => {
       );
     });
 
-    it("an evicted index bucket loses only its own keys from keys(), and a write of a key re-lists it", async () => {
+    it(`${CYCLES} scopes written once and deleted leave at most ${MIN_COMPACT_ENTRIES} directory entries per bucket, and their scope items are deleted`, async () => {
+      const churn = new MemcachedSessionKVStore({
+        servers: server().endpoint,
+        keyPrefix: "scope-churn:",
+        operationTimeoutMs: 20_000,
+      });
+      await churn.start();
+      const raw = memjs.Client.create(server().endpoint, { logger: { log: () => undefined } });
+      try {
+        await churn.set("sessions/kept/s", value, 600_000);
+        for (let i = 0; i < CYCLES; i += IN_FLIGHT) {
+          await Promise.all(
+            Array.from({ length: IN_FLIGHT }, async (_, j) => {
+              const key = `sessions/call-${i + j}/s`;
+              await churn.set(key, value, 600_000);
+              await churn.delete([key]);
+            }),
+          );
+        }
+        const stats = await churn.indexStats();
+        // Every scope was entered in the directory once; the directory's compactions dropped
+        // the dead ones and deleted their scope items. After a compaction that kept nothing a
+        // bucket takes MIN_COMPACT_ENTRIES appends (plus those in flight) before the next one.
+        const scopesListed = stats.buckets - ROOT_BUCKETS - DIRECTORY_BUCKETS;
+        expect(scopesListed).toBeLessThanOrEqual(
+          DIRECTORY_BUCKETS * (MIN_COMPACT_ENTRIES + IN_FLIGHT + COUNT_EVERY),
+        );
+        const encoder = new KeyEncoder("scope-churn:");
+        let scopeItemsLeft = 0;
+        for (let i = 0; i < CYCLES; i += 500) {
+          const items = await Promise.all(
+            Array.from({ length: 500 }, (_, j) => raw.get(encoder.scopeKey(`sessions/call-${i + j}/`))),
+          );
+          scopeItemsLeft += items.filter((r) => r.value !== null).length;
+        }
+        expect(scopeItemsLeft).toBeLessThanOrEqual(
+          DIRECTORY_BUCKETS * (MIN_COMPACT_ENTRIES + IN_FLIGHT + COUNT_EVERY),
+        );
+        expect(await churn.keys("sessions/")).toEqual(["sessions/kept/s"]);
+        console.info(
+          `after ${CYCLES} one-key scopes: ${scopesListed} scopes listed, ${scopeItemsLeft} scope items left`,
+        );
+      } finally {
+        raw.close();
+        await churn.close();
+      }
+    });
+
+    it("a lost scope index hides only that scope's keys; a write re-lists a key, one refresh re-lists them all", async () => {
       const healing = new MemcachedSessionKVStore({ servers: server().endpoint, keyPrefix: "evict:" });
       await healing.start();
       const raw = memjs.Client.create(server().endpoint, { logger: { log: () => undefined } });
       try {
-        const keys = Array.from({ length: 200 }, (_, i) => `sessions/c/${i}`);
-        await healing.mset(keys.map((key) => ({ key, value, ttlMs: 600_000 })));
-        const victim = bucketOf(keys[0]!, INDEX_BUCKETS);
-        const lost = keys.filter((k) => bucketOf(k, INDEX_BUCKETS) === victim);
-        // What memory-pressure eviction does to the bucket item.
-        expect(await raw.delete(new KeyEncoder("evict:").bucketKey(victim))).toBe(true);
-        const listed = new Set(await healing.keys("sessions/"));
-        expect(listed).toEqual(new Set(keys.filter((k) => !lost.includes(k))));
+        const lost = Array.from({ length: 20 }, (_, i) => `sessions/lost/${i}`);
+        const other = Array.from({ length: 20 }, (_, i) => `sessions/other/${i}`);
+        await healing.mset([...lost, ...other].map((key) => ({ key, value, ttlMs: 600_000 })));
+        // What memory-pressure eviction, or a restart of the server holding it, does to the item.
+        expect(await raw.delete(new KeyEncoder("evict:").scopeKey("sessions/lost/"))).toBe(true);
+        expect(await healing.keys("sessions/lost/")).toEqual([]);
+        expect(new Set(await healing.keys("sessions/"))).toEqual(new Set(other));
         expect(await healing.get(lost[0]!)).not.toBeNull(); // the data itself is untouched
         await healing.set(lost[0]!, value, 600_000);
-        expect(new Set(await healing.keys("sessions/"))).toEqual(new Set([...listed, lost[0]!]));
+        expect(await healing.keys("sessions/lost/")).toEqual([lost[0]]);
+        // The registry's heartbeat: one expire of the scope's keys lists every one again.
+        await healing.expire(lost, 600_000);
+        expect(new Set(await healing.keys("sessions/lost/"))).toEqual(new Set(lost));
+        expect(new Set(await healing.keys(""))).toEqual(new Set([...lost, ...other]));
       } finally {
         raw.close();
         await healing.close();
