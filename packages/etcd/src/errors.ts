@@ -21,6 +21,9 @@ const ACCESS_ERRORS = [
   GRPCUnauthenticatedError,
 ];
 
+/** Credentials problems etcd reports with a generic gRPC code: no user on a cluster with authentication enabled (INVALID_ARGUMENT). */
+const ACCESS_MESSAGES = ["etcdserver: user name is empty"];
+
 /** Requests the server rejected as malformed (a limit lower than configured, a bug). */
 const PROTOCOL_ERRORS = [GRPCInvalidArgumentError, GRPCFailedPreconditionError, GRPCOutOfRangeError];
 
@@ -28,7 +31,10 @@ export function classifyEtcdError(error: unknown, operation: string): SessionKVE
   if (error instanceof SessionKVError) return error;
   const cause = error instanceof Error ? error : new Error(String(error));
   const message = `${operation} failed: ${cause.message}`;
-  if (ACCESS_ERRORS.some((type) => cause instanceof type)) {
+  if (
+    ACCESS_ERRORS.some((type) => cause instanceof type) ||
+    ACCESS_MESSAGES.some((text) => cause.message.includes(text))
+  ) {
     return new SessionKVError(ErrorCode.STORE_MISCONFIGURED, message, { cause });
   }
   if (PROTOCOL_ERRORS.some((type) => cause instanceof type)) {
