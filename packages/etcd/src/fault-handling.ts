@@ -1,4 +1,4 @@
-import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, noop, retry } from "cockatiel";
+import { ConsecutiveBreaker, circuitBreaker, handleWhen, noop } from "cockatiel";
 import { type IOptions, isRecoverableError } from "etcd3";
 
 /**
@@ -8,19 +8,19 @@ import { type IOptions, isRecoverableError } from "etcd3";
  * than short session TTLs. Here:
  * - one host: no breaker, a call always reaches the host (a fresh connection after a drop);
  * - several hosts: the breaker steers calls away from a failed host, but only for 1 s;
- * - retries back off (50 ms doubling), so a blip shorter than a few hundred ms is absorbed
- *   within the call; every call's deadline still bounds them.
+ * - no retries: a write whose outcome is unknown is never sent again behind the store's back
+ *   (the lease bookkeeping counts each put once, writer.ts); the caller's next call, a fresh
+ *   one, is the retry.
  */
 export function faultHandling(hostCount: number): NonNullable<IOptions["faultHandling"]> {
-  const recoverable = handleWhen((error) => isRecoverableError(error));
   return {
     host: () =>
       hostCount <= 1
         ? noop
-        : circuitBreaker(recoverable, { halfOpenAfter: 1_000, breaker: new ConsecutiveBreaker(3) }),
-    global: retry(recoverable, {
-      maxAttempts: 4,
-      backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 400 }),
-    }),
+        : circuitBreaker(
+            handleWhen((error) => isRecoverableError(error)),
+            { halfOpenAfter: 1_000, breaker: new ConsecutiveBreaker(3) },
+          ),
+    global: noop,
   };
 }

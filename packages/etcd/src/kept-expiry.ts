@@ -9,11 +9,12 @@ import type { Writer } from "./writer.js";
  *
  * A kept lease is renewed only when every key this store attached to it is listed in the call
  * (`attach` counts a key before its put, so an unknown outcome counts too), so no unlisted key
- * is refreshed. Concurrently, the listed keys' leases are read (keys only): a listed key on
- * another lease (written since by anyone, or never attached) is a straggler, moved onto the
- * renewed lease by the usual guarded `ignore_value` put, so it gets the new TTL, keeps its
- * value and is never brought back if it is missing or expired. Keys on a lease the server no
- * longer renews are expired: they are left alone.
+ * is refreshed. Concurrently, compares confirm that every listed key is still on the lease it
+ * was attached to, or still missing (read-only transactions, nothing read back). Where they
+ * fail, the keys' leases are read (keys only): a listed key on another lease (written since by
+ * anyone, or never attached) is a straggler, moved onto the renewed lease by the usual guarded
+ * `ignore_value` put, so it gets the new TTL, keeps its value and is never brought back if it is
+ * missing or expired. Keys on a lease the server no longer renews are expired: left alone.
  */
 export class KeptExpiry {
   readonly #pool: LeasePool;
@@ -35,16 +36,22 @@ export class KeptExpiry {
 
   async expire(keys: readonly Buffer[], ttlMs: number): Promise<void> {
     const listed = new Set(keys.map((key) => key.toString("binary")));
-    const candidates = this.#pool
-      .keptLeases(ttlMs)
-      .filter((lease) => lease.keys.size > 0 && [...lease.keys].every((key) => listed.has(key)))
-      .map((lease) => lease.id);
-    const [kvs, renewed] = await Promise.all([
-      this.#reader.metadata(keys),
+    const leaseOf = new Map<string, string>();
+    const candidates: string[] = [];
+    for (const lease of this.#pool.keptLeases(ttlMs)) {
+      if (lease.keys.size === 0 || ![...lease.keys].every((key) => listed.has(key))) continue;
+      candidates.push(lease.id);
+      for (const key of lease.keys) leaseOf.set(key, lease.id);
+    }
+    const expected = keys.map((key) => leaseOf.get(key.toString("binary")));
+    const [unconfirmed, renewed] = await Promise.all([
+      this.#reader.unconfirmed(keys, expected),
       Promise.all(candidates.map((id) => this.#pool.keepAlive(id))),
     ]);
+    if (unconfirmed.length === 0) return;
+    const kvs = await this.#reader.metadata(unconfirmed);
     const held = new Set(candidates);
-    const stragglers = keys.filter((_, i) => {
+    const stragglers = unconfirmed.filter((_, i) => {
       const kv = kvs[i];
       return kv !== undefined && !held.has(kv.lease);
     });
