@@ -7,14 +7,17 @@ import type { Writer } from "./writer.js";
  * lease whose TTL is the requested one, and the next `expire` of the same keys with the same
  * TTL is a keepalive of that lease, which writes nothing (no revision, no fsync).
  *
- * A kept lease is renewed only when every key this store attached to it is listed in the call
- * (`attach` counts a key before its put, so an unknown outcome counts too), so no unlisted key
- * is refreshed. Concurrently, compares confirm that every listed key is still on the lease it
- * was attached to, or still missing (read-only transactions, nothing read back). Where they
- * fail, the keys' leases are read (keys only): a listed key on another lease (written since by
- * anyone, or never attached) is a straggler, moved onto the renewed lease by the usual guarded
- * `ignore_value` put, so it gets the new TTL, keeps its value and is never brought back if it is
- * missing or expired. Keys on a lease the server no longer renews are expired: left alone.
+ * A kept lease is a candidate for renewal only when every key this store attached to it is
+ * listed in the call (`attach` counts a key before its put, so an unknown outcome counts too):
+ * no unlisted key is ever refreshed. Only this store puts keys on its kept leases, so the keys
+ * the server has on a candidate are a subset of the attached ones; alongside the keepalive, the
+ * call asks the server for them (LeaseTimeToLive, from the lessor's memory). Attached keys no
+ * longer there were written or deleted since, by anyone; listed keys never attached may have
+ * been created since (compares `version == 0` confirm they are still missing). Only those
+ * suspects have their leases read (keys only): one on another lease is a straggler, moved onto
+ * the renewed lease by the usual guarded `ignore_value` put, so it gets the new TTL, keeps its
+ * value, and is never brought back if it is missing or expired. Keys on a lease the server no
+ * longer renews are expired and left alone.
  */
 export class KeptExpiry {
   readonly #pool: LeasePool;
@@ -35,31 +38,64 @@ export class KeptExpiry {
   }
 
   async expire(keys: readonly Buffer[], ttlMs: number): Promise<void> {
-    const listed = new Set(keys.map((key) => key.toString("binary")));
-    const leaseOf = new Map<string, string>();
-    const candidates: string[] = [];
-    for (const lease of this.#pool.keptLeases(ttlMs)) {
-      if (lease.keys.size === 0 || ![...lease.keys].every((key) => listed.has(key))) continue;
-      candidates.push(lease.id);
-      for (const key of lease.keys) leaseOf.set(key, lease.id);
-    }
-    const expected = keys.map((key) => leaseOf.get(key.toString("binary")));
-    const [unconfirmed, renewed] = await Promise.all([
-      this.#reader.unconfirmed(keys, expected),
-      Promise.all(candidates.map((id) => this.#pool.keepAlive(id))),
+    const byName = new Map(keys.map((key) => [key.toString("binary"), key]));
+    const candidates = this.#pool
+      .keptLeases(ttlMs)
+      .filter((lease) => lease.keys.size > 0 && [...lease.keys].every((key) => byName.has(key)));
+    const attached = new Set(candidates.flatMap((lease) => [...lease.keys]));
+    const unattached = keys.filter((key) => !attached.has(key.toString("binary")));
+    const [checked, created] = await Promise.all([
+      Promise.all(
+        candidates.map(async (lease) => {
+          const [renewed, onServer] = await Promise.all([
+            this.#pool.keepAlive(lease.id),
+            this.#pool.leaseKeys(lease.id),
+          ]);
+          const there = new Set((onServer ?? []).map((key) => key.toString("binary")));
+          const left = [...lease.keys].filter((key) => !there.has(key)).map((key) => byName.get(key)!);
+          return { id: lease.id, renewed: renewed && onServer !== null, left };
+        }),
+      ),
+      this.#reader.unconfirmed(
+        unattached,
+        unattached.map(() => undefined),
+      ),
     ]);
-    if (unconfirmed.length === 0) return;
-    const kvs = await this.#reader.metadata(unconfirmed);
-    const held = new Set(candidates);
-    const stragglers = unconfirmed.filter((_, i) => {
-      const kv = kvs[i];
-      return kv !== undefined && !held.has(kv.lease);
-    });
-    if (stragglers.length === 0) return;
-    const lease = candidates.find((_, i) => renewed[i]) ?? (await this.#pool.keep(ttlMs));
-    const deadlineMs = Date.now() + ttlMs;
-    await this.#writer.write(
-      stragglers.map((key) => ({ key, value: undefined, deadlineMs, kind: "exact", guard: "alive", lease })),
-    );
+    const suspects = [...checked.flatMap((lease) => (lease.renewed ? lease.left : [])), ...created];
+    if (suspects.length === 0) return;
+    const kvs = await this.#reader.metadata(suspects);
+    const held = new Set(candidates.map((lease) => lease.id));
+    const leftFrom = new Map(checked.flatMap((lease) => lease.left.map((key) => [key, lease.id] as const)));
+    const stragglers = suspects.filter((_, i) => kvs[i] !== undefined && !held.has(kvs[i]!.lease));
+    const target = stragglers.length === 0 ? undefined : await this.#target(checked, ttlMs);
+    try {
+      // An attached key found gone or on another lease has left its kept lease: its reference
+      // goes (the target's own reference keeps it from being revoked under the moves below).
+      suspects.forEach((key, i) => {
+        const from = leftFrom.get(key);
+        if (from !== undefined && kvs[i]?.lease !== from) this.#pool.release(from, 1, key);
+      });
+      if (target === undefined) return;
+      const deadlineMs = Date.now() + ttlMs;
+      await this.#writer.write(
+        stragglers.map((key) => ({
+          key,
+          value: undefined,
+          deadlineMs,
+          kind: "exact",
+          guard: "alive",
+          lease: target,
+        })),
+      );
+    } finally {
+      if (target !== undefined) this.#pool.release(target);
+    }
+  }
+
+  /** A renewed kept lease, or a new one, with one reference held by the caller. */
+  async #target(checked: readonly { id: string; renewed: boolean }[], ttlMs: number): Promise<string> {
+    const id = checked.find((lease) => lease.renewed)?.id ?? (await this.#pool.keep(ttlMs));
+    this.#pool.hold(id);
+    return id;
   }
 }

@@ -98,6 +98,12 @@ export class LeasePool {
     this.#byId.get(id)?.kept?.keys.add(key.toString("binary"));
   }
 
+  /** The keys the server has on lease `id` (its lessor's memory, no storage read); `null` if it has no such lease. */
+  async leaseKeys(id: string): Promise<Buffer[] | null> {
+    const response = await this.#client.leaseTimeToLive({ ID: id, keys: true }, this.#options.callOptions());
+    return Number(response.TTL) < 0 ? null : response.keys;
+  }
+
   /**
    * One keepalive of a kept lease: `true` if the server renewed it to its full TTL, `false` if
    * it no longer exists (ran out: its keys are gone or going, never to be refreshed).
