@@ -12,9 +12,8 @@ import type { Writer } from "./writer.js";
  * no unlisted key is ever refreshed. Only this store puts keys on its kept leases, so the keys
  * the server has on a candidate are a subset of the attached ones; alongside the keepalive, the
  * call asks the server for them (LeaseTimeToLive, from the lessor's memory). Attached keys no
- * longer there were written or deleted since, by anyone; listed keys never attached may have
- * been created since (compares `version == 0` confirm they are still missing). Only those
- * suspects have their leases read (keys only): one on another lease is a straggler, moved onto
+ * longer there were written or deleted since, by anyone; listed keys never attached may exist.
+ * Only those suspects have their leases read (keys only): one on another lease is a straggler, moved onto
  * the renewed lease by the usual guarded `ignore_value` put, so it gets the new TTL, keeps its
  * value, and is never brought back if it is missing or expired. Keys on a lease the server no
  * longer renews are expired and left alone.
@@ -44,7 +43,10 @@ export class KeptExpiry {
       .filter((lease) => lease.keys.size > 0 && [...lease.keys].every((key) => byName.has(key)));
     const attached = new Set(candidates.flatMap((lease) => [...lease.keys]));
     const unattached = keys.filter((key) => !attached.has(key.toString("binary")));
-    const [checked, created] = await Promise.all([
+    // No lease to renew: the first refresh of these keys; its lease is granted meanwhile.
+    const fresh = candidates.length === 0 ? this.#pool.keep(ttlMs) : undefined;
+    fresh?.catch(() => undefined);
+    const [checked] = await Promise.all([
       Promise.all(
         candidates.map(async (lease) => {
           const [renewed, onServer] = await Promise.all([
@@ -56,18 +58,14 @@ export class KeptExpiry {
           return { id: lease.id, renewed: renewed && onServer !== null, left };
         }),
       ),
-      this.#reader.unconfirmed(
-        unattached,
-        unattached.map(() => undefined),
-      ),
     ]);
-    const suspects = [...checked.flatMap((lease) => (lease.renewed ? lease.left : [])), ...created];
+    const suspects = [...checked.flatMap((lease) => (lease.renewed ? lease.left : [])), ...unattached];
     if (suspects.length === 0) return;
     const kvs = await this.#reader.metadata(suspects);
     const held = new Set(candidates.map((lease) => lease.id));
     const leftFrom = new Map(checked.flatMap((lease) => lease.left.map((key) => [key, lease.id] as const)));
     const stragglers = suspects.filter((_, i) => kvs[i] !== undefined && !held.has(kvs[i]!.lease));
-    const target = stragglers.length === 0 ? undefined : await this.#target(checked, ttlMs);
+    const target = await this.#target(checked, fresh, stragglers.length > 0, ttlMs);
     try {
       // An attached key found gone or on another lease has left its kept lease: its reference
       // goes (the target's own reference keeps it from being revoked under the moves below).
@@ -92,9 +90,21 @@ export class KeptExpiry {
     }
   }
 
-  /** A renewed kept lease, or a new one, with one reference held by the caller. */
-  async #target(checked: readonly { id: string; renewed: boolean }[], ttlMs: number): Promise<string> {
-    const id = checked.find((lease) => lease.renewed)?.id ?? (await this.#pool.keep(ttlMs));
+  /**
+   * A renewed kept lease, or a new one, with one reference held by the caller; `undefined` when
+   * nothing needs one (a lease granted ahead for nothing is revoked).
+   */
+  async #target(
+    checked: readonly { id: string; renewed: boolean }[],
+    fresh: Promise<string> | undefined,
+    needed: boolean,
+    ttlMs: number,
+  ): Promise<string | undefined> {
+    if (!needed) {
+      if (fresh !== undefined) this.#pool.release(await fresh.catch(() => undefined));
+      return undefined;
+    }
+    const id = checked.find((lease) => lease.renewed)?.id ?? (await (fresh ?? this.#pool.keep(ttlMs)));
     this.#pool.hold(id);
     return id;
   }

@@ -1,4 +1,4 @@
-import type { ICompare, IKeyValue, IRangeResponse, ITxnResponse, KVClient } from "etcd3";
+import type { IKeyValue, IRangeResponse, ITxnResponse, KVClient } from "etcd3";
 import { GRPCResourceExhastedError } from "etcd3";
 import type { CallOptions } from "./lease-pool.js";
 
@@ -32,33 +32,6 @@ export class Reader {
   /** Each key's metadata (lease, revisions) without its value: `undefined` for missing keys. */
   async metadata(keys: readonly Buffer[]): Promise<(IKeyValue | undefined)[]> {
     return this.#batched(keys, true);
-  }
-
-  /**
-   * Checks, with compares only (nothing read back), that each key is on `leases[i]`, or missing
-   * where that is `undefined`. Returns the keys of the chunks where some key is not: a
-   * transaction's compares succeed or fail as a whole.
-   */
-  async unconfirmed(keys: readonly Buffer[], leases: readonly (string | undefined)[]): Promise<Buffer[]> {
-    const chunks: number[] = [];
-    for (let i = 0; i < keys.length; i += this.#maxTxnOps) chunks.push(i);
-    const failed = await Promise.all(
-      chunks.map(async (from) => {
-        const to = Math.min(keys.length, from + this.#maxTxnOps);
-        const compare: ICompare[] = [];
-        for (let i = from; i < to; i++) {
-          const lease = leases[i];
-          compare.push(
-            lease === undefined
-              ? { key: keys[i]!, target: "Version", result: "Equal", version: 0 }
-              : { key: keys[i]!, target: "Lease", result: "Equal", lease },
-          );
-        }
-        const response = await this.#kv.txn({ compare }, this.#callOptions());
-        return response.succeeded ? [] : keys.slice(from, to);
-      }),
-    );
-    return failed.flat();
   }
 
   async #batched(keys: readonly Buffer[], keysOnly: boolean): Promise<(IKeyValue | undefined)[]> {
