@@ -1,3 +1,4 @@
+import type { Keyspace } from "./keyspace.js";
 import type { LeasePool } from "./lease-pool.js";
 import type { Reader } from "./reader.js";
 import type { Writer } from "./writer.js";
@@ -22,9 +23,11 @@ export class KeptExpiry {
   readonly #pool: LeasePool;
   readonly #reader: Reader;
   readonly #writer: Writer;
+  readonly #keyspace: Keyspace;
   readonly #minLeaseTtlMs: number;
 
-  constructor(pool: LeasePool, reader: Reader, writer: Writer, minLeaseTtlMs: number) {
+  constructor(keyspace: Keyspace, pool: LeasePool, reader: Reader, writer: Writer, minLeaseTtlMs: number) {
+    this.#keyspace = keyspace;
     this.#pool = pool;
     this.#reader = reader;
     this.#writer = writer;
@@ -36,41 +39,45 @@ export class KeptExpiry {
     return ttlMs % 1000 === 0 && ttlMs >= this.#minLeaseTtlMs;
   }
 
-  async expire(keys: readonly Buffer[], ttlMs: number): Promise<void> {
-    const byName = new Map(keys.map((key) => [key.toString("binary"), key]));
+  async expire(keys: readonly string[], ttlMs: number): Promise<void> {
+    const index = new Map(keys.map((key, i) => [this.#keyspace.id(key), i]));
     const candidates = this.#pool
       .keptLeases(ttlMs)
-      .filter((lease) => lease.keys.size > 0 && [...lease.keys].every((key) => byName.has(key)));
+      .filter((lease) => lease.keys.size > 0 && lease.keys.size <= index.size)
+      .filter((lease) => [...lease.keys].every((id) => index.has(id)));
     const attached = new Set(candidates.flatMap((lease) => [...lease.keys]));
-    const unattached = keys.filter((key) => !attached.has(key.toString("binary")));
     // No lease to renew: the first refresh of these keys; its lease is granted meanwhile.
     const fresh = candidates.length === 0 ? this.#pool.keep(ttlMs) : undefined;
     fresh?.catch(() => undefined);
-    const [checked] = await Promise.all([
-      Promise.all(
-        candidates.map(async (lease) => {
-          const [renewed, onServer] = await Promise.all([
-            this.#pool.keepAlive(lease.id),
-            this.#pool.leaseKeys(lease.id),
-          ]);
-          const there = new Set((onServer ?? []).map((key) => key.toString("binary")));
-          const left = [...lease.keys].filter((key) => !there.has(key)).map((key) => byName.get(key)!);
-          return { id: lease.id, renewed: renewed && onServer !== null, left };
-        }),
-      ),
-    ]);
-    const suspects = [...checked.flatMap((lease) => (lease.renewed ? lease.left : [])), ...unattached];
-    if (suspects.length === 0) return;
+    const checked = await Promise.all(
+      candidates.map(async (lease) => {
+        const [renewed, onServer] = await Promise.all([
+          this.#pool.keepAlive(lease.id),
+          this.#pool.leaseKeys(lease.id),
+        ]);
+        return {
+          id: lease.id,
+          renewed: renewed && onServer !== null,
+          left: left(lease.keys, onServer ?? []),
+        };
+      }),
+    );
+    const suspectIds = [
+      ...checked.flatMap((lease) => (lease.renewed ? lease.left : [])),
+      ...[...index.keys()].filter((id) => !attached.has(id)),
+    ];
+    if (suspectIds.length === 0) return;
+    const suspects = suspectIds.map((id) => this.#keyspace.encode(keys[index.get(id)!]!));
     const kvs = await this.#reader.metadata(suspects);
     const held = new Set(candidates.map((lease) => lease.id));
-    const leftFrom = new Map(checked.flatMap((lease) => lease.left.map((key) => [key, lease.id] as const)));
+    const leftFrom = new Map(checked.flatMap((lease) => lease.left.map((id) => [id, lease.id] as const)));
     const stragglers = suspects.filter((_, i) => kvs[i] !== undefined && !held.has(kvs[i]!.lease));
     const target = await this.#target(checked, fresh, stragglers.length > 0, ttlMs);
     try {
       // An attached key found gone or on another lease has left its kept lease: its reference
       // goes (the target's own reference keeps it from being revoked under the moves below).
       suspects.forEach((key, i) => {
-        const from = leftFrom.get(key);
+        const from = leftFrom.get(suspectIds[i]!);
         if (from !== undefined && kvs[i]?.lease !== from) this.#pool.release(from, 1, key);
       });
       if (target === undefined) return;
@@ -108,4 +115,11 @@ export class KeptExpiry {
     this.#pool.hold(id);
     return id;
   }
+}
+
+/** Attached keys the server no longer has on the lease (it holds a subset of them: equal sizes, none). */
+function left(attached: ReadonlySet<string>, onServer: readonly Buffer[]): string[] {
+  if (onServer.length === attached.size) return [];
+  const there = new Set(onServer.map((key) => key.toString("latin1")));
+  return [...attached].filter((id) => !there.has(id));
 }

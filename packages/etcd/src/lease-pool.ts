@@ -95,7 +95,7 @@ export class LeasePool {
 
   /** Records that a write attached `key` to lease `id` (only kept leases keep track). */
   attach(id: string, key: Buffer): void {
-    this.#byId.get(id)?.kept?.keys.add(key.toString("binary"));
+    this.#byId.get(id)?.kept?.keys.add(key.toString("latin1"));
   }
 
   /** The keys the server has on lease `id` (its lessor's memory, no storage read); `null` if it has no such lease. */
@@ -137,7 +137,7 @@ export class LeasePool {
     if (id === undefined) return;
     const entry = this.#byId.get(id);
     if (entry === undefined) return;
-    if (key !== undefined) entry.kept?.keys.delete(key.toString("binary"));
+    if (key !== undefined) entry.kept?.keys.delete(key.toString("latin1"));
     entry.refs -= count;
     if (entry.refs > 0) return;
     this.#forget(entry);

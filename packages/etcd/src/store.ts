@@ -129,7 +129,7 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
       callOptions,
     );
     this.#kept = settings.heartbeatLeases
-      ? new KeptExpiry(this.#pool, this.#reader, this.#writer, settings.minLeaseTtlMs)
+      ? new KeptExpiry(this.#keyspace, this.#pool, this.#reader, this.#writer, settings.minLeaseTtlMs)
       : undefined;
   }
 
@@ -178,10 +178,7 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
 
   protected async doExpire(keys: readonly string[], ttlMs: number): Promise<void> {
     if (this.#kept?.applies(ttlMs)) {
-      await this.#kept.expire(
-        keys.map((key) => this.#keyspace.encode(key)),
-        ttlMs,
-      );
+      await this.#kept.expire(keys, ttlMs);
       return;
     }
     const deadlineMs = wholeMs(deadlineFor(ttlMs));

@@ -92,6 +92,15 @@ describe("deadlines read back", () => {
 });
 
 describe("key ranges", () => {
+  it("name keys for the lease bookkeeping as the latin1 string of their encoded bytes", () => {
+    for (const prefix of ["p:", "ü:"]) {
+      const keyspace = new Keyspace(prefix);
+      for (const key of ["sessions/c1/s1", "a b*\\", "é", "🙂/x", "\u0000\u007f"]) {
+        expect(keyspace.id(key)).toBe(keyspace.encode(key).toString("latin1"));
+      }
+    }
+  });
+
   it("cover exactly the keys with the prefix, byte-wise", () => {
     expect(prefixEnd(Buffer.from("ab"))).toEqual(Buffer.from("ac"));
     expect(prefixEnd(Buffer.from([0x61, 0xff]))).toEqual(Buffer.from([0x62]));
