@@ -60,7 +60,7 @@ export async function heartbeatBench(
     await compare({
       rounds,
       cases,
-      labels: { raw: "keepaliveOnce" },
+      labels: { raw: "keepalive" },
       title: `\netcd heartbeat (expire of every session) vs one raw keepaliveOnce — ${image}, ${rounds} rounds, median per call\n`,
     });
     for (const f of [...kept, exact]) {

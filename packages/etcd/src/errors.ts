@@ -40,7 +40,7 @@ export function classifyEtcdError(error: unknown, operation: string): SessionKVE
   if (PROTOCOL_ERRORS.some((type) => cause instanceof type)) {
     return new SessionKVError(ErrorCode.STORE_PROTOCOL, message, { cause });
   }
-  // Refused or reset connections, deadlines, an open circuit breaker (etcd3 stops calling a
-  // host for 5 s after three failures), no leader, leader changed, lease churn: all transient.
+  // Refused or reset connections, deadlines, an open circuit breaker (fault-handling.ts), no
+  // leader, leader changed, lease churn: all transient.
   return new SessionKVError(ErrorCode.STORE_UNAVAILABLE, message, { cause });
 }
