@@ -17,6 +17,7 @@ import { startEtcd } from "@sessionkv/conformance/containers";
 import { type BenchCase, compare } from "@sessionkv/conformance/testing";
 import { EtcdSessionKVStore } from "@sessionkv/etcd";
 import { Etcd3, type IRequestOp } from "etcd3";
+import { heartbeatBench } from "./heartbeat.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PREFIX = "bench:";
@@ -162,6 +163,8 @@ async function main(): Promise<void> {
     await hb.close();
     await lister.delete(listedKeys);
     await lister.close();
+
+    await heartbeatBench(hosts, raw, ROUNDS, server.image);
   } finally {
     await store.close();
     raw.close();

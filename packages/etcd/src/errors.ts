@@ -21,6 +21,9 @@ const ACCESS_ERRORS = [
   GRPCUnauthenticatedError,
 ];
 
+/** Credentials problems etcd reports with a generic gRPC code: no user on a cluster with authentication enabled (INVALID_ARGUMENT). */
+const ACCESS_MESSAGES = ["etcdserver: user name is empty"];
+
 /** Requests the server rejected as malformed (a limit lower than configured, a bug). */
 const PROTOCOL_ERRORS = [GRPCInvalidArgumentError, GRPCFailedPreconditionError, GRPCOutOfRangeError];
 
@@ -28,13 +31,16 @@ export function classifyEtcdError(error: unknown, operation: string): SessionKVE
   if (error instanceof SessionKVError) return error;
   const cause = error instanceof Error ? error : new Error(String(error));
   const message = `${operation} failed: ${cause.message}`;
-  if (ACCESS_ERRORS.some((type) => cause instanceof type)) {
+  if (
+    ACCESS_ERRORS.some((type) => cause instanceof type) ||
+    ACCESS_MESSAGES.some((text) => cause.message.includes(text))
+  ) {
     return new SessionKVError(ErrorCode.STORE_MISCONFIGURED, message, { cause });
   }
   if (PROTOCOL_ERRORS.some((type) => cause instanceof type)) {
     return new SessionKVError(ErrorCode.STORE_PROTOCOL, message, { cause });
   }
-  // Refused or reset connections, deadlines, an open circuit breaker (etcd3 stops calling a
-  // host for 5 s after three failures), no leader, leader changed, lease churn: all transient.
+  // Refused or reset connections, deadlines, an open circuit breaker (fault-handling.ts), no
+  // leader, leader changed, lease churn: all transient.
   return new SessionKVError(ErrorCode.STORE_UNAVAILABLE, message, { cause });
 }

@@ -1,3 +1,6 @@
+// Every 7-bit character is one byte of its UTF-8, the same byte in latin1.
+const ASCII = /^[\x00-\x7f]*$/;
+
 /**
  * Store keys are `keyPrefix + key` in UTF-8. etcd keys are arbitrary bytes, so any well-formed
  * key (spaces, `*`, `\`, emoji...) is stored as is and needs no escaping; listing a prefix is a
@@ -5,13 +8,20 @@
  */
 export class Keyspace {
   readonly #prefix: Buffer;
+  readonly #prefixId: string;
 
   constructor(keyPrefix: string) {
     this.#prefix = Buffer.from(keyPrefix, "utf8");
+    this.#prefixId = this.#prefix.toString("latin1");
   }
 
   encode(key: string): Buffer {
     return Buffer.concat([this.#prefix, Buffer.from(key, "utf8")]);
+  }
+
+  /** `encode(key)` as a latin1 string: how the lease bookkeeping names keys, cheap for ASCII keys. */
+  id(key: string): string {
+    return ASCII.test(key) ? this.#prefixId + key : this.encode(key).toString("latin1");
   }
 
   /** `null` for keys outside the namespace or whose bytes are not UTF-8 this library wrote. */

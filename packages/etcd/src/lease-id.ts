@@ -17,6 +17,9 @@ import { randomInt } from "node:crypto";
  *   its value (core's deadline header).
  * - `exact` leases end at the key's exact deadline; `expire` uses them because it re-puts with
  *   `ignore_value` and so cannot change the deadline stored in the value.
+ * - `kept` leases (the `heartbeatLeases` option) are exact leases whose deadline field is the
+ *   largest one: the server's lease is then the deadline, renewed by keepalives, so every
+ *   reader and guard treats their keys as alive for as long as the server keeps them.
  */
 export type LeaseKind = "bucket" | "exact";
 
@@ -30,6 +33,11 @@ const MAX_DEADLINE_MS = 2 ** 42 - 1;
 export interface LeaseInfo {
   readonly deadlineMs: number;
   readonly kind: LeaseKind;
+}
+
+/** A fresh ID for a kept lease (see above): to readers, an exact lease that never ends. */
+export function keptLeaseId(): string {
+  return leaseIdFor(MAX_DEADLINE_MS, "exact");
 }
 
 export function leaseIdFor(deadlineMs: number, kind: LeaseKind): string {

@@ -1,5 +1,5 @@
 import type { KVClient, LeaseClient } from "etcd3";
-import { type LeaseKind, leaseDeadline, leaseIdFor } from "./lease-id.js";
+import { type LeaseKind, keptLeaseId, leaseDeadline, leaseIdFor } from "./lease-id.js";
 
 export type CallOptions = NonNullable<Parameters<KVClient["range"]>[1]>;
 
@@ -14,10 +14,12 @@ interface Entry {
   readonly id: string;
   readonly slot: string;
   /** Local estimate of when the server drops the lease (for forgetting it, never for reads). */
-  readonly endsAtMs: number;
+  endsAtMs: number;
   /** Keys attached to it by this store plus writes in flight that will attach keys. */
   refs: number;
   readonly granted: Promise<void>;
+  /** Kept leases only: their TTL, and the keys this store attached and has not seen leave. */
+  readonly kept?: { readonly ttlMs: number; readonly keys: Set<string> };
 }
 
 /** Extra lifetime beyond the lease's deadline: absorbs grant latency and clock skew to the server. */
@@ -28,7 +30,8 @@ const SWEEP_EVERY_MS = 1_000;
  * The leases this store granted, shared between keys that expire together and revoked when
  * no key of this store uses them any more.
  *
- * Leases are granted with a TTL and never kept alive: etcd3's `lease()` helper keeps leases
+ * Leases are granted with a TTL and never kept alive in the background (kept leases get one
+ * keepalive per `expire` that asks for it, kept-expiry.ts): etcd3's `lease()` helper keeps leases
  * alive forever by default (`autoKeepAlive`), which would make every key immortal; the store
  * talks to the Lease service directly instead, so a lease ends by itself, `MARGIN_MS` after
  * the latest deadline it covers.
@@ -46,6 +49,7 @@ export class LeasePool {
   #nextSweep = 0;
   granted = 0;
   revoked = 0;
+  keptAlive = 0;
 
   constructor(client: LeaseClient, options: LeasePoolOptions) {
     this.#client = client;
@@ -63,26 +67,77 @@ export class LeasePool {
     const endMs = leaseDeadline(deadlineMs, kind, this.#options.bucketMs);
     const slot = `${kind}:${endMs}`;
     if (kind === "bucket") this.#prefetch(endMs);
-    for (let attempt = 1; ; attempt++) {
-      const entry = this.#bySlot.get(slot) ?? this.#grant(slot, endMs, kind);
-      entry.refs += count;
-      try {
-        await entry.granted;
-        return entry.id;
-      } catch (error) {
-        entry.refs -= count;
-        // Another client picked the same ID (same deadline, same 20 random bits): pick again.
-        if (attempt < 3 && error instanceof Error && error.message.includes("lease already exists")) continue;
-        throw error;
+    return this.#granted(() => this.#bySlot.get(slot) ?? this.#grant(slot, endMs, kind), count);
+  }
+
+  /**
+   * Grants a kept lease of `ttlMs` (whole seconds), shared by no other call: `expire` attaches
+   * keys to it and keeps it alive while exactly those keys are refreshed together.
+   */
+  async keep(ttlMs: number): Promise<string> {
+    return this.#granted(() => this.#grantKept(ttlMs), 0);
+  }
+
+  /** Takes one reference on a lease already granted (a kept lease a write attaches a key to). */
+  hold(id: string): void {
+    const entry = this.#byId.get(id);
+    if (entry !== undefined) entry.refs++;
+  }
+
+  /** Kept leases of `ttlMs`, with the keys attached to each. */
+  keptLeases(ttlMs: number): { id: string; keys: ReadonlySet<string> }[] {
+    const found: { id: string; keys: ReadonlySet<string> }[] = [];
+    for (const entry of this.#byId.values()) {
+      if (entry.kept?.ttlMs === ttlMs) found.push({ id: entry.id, keys: entry.kept.keys });
+    }
+    return found;
+  }
+
+  /** Records that a write attached `key` to lease `id` (only kept leases keep track). */
+  attach(id: string, key: Buffer): void {
+    this.#byId.get(id)?.kept?.keys.add(key.toString("latin1"));
+  }
+
+  /** The keys the server has on lease `id` (its lessor's memory, no storage read); `null` if it has no such lease. */
+  async leaseKeys(id: string): Promise<Buffer[] | null> {
+    const response = await this.#client.leaseTimeToLive({ ID: id, keys: true }, this.#options.callOptions());
+    return Number(response.TTL) < 0 ? null : response.keys;
+  }
+
+  /**
+   * One keepalive of a kept lease: `true` if the server renewed it to its full TTL, `false` if
+   * it no longer exists (ran out: its keys are gone or going, never to be refreshed).
+   */
+  async keepAlive(id: string): Promise<boolean> {
+    const entry = this.#byId.get(id);
+    const stream = await this.#client.leaseKeepAlive(this.#options.callOptions());
+    try {
+      const response = await new Promise<{ TTL: string }>((resolve, reject) => {
+        stream.on("data", resolve);
+        stream.on("error", reject);
+        stream.write({ ID: id });
+      });
+      this.keptAlive++;
+      if (Number(response.TTL) <= 0) {
+        if (entry !== undefined) this.#forget(entry);
+        return false;
       }
+      if (entry !== undefined) entry.endsAtMs = Date.now() + Number(response.TTL) * 1000;
+      return true;
+    } finally {
+      stream.end();
     }
   }
 
-  /** Drops `count` references; a lease nobody of this store uses is revoked in the background. */
-  release(id: string | undefined, count = 1): void {
+  /**
+   * Drops `count` references (`key`: the key that left the lease); a lease nobody of this store
+   * uses is revoked in the background.
+   */
+  release(id: string | undefined, count = 1, key?: Buffer): void {
     if (id === undefined) return;
     const entry = this.#byId.get(id);
     if (entry === undefined) return;
+    if (key !== undefined) entry.kept?.keys.delete(key.toString("latin1"));
     entry.refs -= count;
     if (entry.refs > 0) return;
     this.#forget(entry);
@@ -122,15 +177,41 @@ export class LeasePool {
     this.#grant(slot, nextEnd, "bucket").granted.catch(() => undefined);
   }
 
+  async #granted(entryFor: () => Entry, count: number): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      const entry = entryFor();
+      entry.refs += count;
+      try {
+        await entry.granted;
+        return entry.id;
+      } catch (error) {
+        entry.refs -= count;
+        // Another client picked the same ID (same deadline, same 20 random bits): pick again.
+        if (attempt < 3 && error instanceof Error && error.message.includes("lease already exists")) continue;
+        throw error;
+      }
+    }
+  }
+
   #grant(slot: string, endMs: number, kind: LeaseKind): Entry {
-    const now = Date.now();
-    const ttlSeconds = Math.ceil(Math.max(this.#options.minLeaseTtlMs, endMs + MARGIN_MS - now) / 1000);
-    const id = leaseIdFor(endMs, kind);
+    const ttlSeconds = Math.ceil(
+      Math.max(this.#options.minLeaseTtlMs, endMs + MARGIN_MS - Date.now()) / 1000,
+    );
+    return this.#track(slot, leaseIdFor(endMs, kind), ttlSeconds);
+  }
+
+  #grantKept(ttlMs: number): Entry {
+    const id = keptLeaseId();
+    return this.#track(`kept:${id}`, id, ttlMs / 1000, { ttlMs, keys: new Set() });
+  }
+
+  #track(slot: string, id: string, ttlSeconds: number, kept?: Entry["kept"]): Entry {
     const entry: Entry = {
       id,
       slot,
-      endsAtMs: now + ttlSeconds * 1000,
+      endsAtMs: Date.now() + ttlSeconds * 1000,
       refs: 0,
+      ...(kept === undefined ? {} : { kept }),
       granted: this.#client.leaseGrant({ ID: id, TTL: ttlSeconds }, this.#options.callOptions()).then(
         () => {
           this.granted++;

@@ -24,6 +24,13 @@ export interface EtcdSessionKVStoreOptions extends BaseStoreOptions {
   readonly maxRequestBytes?: number;
   /** Keys per range read in `keys()`. Default 1000. */
   readonly pageSize?: number;
+  /**
+   * `expire` with a TTL of whole seconds (≥ `minLeaseTtlMs`) attaches the keys to a lease of
+   * that TTL, and the next `expire` of the same keys is a keepalive of it: no write at all. The
+   * price: such keys expire when the server revokes the lease, up to `expiryLagMs` (2 s) late.
+   * Default `false` (every expiry exact to the millisecond).
+   */
+  readonly heartbeatLeases?: boolean;
 }
 
 export const DEFAULTS = {
@@ -33,4 +40,5 @@ export const DEFAULTS = {
   maxTxnOps: 128,
   maxRequestBytes: 1_572_864,
   pageSize: 1_000,
+  heartbeatLeases: false,
 } as const;

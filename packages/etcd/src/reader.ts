@@ -26,16 +26,25 @@ export class Reader {
 
   async getMany(keys: readonly Buffer[]): Promise<(IKeyValue | undefined)[]> {
     if (keys.length === 1) return [await this.get(keys[0]!)];
+    return this.#batched(keys, false);
+  }
+
+  /** Each key's metadata (lease, revisions) without its value: `undefined` for missing keys. */
+  async metadata(keys: readonly Buffer[]): Promise<(IKeyValue | undefined)[]> {
+    return this.#batched(keys, true);
+  }
+
+  async #batched(keys: readonly Buffer[], keysOnly: boolean): Promise<(IKeyValue | undefined)[]> {
     const chunks: Buffer[][] = [];
     for (let i = 0; i < keys.length; i += this.#maxTxnOps) chunks.push(keys.slice(i, i + this.#maxTxnOps));
-    const results = await Promise.all(chunks.map((chunk) => this.#chunk(chunk)));
+    const results = await Promise.all(chunks.map((chunk) => this.#chunk(chunk, keysOnly)));
     return results.flat();
   }
 
-  async #chunk(keys: readonly Buffer[]): Promise<(IKeyValue | undefined)[]> {
+  async #chunk(keys: readonly Buffer[], keysOnly: boolean): Promise<(IKeyValue | undefined)[]> {
     try {
       const response: ITxnResponse = await this.#kv.txn(
-        { success: keys.map((key) => ({ request_range: { key } })) },
+        { success: keys.map((key) => ({ request_range: { key, keys_only: keysOnly } })) },
         this.#callOptions(),
       );
       return response.responses.map((result) => result.response_range?.kvs[0]);
@@ -43,8 +52,8 @@ export class Reader {
       if (!(error instanceof GRPCResourceExhastedError) || keys.length === 1) throw error;
       const half = Math.ceil(keys.length / 2);
       const [first, second] = await Promise.all([
-        this.#chunk(keys.slice(0, half)),
-        this.#chunk(keys.slice(half)),
+        this.#chunk(keys.slice(0, half), keysOnly),
+        this.#chunk(keys.slice(half), keysOnly),
       ]);
       return [...first, ...second];
     }

@@ -9,6 +9,8 @@ import {
 } from "@sessionkv/core/store-kit";
 import { Etcd3 } from "etcd3";
 import { classifyEtcdError } from "./errors.js";
+import { faultHandling } from "./fault-handling.js";
+import { KeptExpiry } from "./kept-expiry.js";
 import { Keyspace } from "./keyspace.js";
 import { type CallOptions, LeasePool } from "./lease-pool.js";
 import { Lister } from "./lister.js";
@@ -26,7 +28,16 @@ export interface LeaseStats {
   readonly tracked: number;
   readonly granted: number;
   readonly revoked: number;
+  /** Keepalives sent for kept leases (`heartbeatLeases`). */
+  readonly keptAlive: number;
 }
+
+/**
+ * With `heartbeatLeases`, a key refreshed by a keepalive lives as long as the server's lease:
+ * its lessor looks for expired leases every 500 ms and then commits their revocation, so such a
+ * key may stay visible that long past its deadline (longer across a leader change; README).
+ */
+const KEPT_LEASE_EXPIRY_LAG_MS = 2_000;
 
 /**
  * SessionKVStore on etcd v3 (etcd3). Expiry is exact to the millisecond: every read filters on
@@ -38,13 +49,7 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
   // same: each write is a raft commit (an fsync) and expire adds a lease grant, so on a loaded
   // cluster a sub-second TTL can run out while the calls that set and refresh it are in flight.
   // The store does not advertise exactness it cannot deliver end to end (README, Capabilities).
-  readonly capabilities: StoreCapabilities = {
-    ttlResolutionMs: 1,
-    minTtlMs: 1_000,
-    expiryLagMs: 0,
-    maxValueBytes: MAX_VALUE_BYTES,
-    maxKeyBytes: MAX_KEY_BYTES,
-  };
+  readonly capabilities: StoreCapabilities;
 
   readonly #client: Etcd3;
   readonly #ownsClient: boolean;
@@ -54,6 +59,7 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
   readonly #writer: Writer;
   readonly #reader: Reader;
   readonly #lister: Lister;
+  readonly #kept: KeptExpiry | undefined;
   readonly #callOptions: () => CallOptions;
 
   constructor(options: EtcdSessionKVStoreOptions) {
@@ -69,6 +75,16 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
       validatePositiveMs(settings[name], name);
     }
     validateKeyPrefix(settings.keyPrefix);
+    if (typeof settings.heartbeatLeases !== "boolean") {
+      throw invalidArgument("heartbeatLeases", "must be a boolean");
+    }
+    this.capabilities = {
+      ttlResolutionMs: 1,
+      minTtlMs: 1_000,
+      expiryLagMs: settings.heartbeatLeases ? KEPT_LEASE_EXPIRY_LAG_MS : 0,
+      maxValueBytes: MAX_VALUE_BYTES,
+      maxKeyBytes: MAX_KEY_BYTES,
+    };
     if ((options.client === undefined) === (options.hosts === undefined)) {
       throw invalidArgument("options", "need exactly one of `client` or `hosts`");
     }
@@ -81,6 +97,7 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
       options.client ??
       new Etcd3({
         hosts: typeof options.hosts === "string" ? options.hosts : [...(options.hosts ?? [])],
+        faultHandling: faultHandling(typeof options.hosts === "string" ? 1 : (options.hosts?.length ?? 1)),
         ...(options.auth === undefined
           ? {}
           : { auth: { username: options.auth.username, password: options.auth.password } }),
@@ -111,11 +128,15 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
       { pageSize: settings.pageSize, bucketMs: settings.leaseBucketMs },
       callOptions,
     );
+    this.#kept = settings.heartbeatLeases
+      ? new KeptExpiry(this.#keyspace, this.#pool, this.#reader, this.#writer, settings.minLeaseTtlMs)
+      : undefined;
   }
 
   /** Lease bookkeeping of this store (the benchmark and operators watch it). */
   get leaseStats(): LeaseStats {
-    return { tracked: this.#pool.size, granted: this.#pool.granted, revoked: this.#pool.revoked };
+    const pool = this.#pool;
+    return { tracked: pool.size, granted: pool.granted, revoked: pool.revoked, keptAlive: pool.keptAlive };
   }
 
   protected async doStart(): Promise<void> {
@@ -156,6 +177,10 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
   }
 
   protected async doExpire(keys: readonly string[], ttlMs: number): Promise<void> {
+    if (this.#kept?.applies(ttlMs)) {
+      await this.#kept.expire(keys, ttlMs);
+      return;
+    }
     const deadlineMs = wholeMs(deadlineFor(ttlMs));
     await this.#writer.write(
       keys.map(

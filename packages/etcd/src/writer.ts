@@ -12,6 +12,8 @@ export interface WriteOp {
   readonly kind: LeaseKind;
   /** `alive`: only if the key exists and is unexpired, checked by the server in the transaction that writes. */
   readonly guard: "none" | "alive";
+  /** A lease already granted (a kept lease) to attach the key to, instead of one per `deadlineMs`. */
+  readonly lease?: string;
 }
 
 export interface WriterLimits {
@@ -74,7 +76,8 @@ export class Writer {
           this.#callOptions(),
         );
         for (const result of response.responses) {
-          for (const kv of result.response_delete_range?.prev_kvs ?? []) this.#pool.release(kv.lease);
+          for (const kv of result.response_delete_range?.prev_kvs ?? [])
+            this.#pool.release(kv.lease, 1, kv.key);
         }
       }),
     );
@@ -112,19 +115,29 @@ export class Writer {
         // keep their references (revoking them could delete the keys just written) and run out.
         if (!(error instanceof EtcdLeaseInvalidError)) throw error;
         // A lease ran out or was revoked between grant and put (a long stall, an operator's
-        // revoke): the transaction failed as a whole; try again with fresh leases.
+        // revoke): the transaction failed as a whole; try again with fresh leases (a lease
+        // chosen by the caller cannot be replaced here: its caller decides).
         for (const id of leases) this.#pool.release(id);
         for (const id of new Set(leases)) this.#pool.invalidate(id);
-        if (attempt >= LEASE_ATTEMPTS) throw error;
+        if (attempt >= LEASE_ATTEMPTS || ops.some((op) => op.lease !== undefined)) throw error;
         continue;
       }
-      this.#settle(leases, response);
+      this.#settle(ops, leases, response);
       return;
     }
   }
 
   async #acquire(ops: readonly WriteOp[]): Promise<string[]> {
-    const acquired = await Promise.allSettled(ops.map((op) => this.#pool.acquire(op.deadlineMs, op.kind, 1)));
+    const acquired = await Promise.allSettled(
+      ops.map((op) => {
+        if (op.lease === undefined) return this.#pool.acquire(op.deadlineMs, op.kind, 1);
+        this.#pool.hold(op.lease);
+        // Counted as attached before the put: if its outcome is never known, the lease is
+        // assumed to hold the key, so it is never renewed for a call that does not list it.
+        this.#pool.attach(op.lease, op.key);
+        return Promise.resolve(op.lease);
+      }),
+    );
     const failure = acquired.find((result) => result.status === "rejected");
     if (failure === undefined)
       return acquired.map((result) => (result as PromiseFulfilledResult<string>).value);
@@ -168,7 +181,7 @@ export class Writer {
     return { success };
   }
 
-  #settle(leases: readonly string[], response: ITxnResponse): void {
+  #settle(ops: readonly WriteOp[], leases: readonly string[], response: ITxnResponse): void {
     response.responses.forEach((result, i) => {
       let level = result;
       // Down the nested transactions to the put, if a guard let it run.
@@ -178,8 +191,11 @@ export class Writer {
         if (next === undefined) break;
         level = next;
       }
-      if (level.response_put) this.#pool.release(level.response_put.prev_kv?.lease);
-      else this.#pool.release(leases[i]);
+      const key = ops[i]!.key;
+      if (level.response_put) {
+        this.#pool.release(level.response_put.prev_kv?.lease, 1, key);
+        this.#pool.attach(leases[i]!, key);
+      } else this.#pool.release(leases[i], 1, key);
     });
   }
 }

@@ -4,8 +4,8 @@ import { EtcdSessionKVStore } from "../src/index.js";
 import { hostsOf, rawClient } from "./helpers.js";
 
 // The server goes silent (paused), restarts, dies or is not there under a running store: every
-// operation settles with ERR_STORE_UNAVAILABLE within its deadline (etcd3's retries and circuit
-// breaker included), and the store works again once the server is back, without being recreated.
+// operation settles with ERR_STORE_UNAVAILABLE within its deadline (whatever the client's fault
+// handling does), and the store works again once the server is back, without being recreated.
 const gate = await requireContainers();
 
 describeOutageScenarios("server outages", etcdTargets(), {

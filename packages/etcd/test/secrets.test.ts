@@ -84,6 +84,14 @@ describe("credentials", () => {
       assertNoSecret(error);
     });
 
+    it("no user at all on a cluster with authentication: ERR_STORE_MISCONFIGURED", async () => {
+      const store = track(
+        new EtcdSessionKVStore({ hosts: hostsOf(server()), keyPrefix: "auth:", operationTimeoutMs: 2_000 }),
+      );
+      const { error } = await rejection(() => store.start());
+      expect(codeOf(error)).toBe(ErrorCode.STORE_MISCONFIGURED);
+    });
+
     it("a namespace the user's role does not cover: ERR_STORE_MISCONFIGURED, no password in the error", async () => {
       const store = storeAs(USER, USER_PASSWORD, "elsewhere:");
       const { error } = await rejection(() => store.start());

@@ -1,7 +1,14 @@
 import { encodeWithDeadline } from "@sessionkv/core/store-kit";
 import { describe, expect, it } from "vitest";
 import { Keyspace, keyAfter, prefixEnd } from "../src/keyspace.js";
-import { EXACT_BASE, floorId, leaseDeadline, leaseIdFor, parseLeaseId } from "../src/lease-id.js";
+import {
+  EXACT_BASE,
+  floorId,
+  keptLeaseId,
+  leaseDeadline,
+  leaseIdFor,
+  parseLeaseId,
+} from "../src/lease-id.js";
 import { deadlineOf, listedState } from "../src/record.js";
 
 // The pure parts of the design, without a server: lease IDs that carry and order deadlines,
@@ -32,6 +39,14 @@ describe("lease IDs", () => {
     expect(BigInt(leaseIdFor(now, "exact")) > floor).toBe(false);
     expect(BigInt(leaseIdFor(now + 1_000_000, "bucket")) < EXACT_BASE).toBe(true);
     expect(BigInt(leaseIdFor(now + 1_000_000, "bucket")) > floor).toBe(false);
+  });
+
+  it("kept leases read as exact leases that never end: alive to every guard and listing while the server keeps them", () => {
+    const id = keptLeaseId();
+    expect(BigInt(id) < 1n << 63n).toBe(true);
+    expect(BigInt(id) > BigInt(floorId(Date.now() + 80 * 365 * 24 * 3_600_000, "exact"))).toBe(true);
+    expect(listedState(kv(id), 1_000)).toBe("alive");
+    expect(deadlineOf(kv(id, encodeWithDeadline(Buffer.from("v"), 5_000)))).toBe(2 ** 42 - 1);
   });
 
   it("reject IDs this library did not choose", () => {
@@ -77,6 +92,15 @@ describe("deadlines read back", () => {
 });
 
 describe("key ranges", () => {
+  it("name keys for the lease bookkeeping as the latin1 string of their encoded bytes", () => {
+    for (const prefix of ["p:", "ü:"]) {
+      const keyspace = new Keyspace(prefix);
+      for (const key of ["sessions/c1/s1", "a b*\\", "é", "🙂/x", "\u0000\u007f"]) {
+        expect(keyspace.id(key)).toBe(keyspace.encode(key).toString("latin1"));
+      }
+    }
+  });
+
   it("cover exactly the keys with the prefix, byte-wise", () => {
     expect(prefixEnd(Buffer.from("ab"))).toEqual(Buffer.from("ac"));
     expect(prefixEnd(Buffer.from([0x61, 0xff]))).toEqual(Buffer.from([0x62]));

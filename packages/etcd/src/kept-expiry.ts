@@ -1,0 +1,125 @@
+import type { Keyspace } from "./keyspace.js";
+import type { LeasePool } from "./lease-pool.js";
+import type { Reader } from "./reader.js";
+import type { Writer } from "./writer.js";
+
+/**
+ * `expire` on kept leases (the `heartbeatLeases` option): the keys refreshed together share a
+ * lease whose TTL is the requested one, and the next `expire` of the same keys with the same
+ * TTL is a keepalive of that lease, which writes nothing (no revision, no fsync).
+ *
+ * A kept lease is a candidate for renewal only when every key this store attached to it is
+ * listed in the call (`attach` counts a key before its put, so an unknown outcome counts too):
+ * no unlisted key is ever refreshed. Only this store puts keys on its kept leases, so the keys
+ * the server has on a candidate are a subset of the attached ones; alongside the keepalive, the
+ * call asks the server for them (LeaseTimeToLive, from the lessor's memory). Attached keys no
+ * longer there were written or deleted since, by anyone; listed keys never attached may exist.
+ * Only those suspects have their leases read (keys only): one on another lease is a straggler, moved onto
+ * the renewed lease by the usual guarded `ignore_value` put, so it gets the new TTL, keeps its
+ * value, and is never brought back if it is missing or expired. Keys on a lease the server no
+ * longer renews are expired and left alone.
+ */
+export class KeptExpiry {
+  readonly #pool: LeasePool;
+  readonly #reader: Reader;
+  readonly #writer: Writer;
+  readonly #keyspace: Keyspace;
+  readonly #minLeaseTtlMs: number;
+
+  constructor(keyspace: Keyspace, pool: LeasePool, reader: Reader, writer: Writer, minLeaseTtlMs: number) {
+    this.#keyspace = keyspace;
+    this.#pool = pool;
+    this.#reader = reader;
+    this.#writer = writer;
+    this.#minLeaseTtlMs = minLeaseTtlMs;
+  }
+
+  /** A lease's TTL is whole seconds and the server raises short ones: other TTLs stay exact leases. */
+  applies(ttlMs: number): boolean {
+    return ttlMs % 1000 === 0 && ttlMs >= this.#minLeaseTtlMs;
+  }
+
+  async expire(keys: readonly string[], ttlMs: number): Promise<void> {
+    const index = new Map(keys.map((key, i) => [this.#keyspace.id(key), i]));
+    const candidates = this.#pool
+      .keptLeases(ttlMs)
+      .filter((lease) => lease.keys.size > 0 && lease.keys.size <= index.size)
+      .filter((lease) => [...lease.keys].every((id) => index.has(id)));
+    const attached = new Set(candidates.flatMap((lease) => [...lease.keys]));
+    // No lease to renew: the first refresh of these keys; its lease is granted meanwhile.
+    const fresh = candidates.length === 0 ? this.#pool.keep(ttlMs) : undefined;
+    fresh?.catch(() => undefined);
+    const checked = await Promise.all(
+      candidates.map(async (lease) => {
+        const [renewed, onServer] = await Promise.all([
+          this.#pool.keepAlive(lease.id),
+          this.#pool.leaseKeys(lease.id),
+        ]);
+        return {
+          id: lease.id,
+          renewed: renewed && onServer !== null,
+          left: left(lease.keys, onServer ?? []),
+        };
+      }),
+    );
+    const suspectIds = [
+      ...checked.flatMap((lease) => (lease.renewed ? lease.left : [])),
+      ...[...index.keys()].filter((id) => !attached.has(id)),
+    ];
+    if (suspectIds.length === 0) return;
+    const suspects = suspectIds.map((id) => this.#keyspace.encode(keys[index.get(id)!]!));
+    const kvs = await this.#reader.metadata(suspects);
+    const held = new Set(candidates.map((lease) => lease.id));
+    const leftFrom = new Map(checked.flatMap((lease) => lease.left.map((id) => [id, lease.id] as const)));
+    const stragglers = suspects.filter((_, i) => kvs[i] !== undefined && !held.has(kvs[i]!.lease));
+    const target = await this.#target(checked, fresh, stragglers.length > 0, ttlMs);
+    try {
+      // An attached key found gone or on another lease has left its kept lease: its reference
+      // goes (the target's own reference keeps it from being revoked under the moves below).
+      suspects.forEach((key, i) => {
+        const from = leftFrom.get(suspectIds[i]!);
+        if (from !== undefined && kvs[i]?.lease !== from) this.#pool.release(from, 1, key);
+      });
+      if (target === undefined) return;
+      const deadlineMs = Date.now() + ttlMs;
+      await this.#writer.write(
+        stragglers.map((key) => ({
+          key,
+          value: undefined,
+          deadlineMs,
+          kind: "exact",
+          guard: "alive",
+          lease: target,
+        })),
+      );
+    } finally {
+      if (target !== undefined) this.#pool.release(target);
+    }
+  }
+
+  /**
+   * A renewed kept lease, or a new one, with one reference held by the caller; `undefined` when
+   * nothing needs one (a lease granted ahead for nothing is revoked).
+   */
+  async #target(
+    checked: readonly { id: string; renewed: boolean }[],
+    fresh: Promise<string> | undefined,
+    needed: boolean,
+    ttlMs: number,
+  ): Promise<string | undefined> {
+    if (!needed) {
+      if (fresh !== undefined) this.#pool.release(await fresh.catch(() => undefined));
+      return undefined;
+    }
+    const id = checked.find((lease) => lease.renewed)?.id ?? (await (fresh ?? this.#pool.keep(ttlMs)));
+    this.#pool.hold(id);
+    return id;
+  }
+}
+
+/** Attached keys the server no longer has on the lease (it holds a subset of them: equal sizes, none). */
+function left(attached: ReadonlySet<string>, onServer: readonly Buffer[]): string[] {
+  if (onServer.length === attached.size) return [];
+  const there = new Set(onServer.map((key) => key.toString("latin1")));
+  return [...attached].filter((id) => !there.has(id));
+}

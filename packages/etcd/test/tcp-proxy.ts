@@ -1,0 +1,57 @@
+import { type AddressInfo, type Server, type Socket, connect, createServer } from "node:net";
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of a server, whose `drop(ms)` cuts every open connection and
+ * refuses new ones for `ms`: a real network path losing its connections, with no mock involved.
+ */
+export class TcpProxy {
+  readonly #server: Server;
+  readonly #sockets = new Set<Socket>();
+  #refusingUntil = 0;
+
+  private constructor(server: Server) {
+    this.#server = server;
+  }
+
+  static async start(target: URL): Promise<TcpProxy> {
+    const server = createServer();
+    const proxy = new TcpProxy(server);
+    server.on("connection", (client) => proxy.#accept(client, target));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return proxy;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  drop(ms: number): void {
+    this.#refusingUntil = Date.now() + ms;
+    for (const socket of this.#sockets) socket.destroy();
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #accept(client: Socket, target: URL): void {
+    if (Date.now() < this.#refusingUntil) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(Number(target.port), target.hostname);
+    for (const [socket, other] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      this.#sockets.add(socket);
+      socket.pipe(other);
+      socket.on("error", () => other.destroy());
+      socket.on("close", () => {
+        this.#sockets.delete(socket);
+        other.destroy();
+      });
+    }
+  }
+}
