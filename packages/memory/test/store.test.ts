@@ -1,16 +1,14 @@
 import { spawn } from "node:child_process";
-import { sleep } from "@sessionkv/core/store-kit";
+import { bytes, sleep, text } from "@sessionkv/conformance/testing";
 import { describe, expect, it } from "vitest";
 import { InMemorySessionKVStore } from "../src/store.js";
-
-const v = (s: string) => new TextEncoder().encode(s);
 
 describe("InMemorySessionKVStore", () => {
   it("the periodic sweep drops expired records nobody reads again", async () => {
     await using store = new InMemorySessionKVStore({ cleanupIntervalMs: 20 });
     await store.start();
-    await store.mset(Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, value: v("x"), ttlMs: 10 })));
-    await store.set("kept", v("y"), 60_000);
+    await store.mset(Array.from({ length: 100 }, (_, i) => ({ key: `k${i}`, value: bytes("x"), ttlMs: 10 })));
+    await store.set("kept", bytes("y"), 60_000);
     expect(store.size).toBe(101);
     await sleep(150);
     expect(store.size).toBe(1);
@@ -19,19 +17,19 @@ describe("InMemorySessionKVStore", () => {
   it("sweep() ignores stale deadlines of rewritten keys", async () => {
     await using store = new InMemorySessionKVStore();
     await store.start();
-    await store.set("k", v("1"), 5);
-    await store.set("k", v("2"), 60_000);
+    await store.set("k", bytes("1"), 5);
+    await store.set("k", bytes("2"), 60_000);
     await store.expire(["k"], 60_000);
     await sleep(20);
     expect(store.sweep()).toBe(0);
-    expect(new TextDecoder().decode((await store.get("k"))!)).toBe("2");
+    expect(text(await store.get("k"))).toBe("2");
   });
 
   it("the sweep queue stays bounded under steady refreshes and shortenings", async () => {
     await using store = new InMemorySessionKVStore();
     await store.start();
     const keys = Array.from({ length: 100 }, (_, i) => `k${i}`);
-    await store.mset(keys.map((key) => ({ key, value: v(""), ttlMs: 60_000 })));
+    await store.mset(keys.map((key) => ({ key, value: bytes(""), ttlMs: 60_000 })));
     for (let round = 0; round < 200; round++) await store.expire(keys, 60_000);
     expect(heapSize(store), "extensions queue nothing").toBe(100);
     for (let round = 0; round < 200; round++) await store.expire(keys, 50_000 - round * 10);
@@ -42,7 +40,7 @@ describe("InMemorySessionKVStore", () => {
   it("a record extended after it was queued is swept at its new deadline, not the old one", async () => {
     await using store = new InMemorySessionKVStore();
     await store.start();
-    await store.set("k", v("x"), 20);
+    await store.set("k", bytes("x"), 20);
     await store.expire(["k"], 150);
     await sleep(60);
     expect(store.sweep()).toBe(0);
