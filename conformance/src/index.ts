@@ -1,7 +1,7 @@
 export { runConformance, selectCases } from "./runner.js";
+export { registerConformance, type TestContextLike, type TestRunnerApi } from "./bindings/register.js";
 export type { RunOptions } from "./runner.js";
-export { allCases, storeCases } from "./cases/index.js";
-export { registryCases } from "./cases/registry.js";
+export { allCases, registryCases, storeCases } from "./cases/index.js";
 export { timingFor } from "./timing.js";
 export type { Timing } from "./timing.js";
 export { formatResult, formatSummary, toJson } from "./report.js";

@@ -1,8 +1,8 @@
 import type { SessionKVStore } from "@sessionkv/core";
-import { afterAll, beforeAll, describe } from "vitest";
+import { afterAll, beforeAll, describe, it } from "vitest";
 import type { RunOptions } from "../runner.js";
 import type { StoreFactoryContext } from "../types.js";
-import { describeConformance } from "./vitest.js";
+import { registerConformance } from "./register.js";
 
 /** Something that starts a server and hands back a handle that stops it (a `ServerTarget`, a pool…). */
 export interface BackendTarget<S extends { stop(): Promise<unknown> }> {
@@ -43,7 +43,7 @@ export function describeBackend<S extends { stop(): Promise<unknown> }>(
           await prepare?.(server);
         });
         afterAll(() => server?.stop());
-        describeConformance("suite", {
+        registerConformance({ describe, it }, "suite", {
           ...runOptions,
           createStore: (context) => {
             if (server === undefined) throw new Error(`${target.name}: the server has not started`);

@@ -1,13 +1,19 @@
 import type { ConformanceCase } from "../types.js";
 import { concurrencyCases } from "./concurrency.js";
-import { keyCases, listingCases } from "./keys.js";
+import { deleteCases } from "./delete.js";
+import { expireCases } from "./expire.js";
+import { hostCases } from "./host.js";
+import { keyCases } from "./keys.js";
 import { lifecycleCases } from "./lifecycle.js";
-import { registryCases } from "./registry.js";
+import { listingCases } from "./listing.js";
+import { mgetCases } from "./mget.js";
+import { msetCases } from "./mset.js";
+import { onlyIfExistsCases } from "./only-if-exists.js";
+import { registryCases as registryOnlyCases } from "./registry.js";
 import { ttlCases } from "./ttl.js";
 import { valueCases } from "./values.js";
-import { deleteCases, expireCases, mgetCases, msetCases, onlyIfExistsCases } from "./writes.js";
 
-/** The store contract (SPEC §2), in the order the CLI prints them. */
+/** The store contract (core README, "The store contract"), in the order the CLI prints them. */
 export const storeCases: readonly ConformanceCase[] = [
   ...lifecycleCases,
   ...keyCases,
@@ -21,5 +27,8 @@ export const storeCases: readonly ConformanceCase[] = [
   ...deleteCases,
   ...concurrencyCases,
 ];
+
+/** Registry and host scenarios over any store (core README, "Registry and host"). */
+export const registryCases: readonly ConformanceCase[] = [...registryOnlyCases, ...hostCases];
 
 export const allCases: readonly ConformanceCase[] = [...storeCases, ...registryCases];

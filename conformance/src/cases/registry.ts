@@ -1,7 +1,6 @@
 import { SessionHost, SessionRegistry, silentLogger } from "@sessionkv/core";
 import { assert, assertSameKeys, bytes, call, rejectsWithCode, sleep, text } from "../expect.js";
 import type { ConformanceCase } from "../types.js";
-import { hostCases } from "./registry-host.js";
 import { nodeStores, pythonRecord, recordingLogger } from "./registry-support.js";
 
 const LONG_TTL_MS = 60_000;
@@ -11,7 +10,7 @@ function show(value: unknown): string {
   return typeof value === "string" ? JSON.stringify(value) : String(value);
 }
 
-const registryOnlyCases: ConformanceCase[] = [
+export const registryCases: ConformanceCase[] = [
   {
     id: "registry.shared-view",
     title: "three registries with different node ids on one store see each other's sessions",
@@ -363,6 +362,3 @@ const registryOnlyCases: ConformanceCase[] = [
     },
   },
 ];
-
-/** Registry and host scenarios (SPEC §3–4) over any store. */
-export const registryCases: ConformanceCase[] = [...registryOnlyCases, ...hostCases];

@@ -1,0 +1,64 @@
+import { assert, assertBytes, assertSameKeys, bytes, sleep, text } from "../expect.js";
+import type { ConformanceCase } from "../types.js";
+
+export const msetCases: ConformanceCase[] = [
+  {
+    id: "mset.mixed-ttls",
+    title: "mset entries keep their own TTLs",
+    async run({ store, timing }) {
+      await store.mset([
+        { key: "short", value: bytes("s"), ttlMs: timing.shortTtlMs },
+        { key: "long", value: bytes("l"), ttlMs: timing.longTtlMs },
+      ]);
+      assert.deepEqual((await store.mget(["short", "long"])).map(text), ["s", "l"]);
+      await sleep(timing.goneByMs(timing.shortTtlMs));
+      assert.deepEqual((await store.mget(["short", "long"])).map(text), [null, "l"]);
+    },
+  },
+  {
+    id: "mset.repeated-key-last-wins",
+    title: "a key repeated in one mset takes the last entry's value and TTL",
+    async run({ store, timing }) {
+      await store.mset([
+        { key: "k", value: bytes("first"), ttlMs: timing.longTtlMs },
+        { key: "other", value: bytes("o"), ttlMs: timing.longTtlMs },
+        { key: "k", value: bytes("last"), ttlMs: timing.shortTtlMs },
+      ]);
+      assert.equal(text(await store.get("k")), "last");
+      await sleep(timing.goneByMs(timing.shortTtlMs));
+      assert.equal(await store.get("k"), null, "the last entry's TTL applies");
+      assert.equal(text(await store.get("other")), "o");
+    },
+  },
+  {
+    id: "mset.empty",
+    title: "mset([]) resolves and writes nothing",
+    async run({ store }) {
+      await store.mset([]);
+      assertSameKeys(await store.keys(""), [], "nothing written");
+    },
+  },
+  {
+    id: "mset.large-batch",
+    title: "an mset of 1,000 entries (above any server batch limit) is written completely",
+    async run({ store }) {
+      const entries = Array.from({ length: 1000 }, (_, i) => ({
+        key: `k${i}`,
+        value: bytes(`v${i}`),
+        ttlMs: 60_000 + i,
+      }));
+      await store.mset(entries);
+      const values = await store.mget(entries.map((e) => e.key));
+      values.forEach((v, i) => assertBytes(v, entries[i]!.value, `k${i}`));
+    },
+  },
+  {
+    id: "mset.upserts",
+    title: "mset overwrites existing keys",
+    async run({ store }) {
+      await store.set("k", bytes("old"), 60_000);
+      await store.mset([{ key: "k", value: bytes("new"), ttlMs: 60_000 }]);
+      assert.equal(text(await store.get("k")), "new");
+    },
+  },
+];
