@@ -76,7 +76,9 @@ for run in $(seq "$repeat"); do
   [[ $status -eq 0 ]] || failed=$((failed + 1))
   # The last summary line a suite printed (CLI or Vitest), without colours.
   summary=$(sed -E 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '[0-9]+ passed|Tests +[0-9]' | tail -n 1 || true)
-  echo "run $run/$repeat: exit $status; ${summary:-no summary}; load $(cut -d' ' -f1 /proc/loadavg)"
+  # Timed checkpoints a stalled machine left unprovable (the conformance report names each).
+  stalled=$(grep -c 'checkpoint skipped\|machine stalled' "$log" || true)
+  echo "run $run/$repeat: exit $status; ${summary:-no summary}; $stalled stall skips; load $(cut -d' ' -f1 /proc/loadavg)"
 done
 echo "== stress: $((repeat - failed)) of $repeat runs exited 0"
 [[ $failed -eq 0 ]]

@@ -3,6 +3,8 @@ export { registerConformance, type TestContextLike, type TestRunnerApi } from ".
 export type { RunOptions } from "./runner.js";
 export { allCases, registryCases, storeCases } from "./cases/index.js";
 export { timingFor } from "./timing.js";
+export { Checkpoints, type CheckpointTally } from "./checkpoints.js";
+export { type Presence, type Stamp, extended, timed, written } from "./stamps.js";
 export type { Timing } from "./timing.js";
 export { formatResult, formatSummary, toJson } from "./report.js";
 export type {
