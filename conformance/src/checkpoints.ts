@@ -41,18 +41,18 @@ export class Checkpoints {
     presence: Presence,
     read: () => Promise<T>,
     check: (value: T) => void,
-  ): Promise<boolean> {
+  ): Promise<{ counted: boolean; stamp: Stamp }> {
     const { value, stamp } = await timed(read);
     if (stamp.issuedAt < presence.from || stamp.resolvedAt >= presence.until) {
-      this.skip(
-        what,
-        `the read resolved ${ms(stamp.resolvedAt - presence.until)} after the record's TTL could have run out (machine stalled)`,
-      );
-      return false;
+      const reason = Number.isFinite(presence.until)
+        ? `the read resolved ${ms(stamp.resolvedAt - presence.until)} after the record's TTL could have run out`
+        : "an earlier step's timing was unprovable";
+      this.skip(what, `${reason} (machine stalled)`);
+      return { counted: false, stamp };
     }
     this.#counted++;
     check(value);
-    return true;
+    return { counted: true, stamp };
   }
 
   /**

@@ -24,6 +24,17 @@ export interface Presence {
   readonly until: number;
 }
 
+/** No proof at all: no read counts. */
+export const UNPROVEN: Presence = { from: Number.POSITIVE_INFINITY, until: Number.NEGATIVE_INFINITY };
+
+/** Where several records are all provably present. */
+export function overlap(presences: readonly Presence[]): Presence {
+  return {
+    from: Math.max(...presences.map((p) => p.from)),
+    until: Math.min(...presences.map((p) => p.until)),
+  };
+}
+
 /** A record written (set, mset) by the operation `stamp` with `ttlMs`. */
 export function written(stamp: Stamp, ttlMs: number): Presence {
   return { from: stamp.resolvedAt, until: stamp.issuedAt + ttlMs };

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { SessionKVStore, SessionLogger } from "@sessionkv/core";
 import { bytes, sleep } from "../expect.js";
+import { type Presence, type Stamp, UNPROVEN, extended, timed, written } from "../stamps.js";
 import type { Timing } from "../timing.js";
 import type { CaseContext } from "../types.js";
 
@@ -88,25 +89,29 @@ export async function within<T>(work: Promise<T>, ms: number, what: string): Pro
 
 export type StoreOperation = "set" | "mset" | "get" | "mget" | "expire" | "keys" | "delete";
 
-/**
- * The store with a hook run before each operation reaches it (the call waits for the hook), to
- * put another action exactly inside a maintenance cycle. Not a fake: every call reaches the store.
- */
-export function interceptStore(
+/** The keys an operation's arguments name, and the TTL each is given (none for reads and deletes). */
+function touched(operation: StoreOperation, args: readonly unknown[]): { key: string; ttlMs?: number }[] {
+  if (operation === "mset")
+    return (args[0] as { key: string; ttlMs: number }[]).map(({ key, ttlMs }) => ({ key, ttlMs }));
+  if (operation === "set") return [{ key: args[0] as string, ttlMs: args[2] as number }];
+  if (operation === "expire") return (args[0] as string[]).map((key) => ({ key, ttlMs: args[1] as number }));
+  if (operation === "mget" || operation === "delete") return (args[0] as string[]).map((key) => ({ key }));
+  return [{ key: args[0] as string }];
+}
+
+/** The store with `around` wrapped about every data operation; every call still reaches the store. */
+function wrapStore(
   store: SessionKVStore,
-  before: (operation: StoreOperation, keys: readonly string[]) => Promise<void> | void,
+  around: (
+    operation: StoreOperation,
+    args: readonly unknown[],
+    call: () => Promise<unknown>,
+  ) => Promise<unknown>,
 ): SessionKVStore {
-  const keysOf = (operation: StoreOperation, args: unknown[]): readonly string[] => {
-    if (operation === "mset") return (args[0] as { key: string }[]).map((e) => e.key);
-    if (operation === "mget" || operation === "expire" || operation === "delete") return args[0] as string[];
-    return [args[0] as string];
-  };
   const wrap =
     <A extends unknown[], R>(operation: StoreOperation, call: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      await before(operation, keysOf(operation, args));
-      return call(...args);
-    };
+    (...args: A): Promise<R> =>
+      around(operation, args, () => call(...args)) as Promise<R>;
   return {
     get capabilities() {
       return store.capabilities;
@@ -125,6 +130,57 @@ export function interceptStore(
     expire: wrap("expire", (keys: readonly string[], ttlMs: number) => store.expire(keys, ttlMs)),
     keys: wrap("keys", (prefix: string) => store.keys(prefix)),
     delete: wrap("delete", (keys: readonly string[]) => store.delete(keys)),
+  };
+}
+
+/**
+ * The store with a hook run before each operation reaches it (the call waits for the hook), to
+ * put another action exactly inside a maintenance cycle. Not a fake: every call reaches the store.
+ */
+export function interceptStore(
+  store: SessionKVStore,
+  before: (operation: StoreOperation, keys: readonly string[]) => Promise<void> | void,
+): SessionKVStore {
+  return wrapStore(store, async (operation, args, call) => {
+    await before(
+      operation,
+      touched(operation, args).map((t) => t.key),
+    );
+    return call();
+  });
+}
+
+/**
+ * The store, stamping every write that a component (a host, a registry) makes through it, so a
+ * case can tell where the records it wrote are provably present however late its timers fired.
+ */
+export function stampedStore(store: SessionKVStore): {
+  store: SessionKVStore;
+  presenceOf(key: string): Presence;
+} {
+  const log: { operation: StoreOperation; key: string; ttlMs?: number; stamp: Stamp }[] = [];
+  const stamped = wrapStore(store, async (operation, args, call) => {
+    const { value, stamp } = await timed(call);
+    for (const t of touched(operation, args)) log.push({ operation, ...t, stamp });
+    return value;
+  });
+  return {
+    store: stamped,
+    presenceOf(key) {
+      let presence = UNPROVEN;
+      // In issue order, since a write's effect dates from when it was issued.
+      for (const entry of [...log].sort((a, b) => a.stamp.issuedAt - b.stamp.issuedAt)) {
+        if (entry.key !== key) continue;
+        if (entry.operation === "delete") presence = UNPROVEN;
+        if (entry.ttlMs === undefined) continue;
+        // A conditional set (onlyIfExists) only refreshes a live record: it is an extension.
+        presence =
+          entry.operation === "expire" || (entry.operation === "set" && presence !== UNPROVEN)
+            ? extended(presence, entry.stamp, entry.ttlMs)
+            : written(entry.stamp, entry.ttlMs);
+      }
+      return presence;
+    },
   };
 }
 
