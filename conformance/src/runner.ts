@@ -112,7 +112,8 @@ async function runCase(
     const { counted, skipped } = checkpoints.tally();
     // A case whose every timed checkpoint was unprovable proved nothing: neither a pass nor a failure.
     if (counted === 0 && skipped.length > 0) {
-      return finish("skipped", `machine stalled, no timed checkpoint provable: ${skipped.join("; ")}`);
+      const more = skipped.length > 1 ? ` (and ${skipped.length - 1} more)` : "";
+      return finish("skipped", `machine stalled, no timed checkpoint provable: ${skipped[0]}${more}`);
     }
     return finish("passed", undefined, undefined, skipped);
   } catch (error) {
