@@ -2,7 +2,7 @@ export { runConformance, selectCases } from "./runner.js";
 export { registerConformance, type TestContextLike, type TestRunnerApi } from "./bindings/register.js";
 export type { RunOptions } from "./runner.js";
 export { allCases, registryCases, storeCases } from "./cases/index.js";
-export { timingFor } from "./timing.js";
+export { CONFORMANCE_OPERATION_TIMEOUT_MS, timingFor } from "./timing.js";
 export { Checkpoints, type CheckpointTally } from "./checkpoints.js";
 export { type Presence, type Stamp, extended, timed, written } from "./stamps.js";
 export type { Timing } from "./timing.js";

@@ -1,3 +1,4 @@
+import { CONFORMANCE_OPERATION_TIMEOUT_MS } from "@sessionkv/conformance";
 import {
   type StartedServer,
   memcachedTargets,
@@ -13,7 +14,11 @@ const gate = await requireContainers();
 describeBackend("conformance", memcachedTargets(), {
   run: gate.run,
   createStore: (server, { namespace }) =>
-    new MemcachedSessionKVStore({ servers: server.endpoint, keyPrefix: `test:${namespace}:` }),
+    new MemcachedSessionKVStore({
+      servers: server.endpoint,
+      keyPrefix: `test:${namespace}:`,
+      operationTimeoutMs: CONFORMANCE_OPERATION_TIMEOUT_MS,
+    }),
 });
 
 // …and against a pool of two servers, where memjs shards data and index items between them.
@@ -34,5 +39,6 @@ describeBackend("conformance", [twoServerPool], {
     new MemcachedSessionKVStore({
       servers: pool.servers.map((s) => s.endpoint),
       keyPrefix: `pool:${namespace}:`,
+      operationTimeoutMs: CONFORMANCE_OPERATION_TIMEOUT_MS,
     }),
 });
