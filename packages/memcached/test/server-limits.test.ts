@@ -7,6 +7,7 @@ import {
   MAX_KEY_BYTES,
   MemcachedSessionKVStore,
   RELATIVE_EXPTIME_LIMIT_S,
+  SERVER_EXPIRY_MARGIN_S,
   exptimeFor,
 } from "../src/index.js";
 import { KeyEncoder } from "../src/key-encoding.js";
@@ -18,16 +19,17 @@ const text = (bytes: Uint8Array | null) => (bytes === null ? null : new TextDeco
 const bytes = (s: string) => new TextEncoder().encode(s);
 
 describe("exptime: the 30-day rule", () => {
-  it("sends up to 30 days as seconds from now (rounded up, plus one), beyond as an absolute Unix time", () => {
+  it("sends up to 30 days as seconds from now (rounded up, plus the margin), beyond as an absolute Unix time", () => {
     const now = 1_800_000_000_000;
-    expect(exptimeFor(now + 1, now)).toBe(2);
-    expect(exptimeFor(now + 1_000, now)).toBe(2);
-    expect(exptimeFor(now + 1_001, now)).toBe(3);
-    expect(exptimeFor(now + (RELATIVE_EXPTIME_LIMIT_S - 1) * 1000, now)).toBe(RELATIVE_EXPTIME_LIMIT_S);
-    expect(exptimeFor(now + RELATIVE_EXPTIME_LIMIT_S * 1000, now)).toBe(
-      now / 1000 + RELATIVE_EXPTIME_LIMIT_S + 1,
-    );
-    expect(exptimeFor(now + 31 * DAY_MS, now)).toBe(now / 1000 + 31 * 86_400 + 1);
+    const margin = SERVER_EXPIRY_MARGIN_S;
+    expect(margin).toBeGreaterThanOrEqual(2);
+    expect(exptimeFor(now + 1, now)).toBe(1 + margin);
+    expect(exptimeFor(now + 1_000, now)).toBe(1 + margin);
+    expect(exptimeFor(now + 1_001, now)).toBe(2 + margin);
+    const lastRelative = (RELATIVE_EXPTIME_LIMIT_S - margin) * 1000;
+    expect(exptimeFor(now + lastRelative, now)).toBe(RELATIVE_EXPTIME_LIMIT_S);
+    expect(exptimeFor(now + lastRelative + 1_000, now)).toBe(now / 1000 + RELATIVE_EXPTIME_LIMIT_S + 1);
+    expect(exptimeFor(now + 31 * DAY_MS, now)).toBe(now / 1000 + 31 * 86_400 + margin);
   });
 });
 
@@ -87,6 +89,7 @@ describe.skipIf(!gate.run)("server limits", () => {
     expect(ttl).toBeGreaterThanOrEqual(exptime(issuedAt) - clockAfter);
     expect(ttl).toBeLessThanOrEqual(exptime(resolvedAt) - clockBefore);
     expect(ttl).toBeGreaterThan(31 * 86_400 - 60);
+    expect(ttl).toBeLessThanOrEqual(31 * 86_400 + SERVER_EXPIRY_MARGIN_S + 1);
   });
 
   it("the largest declared value fits the server's default item size even with the longest key", async () => {
