@@ -9,7 +9,9 @@ import {
 import { InMemorySessionKVStore } from "@sessionkv/memory";
 import { afterEach, describe, expect, it } from "vitest";
 import { interceptStore, recordingLogger, waitFor, within } from "../src/cases/registry-support.js";
+import { Checkpoints } from "../src/checkpoints.js";
 import { sleep } from "../src/expect.js";
+import { timingFor } from "../src/timing.js";
 
 const opened: { close(): Promise<void> }[] = [];
 const hosts: SessionHost[] = [];
@@ -237,8 +239,10 @@ describe("SessionHost", () => {
     }
   });
 
-  it("measures close latency: request on node C, session closed on node A (printed)", async () => {
+  it("measures close latency: request on node C, session closed on node A (printed)", async (context) => {
     const store = memory();
+    // Late rounds that the machine's measured stall explains are skipped (and annotated), not failed.
+    const checkpoints = new Checkpoints(timingFor(store.capabilities));
     const intervalMs = 250;
     const [a, b, c] = ["A", "B", "C"].map((nodeId) =>
       host(new SessionRegistry({ store, nodeId, ttlMs: 30_000, logger: silentLogger }), intervalMs),
@@ -257,7 +261,7 @@ describe("SessionHost", () => {
       await sleep((i * 37) % intervalMs);
       const requested = performance.now();
       await c!.requestClose("call", `s${i}`);
-      await waitFor(() => closedAt !== 0, intervalMs + 1_500, `round ${i}: closed on A`, 2);
+      await checkpoints.within(`round ${i}: closed on A`, intervalMs + 1_500, () => closedAt !== 0, 2);
       latencies.push(closedAt - requested);
     }
     latencies.sort((x, y) => x - y);
@@ -269,5 +273,7 @@ describe("SessionHost", () => {
     );
     expect(latencies).toHaveLength(rounds);
     expect(b!.sessions.size).toBe(rounds);
+    for (const skipped of checkpoints.tally().skipped)
+      await context.annotate(`checkpoint skipped: ${skipped}`);
   });
 });
