@@ -116,25 +116,37 @@ describe("timed checkpoints decide the verdict", () => {
     const report = await run([
       checkpointCase("met", async ({ checkpoints }) => {
         const begin = performance.now();
-        await checkpoints.within("soon", 500, () => performance.now() - begin > 50);
+        await checkpoints.within("soon", 5_000, () => performance.now() - begin > 50);
       }),
-      checkpointCase("stalled", async ({ checkpoints }) => {
+      checkpointCase("stalled-server", async ({ checkpoints }) => {
         let rounds = 0;
-        // The second round of the poll stalls for 400 ms: the condition holds late, for that reason only.
-        await checkpoints.within("late", 100, async () => {
+        // The second round's answer takes 1.5 s, as from a stalled server: late for that reason only.
+        await checkpoints.within("late", 300, async () => {
           rounds++;
-          if (rounds === 2) await sleep(400);
+          if (rounds === 2) await sleep(1_500);
           return rounds === 3;
+        });
+      }),
+      checkpointCase("stalled-loop", async ({ checkpoints }) => {
+        let rounds = 0;
+        // The event loop itself blocks for 1.5 s (a starved process): late for that reason only.
+        await checkpoints.within("late", 300, () => {
+          rounds++;
+          if (rounds === 2) {
+            const until = performance.now() + 1_500;
+            while (performance.now() < until);
+          }
+          return rounds === 4;
         });
       }),
       checkpointCase("never", async ({ checkpoints }) => {
         await checkpoints.within("never", 100, () => false);
       }),
     ]);
-    expect(report.cases.map((c) => c.status)).toEqual(["passed", "skipped", "failed"]);
+    expect(report.cases.map((c) => c.status)).toEqual(["passed", "skipped", "skipped", "failed"]);
     expect(report.cases[1]!.error).toMatch(
-      /late: held after \d+ ms > 100 ms, but the machine stalled \d+ ms/,
+      /late: held after \d+ ms > 300 ms, but the machine stalled \d+ ms/,
     );
-    expect(report.cases[2]!.error).toMatch(/never: not within 100 ms/);
+    expect(report.cases[3]!.error).toMatch(/never: not within 100 ms/);
   });
 });
