@@ -16,7 +16,8 @@ export interface Timing {
 }
 
 /**
- * The operation deadline backends give the stores of a conformance run. A healthy server on a
+ * The operation deadline backends give the stores of a conformance run (and of their own tests
+ * of anything but deadlines). A healthy server on a
  * saturated shared runner can take longer than a production deadline (5 s) to answer; what a
  * deadline does when it does expire is the outage scenarios' subject, not the contract's.
  */

@@ -1,3 +1,4 @@
+import { CONFORMANCE_OPERATION_TIMEOUT_MS } from "@sessionkv/conformance";
 import { type StartedServer, etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
 import type { Etcd3 } from "etcd3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -46,7 +47,11 @@ describe.skipIf(!gate.run)("leases", () => {
       async function heartbeat(
         refresh: (store: EtcdSessionKVStore, cycle: number) => Promise<void>,
       ): Promise<number[]> {
-        const store = new EtcdSessionKVStore({ hosts: hostsOf(server), keyPrefix: "hb:" });
+        const store = new EtcdSessionKVStore({
+          hosts: hostsOf(server),
+          keyPrefix: "hb:",
+          operationTimeoutMs: CONFORMANCE_OPERATION_TIMEOUT_MS,
+        });
         try {
           await store.start();
           await store.mset(keys.map((key) => ({ key, value: bytes("v0"), ttlMs: TTL_MS })));

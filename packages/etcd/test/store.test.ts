@@ -1,3 +1,4 @@
+import { CONFORMANCE_OPERATION_TIMEOUT_MS } from "@sessionkv/conformance";
 import { type StartedServer, etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
 import type { Etcd3 } from "etcd3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,7 +20,12 @@ describe.skipIf(!gate.run)("etcd specifics", () => {
       let raw: Etcd3;
       const stores: EtcdSessionKVStore[] = [];
       const storeAt = async (keyPrefix: string, extra: { maxTxnOps?: number; pageSize?: number } = {}) => {
-        const store = new EtcdSessionKVStore({ hosts: hostsOf(server), keyPrefix, ...extra });
+        const store = new EtcdSessionKVStore({
+          hosts: hostsOf(server),
+          keyPrefix,
+          operationTimeoutMs: CONFORMANCE_OPERATION_TIMEOUT_MS,
+          ...extra,
+        });
         stores.push(store);
         await store.start();
         return store;
