@@ -6,7 +6,7 @@ export function formatResult(result: CaseResult): string {
   const mark = result.status === "passed" ? "✓" : result.status === "failed" ? "✗" : "-";
   const tail =
     result.status === "passed"
-      ? ""
+      ? (result.skippedCheckpoints ?? []).map((reason) => `\n    checkpoint skipped: ${reason}`).join("")
       : result.status === "skipped"
         ? ` (skipped: ${result.error})`
         : `\n    ${result.error}`;
@@ -18,18 +18,19 @@ export function formatSummary(report: ConformanceReport): string {
   return `${report.passed} passed, ${report.failed} failed${report.skipped > 0 ? `, ${report.skipped} skipped` : ""}`;
 }
 
-/** The `--json` shape: `{ passed, failed, skipped, cases: [{ id, title, status, error? }] }`. */
+/** The `--json` shape: `{ passed, failed, skipped, cases: [{ id, title, status, error?, skippedCheckpoints? }] }`. */
 export function toJson(report: ConformanceReport): object {
   return {
     passed: report.passed,
     failed: report.failed,
     skipped: report.skipped,
     durationMs: report.durationMs,
-    cases: report.cases.map(({ id, title, status, error, durationMs }) => ({
+    cases: report.cases.map(({ id, title, status, error, skippedCheckpoints, durationMs }) => ({
       id,
       title,
       status,
       ...(error === undefined ? {} : { error }),
+      ...(skippedCheckpoints === undefined ? {} : { skippedCheckpoints }),
       durationMs,
     })),
   };

@@ -1,4 +1,5 @@
 import type { SessionKVStore, StoreCapabilities } from "@sessionkv/core";
+import type { Checkpoints } from "./checkpoints.js";
 import type { Timing } from "./timing.js";
 
 export interface StoreFactoryContext {
@@ -15,6 +16,8 @@ export interface CaseContext {
   readonly capabilities: StoreCapabilities;
   readonly namespace: string;
   readonly timing: Timing;
+  /** Timed checkpoints: verdicts the timestamps around each operation prove, else skipped with a reason. */
+  readonly checkpoints: Checkpoints;
   /** Another store from the factory (closed by the runner). Fresh namespace unless given; started unless `start: false`. */
   newStore(options?: { namespace?: string; start?: boolean }): Promise<SessionKVStore>;
   /** Free-form progress notes, shown with a failure. */
@@ -38,6 +41,8 @@ export interface CaseResult {
   readonly status: CaseStatus;
   /** Failure message, or the reason a case was skipped. */
   readonly error?: string;
+  /** Timed checkpoints of a passing case that a stalled machine left unprovable, with the reasons. */
+  readonly skippedCheckpoints?: readonly string[];
   readonly durationMs: number;
   /** The thrown value, for runners that want the original stack (not serialised). */
   readonly cause?: unknown;

@@ -11,7 +11,11 @@ describe.concurrent("the conformance suite catches broken stores", () => {
     it(store.name, async () => {
       const cases = allCases.filter((c) => store.caughtBy.includes(c.id));
       expect(cases.map((c) => c.id).sort()).toEqual([...store.caughtBy].sort());
-      const report = await runConformance({ createStore: store.create, cases });
+      let report = await runConformance({ createStore: store.create, cases });
+      // A stall that leaves a timed case unprovable skips it, which proves nothing either way: run again.
+      for (let attempt = 1; attempt < 5 && report.failed === 0 && report.skipped > 0; attempt++) {
+        report = await runConformance({ createStore: store.create, cases });
+      }
       const failedIds = report.cases.filter((c) => c.status === "failed").map((c) => c.id);
       expect(report.failed, `${store.name} passed every case`).toBeGreaterThan(0);
       expect(

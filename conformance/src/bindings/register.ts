@@ -5,6 +5,10 @@ import type { CaseResult, ConformanceCase, ConformanceReport } from "../types.js
 /** What a registered test's body gets from the runner: Vitest's and `node:test`'s contexts both fit. */
 export interface TestContextLike {
   skip(reason?: string): void;
+  /** Vitest ≥ 3.2: a note shown with the test (a passing case's stall-skipped checkpoints). */
+  annotate?(message: string, type?: string): unknown;
+  /** `node:test`: the same note as a diagnostic line. */
+  diagnostic?(message: string): void;
 }
 
 /**
@@ -38,6 +42,11 @@ export function registerConformance(runner: TestRunnerApi, name: string, options
         if (result === undefined) return context.skip(`not run: ${MANIFEST_TEST} failed`);
         if (result.status === "skipped") context.skip(result.error);
         if (result.status === "failed") throw failure(result);
+        for (const reason of result.skippedCheckpoints ?? []) {
+          const message = `checkpoint skipped: ${reason}`;
+          if (context.annotate) await context.annotate(message, "notice");
+          else context.diagnostic?.(message);
+        }
       });
     }
   });

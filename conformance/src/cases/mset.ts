@@ -1,32 +1,55 @@
-import { assert, assertBytes, assertMissing, assertSameKeys, bytes, sleep, text } from "../expect.js";
+import { assert, assertBytes, assertSameKeys, bytes, text } from "../expect.js";
+import { timed, written } from "../stamps.js";
 import type { ConformanceCase } from "../types.js";
 
 export const msetCases: ConformanceCase[] = [
   {
     id: "mset.mixed-ttls",
     title: "mset entries keep their own TTLs",
-    async run({ store, timing }) {
-      await store.mset([
-        { key: "short", value: bytes("s"), ttlMs: timing.shortTtlMs },
-        { key: "long", value: bytes("l"), ttlMs: timing.longTtlMs },
-      ]);
-      assert.deepEqual((await store.mget(["short", "long"])).map(text), ["s", "l"]);
-      await sleep(timing.goneByMs(timing.shortTtlMs));
-      assert.deepEqual((await store.mget(["short", "long"])).map(text), [null, "l"]);
+    async run({ store, timing, checkpoints }) {
+      const { stamp } = await timed(() =>
+        store.mset([
+          { key: "short", value: bytes("s"), ttlMs: timing.shortTtlMs },
+          { key: "long", value: bytes("l"), ttlMs: timing.longTtlMs },
+        ]),
+      );
+      await checkpoints.stillThere(
+        "both written",
+        written(stamp, timing.shortTtlMs),
+        () => store.mget(["short", "long"]),
+        (v) => assert.deepEqual(v.map(text), ["s", "l"], "both written"),
+      );
+      await checkpoints.gone(
+        stamp,
+        timing.shortTtlMs,
+        () => store.mget(["short", "long"]),
+        (v) => assert.deepEqual(v.map(text), [null, "l"], "only the short TTL ran out"),
+      );
     },
   },
   {
     id: "mset.repeated-key-last-wins",
     title: "a key repeated in one mset takes the last entry's value and TTL",
-    async run({ store, timing }) {
-      await store.mset([
-        { key: "k", value: bytes("first"), ttlMs: timing.longTtlMs },
-        { key: "other", value: bytes("o"), ttlMs: timing.longTtlMs },
-        { key: "k", value: bytes("last"), ttlMs: timing.shortTtlMs },
-      ]);
-      assert.equal(text(await store.get("k")), "last");
-      await sleep(timing.goneByMs(timing.shortTtlMs));
-      assertMissing(await store.get("k"), "the last entry's TTL applies");
+    async run({ store, timing, checkpoints }) {
+      const { stamp } = await timed(() =>
+        store.mset([
+          { key: "k", value: bytes("first"), ttlMs: timing.longTtlMs },
+          { key: "other", value: bytes("o"), ttlMs: timing.longTtlMs },
+          { key: "k", value: bytes("last"), ttlMs: timing.shortTtlMs },
+        ]),
+      );
+      await checkpoints.stillThere(
+        "the last entry's value",
+        written(stamp, timing.shortTtlMs),
+        () => store.get("k"),
+        (v) => assert.equal(text(v), "last", "the last entry's value"),
+      );
+      await checkpoints.gone(
+        stamp,
+        timing.shortTtlMs,
+        () => store.get("k"),
+        (v) => assert.equal(v, null, "the last entry's TTL applies"),
+      );
       assert.equal(text(await store.get("other")), "o");
     },
   },

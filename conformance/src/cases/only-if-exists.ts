@@ -8,18 +8,30 @@ import {
   sleep,
   text,
 } from "../expect.js";
+import { timed, written } from "../stamps.js";
 import type { ConformanceCase } from "../types.js";
 
 export const onlyIfExistsCases: ConformanceCase[] = [
   {
     id: "only-if-exists.existing",
     title: "set with onlyIfExists replaces the value and TTL of an existing key",
-    async run({ store, timing }) {
+    async run({ store, timing, checkpoints }) {
       await store.set("k", bytes("old"), timing.longTtlMs);
-      await store.set("k", bytes("new"), timing.shortTtlMs, { onlyIfExists: true });
-      assert.equal(text(await store.get("k")), "new");
-      await sleep(timing.goneByMs(timing.shortTtlMs));
-      assertMissing(await store.get("k"), "the TTL was replaced too");
+      const { stamp } = await timed(() =>
+        store.set("k", bytes("new"), timing.shortTtlMs, { onlyIfExists: true }),
+      );
+      await checkpoints.stillThere(
+        "the value was replaced",
+        written(stamp, timing.shortTtlMs),
+        () => store.get("k"),
+        (v) => assert.equal(text(v), "new", "the value was replaced"),
+      );
+      await checkpoints.gone(
+        stamp,
+        timing.shortTtlMs,
+        () => store.get("k"),
+        (v) => assert.equal(v, null, "the TTL was replaced too"),
+      );
     },
   },
   {

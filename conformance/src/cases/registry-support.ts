@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { SessionKVStore } from "@sessionkv/core";
+import { type StoreOperation, aroundStore, touchedKeys } from "@sessionkv/core/testing";
 import { bytes } from "../expect.js";
+import { type Presence, type Stamp, UNPROVEN, extended, timed, written } from "../stamps.js";
 import type { Timing } from "../timing.js";
 import type { CaseContext } from "../types.js";
 
@@ -35,6 +37,40 @@ export async function nodeStores(context: CaseContext, count: number): Promise<S
     await context.store.delete([probe]);
   }
   return stores;
+}
+
+/**
+ * The store, stamping every write that a component (a host, a registry) makes through it, so a
+ * case can tell where the records it wrote are provably present however late its timers fired.
+ */
+export function stampedStore(store: SessionKVStore): {
+  store: SessionKVStore;
+  presenceOf(key: string): Presence;
+} {
+  const log: { operation: StoreOperation; key: string; ttlMs?: number; stamp: Stamp }[] = [];
+  const stamped = aroundStore(store, async (operation, args, call) => {
+    const { value, stamp } = await timed(call);
+    for (const t of touchedKeys(operation, args)) log.push({ operation, ...t, stamp });
+    return value;
+  });
+  return {
+    store: stamped,
+    presenceOf(key) {
+      let presence = UNPROVEN;
+      // In issue order, since a write's effect dates from when it was issued.
+      for (const entry of [...log].sort((a, b) => a.stamp.issuedAt - b.stamp.issuedAt)) {
+        if (entry.key !== key) continue;
+        if (entry.operation === "delete") presence = UNPROVEN;
+        if (entry.ttlMs === undefined) continue;
+        // A conditional set (onlyIfExists) only refreshes a live record: it is an extension.
+        presence =
+          entry.operation === "expire" || (entry.operation === "set" && presence !== UNPROVEN)
+            ? extended(presence, entry.stamp, entry.ttlMs)
+            : written(entry.stamp, entry.ttlMs);
+      }
+      return presence;
+    },
+  };
 }
 
 /** A record byte for byte as the Python original writes it (`json.dumps` of the dataclass, plus extras). */

@@ -1,6 +1,7 @@
 import { SessionHost, SessionRegistry, silentLogger } from "@sessionkv/core";
 import { recordingLogger } from "@sessionkv/core/testing";
 import { assert, assertSameKeys, bytes, call, rejectsWithCode, sleep, text } from "../expect.js";
+import { extended, timed, written } from "../stamps.js";
 import type { ConformanceCase } from "../types.js";
 import { nodeStores, pythonRecord } from "./registry-support.js";
 
@@ -94,29 +95,54 @@ export const registryCases: ConformanceCase[] = [
     id: "registry.refresh-heartbeat",
     title:
       "refresh keeps records past their TTL in 2 store calls and reports missing ones; unrefreshed records expire",
-    async run({ store, timing }) {
+    async run({ store, timing, checkpoints }) {
       const ttlMs = Math.max(2_000, timing.shortTtlMs * 2);
       const registry = new SessionRegistry({ store, nodeId: "n", ttlMs, logger: silentLogger });
       await registry.start();
-      const t0 = performance.now();
-      await Promise.all(["alive", "lost", "left"].map((id) => registry.register("c", id)));
+      const registered = await timed(() =>
+        Promise.all(["alive", "lost", "left"].map((id) => registry.register("c", id))),
+      );
+      let alive = written(registered.stamp, ttlMs);
       await store.delete(["sessions/c/lost"]);
       const heartbeat = new Map([
         ["alive", "c"],
         ["lost", "c"],
       ]);
-      assert.deepEqual(await registry.refresh(heartbeat), ["lost"], "the deleted record is reported");
-      const end = t0 + timing.goneByMs(ttlMs);
+      const first = await checkpoints.stillThere(
+        "the deleted record is reported",
+        alive,
+        () => registry.refresh(heartbeat),
+        (missing) => assert.deepEqual(missing, ["lost"], "the deleted record is reported"),
+      );
+      // Each refresh moves the proof forward only if it provably beat the TTL it extends.
+      alive = extended(alive, first.stamp, ttlMs);
+      const end = registered.stamp.resolvedAt + timing.goneByMs(ttlMs);
       while (performance.now() < end) {
         await sleep(Math.min(ttlMs / 4, Math.max(0, end - performance.now())));
-        await registry.refresh(heartbeat);
+        alive = extended(alive, (await timed(() => registry.refresh(heartbeat))).stamp, ttlMs);
       }
-      assert.ok((await registry.get("c", "alive")) !== null, "the refreshed record outlived its TTL");
-      assert.equal(await registry.get("c", "left"), null, "the record nobody refreshed expired");
-      assert.deepEqual(
-        (await registry.getForCall("c")).map((s) => s.sessionId),
-        ["alive"],
+      await checkpoints.stillThere(
+        "the refreshed record outlived its TTL",
+        alive,
+        () => registry.get("c", "alive"),
+        (info) => assert.ok(info !== null, "the refreshed record outlived its TTL"),
+      );
+      await checkpoints.gone(
+        registered.stamp,
+        ttlMs,
+        () => registry.get("c", "left"),
+        (info) => assert.equal(info, null, "the record nobody refreshed expired"),
+      );
+      await checkpoints.stillThere(
         "listing",
+        alive,
+        () => registry.getForCall("c"),
+        (listed) =>
+          assert.deepEqual(
+            listed.map((s) => s.sessionId),
+            ["alive"],
+            "listing",
+          ),
       );
       assert.deepEqual(await registry.refresh(new Map()), [], "empty refresh");
     },

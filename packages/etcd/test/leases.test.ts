@@ -1,3 +1,4 @@
+import { CONFORMANCE_OPERATION_TIMEOUT_MS } from "@sessionkv/conformance";
 import { etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { bytes, text } from "@sessionkv/conformance/testing";
 import { forEachTarget } from "@sessionkv/conformance/vitest";
@@ -41,7 +42,11 @@ describe("leases", () => {
     async function heartbeat(
       refresh: (store: EtcdSessionKVStore, cycle: number) => Promise<void>,
     ): Promise<number[]> {
-      const store = new EtcdSessionKVStore({ hosts: hostsOf(server()), keyPrefix: "hb:" });
+      const store = new EtcdSessionKVStore({
+        hosts: hostsOf(server()),
+        keyPrefix: "hb:",
+        operationTimeoutMs: CONFORMANCE_OPERATION_TIMEOUT_MS,
+      });
       try {
         await store.start();
         await store.mset(keys.map((key) => ({ key, value: bytes("v0"), ttlMs: TTL_MS })));

@@ -1,3 +1,4 @@
+import { CONFORMANCE_OPERATION_TIMEOUT_MS } from "@sessionkv/conformance";
 import { type ServerTarget, etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { bytes, sleep, text } from "@sessionkv/conformance/testing";
 import { forEachTarget } from "@sessionkv/conformance/vitest";
@@ -22,7 +23,14 @@ describe("etcd specifics", () => {
   forEachTarget(etcdTargets(), lowTxnOps, ({ server, track }) => {
     let raw: Etcd3;
     const storeAt = async (keyPrefix: string, extra: { maxTxnOps?: number; pageSize?: number } = {}) => {
-      const store = track(new EtcdSessionKVStore({ hosts: hostsOf(server()), keyPrefix, ...extra }));
+      const store = track(
+        new EtcdSessionKVStore({
+          hosts: hostsOf(server()),
+          keyPrefix,
+          operationTimeoutMs: CONFORMANCE_OPERATION_TIMEOUT_MS,
+          ...extra,
+        }),
+      );
       await store.start();
       return store;
     };

@@ -1,3 +1,4 @@
+import { CONFORMANCE_OPERATION_TIMEOUT_MS } from "@sessionkv/conformance";
 import { memcachedTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { describeBackend } from "@sessionkv/conformance/vitest";
 import { MemcachedSessionKVStore } from "../src/index.js";
@@ -9,7 +10,11 @@ const gate = await requireContainers();
 describeBackend("conformance", memcachedTargets(), {
   run: gate.run,
   createStore: (server, { namespace }) =>
-    new MemcachedSessionKVStore({ servers: server.endpoint, keyPrefix: `test:${namespace}:` }),
+    new MemcachedSessionKVStore({
+      servers: server.endpoint,
+      keyPrefix: `test:${namespace}:`,
+      operationTimeoutMs: CONFORMANCE_OPERATION_TIMEOUT_MS,
+    }),
 });
 
 // …and against a pool of two servers, where memjs shards data and index items between them.
@@ -19,5 +24,6 @@ describeBackend("conformance", [poolOf(2)], {
     new MemcachedSessionKVStore({
       servers: pool.servers.map((s) => s.endpoint),
       keyPrefix: `pool:${namespace}:`,
+      operationTimeoutMs: CONFORMANCE_OPERATION_TIMEOUT_MS,
     }),
 });

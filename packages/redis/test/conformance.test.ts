@@ -1,3 +1,4 @@
+import { CONFORMANCE_OPERATION_TIMEOUT_MS } from "@sessionkv/conformance";
 import { type StartedServer, redisTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { describeBackend } from "@sessionkv/conformance/vitest";
 import { RedisSessionKVStore } from "../src/index.js";
@@ -9,7 +10,11 @@ const gate = await requireContainers();
 describeBackend("conformance", redisTargets(), {
   run: gate.run,
   createStore: (server, { namespace }) =>
-    new RedisSessionKVStore({ url: requireUrl(server), keyPrefix: `test:${namespace}:` }),
+    new RedisSessionKVStore({
+      url: requireUrl(server),
+      keyPrefix: `test:${namespace}:`,
+      operationTimeoutMs: CONFORMANCE_OPERATION_TIMEOUT_MS,
+    }),
 });
 
 function requireUrl(server: StartedServer): string {

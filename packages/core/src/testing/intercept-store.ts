@@ -2,25 +2,32 @@ import type { SessionKVStore } from "../types.js";
 
 export type StoreOperation = "set" | "mset" | "get" | "mget" | "expire" | "keys" | "delete";
 
-/**
- * The store with a hook run before each operation reaches it (the call waits for the hook), to
- * put another action exactly inside a maintenance cycle. Not a fake: every call reaches the store.
- */
-export function interceptStore(
+/** The keys an operation's arguments name, and the TTL each is given (none for reads and deletes). */
+export function touchedKeys(
+  operation: StoreOperation,
+  args: readonly unknown[],
+): { key: string; ttlMs?: number }[] {
+  if (operation === "mset")
+    return (args[0] as { key: string; ttlMs: number }[]).map(({ key, ttlMs }) => ({ key, ttlMs }));
+  if (operation === "set") return [{ key: args[0] as string, ttlMs: args[2] as number }];
+  if (operation === "expire") return (args[0] as string[]).map((key) => ({ key, ttlMs: args[1] as number }));
+  if (operation === "mget" || operation === "delete") return (args[0] as string[]).map((key) => ({ key }));
+  return [{ key: args[0] as string }];
+}
+
+/** The store with `around` wrapped about every data operation; every call still reaches the store. */
+export function aroundStore(
   store: SessionKVStore,
-  before: (operation: StoreOperation, keys: readonly string[]) => Promise<void> | void,
+  around: (
+    operation: StoreOperation,
+    args: readonly unknown[],
+    call: () => Promise<unknown>,
+  ) => Promise<unknown>,
 ): SessionKVStore {
-  const keysOf = (operation: StoreOperation, args: unknown[]): readonly string[] => {
-    if (operation === "mset") return (args[0] as { key: string }[]).map((e) => e.key);
-    if (operation === "mget" || operation === "expire" || operation === "delete") return args[0] as string[];
-    return [args[0] as string];
-  };
   const wrap =
     <A extends unknown[], R>(operation: StoreOperation, call: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      await before(operation, keysOf(operation, args));
-      return call(...args);
-    };
+    (...args: A): Promise<R> =>
+      around(operation, args, () => call(...args)) as Promise<R>;
   return {
     get capabilities() {
       return store.capabilities;
@@ -40,4 +47,21 @@ export function interceptStore(
     keys: wrap("keys", (prefix: string) => store.keys(prefix)),
     delete: wrap("delete", (keys: readonly string[]) => store.delete(keys)),
   };
+}
+
+/**
+ * The store with a hook run before each operation reaches it (the call waits for the hook), to
+ * put another action exactly inside a maintenance cycle. Not a fake: every call reaches the store.
+ */
+export function interceptStore(
+  store: SessionKVStore,
+  before: (operation: StoreOperation, keys: readonly string[]) => Promise<void> | void,
+): SessionKVStore {
+  return aroundStore(store, async (operation, args, call) => {
+    await before(
+      operation,
+      touchedKeys(operation, args).map((t) => t.key),
+    );
+    return call();
+  });
 }
