@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ErrorCode, SessionKVError, invalidArgument, isSessionKVError, notRunning } from "../errors.js";
 import type { MsetEntry, SessionKVStore } from "../types.js";
-import { validatePositiveMs } from "../validate.js";
+import { validateTtlMs } from "../validate.js";
 import { encodeCloseFlag, flagTargets } from "./close-flag.js";
 import { callPrefix, closeRequestKey, sessionKey } from "./keys.js";
 import { type SessionLogger, consoleLogger } from "./logger.js";
@@ -87,7 +87,7 @@ export class SessionRegistry implements AsyncDisposable {
     if (typeof nodeId !== "string" || nodeId.length === 0)
       throw invalidArgument("nodeId", "must be a non-empty string");
     const ttlMs = options.ttlMs ?? DEFAULT_REGISTRY_TTL_MS;
-    validatePositiveMs(ttlMs, "ttlMs");
+    validateTtlMs(ttlMs);
     this.store = store;
     this.nodeId = nodeId;
     this.ttlMs = ttlMs;
