@@ -67,9 +67,10 @@ export const DEFAULT_REGISTRY_TTL_MS = 30_000;
 type State = "new" | "running" | "stopped";
 
 /**
- * A stateless facade over a store: the key scheme, the record format and the TTLs of sessions
- * shared by many nodes. It holds no session state; the caller (usually a `SessionHost`) owns
- * its sessions and drives refreshes. Arguments are validated before any I/O.
+ * A facade over a store: the key scheme, the record format and the TTLs of sessions shared by
+ * many nodes. It holds no session state (only the heartbeat reads' decode cache); the caller
+ * (usually a `SessionHost`) owns its sessions and drives refreshes. Arguments are validated
+ * before any I/O.
  */
 export class SessionRegistry implements AsyncDisposable {
   readonly store: SessionKVStore;
