@@ -37,6 +37,10 @@ function isValidId(value: unknown): value is string {
 export function validateIds(callId: unknown, sessionId: unknown, capabilities: StoreCapabilities): void {
   validateId(callId, "callId");
   validateId(sessionId, "sessionId");
+  validateKeyLength(callId, sessionId, capabilities);
+}
+
+function validateKeyLength(callId: string, sessionId: string, capabilities: StoreCapabilities): void {
   // Every UTF-16 unit is at most 3 UTF-8 bytes: ids this short need no key built to be measured.
   if ((LONGEST_KEY_OVERHEAD + callId.length + sessionId.length) * 3 <= capabilities.maxKeyBytes) return;
   const key = longestKey(callId, sessionId);
@@ -56,10 +60,10 @@ export function validateSessions(
   if (!(sessions instanceof Map))
     throw invalidArgument("sessions", `must be a Map of sessionId → callId, got ${show(sessions)}`);
   sessions.forEach((callId: unknown, sessionId: unknown) => {
-    validateId(sessionId, "sessions (a sessionId key)");
+    if (!isValidId(sessionId)) validateId(sessionId, "sessions (a sessionId key)");
     // Named only when it fails: this runs for every session of every heartbeat.
     if (!isValidId(callId)) validateId(callId, `sessions.get(${show(sessionId)}) (a callId)`);
-    validateIds(callId, sessionId, capabilities);
+    validateKeyLength(callId, sessionId, capabilities);
   });
 }
 
