@@ -168,6 +168,14 @@ export const brokenStores: readonly BrokenStore[] = [
   broken("zero TTL accepted", ["ttl.invalid"], (s) => ({
     set: (k, v, ttl, o) => s.set(k, v, ttl > 0 ? ttl : 1, o),
   })),
+  broken("TTLs past 365 days clamped instead of rejected", ["ttl.range-rejects-beyond-max"], (s) => {
+    const clamp = (ttl: number) => Math.min(ttl, 365 * 24 * HOUR);
+    return {
+      set: (k, v, ttl, o) => s.set(k, v, clamp(ttl), o),
+      mset: (e) => s.mset(e.map((x) => ({ ...x, ttlMs: clamp(x.ttlMs) }))),
+      expire: (keys, ttl) => s.expire(keys, clamp(ttl)),
+    };
+  }),
   broken("keys normalised", ["keys.no-normalisation"], (s) => ({
     set: (k, v, ttl, o) => s.set(k.normalize("NFC"), v, ttl, o),
     get: (k) => s.get(k.normalize("NFC")),

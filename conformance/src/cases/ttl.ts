@@ -162,4 +162,41 @@ export const ttlCases: ConformanceCase[] = [
       assertSameKeys(await store.keys(""), ["month", "year"], "listed");
     },
   },
+  {
+    id: "ttl.range-rejects-beyond-max",
+    title:
+      "TTLs past 365 days reject with ERR_INVALID_ARGUMENT naming ttlMs in set, mset and expire, and change nothing",
+    async run({ store }) {
+      await store.set("kept", bytes("v"), 60_000);
+      const beyond = [
+        365 * DAY_MS + 1,
+        10 * 365 * DAY_MS,
+        200 * 365 * DAY_MS,
+        Number.MAX_SAFE_INTEGER,
+        1e300,
+      ];
+      for (const ttl of beyond) {
+        const attempts: [string, () => Promise<unknown>][] = [
+          ["set", () => store.set("k", bytes("v"), ttl)],
+          ["set onlyIfExists", () => store.set("kept", bytes("w"), ttl, { onlyIfExists: true })],
+          ["mset", () => store.mset([{ key: "k", value: bytes("v"), ttlMs: ttl }])],
+          ["expire", () => store.expire(["kept"], ttl)],
+        ];
+        for (const [what, attempt] of attempts) {
+          let message = "";
+          await rejectsWithCode(
+            call(attempt).catch((error: unknown) => {
+              message = error instanceof Error ? error.message : String(error);
+              throw error;
+            }),
+            "ERR_INVALID_ARGUMENT",
+            `${what} ttl ${ttl}`,
+          );
+          assert.ok(message.includes("ttlMs"), `${what} ttl ${ttl}: the message names ttlMs: ${message}`);
+        }
+      }
+      assert.equal(text(await store.get("kept")), "v", "the existing record is unchanged");
+      assertSameKeys(await store.keys(""), ["kept"], "nothing written");
+    },
+  },
 ];

@@ -10,6 +10,7 @@ import {
   validatePositiveMs,
   validatePrefix,
   validateSetOptions,
+  validateTtlMs,
   validateValue,
 } from "./validate.js";
 
@@ -135,7 +136,7 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
   async set(key: string, value: Uint8Array, ttlMs: number, options?: SetOptions): Promise<void> {
     validateKey(key, this.capabilities);
     validateValue(value, this.capabilities);
-    validatePositiveMs(ttlMs, "ttlMs");
+    validateTtlMs(ttlMs);
     validateSetOptions(options);
     this.#assertUsable("set");
     return this.#run("set", () => this.doSet(key, value, ttlMs, options?.onlyIfExists === true));
@@ -183,7 +184,7 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
 
   async expire(keys: readonly string[], ttlMs: number): Promise<void> {
     validateKeys(keys, this.capabilities);
-    validatePositiveMs(ttlMs, "ttlMs");
+    validateTtlMs(ttlMs);
     this.#assertUsable("expire");
     if (keys.length === 0) return;
     return this.#run("expire", () => this.doExpire(this.acceptsRepeatedKeys ? keys : unique(keys), ttlMs));

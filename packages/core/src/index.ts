@@ -4,6 +4,7 @@
  * `@sessionkv/core/store-kit`.
  */
 export { ErrorCode, SessionKVError, isSessionKVError } from "./errors.js";
+export { MAX_TTL_MS } from "./validate.js";
 export type { MsetEntry, SessionKVStore, SetOptions, StoreCapabilities } from "./types.js";
 export { SessionRegistry, DEFAULT_REGISTRY_TTL_MS } from "./registry/session-registry.js";
 export type {

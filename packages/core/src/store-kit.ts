@@ -16,7 +16,9 @@ export {
   validatePositiveMs,
   validatePrefix,
   validateSetOptions,
+  validateTtlMs,
   validateValue,
+  MAX_TTL_MS,
 } from "./validate.js";
 export { redactError, redactText } from "./redact.js";
 export { sleep, withTimeout } from "./timeout.js";

@@ -103,6 +103,25 @@ export function validatePositiveMs(ms: unknown, parameter: string): asserts ms i
   }
 }
 
+/**
+ * The store contract's longest TTL (core README, "The store contract": TTL): 365 days. Every
+ * backend can represent now + this for decades (Memcached's 32-bit absolute expiry ends in 2106,
+ * etcd's lease ids in 2109), so one range holds everywhere and a TTL past it is the caller's
+ * mistake, never an outage to retry.
+ */
+export const MAX_TTL_MS = 365 * 24 * 3_600_000;
+
+/** A TTL in milliseconds: finite, > 0 and at most MAX_TTL_MS. */
+export function validateTtlMs(ms: unknown, parameter = "ttlMs"): asserts ms is number {
+  validatePositiveMs(ms, parameter);
+  if (ms > MAX_TTL_MS) {
+    throw invalidArgument(
+      parameter,
+      `must be at most ${MAX_TTL_MS} ms (365 days), the longest TTL every backend can represent; got ${ms}`,
+    );
+  }
+}
+
 export function validateSetOptions(options: unknown): asserts options is SetOptions | undefined {
   if (options === undefined) return;
   if (options === null || typeof options !== "object") {
@@ -127,6 +146,6 @@ export function validateEntries(
     const { key, value, ttlMs } = entry as MsetEntry;
     validateKey(key, capabilities, `entries[${i}].key`);
     validateValue(value, capabilities, `entries[${i}].value`);
-    validatePositiveMs(ttlMs, `entries[${i}].ttlMs`);
+    validateTtlMs(ttlMs, `entries[${i}].ttlMs`);
   }
 }

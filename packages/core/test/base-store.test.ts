@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { type MsetEntry, SessionKVError, type StoreCapabilities } from "../src/index.js";
+import {
+  MAX_TTL_MS,
+  type MsetEntry,
+  SessionKVError,
+  SessionRegistry,
+  type StoreCapabilities,
+} from "../src/index.js";
 import { BaseSessionKVStore, validateKeyPrefix } from "../src/store-kit.js";
 
 /**
@@ -100,6 +106,34 @@ describe("BaseSessionKVStore", () => {
     ).rejects.toMatchObject({ message: /^entries\[1\]\.ttlMs/ });
     await expect(store.mget(["ok", "\uDC00"])).rejects.toMatchObject({ message: /^keys\[1\]/ });
     expect(store.calls).toEqual([]);
+  });
+
+  it("takes TTLs up to MAX_TTL_MS (365 days) and rejects longer ones naming ttlMs, before any hook", async () => {
+    const store = new RecordingStore();
+    await store.start();
+    store.calls.length = 0;
+    expect(MAX_TTL_MS).toBe(365 * 24 * 3_600_000);
+    await store.set("k", b("v"), MAX_TTL_MS);
+    await store.expire(["k"], MAX_TTL_MS);
+    expect(store.calls.map(([name]) => name)).toEqual(["set", "expire"]);
+    store.calls.length = 0;
+    for (const ttl of [MAX_TTL_MS + 1, 1e300]) {
+      await expect(store.set("k", b("v"), ttl)).rejects.toMatchObject({
+        code: "ERR_INVALID_ARGUMENT",
+        message: /^ttlMs must be at most 31536000000 ms/,
+      });
+      await expect(store.mset([{ key: "k", value: b("v"), ttlMs: ttl }])).rejects.toMatchObject({
+        code: "ERR_INVALID_ARGUMENT",
+        message: /^entries\[0\]\.ttlMs /,
+      });
+      await expect(store.expire(["k"], ttl)).rejects.toMatchObject({
+        code: "ERR_INVALID_ARGUMENT",
+        message: /^ttlMs /,
+      });
+    }
+    expect(store.calls).toEqual([]);
+    // A registry whose every write would be refused is refused at construction instead.
+    expect(() => new SessionRegistry({ store, ttlMs: MAX_TTL_MS + 1 })).toThrow(/^ttlMs must be at most/);
   });
 
   it("collapses repeated keys and skips I/O for empty batches", async () => {

@@ -15,6 +15,7 @@ const MISCONFIGURED = new Set([
   "ResourceNotFoundException",
   "UnrecognizedClientException",
   "InvalidSignatureException",
+  "IncompleteSignatureException",
   "MissingAuthenticationTokenException",
   "AccessDeniedException",
   "ExpiredTokenException",

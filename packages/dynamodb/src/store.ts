@@ -10,6 +10,7 @@ import { BaseSessionKVStore } from "@sessionkv/core/store-kit";
 import { type BatchContext, batchGet, batchWrite } from "./batch.js";
 import { Budget, budgetMs } from "./budget.js";
 import { mapLimit } from "./concurrency.js";
+import { SecretList } from "./credentials.js";
 import { classifyDynamoError, isConditionFailure } from "./errors.js";
 import { type Item, expiryValues, liveItemValue, sortKeyOf, toItem } from "./item.js";
 import { listKeys } from "./listing.js";
@@ -37,6 +38,9 @@ const LIVE_NAMES = { "#pk": ATTR.partition, "#exp": ATTR.expiresAtMs };
 
 const nowValue = (now: number): AttributeValue => ({ N: String(now) });
 
+/** Names the middlewares of each store apart: stores may share one client. */
+let stores = 0;
+
 /**
  * A SessionKVStore on one DynamoDB table. Key schema, expiry and batching are explained in the
  * README and in schema.ts; every read is strongly consistent and filters on the exact expiry.
@@ -55,14 +59,15 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
   readonly #client: DynamoDBClient;
   readonly #ownsClient: boolean;
   readonly #budgetMs: number;
-  readonly #secrets: string[];
+  readonly #secrets: SecretList;
+  readonly #unwatch: () => void;
 
   constructor(options: DynamoDBSessionKVStoreOptions) {
     // `?? {}` so that a missing options object is reported by resolveOptions as such.
     super(options ?? {});
     this.#options = resolveOptions(options);
     this.#budgetMs = budgetMs(this.operationTimeoutMs);
-    this.#secrets = staticSecrets(options.clientConfig);
+    this.#secrets = new SecretList(staticSecrets(options.clientConfig));
     if (options.client !== undefined) {
       this.#client = options.client;
       this.#ownsClient = false;
@@ -81,6 +86,7 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
       });
       this.#ownsClient = true;
     }
+    this.#unwatch = this.#secrets.watch(this.#client, `sessionkvSecrets${++stores}`);
   }
 
   /** The client in use (the given one, or the one this store created). */
@@ -97,7 +103,7 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
   }
 
   protected override secrets(): readonly string[] {
-    return this.#secrets;
+    return this.#secrets.all;
   }
 
   protected override classifyError(error: unknown, operation: string): SessionKVError {
@@ -110,11 +116,11 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
         { client: this.#client, tableName: this.#options.tableName, budget },
         this.#options.createTable,
       );
-      await this.#learnSecrets();
     });
   }
 
   protected async doClose(): Promise<void> {
+    this.#unwatch();
     if (this.#ownsClient) this.#client.destroy();
   }
 
@@ -255,24 +261,6 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
       throw budget.expiredError(error) ?? error;
     } finally {
       budget.dispose();
-    }
-  }
-
-  /**
-   * Credentials that came from a provider (environment, profile, a client passed in) are not in
-   * the options, yet a driver error could still echo them; once resolved (the first request
-   * signed with them), their secret parts join the redaction list.
-   */
-  async #learnSecrets(): Promise<void> {
-    try {
-      const provider = this.#client.config.credentials;
-      const credentials = typeof provider === "function" ? await provider() : provider;
-      for (const secret of [credentials?.secretAccessKey, credentials?.sessionToken]) {
-        if (typeof secret === "string" && secret !== "" && !this.#secrets.includes(secret))
-          this.#secrets.push(secret);
-      }
-    } catch {
-      // Resolution already succeeded for the start request; a failure here only means nothing to learn.
     }
   }
 }

@@ -21,8 +21,8 @@ export interface LocalSession {
   registering: Promise<void>;
   /** Registered: maintenance cycles include the session. */
   ready: boolean;
-  /** The metrics last written and their JSON, to skip unchanged ones and to re-register with. */
-  published: { readonly metrics: SessionMetrics; readonly json: string } | undefined;
+  /** A copy of the metrics last written, to skip unchanged ones and to re-register with. */
+  published: SessionMetrics | undefined;
   /** Set once a close has started: the session is heartbeated but never written or closed again. */
   closing: Promise<void> | undefined;
 }

@@ -167,7 +167,7 @@ export class SessionHost implements AsyncDisposable {
       if (this.#sessions.get(sessionId) === local) this.#sessions.delete(sessionId);
       throw error;
     }
-    if (metrics !== undefined) local.published = { metrics, json: JSON.stringify(metrics) };
+    if (metrics !== undefined) local.published = { ...metrics };
     local.ready = true;
   }
 
@@ -270,16 +270,19 @@ export class SessionHost implements AsyncDisposable {
   /** One cycle: refresh + read (2 store calls), closes started, then one write of changed or missing records. */
   async #maintain(): Promise<void> {
     this.#retryRemovals();
-    const snapshot = [...this.#sessions.values()].filter((s) => s.ready);
+    const snapshot: LocalSession[] = [];
+    const ids = new Map<string, string>();
+    for (const s of this.#sessions.values()) {
+      if (!s.ready) continue;
+      snapshot.push(s);
+      ids.set(s.sessionId, s.callId);
+    }
     if (snapshot.length === 0) return;
-    const polled = await this.#bounded(
-      this.registry.poll(new Map(snapshot.map((s) => [s.sessionId, s.callId]))),
-      "refresh",
-    );
-    const inSnapshot = new Set(snapshot);
+    const polled = await this.#bounded(this.registry.poll(ids), "refresh");
+    const inSnapshot = polled.closeRequested.length === 0 ? undefined : new Set(snapshot);
     const toClose = polled.closeRequested
       .map((id) => this.#sessions.get(id))
-      .filter((s): s is LocalSession => s !== undefined && inSnapshot.has(s) && s.closing === undefined);
+      .filter((s): s is LocalSession => s !== undefined && inSnapshot!.has(s) && s.closing === undefined);
     if (toClose.length > 0) {
       this.#close(toClose, "close-requested").catch((error: unknown) => {
         this.#logger.error(
@@ -291,16 +294,17 @@ export class SessionHost implements AsyncDisposable {
     // Decided synchronously from here to the publish call: a session removed or closing from now
     // on waits for this write before its delete (see #deleteKeys).
     const writes: SessionWrite[] = [];
-    const published = new Map<LocalSession, { metrics: SessionMetrics; json: string }>();
+    const published = new Map<LocalSession, SessionMetrics>();
     const healed: LocalSession[] = [];
     for (const local of snapshot) {
       if (this.#sessions.get(local.sessionId) !== local || local.closing !== undefined) continue;
       const previous = polled.records.get(local.sessionId) ?? null;
       const read = this.#readMetrics(local);
-      const current = read === undefined ? undefined : { metrics: read, json: JSON.stringify(read) };
+      // A copy: metrics() may hand back one object it mutates in place.
+      const current = read === undefined || sameMetrics(read, local.published) ? undefined : { ...read };
       if (previous === null) healed.push(local);
-      else if (current === undefined || current.json === local.published?.json) continue;
-      const metrics = current?.metrics ?? local.published?.metrics ?? previous?.info.metrics ?? {};
+      else if (current === undefined) continue;
+      const metrics = current ?? local.published ?? previous?.info.metrics ?? {};
       writes.push({
         callId: local.callId,
         sessionId: local.sessionId,
@@ -331,7 +335,7 @@ export class SessionHost implements AsyncDisposable {
         error,
       );
     }
-    for (const [local, json] of published) if (!skipped.has(local.sessionId)) local.published = json;
+    for (const [local, metrics] of published) if (!skipped.has(local.sessionId)) local.published = metrics;
     const reRegistered = healed.filter((s) => !skipped.has(s.sessionId)).map((s) => s.sessionId);
     if (reRegistered.length > 0) {
       this.#logger.warn(
@@ -486,6 +490,26 @@ export class SessionHost implements AsyncDisposable {
     if (this.#state === "new") throw notRunning("SessionHost", operation, "before start() completed");
     if (this.#state === "stopped") throw notRunning("SessionHost", operation, "after stop()");
   }
+}
+
+/**
+ * Whether `current` holds the same names and values as the metrics last written: what decides that
+ * a cycle writes nothing for the session. NaN equals NaN (both are null on the wire); the order
+ * of the names does not count.
+ */
+function sameMetrics(current: SessionMetrics, published: SessionMetrics | undefined): boolean {
+  if (published === undefined) return false;
+  let names = 0;
+  for (const name in current) {
+    if (!Object.hasOwn(current, name)) continue;
+    names++;
+    if (!Object.hasOwn(published, name)) return false;
+    const value = current[name];
+    const before = published[name];
+    if (value !== before && !(Number.isNaN(value) && Number.isNaN(before))) return false;
+  }
+  for (const name in published) if (Object.hasOwn(published, name)) names--;
+  return names === 0;
 }
 
 function isRegistry(value: unknown): value is SessionRegistry {

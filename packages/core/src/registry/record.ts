@@ -1,3 +1,4 @@
+import { MAX_TTL_MS } from "../validate.js";
 import type { SessionInfo, SessionMetrics, StoredSession } from "./session-info.js";
 
 /**
@@ -40,19 +41,15 @@ export function freshRecord(fields: {
   };
 }
 
-/** The store contract's longest TTL: a larger `ttl_ms` comes from a foreign writer and is ignored. */
-const MAX_RECORD_TTL_MS = 365 * 24 * 3_600_000;
-
 /**
  * The owner's TTL as its record states it, or undefined for records without one (the Python
  * original's): a close requester gives its flag this lifetime, so that an owner with a longer
  * heartbeat than the requester's TTL still sees it, and the flag lives no longer than the record.
+ * A `ttl_ms` past the store contract's longest TTL comes from a foreign writer and is ignored.
  */
 export function recordTtlMs(record: WireRecord): number | undefined {
   const ttl = record.ttl_ms;
-  return typeof ttl === "number" && Number.isFinite(ttl) && ttl > 0 && ttl <= MAX_RECORD_TTL_MS
-    ? ttl
-    : undefined;
+  return typeof ttl === "number" && Number.isFinite(ttl) && ttl > 0 && ttl <= MAX_TTL_MS ? ttl : undefined;
 }
 
 /** The stored record with new metrics; every other field, known or not, as it was. */

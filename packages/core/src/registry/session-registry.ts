@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { ErrorCode, SessionKVError, invalidArgument, isSessionKVError, notRunning } from "../errors.js";
 import type { MsetEntry, SessionKVStore } from "../types.js";
-import { validatePositiveMs } from "../validate.js";
+import { validateTtlMs } from "../validate.js";
 import { encodeCloseFlag, flagTargets } from "./close-flag.js";
+import { DecodeCache } from "./decode-cache.js";
 import { callPrefix, closeRequestKey, sessionKey } from "./keys.js";
 import { type SessionLogger, consoleLogger } from "./logger.js";
 import { decodeRecord, encodeRecord, freshRecord, recordTtlMs, withMetrics } from "./record.js";
@@ -66,15 +67,18 @@ export const DEFAULT_REGISTRY_TTL_MS = 30_000;
 type State = "new" | "running" | "stopped";
 
 /**
- * A stateless facade over a store: the key scheme, the record format and the TTLs of sessions
- * shared by many nodes. It holds no session state; the caller (usually a `SessionHost`) owns
- * its sessions and drives refreshes. Arguments are validated before any I/O.
+ * A facade over a store: the key scheme, the record format and the TTLs of sessions shared by
+ * many nodes. It holds no session state (only the heartbeat reads' decode cache); the caller
+ * (usually a `SessionHost`) owns its sessions and drives refreshes. Arguments are validated
+ * before any I/O.
  */
 export class SessionRegistry implements AsyncDisposable {
   readonly store: SessionKVStore;
   readonly nodeId: string;
   readonly ttlMs: number;
   readonly #logger: SessionLogger;
+  /** The heartbeat reads' (`refresh`, `poll`) last records: unchanged ones are not parsed again. */
+  readonly #heartbeat = new DecodeCache();
   #state: State = "new";
   #starting: Promise<void> | undefined;
 
@@ -87,7 +91,7 @@ export class SessionRegistry implements AsyncDisposable {
     if (typeof nodeId !== "string" || nodeId.length === 0)
       throw invalidArgument("nodeId", "must be a non-empty string");
     const ttlMs = options.ttlMs ?? DEFAULT_REGISTRY_TTL_MS;
-    validatePositiveMs(ttlMs, "ttlMs");
+    validateTtlMs(ttlMs);
     this.store = store;
     this.nodeId = nodeId;
     this.ttlMs = ttlMs;
@@ -255,14 +259,16 @@ export class SessionRegistry implements AsyncDisposable {
     validateSessions(sessions, this.store.capabilities);
     this.#assertRunning("refresh");
     if (sessions.size === 0) return [];
-    const keys = [...sessions].map(([sessionId, callId]) => sessionKey(callId, sessionId));
+    const keys = recordKeys(sessions);
     await this.store.expire(keys, this.ttlMs);
     const values = await this.store.mget(keys);
     const missing: string[] = [];
     let i = 0;
-    for (const [sessionId, callId] of sessions) {
-      if (this.#decode(keys[i]!, values[i++] ?? null, callId, sessionId) === null) missing.push(sessionId);
-    }
+    sessions.forEach((callId, sessionId) => {
+      if (this.#decodeCached(keys[i]!, values[i++] ?? null, callId, sessionId) === null)
+        missing.push(sessionId);
+    });
+    this.#heartbeat.commit();
     return missing;
   }
 
@@ -291,7 +297,7 @@ export class SessionRegistry implements AsyncDisposable {
     validateSessions(sessions, this.store.capabilities);
     this.#assertRunning("getCloseRequests");
     if (sessions.size === 0) return [];
-    return [...(await this.#read([...sessions])).closeRequested];
+    return [...(await this.#read(sessions, recordKeys(sessions))).closeRequested];
   }
 
   /**
@@ -302,28 +308,31 @@ export class SessionRegistry implements AsyncDisposable {
     validateSessions(sessions, this.store.capabilities);
     this.#assertRunning("poll");
     if (sessions.size === 0) return { records: new Map(), closeRequested: [] };
-    const entries = [...sessions];
-    await this.store.expire(
-      entries.map(([sessionId, callId]) => sessionKey(callId, sessionId)),
-      this.ttlMs,
-    );
-    return this.#read(entries);
+    const keys = recordKeys(sessions);
+    await this.store.expire(keys, this.ttlMs);
+    return this.#read(sessions, keys);
   }
 
   /** One `mget` of the sessions' records and close flags; a flag counts if it targets the record read. */
-  async #read(entries: readonly (readonly [string, string])[]): Promise<PollResult> {
-    const values = await this.store.mget([
-      ...entries.map(([sessionId, callId]) => sessionKey(callId, sessionId)),
-      ...entries.map(([sessionId, callId]) => closeRequestKey(callId, sessionId)),
-    ]);
+  async #read(sessions: ReadonlyMap<string, string>, recordKeys: readonly string[]): Promise<PollResult> {
+    const n = sessions.size;
+    const keys = new Array<string>(n * 2);
+    let at = 0;
+    sessions.forEach((callId, sessionId) => {
+      keys[at] = recordKeys[at]!;
+      keys[n + at++] = closeRequestKey(callId, sessionId);
+    });
+    const values = await this.store.mget(keys);
     const records = new Map<string, StoredSession | null>();
     const closeRequested: string[] = [];
-    entries.forEach(([sessionId, callId], i) => {
-      const record = this.#decode(sessionKey(callId, sessionId), values[i] ?? null, callId, sessionId);
+    let i = 0;
+    sessions.forEach((callId, sessionId) => {
+      const record = this.#decodeCached(keys[i]!, values[i] ?? null, callId, sessionId);
       records.set(sessionId, record);
-      const flag = values[entries.length + i] ?? null;
+      const flag = values[n + i++] ?? null;
       if (flag !== null && flagTargets(flag, record)) closeRequested.push(sessionId);
     });
+    this.#heartbeat.commit();
     return { records, closeRequested };
   }
 
@@ -382,6 +391,20 @@ export class SessionRegistry implements AsyncDisposable {
     return skipped;
   }
 
+  /** `#decode` through the heartbeat cache; the caller commits it once its read is decoded, synchronously. */
+  #decodeCached(
+    key: string,
+    value: Uint8Array | null,
+    callId: string,
+    sessionId: string,
+  ): StoredSession | null {
+    if (value === null) return null;
+    const known = this.#heartbeat.hit(callId, sessionId, value);
+    if (known !== undefined) return known;
+    const decoded = this.#decode(key, value, callId, sessionId);
+    return decoded === null ? null : this.#heartbeat.keep(callId, sessionId, value, decoded);
+  }
+
   #decode(key: string, value: Uint8Array | null, callId: string, sessionId: string): StoredSession | null {
     if (value === null) return null;
     const decoded = decodeRecord(value, { callId, sessionId });
@@ -405,6 +428,16 @@ export class SessionRegistry implements AsyncDisposable {
       this.#state === "stopped" ? "after stop()" : "before start() completed",
     );
   }
+}
+
+/** The record keys of sessionId → callId, in the map's order. */
+function recordKeys(sessions: ReadonlyMap<string, string>): string[] {
+  const keys = new Array<string>(sessions.size);
+  let i = 0;
+  sessions.forEach((callId, sessionId) => {
+    keys[i++] = sessionKey(callId, sessionId);
+  });
+  return keys;
 }
 
 function tooLarge(write: SessionWrite, bytes: number, limit: number): SkippedWrite {

@@ -4,6 +4,8 @@ import { isWellFormed, utf8Length } from "../validate.js";
 import { longestKey } from "./keys.js";
 import type { SessionMetrics } from "./session-info.js";
 
+const LONGEST_KEY_OVERHEAD = longestKey("", "").length;
+
 function show(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (value === null) return "null";
@@ -16,6 +18,7 @@ function show(value: unknown): string {
  * `a/b` + `c` the same key, and one call's listing would show another call's sessions.
  */
 export function validateId(value: unknown, parameter: string): asserts value is string {
+  if (isValidId(value)) return;
   if (typeof value !== "string") throw invalidArgument(parameter, `must be a string, got ${show(value)}`);
   if (value.length === 0) throw invalidArgument(parameter, "must not be empty");
   if (value.includes("/"))
@@ -26,10 +29,20 @@ export function validateId(value: unknown, parameter: string): asserts value is 
   if (!isWellFormed(value)) throw invalidArgument(parameter, `${show(value)} contains a lone surrogate`);
 }
 
+function isValidId(value: unknown): value is string {
+  return typeof value === "string" && value.length > 0 && !value.includes("/") && isWellFormed(value);
+}
+
 /** Both ids, and the longest key they make against the store's limit. */
 export function validateIds(callId: unknown, sessionId: unknown, capabilities: StoreCapabilities): void {
   validateId(callId, "callId");
   validateId(sessionId, "sessionId");
+  validateKeyLength(callId, sessionId, capabilities);
+}
+
+function validateKeyLength(callId: string, sessionId: string, capabilities: StoreCapabilities): void {
+  // Every UTF-16 unit is at most 3 UTF-8 bytes: ids this short need no key built to be measured.
+  if ((LONGEST_KEY_OVERHEAD + callId.length + sessionId.length) * 3 <= capabilities.maxKeyBytes) return;
   const key = longestKey(callId, sessionId);
   if (utf8Length(key, capabilities.maxKeyBytes) > capabilities.maxKeyBytes) {
     throw invalidArgument(
@@ -46,18 +59,22 @@ export function validateSessions(
 ): asserts sessions is ReadonlyMap<string, string> {
   if (!(sessions instanceof Map))
     throw invalidArgument("sessions", `must be a Map of sessionId → callId, got ${show(sessions)}`);
-  for (const [sessionId, callId] of sessions) {
-    validateId(sessionId, "sessions (a sessionId key)");
-    validateId(callId, `sessions.get(${show(sessionId)}) (a callId)`);
-    validateIds(callId, sessionId, capabilities);
-  }
+  sessions.forEach((callId: unknown, sessionId: unknown) => {
+    if (!isValidId(sessionId)) validateId(sessionId, "sessions (a sessionId key)");
+    // Named only when it fails: this runs for every session of every heartbeat.
+    if (!isValidId(callId)) validateId(callId, `sessions.get(${show(sessionId)}) (a callId)`);
+    validateKeyLength(callId, sessionId, capabilities);
+  });
 }
 
 export function validateMetrics(metrics: unknown, parameter = "metrics"): asserts metrics is SessionMetrics {
   if (metrics === null || typeof metrics !== "object" || Array.isArray(metrics)) {
     throw invalidArgument(parameter, `must be an object of name → number | null, got ${show(metrics)}`);
   }
-  for (const [name, value] of Object.entries(metrics)) {
+  // for…in over own names rather than Object.entries: no array per call on the heartbeat path.
+  for (const name in metrics) {
+    if (!Object.hasOwn(metrics, name)) continue;
+    const value = (metrics as Record<string, unknown>)[name];
     if (value !== null && typeof value !== "number") {
       throw invalidArgument(`${parameter}.${name}`, `must be a number or null, got ${show(value)}`);
     }

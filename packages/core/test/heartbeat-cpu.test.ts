@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { SessionHost, type SessionMetrics, SessionRegistry, silentLogger } from "../src/index.js";
+import { interceptStore } from "../src/testing/index.js";
+import { ReferenceStore } from "./support/reference-store.js";
+
+// The heartbeat's CPU savings (records decoded once, metrics compared without JSON) must never
+// hide a change: what another writer stored, or what a session mutated in place, is still seen.
+const opened: ReferenceStore[] = [];
+const hosts: SessionHost[] = [];
+
+afterEach(async () => {
+  await Promise.all(hosts.splice(0).map((h) => h.stop()));
+  await Promise.all(opened.splice(0).map((s) => s.close()));
+});
+
+async function registryOn(store = new ReferenceStore()): Promise<SessionRegistry> {
+  opened.push(store);
+  const registry = new SessionRegistry({ store, ttlMs: 60_000, logger: silentLogger });
+  await registry.start();
+  return registry;
+}
+
+describe("heartbeat reads", () => {
+  it("decode an unchanged record once, and see a record another writer changed", async () => {
+    const registry = await registryOn();
+    await registry.register("c", "s", { metrics: { a: 1 } });
+    const sessions = new Map([["s", "c"]]);
+    const first = (await registry.poll(sessions)).records.get("s");
+    const second = (await registry.poll(sessions)).records.get("s");
+    expect(second).toBe(first);
+    expect(Object.isFrozen(second?.info)).toBe(true);
+    await registry.updateMetrics("c", "s", { a: 2 });
+    expect((await registry.poll(sessions)).records.get("s")?.info.metrics).toEqual({ a: 2 });
+    expect(await registry.refresh(sessions)).toEqual([]);
+    await registry.remove("c", "s");
+    expect((await registry.poll(sessions)).records.get("s")).toBeNull();
+    expect(await registry.refresh(sessions)).toEqual(["s"]);
+  });
+
+  it("never hand one call's cached record to a session of the same id in another call", async () => {
+    const registry = await registryOn();
+    await registry.register("c1", "s", { metrics: { a: 1 } });
+    await registry.register("c2", "s", { metrics: { a: 2 } });
+    expect((await registry.poll(new Map([["s", "c1"]]))).records.get("s")?.info.callId).toBe("c1");
+    expect((await registry.poll(new Map([["s", "c2"]]))).records.get("s")?.info.callId).toBe("c2");
+  });
+});
+
+describe("SessionHost metrics comparison", () => {
+  it("writes metrics mutated in place, and nothing while they stay the same (NaN included)", async () => {
+    const inner = new ReferenceStore();
+    let msets = 0;
+    const store = interceptStore(inner, (operation) => {
+      if (operation === "mset") msets++;
+    });
+    const registry = await registryOn(inner);
+    const counted = new SessionRegistry({ store, ttlMs: 60_000, logger: silentLogger });
+    await counted.start();
+    const host = new SessionHost({ registry: counted, maintenanceIntervalMs: 20_000, logger: silentLogger });
+    hosts.push(host);
+    await host.start();
+    const mutable: Record<string, number | null> = { a: 1, b: Number.NaN };
+    let metrics: SessionMetrics = mutable;
+    await host.add("c", "s", { close() {}, metrics: () => metrics });
+    await host.maintain();
+    await host.maintain();
+    expect(msets).toBe(0);
+    mutable.a = 2;
+    await host.maintain();
+    expect(msets).toBe(1);
+    expect((await registry.get("c", "s"))?.metrics).toEqual({ a: 2, b: null });
+    metrics = { a: 2 };
+    await host.maintain();
+    expect(msets).toBe(2);
+    expect((await registry.get("c", "s"))?.metrics).toEqual({ a: 2 });
+    await host.maintain();
+    expect(msets).toBe(2);
+  });
+});
