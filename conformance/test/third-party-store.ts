@@ -14,7 +14,8 @@ const MAX_VALUE = 1 << 20, MAX_KEY = 1024;
 function checkKey(k) {
   if (typeof k !== "string" || k.length === 0 || !k.isWellFormed() || Buffer.byteLength(k) > MAX_KEY) throw new CodedError("ERR_INVALID_ARGUMENT", "bad key");
 }
-function checkTtl(t) { if (typeof t !== "number" || !Number.isFinite(t) || t <= 0) throw new CodedError("ERR_INVALID_ARGUMENT", "bad ttl"); }
+// The contract's TTL range: (0, 365 days].
+function checkTtl(t) { if (typeof t !== "number" || !Number.isFinite(t) || t <= 0 || t > 365 * 86400000) throw new CodedError("ERR_INVALID_ARGUMENT", "bad ttlMs"); }
 function checkValue(v) {
   if (!(v instanceof Uint8Array)) throw new CodedError("ERR_INVALID_ARGUMENT", "bad value");
   if (v.byteLength > MAX_VALUE) throw new CodedError("ERR_VALUE_TOO_LARGE", "too large");
