@@ -33,6 +33,10 @@ function replyCode(error: Error): string | null {
 
 export function classifyRedisError(error: unknown, operation: string): SessionKVError {
   if (error instanceof SessionKVError) return error;
+  // A MULTI refused at EXEC carries the refusals of its queued commands (NOPERM, OOM...): those
+  // say why, and nothing of the transaction was applied.
+  const previous = (error as { previousErrors?: unknown[] } | null)?.previousErrors?.[0];
+  if (previous instanceof Error && previous !== error) return classifyRedisError(previous, operation);
   const cause = error instanceof Error ? error : new Error(String(error));
   const code = replyCode(cause);
   const message = `${operation} failed: ${cause.message}`;
