@@ -12,14 +12,24 @@ import { SLOT_COUNT } from "./slot.js";
  */
 export async function coveringMasters(cluster: Cluster): Promise<Redis[]> {
   await refreshSlots(cluster);
+  // ioredis's own map keeps slots the cluster no longer serves, so coverage is read from the
+  // server's answer; the node of each range is then taken from ioredis's map (NAT-mapped).
+  const ranges = (await cluster.cluster("SLOTS")) as [number, number, ...unknown[]][];
   const masters = new Map<string, Redis>();
   for (const node of cluster.nodes("master")) masters.set(`${node.options.host}:${node.options.port}`, node);
   const chosen = new Map<string, Redis>();
-  for (let slot = 0; slot < SLOT_COUNT; slot++) {
-    const owner = cluster.slots[slot]?.[0];
+  const covered = new Uint8Array(SLOT_COUNT);
+  for (const [start, end] of ranges) {
+    const owner = cluster.slots[start]?.[0];
     const node = owner === undefined ? undefined : masters.get(owner);
-    if (owner === undefined || node === undefined) throw uncovered(cluster, slot);
-    chosen.set(owner, node);
+    if (node === undefined) throw uncovered(start, end, `master ${owner ?? "?"} is not connected`);
+    chosen.set(owner as string, node);
+    covered.fill(1, start, end + 1);
+  }
+  const gap = covered.indexOf(0);
+  if (gap !== -1) {
+    const end = covered.indexOf(1, gap);
+    throw uncovered(gap, end === -1 ? SLOT_COUNT - 1 : end - 1, "no master in the slot map");
   }
   return [...chosen.values()];
 }
@@ -30,14 +40,9 @@ function refreshSlots(cluster: Cluster): Promise<void> {
   });
 }
 
-/** The whole range of slots around `slot` that shares its (missing) owner, for the message. */
-function uncovered(cluster: Cluster, slot: number): SessionKVError {
-  const owner = cluster.slots[slot]?.[0];
-  let end = slot;
-  while (end + 1 < SLOT_COUNT && cluster.slots[end + 1]?.[0] === owner) end++;
-  const who = owner === undefined ? "no master in the slot map" : `master ${owner} is not connected`;
+function uncovered(start: number, end: number, why: string): SessionKVError {
   return new SessionKVError(
     ErrorCode.STORE_UNAVAILABLE,
-    `keys: cluster slots ${slot}-${end} are not covered (${who}); a listing would be incomplete`,
+    `keys: cluster slots ${start}-${end} are not covered (${why}); a listing would be incomplete`,
   );
 }
