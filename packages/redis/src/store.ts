@@ -1,7 +1,7 @@
 import { ErrorCode, type MsetEntry, SessionKVError, type StoreCapabilities } from "@sessionkv/core";
 import { BaseSessionKVStore, chunk, invalidArgument, validateKeyPrefix } from "@sessionkv/core/store-kit";
 import { createClient, disconnect, passwordsOf, whenReady } from "./connection.js";
-import { classifyRedisError } from "./errors.js";
+import { classifyRedisError, isAccessRefusal } from "./errors.js";
 import { prefixPattern } from "./glob.js";
 import { type ListingMode, isReserved, partitionOf, refuseReserved, validateListing } from "./listing.js";
 import { DEFAULT_KEY_PREFIX, type RedisSessionKVStoreOptions, defaultListing } from "./options.js";
@@ -60,7 +60,8 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
     this.client = client ?? createClient(url as string, this.operationTimeoutMs, options.redisOptions);
     // Our own client reports connection trouble through the operations; without a listener
     // ioredis would also print every reconnection error to the console.
-    if (this.#owned) this.client.on("error", () => undefined);
+    if (this.#owned) this.client.on("error", (error: unknown) => this.#noteRefusal(error));
+    if (this.#owned) this.client.on("ready", () => this.#noteRefusal(null));
     this.#topology = topologyOf(this.client);
     this.#secrets = passwordsOf(url, this.client);
     this.listing = validateListing(options.listing ?? defaultListing(keyPrefix));
@@ -84,8 +85,27 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
     return this.#secrets;
   }
 
+  /**
+   * The last access refusal of our client's reconnections (a password changed or an ACL user
+   * disabled while running), until it is ready again. Commands then fail as "offline"; the
+   * refusal says why, so they are reported as ERR_STORE_MISCONFIGURED, not as an outage.
+   */
+  #refusal: Error | null = null;
+
+  #noteRefusal(error: unknown): void {
+    if (error === null) this.#refusal = null;
+    else if (isAccessRefusal(error)) this.#refusal = error;
+  }
+
   protected override classifyError(error: unknown, operation: string): SessionKVError {
-    return classifyRedisError(error, operation);
+    const shaped = classifyRedisError(error, operation);
+    const refusal = this.#refusal;
+    if (shaped.code !== ErrorCode.STORE_UNAVAILABLE || refusal === null) return shaped;
+    return new SessionKVError(
+      ErrorCode.STORE_MISCONFIGURED,
+      `${operation} failed: the server refuses the store's credentials (${refusal.message})`,
+      { cause: refusal },
+    );
   }
 
   protected async doStart(): Promise<void> {
