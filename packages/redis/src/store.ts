@@ -64,7 +64,9 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
     if (this.#owned) this.client.on("ready", () => this.#noteRefusal(null));
     this.#topology = topologyOf(this.client);
     this.#secrets = passwordsOf(url, this.client);
-    this.listing = validateListing(options.listing ?? defaultListing(keyPrefix));
+    this.listing = validateListing(
+      options.listing === undefined ? defaultListing(keyPrefix) : options.listing,
+    );
     this.#index = this.listing === "scan" ? null : new SessionIndex(this.client, this.#topology, keyPrefix);
   }
 
