@@ -22,13 +22,6 @@ export async function coveringMasters(cluster: Cluster): Promise<Redis[]> {
 
 type Plan = { nodes: Redis[]; stale: null } | { nodes: null; stale: [number, number] };
 
-type SlotRange = [
-  start: number,
-  end: number,
-  master: [host: string, port: number, ...unknown[]],
-  ...unknown[],
-];
-
 async function plan(cluster: Cluster): Promise<Plan> {
   const ranges = await cluster.cluster("SLOTS");
   const covered = new Uint8Array(SLOT_COUNT);
