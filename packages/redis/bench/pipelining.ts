@@ -25,17 +25,17 @@ export async function pipeliningBench(url: string, rounds: number): Promise<void
       Array.from({ length: CONCURRENCY }, (_, j) => get(KEYS[(i * CONCURRENCY + j) % KEYS.length] as string)),
     );
   const sides = {
-    store: (key: string) => plain.get(key),
+    "store no-auto": (key: string) => plain.get(key),
     "store auto": (key: string) => auto.get(key),
     raw: (key: string) => raw.getBuffer(PREFIX + key),
     "raw auto": (key: string) => rawAuto.getBuffer(PREFIX + key),
   } as const;
   type Side = keyof typeof sides;
   const pairs: [Side, Side][] = [
-    ["store", "raw"],
+    ["store no-auto", "raw"],
     ["store auto", "raw"],
     ["store auto", "raw auto"],
-    ["store auto", "store"],
+    ["store auto", "store no-auto"],
   ];
   for (const [a, b] of pairs) {
     const rows: BenchRow[] = await compare({

@@ -32,7 +32,8 @@ const LISTING_SIZES = (process.env.BENCH_LISTING_SIZES ?? "10000,100000,1000000"
 async function main(): Promise<void> {
   const server = await startRedis();
   const store = new RedisSessionKVStore({ url: server.url as string, keyPrefix: PREFIX });
-  // What a user would write by hand: a default ioredis client.
+  // What a user would write by hand: a default ioredis client (no auto-pipelining; the store's
+  // own client has it on by default, so single calls pay its deferral here: see pipelining.ts).
   const raw = new Redis(server.url as string);
   try {
     await store.start();
