@@ -143,24 +143,31 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
       entries.map((entry) => entry.key),
       "entries",
     );
-    if (this.#index !== null) {
-      const queue = (batch: Batch, group: readonly MsetEntry[]): void => {
-        for (const { key, value, ttlMs } of group)
-          batch.set(this.keyPrefix + key, payload(value), "PX", px(ttlMs));
-      };
+    const queue = (batch: Batch, group: readonly MsetEntry[]): void => {
+      for (const { key, value, ttlMs } of group)
+        batch.set(this.keyPrefix + key, payload(value), "PX", px(ttlMs));
+    };
+    if (this.#index !== null)
       return this.#index.write(
         entries,
         (entry) => entry.key,
         (entry) => px(entry.ttlMs),
         queue,
       );
-    }
-    const groups = this.#topology.partition(entries, (entry) => this.keyPrefix + entry.key);
+    await this.#pipelined(entries, (entry) => entry.key, queue);
+  }
+
+  /** `queue` run on one pipeline per hash slot (one pipeline on one server), sent concurrently. */
+  async #pipelined<T>(
+    items: readonly T[],
+    keyOf: (item: T) => string,
+    queue: (batch: Batch, group: readonly T[]) => void,
+  ): Promise<void> {
+    const groups = this.#topology.partition(items, (item) => this.keyPrefix + keyOf(item));
     await Promise.all(
       groups.map((group) => {
         const pipeline = this.client.pipeline();
-        for (const { key, value, ttlMs } of group)
-          pipeline.set(this.keyPrefix + key, payload(value), "PX", px(ttlMs));
+        queue(pipeline, group);
         return execBatch(pipeline);
       }),
     );
@@ -193,26 +200,18 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
   protected async doExpire(keys: readonly string[], ttlMs: number): Promise<void> {
     refuseReserved(keys, "keys");
     const ms = px(ttlMs);
-    if (this.#index !== null) {
-      const queue = (batch: Batch, group: readonly string[]): void => {
-        for (const key of group) batch.pexpire(this.keyPrefix + key, ms);
-      };
+    // PEXPIRE on a missing or expired key returns 0 and creates nothing: no existence check needed.
+    const queue = (batch: Batch, group: readonly string[]): void => {
+      for (const key of group) batch.pexpire(this.keyPrefix + key, ms);
+    };
+    if (this.#index !== null)
       return this.#index.write(
         keys,
         (key) => key,
         () => ms,
         queue,
       );
-    }
-    const groups = this.#topology.partition(keys, (key) => this.keyPrefix + key);
-    await Promise.all(
-      groups.map((group) => {
-        // PEXPIRE on a missing or expired key returns 0 and creates nothing: no existence check needed.
-        const pipeline = this.client.pipeline();
-        for (const key of group) pipeline.pexpire(this.keyPrefix + key, ms);
-        return execBatch(pipeline);
-      }),
-    );
+    await this.#pipelined(keys, (key) => key, queue);
   }
 
   protected async doKeys(prefix: string): Promise<string[]> {
