@@ -5,8 +5,8 @@ import type { RedisClient, Topology } from "./topology.js";
 /** A command batch: an ioredis pipeline or MULTI, or anything with the commands the store queues. */
 export type Batch = ReturnType<RedisClient["pipeline"]>;
 
-/** What one write does to the index: ZADD GT deadline member, per partition. */
-type IndexUpdates = Map<string, (string | number)[]>;
+/** What one write does to the index, per partition: ZADD GT deadline member…, and the longest TTL. */
+type IndexUpdates = Map<string, { args: (string | number)[]; ttlMs: number }>;
 
 /**
  * The per-partition listing index (README, "Listing"): a sorted set per registry-shaped
@@ -17,7 +17,10 @@ type IndexUpdates = Map<string, (string | number)[]>;
  * - a score only rises (ZADD GT), so it never falls below the record's real deadline;
  * - entries are removed only once their score is PRUNE_GRACE_MS in the past, never on delete or
  *   on a failed existence check, either of which could race with a concurrent writer;
- * - a listing checks that every candidate exists, so deleted and expired records are not listed.
+ * - a listing checks that every candidate exists, so deleted and expired records are not listed;
+ * - the sorted set itself expires PRUNE_GRACE_MS after the last deadline written to it
+ *   (PEXPIRE NX, then GT: only ever extended), so a partition nobody lists again (a call that
+ *   ended) leaves nothing behind.
  */
 export class SessionIndex {
   readonly #client: RedisClient;
@@ -56,12 +59,18 @@ export class SessionIndex {
     const updates = this.#updates(items, keyOf, ttlOf);
     if (!this.#topology.cluster) {
       const batch = updates.size === 0 ? this.#client.pipeline() : this.#client.multi();
-      for (const [indexKey, args] of updates) batch.zadd(indexKey, "GT", ...args);
+      for (const [indexKey, update] of updates) queueUpdate(batch, indexKey, update);
       write(batch, items);
       await execBatch(batch);
       return;
     }
-    await Promise.all([...updates].map(([indexKey, args]) => this.#client.zadd(indexKey, "GT", ...args)));
+    await Promise.all(
+      [...updates].map(([indexKey, update]) => {
+        const batch = this.#client.pipeline();
+        queueUpdate(batch, indexKey, update);
+        return execBatch(batch);
+      }),
+    );
     const groups = this.#topology.partition(items, (item) => this.#keyPrefix + keyOf(item));
     await Promise.all(
       groups.map((group) => {
@@ -80,10 +89,14 @@ export class SessionIndex {
       const partition = partitionOf(key);
       if (partition === null) continue;
       const indexKey = this.indexKey(partition);
-      const args = updates.get(indexKey);
-      const score = Math.ceil(now + ttlOf(item));
-      if (args === undefined) updates.set(indexKey, [score, key]);
-      else args.push(score, key);
+      const update = updates.get(indexKey);
+      const ttlMs = ttlOf(item);
+      const score = Math.ceil(now + ttlMs);
+      if (update === undefined) updates.set(indexKey, { args: [score, key], ttlMs });
+      else {
+        update.args.push(score, key);
+        update.ttlMs = Math.max(update.ttlMs, ttlMs);
+      }
     }
     return updates;
   }
@@ -132,6 +145,18 @@ export class SessionIndex {
     );
     return found.flat();
   }
+}
+
+function queueUpdate(
+  batch: Batch,
+  indexKey: string,
+  update: { args: (string | number)[]; ttlMs: number },
+): void {
+  batch.zadd(indexKey, "GT", ...update.args);
+  // GT alone never applies to a key without a TTL (it counts as infinite), hence NX first.
+  const ms = update.ttlMs + PRUNE_GRACE_MS;
+  batch.call("PEXPIRE", indexKey, ms, "NX");
+  batch.call("PEXPIRE", indexKey, ms, "GT");
 }
 
 type Results = [error: Error | null, result: unknown][] | null;

@@ -45,7 +45,8 @@ describe("listing index", () => {
         "sessions/c/unindexed",
         "sessions/other/x",
       ]);
-      expect(await raw.type(`ix:only:${INDEX_MARK}sessions/c/`)).toBe("zset");
+      const indexKey = `ix:only:${INDEX_MARK}sessions/c/`;
+      expect(await raw.type(indexKey)).toBe("zset");
       expect((await store.keys("")).some((key) => key.includes("\u0000"))).toBe(false);
       for (const listing of ["index+scan", "scan"] as const) {
         const scanning = await open("ix:only:", listing);
@@ -55,6 +56,13 @@ describe("listing index", () => {
           "sessions/c/unindexed",
         ]);
       }
+      // The sorted set expires a minute after its last deadline, and a shorter write never shortens it.
+      await store.set("sessions/c/b", bytes("2"), 1_000);
+      const pttl = await raw.pttl(indexKey);
+      expect(pttl).toBeGreaterThan(100_000);
+      expect(pttl).toBeLessThanOrEqual(120_000);
+      await store.expire(["sessions/c/a"], 200_000);
+      expect(await raw.pttl(indexKey)).toBeGreaterThan(250_000);
     });
 
     it("never lists a deleted record, nor one that expired without any delete", async () => {
