@@ -47,7 +47,9 @@ describe("CI matrix", () => {
       expect(cells.map((cell) => cell.official)).toEqual(images);
       expect(cells.map((cell) => cell.local)).toEqual(LOCAL_IMAGES[backend as keyof typeof LOCAL_IMAGES]);
     }
-    expect(matrixCell("redis/redis-cluster-7.0")).toMatchObject({ tests: ["test/cluster.test.ts"] });
+    expect(matrixCell("redis/redis-cluster-7.0")).toMatchObject({
+      tests: ["test/cluster.test.ts", "test/cluster-coverage.test.ts", "test/refused-credentials.test.ts"],
+    });
   });
 
   it("a cell leaves its package's suites only its own server", () => {

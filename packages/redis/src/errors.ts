@@ -31,8 +31,23 @@ function replyCode(error: Error): string | null {
   return space === -1 ? error.message : error.message.slice(0, space);
 }
 
+/** A server's refusal of the credentials or of an ACL rule: WRONGPASS, NOAUTH, NOPERM. */
+export function isAccessRefusal(error: unknown): error is Error {
+  if (!(error instanceof Error)) return false;
+  const code = replyCode(error);
+  return code !== null && ACCESS_REPLIES.has(code);
+}
+
 export function classifyRedisError(error: unknown, operation: string): SessionKVError {
   if (error instanceof SessionKVError) return error;
+  // A MULTI refused at EXEC carries the refusals of its queued commands (NOPERM, OOM...): those
+  // say why, and nothing of the transaction was applied.
+  const previous = (error as { previousErrors?: unknown[] } | null)?.previousErrors?.[0];
+  if (previous instanceof Error && previous !== error) return classifyRedisError(previous, operation);
+  // ioredis's "Failed to refresh slots cache" carries the last node's reply: an ACL without
+  // `cluster|slots` is a misconfiguration, not an outage.
+  const lastNode = (error as { lastNodeError?: unknown } | null)?.lastNodeError;
+  if (isAccessRefusal(lastNode)) return classifyRedisError(lastNode, operation);
   const cause = error instanceof Error ? error : new Error(String(error));
   const code = replyCode(cause);
   const message = `${operation} failed: ${cause.message}`;

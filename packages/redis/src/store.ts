@@ -1,10 +1,12 @@
 import { ErrorCode, type MsetEntry, SessionKVError, type StoreCapabilities } from "@sessionkv/core";
 import { BaseSessionKVStore, chunk, invalidArgument, validateKeyPrefix } from "@sessionkv/core/store-kit";
 import { createClient, disconnect, passwordsOf, whenReady } from "./connection.js";
-import { classifyRedisError } from "./errors.js";
+import { classifyRedisError, isAccessRefusal } from "./errors.js";
 import { prefixPattern } from "./glob.js";
-import { DEFAULT_KEY_PREFIX, type RedisSessionKVStoreOptions } from "./options.js";
-import { type RedisClient, type Topology, topologyOf } from "./topology.js";
+import { type ListingMode, isReserved, partitionOf, refuseReserved, validateListing } from "./listing.js";
+import { DEFAULT_KEY_PREFIX, type RedisSessionKVStoreOptions, defaultListing } from "./options.js";
+import { type Batch, SessionIndex, execBatch } from "./session-index.js";
+import { type RedisClient, type Topology, isCluster, topologyOf } from "./topology.js";
 
 /**
  * Capabilities. Redis keeps TTLs in milliseconds and never returns an expired key (GET, MGET
@@ -35,10 +37,14 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
   /** The ioredis client (created from `url`, or the one given). */
   readonly client: RedisClient;
   readonly keyPrefix: string;
+  /** How `keys()` lists (README, "Listing"). */
+  readonly listing: ListingMode;
   readonly #owned: boolean;
   readonly #topology: Topology;
   readonly #pattern: string;
   readonly #secrets: readonly string[];
+  /** The listing index, kept up to date by every write unless listing is "scan". */
+  readonly #index: SessionIndex | null;
 
   constructor(options: RedisSessionKVStoreOptions) {
     super(options);
@@ -54,21 +60,59 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
     this.client = client ?? createClient(url as string, this.operationTimeoutMs, options.redisOptions);
     // Our own client reports connection trouble through the operations; without a listener
     // ioredis would also print every reconnection error to the console.
-    if (this.#owned) this.client.on("error", () => undefined);
+    if (this.#owned) this.client.on("error", (error: unknown) => this.#noteRefusal(error));
+    if (this.#owned) this.client.on("ready", () => this.#noteRefusal(null));
     this.#topology = topologyOf(this.client);
     this.#secrets = passwordsOf(url, this.client);
+    this.listing = validateListing(
+      options.listing === undefined ? defaultListing(keyPrefix) : options.listing,
+    );
+    this.#index = this.listing === "scan" ? null : new SessionIndex(this.client, this.#topology, keyPrefix);
+  }
+
+  /**
+   * What `util.inspect` and `console.log` show: the public `client` carries the password in its
+   * options, so the default inspection of the store would print it (issue #11, item 12).
+   */
+  [Symbol.for("nodejs.util.inspect.custom")](
+    _depth: number,
+    options: object,
+    show: (value: unknown, options: object) => string,
+  ): string {
+    const client = `${isCluster(this.client) ? "Cluster" : "Redis"} (${this.client.status})`;
+    return `RedisSessionKVStore ${show({ keyPrefix: this.keyPrefix, listing: this.listing, client }, options)}`;
   }
 
   protected override secrets(): readonly string[] {
     return this.#secrets;
   }
 
+  /**
+   * The last access refusal of our client's reconnections (a password changed or an ACL user
+   * disabled while running), until it is ready again. Commands then fail as "offline"; the
+   * refusal says why, so they are reported as ERR_STORE_MISCONFIGURED, not as an outage.
+   */
+  #refusal: Error | null = null;
+
+  #noteRefusal(error: unknown): void {
+    if (error === null) this.#refusal = null;
+    else if (isAccessRefusal(error)) this.#refusal = error;
+  }
+
   protected override classifyError(error: unknown, operation: string): SessionKVError {
-    return classifyRedisError(error, operation);
+    const shaped = classifyRedisError(error, operation);
+    const refusal = this.#refusal;
+    if (shaped.code !== ErrorCode.STORE_UNAVAILABLE || refusal === null) return shaped;
+    return new SessionKVError(
+      ErrorCode.STORE_MISCONFIGURED,
+      `${operation} failed: the server refuses the store's credentials (${refusal.message})`,
+      { cause: refusal },
+    );
   }
 
   protected async doStart(): Promise<void> {
     await whenReady(this.client, this.operationTimeoutMs);
+    await this.#index?.syncClock();
   }
 
   protected async doClose(): Promise<void> {
@@ -76,19 +120,55 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
   }
 
   protected async doSet(key: string, value: Uint8Array, ttlMs: number, onlyIfExists: boolean): Promise<void> {
+    refuseReserved([key], "key");
     const k = this.keyPrefix + key;
+    if (this.#index !== null && partitionOf(key) !== null) {
+      const queue = (batch: Batch): void => {
+        if (onlyIfExists) batch.set(k, payload(value), "PX", px(ttlMs), "XX");
+        else batch.set(k, payload(value), "PX", px(ttlMs));
+      };
+      return this.#index.write(
+        [key],
+        (item) => item,
+        () => px(ttlMs),
+        queue,
+      );
+    }
     if (onlyIfExists) await this.client.set(k, payload(value), "PX", px(ttlMs), "XX");
     else await this.client.set(k, payload(value), "PX", px(ttlMs));
   }
 
   protected async doMset(entries: readonly MsetEntry[]): Promise<void> {
-    const groups = this.#topology.partition(entries, (entry) => this.keyPrefix + entry.key);
+    refuseReserved(
+      entries.map((entry) => entry.key),
+      "entries",
+    );
+    const queue = (batch: Batch, group: readonly MsetEntry[]): void => {
+      for (const { key, value, ttlMs } of group)
+        batch.set(this.keyPrefix + key, payload(value), "PX", px(ttlMs));
+    };
+    if (this.#index !== null)
+      return this.#index.write(
+        entries,
+        (entry) => entry.key,
+        (entry) => px(entry.ttlMs),
+        queue,
+      );
+    await this.#pipelined(entries, (entry) => entry.key, queue);
+  }
+
+  /** `queue` run on one pipeline per hash slot (one pipeline on one server), sent concurrently. */
+  async #pipelined<T>(
+    items: readonly T[],
+    keyOf: (item: T) => string,
+    queue: (batch: Batch, group: readonly T[]) => void,
+  ): Promise<void> {
+    const groups = this.#topology.partition(items, (item) => this.keyPrefix + keyOf(item));
     await Promise.all(
       groups.map((group) => {
         const pipeline = this.client.pipeline();
-        for (const { key, value, ttlMs } of group)
-          pipeline.set(this.keyPrefix + key, payload(value), "PX", px(ttlMs));
-        return execPipeline(pipeline);
+        queue(pipeline, group);
+        return execBatch(pipeline);
       }),
     );
   }
@@ -128,28 +208,48 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
   }
 
   protected async doExpire(keys: readonly string[], ttlMs: number): Promise<void> {
+    refuseReserved(keys, "keys");
     const ms = px(ttlMs);
-    const groups = this.#topology.partition(keys, (key) => this.keyPrefix + key);
-    await Promise.all(
-      groups.map((group) => {
-        // PEXPIRE on a missing or expired key returns 0 and creates nothing: no existence check needed.
-        const pipeline = this.client.pipeline();
-        for (const key of group) pipeline.pexpire(this.keyPrefix + key, ms);
-        return execPipeline(pipeline);
-      }),
-    );
+    // PEXPIRE on a missing or expired key returns 0 and creates nothing: no existence check needed.
+    const queue = (batch: Batch, group: readonly string[]): void => {
+      for (const key of group) batch.pexpire(this.keyPrefix + key, ms);
+    };
+    if (this.#index !== null)
+      return this.#index.write(
+        keys,
+        (key) => key,
+        () => ms,
+        queue,
+      );
+    await this.#pipelined(keys, (key) => key, queue);
   }
 
   protected async doKeys(prefix: string): Promise<string[]> {
+    const partition = partitionOf(prefix);
+    if (this.listing === "index" && partition !== null && this.#index !== null)
+      return this.#index.list(partition, prefix);
+    return this.#scan(prefix);
+  }
+
+  async #scan(prefix: string): Promise<string[]> {
     const pattern = prefix === "" ? this.#pattern : prefixPattern(this.keyPrefix + prefix);
-    const perNode = await Promise.all(this.#topology.scanNodes().map((node) => scanAll(node, pattern)));
+    const nodes = await this.#topology.scanNodes();
+    const perNode = await Promise.all(nodes.map((node) => scanAll(node, pattern)));
     const strip = this.keyPrefix.length;
     const found: string[] = [];
-    for (const keys of perNode) for (const key of keys) found.push(key.slice(strip));
+    for (const keys of perNode)
+      for (const key of keys) {
+        const own = key.slice(strip);
+        // The index's own sorted sets share the namespace; they are not records.
+        if (!isReserved(own)) found.push(own);
+      }
     return found;
   }
 
   protected async doDelete(keys: readonly string[]): Promise<void> {
+    // Index entries stay until their deadline passes (see SessionIndex): removing them here could
+    // race with a concurrent set of the same key and leave a live record unlisted.
+    refuseReserved(keys, "keys");
     const full = keys.map((key) => this.keyPrefix + key);
     // DEL rather than UNLINK: session values are small, and DEL is what restricted ACL users
     // are usually granted.
@@ -192,16 +292,6 @@ function bytes(reply: Buffer | null): Uint8Array | null {
 /** Whole milliseconds, rounded up: `PX 0` is an error and rounding down would expire early. */
 function px(ttlMs: number): number {
   return Math.min(Math.ceil(ttlMs), MAX_PX);
-}
-
-type Exec = { exec(): Promise<[error: Error | null, result: unknown][] | null> };
-
-/** A pipeline's first failed command fails the batch (the others have been applied). */
-async function execPipeline(pipeline: Exec): Promise<void> {
-  const results = await pipeline.exec();
-  if (results === null)
-    throw new SessionKVError(ErrorCode.STORE_PROTOCOL, "pipeline was discarded by the server");
-  for (const [error] of results) if (error !== null) throw error;
 }
 
 function checkedReplies(values: (Buffer | null)[] | undefined, expected: number): (Buffer | null)[] {

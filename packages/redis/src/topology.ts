@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from "ioredis";
+import { coveringMasters } from "./coverage.js";
 import { hashSlot } from "./slot.js";
 
 export type RedisClient = Redis | Cluster;
@@ -6,13 +7,15 @@ export type RedisClient = Redis | Cluster;
 /**
  * Everything that differs between one server (standalone, or the primary a Sentinel client
  * follows) and a Redis Cluster, in one place, so the store itself has a single code path:
- * - a SCAN sees only the keys of the node it runs on, so in a cluster it runs on every master;
+ * - a SCAN sees only the keys of the node it runs on, so in a cluster it runs on every master
+ *   that owns slots, checked against a fresh slot map;
  * - a multi-key command or a pipeline must keep to one hash slot in a cluster (CROSSSLOT), so
  *   batches are split by slot there and sent concurrently; one server takes the batch whole.
  */
 export interface Topology {
-  /** The nodes whose SCANs together list every key. */
-  scanNodes(): readonly Redis[];
+  readonly cluster: boolean;
+  /** The nodes whose SCANs together list every key; rejects when some slots have none. */
+  scanNodes(): Promise<readonly Redis[]>;
   /** Splits a batch into groups that one pipeline or multi-key command may carry. */
   partition<T>(items: readonly T[], keyOf: (item: T) => string): readonly (readonly T[])[];
 }
@@ -25,12 +28,14 @@ export function isCluster(client: RedisClient): client is Cluster {
 export function topologyOf(client: RedisClient): Topology {
   if (!isCluster(client)) {
     return {
-      scanNodes: () => [client],
+      cluster: false,
+      scanNodes: async () => [client],
       partition: (items) => [items],
     };
   }
   return {
-    scanNodes: () => client.nodes("master"),
+    cluster: true,
+    scanNodes: () => coveringMasters(client),
     partition<T>(items: readonly T[], keyOf: (item: T) => string) {
       const bySlot = new Map<number, T[]>();
       for (const item of items) {

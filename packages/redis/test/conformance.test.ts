@@ -17,6 +17,16 @@ describeBackend("conformance", redisTargets(), {
     }),
 });
 
+// The listing option's other modes write and list differently (README, "Listing"); one server
+// is enough to hold them to the same contract.
+for (const listing of ["scan", "index+scan"] as const) {
+  describeBackend(`conformance, listing: ${listing}`, redisTargets().slice(0, 1), {
+    run: gate.run,
+    createStore: (server, { namespace }) =>
+      new RedisSessionKVStore({ url: requireUrl(server), keyPrefix: `test:${namespace}:`, listing }),
+  });
+}
+
 function requireUrl(server: StartedServer): string {
   if (server.url === undefined) throw new Error("the server has no URL");
   return server.url;

@@ -3,7 +3,12 @@ import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { SessionRegistry, silentLogger } from "@sessionkv/core";
 import type { Redis } from "ioredis";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_KEY_PREFIX, RedisSessionKVStore, VISION_AGENTS_KEY_PREFIX } from "../src/index.js";
+import {
+  DEFAULT_KEY_PREFIX,
+  type ListingMode,
+  RedisSessionKVStore,
+  VISION_AGENTS_KEY_PREFIX,
+} from "../src/index.js";
 import { rawClient, urlOf } from "./helpers.js";
 
 // The README's "Sharing a store with Python nodes" claims that only Redis shows: the original's
@@ -21,11 +26,12 @@ describe("sharing a Redis with Python nodes", () => {
   // One server is enough: these claims are about the wire format, not about server versions.
   forEachTarget(redisTargets().slice(0, 1), { run: gate.run }, ({ server, track }) => {
     let raw: Redis;
-    const registryOn = async (keyPrefix?: string): Promise<SessionRegistry> => {
+    const registryOn = async (keyPrefix?: string, listing?: ListingMode): Promise<SessionRegistry> => {
       const store = track(
         new RedisSessionKVStore({
           url: urlOf(server()),
           ...(keyPrefix === undefined ? {} : { keyPrefix }),
+          ...(listing === undefined ? {} : { listing }),
         }),
       );
       const registry = new SessionRegistry({ store, nodeId: "ts-node", ttlMs: 60_000, logger: silentLogger });
@@ -76,18 +82,50 @@ describe("sharing a Redis with Python nodes", () => {
       expect(JSON.parse(flag ?? "null")).toMatchObject({ node_id: "py-node" });
     });
 
+    // The original's keys(prefix): SCAN MATCH key_prefix + prefix + "*", the prefix unescaped.
+    const pythonKeys = async (prefix: string): Promise<string[]> => {
+      const listed: string[] = [];
+      let cursor = "0";
+      do {
+        const [next, keys] = await raw.scan(
+          cursor,
+          "MATCH",
+          `${VISION_AGENTS_KEY_PREFIX}${prefix}*`,
+          "COUNT",
+          1000,
+        );
+        listed.push(...keys);
+        cursor = next;
+      } while (cursor !== "0");
+      return listed.sort();
+    };
+
+    it("listing: Python-written sessions are listed by index+scan (the default on the Python prefix) and scan, not by index", async () => {
+      await pythonSet("sessions/m/py", pythonRecord("m", "py"));
+      const ids = async (registry: SessionRegistry) =>
+        (await registry.getForCall("m")).map((s) => s.sessionId).sort();
+
+      const mixed = await registryOn(VISION_AGENTS_KEY_PREFIX);
+      await mixed.register("m", "ts");
+      expect(await ids(mixed)).toEqual(["py", "ts"]);
+      expect(await ids(await registryOn(VISION_AGENTS_KEY_PREFIX, "scan"))).toEqual(["py", "ts"]);
+      // The index only knows what TypeScript nodes wrote.
+      expect(await ids(await registryOn(VISION_AGENTS_KEY_PREFIX, "index"))).toEqual(["ts"]);
+      // Python's own listing sees both records, and never the index's sorted set.
+      expect(await pythonKeys("sessions/m/")).toEqual([
+        "vision_agents:sessions/m/py",
+        "vision_agents:sessions/m/ts",
+      ]);
+      expect((await pythonKeys("")).filter((key) => key.includes("\u0000"))).toHaveLength(1);
+    });
+
     it("glob: Python's listing of call 'q*' also lists call 'qa'; this project's lists 'q*' only", async () => {
       await pythonSet("sessions/q*/s1", pythonRecord("q*", "s1"));
       await pythonSet("sessions/qa/s2", pythonRecord("qa", "s2"));
-      // The original's keys("sessions/q*/"): SCAN MATCH with the prefix unescaped.
-      const pythonListed: string[] = [];
-      let cursor = "0";
-      do {
-        const [next, keys] = await raw.scan(cursor, "MATCH", "vision_agents:sessions/q*/*", "COUNT", 1000);
-        pythonListed.push(...keys);
-        cursor = next;
-      } while (cursor !== "0");
-      expect(pythonListed.sort()).toEqual(["vision_agents:sessions/q*/s1", "vision_agents:sessions/qa/s2"]);
+      expect(await pythonKeys("sessions/q*/")).toEqual([
+        "vision_agents:sessions/q*/s1",
+        "vision_agents:sessions/qa/s2",
+      ]);
 
       const registry = await registryOn(VISION_AGENTS_KEY_PREFIX);
       expect((await registry.getForCall("q*")).map((s) => `${s.callId}/${s.sessionId}`)).toEqual(["q*/s1"]);

@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { type ServerTarget, redisTargets, requireContainers } from "@sessionkv/conformance/containers";
 import {
   bytes,
@@ -58,6 +59,14 @@ describe("credentials", () => {
         "+ping",
         "+info",
         "+client|setname",
+        // The listing index (README, "Listing").
+        "+time",
+        "+zadd",
+        "+zrangebyscore",
+        "+zremrangebyscore",
+        "+exists",
+        "+multi",
+        "+exec",
       );
     });
 
@@ -77,6 +86,12 @@ describe("credentials", () => {
     it("the right password works, and outage errors carry no password", async () => {
       const store = storeAt(`:${encodeURIComponent(PASSWORD)}@`);
       await store.start();
+      // The public client holds the password in its options; the store's own view never shows it.
+      for (const depth of [2, Number.POSITIVE_INFINITY]) {
+        const shown = inspect(store, { depth, showHidden: true });
+        expect(shown).toContain("RedisSessionKVStore");
+        expect(leakedSecrets(shown, [PASSWORD])).toEqual([]);
+      }
       await store.set("k", bytes("v"), 60_000);
       expect(text(await store.get("k"))).toBe("v");
       await server().pause();
@@ -99,7 +114,9 @@ describe("credentials", () => {
       await store.expire(["a"], 30_000);
       expect((await store.mget(["a", "b"])).map(text)).toEqual(["1", "2"]);
       expect((await store.keys("")).sort()).toEqual(["a", "b"]);
-      await store.delete(["a", "b"]);
+      await store.set("sessions/c/s", bytes("3"), 60_000);
+      expect(await store.keys("sessions/c/")).toEqual(["sessions/c/s"]);
+      await store.delete(["a", "b", "sessions/c/s"]);
       expect(await store.keys("")).toEqual([]);
 
       const outside = storeAt(`${USER}:${encodeURIComponent(USER_PASSWORD)}@`, "elsewhere:");

@@ -2,7 +2,8 @@ import { ErrorCode, SessionKVError } from "@sessionkv/core";
 import { describe, expect, it } from "vitest";
 import { classifyRedisError } from "../src/errors.js";
 import { escapeGlob, prefixPattern } from "../src/glob.js";
-import { RedisSessionKVStore } from "../src/index.js";
+import { RedisSessionKVStore, VISION_AGENTS_KEY_PREFIX } from "../src/index.js";
+import { INDEX_MARK, isReserved, partitionOf } from "../src/listing.js";
 import { hashSlot } from "../src/slot.js";
 
 // Pure functions; their behaviour against a real server is covered in the container suites.
@@ -111,5 +112,37 @@ describe("options", () => {
     const store = new RedisSessionKVStore({ url: "redis://127.0.0.1:1" });
     expect(store.client.status).toBe("wait");
     await store.close();
+  });
+});
+
+describe("listing", () => {
+  it("partitions a key up to its second '/', like the DynamoDB store", () => {
+    expect(partitionOf("sessions/c/s")).toBe("sessions/c/");
+    expect(partitionOf("sessions/c/")).toBe("sessions/c/");
+    expect(partitionOf("close_requests/c/s/x")).toBe("close_requests/c/");
+    expect(partitionOf("sessions/c")).toBeNull();
+    expect(partitionOf("plain")).toBeNull();
+  });
+
+  it("reserves only keys starting with the index mark", () => {
+    expect(isReserved(`${INDEX_MARK}sessions/c/`)).toBe(true);
+    expect(isReserved("\u0000other")).toBe(false);
+    expect(isReserved(`x${INDEX_MARK}`)).toBe(false);
+  });
+
+  it("defaults to index, and to index+scan on the Python original's prefix; refuses other modes", () => {
+    const store = (options: object) => new RedisSessionKVStore({ url: "redis://127.0.0.1:1", ...options });
+    expect(store({}).listing).toBe("index");
+    expect(store({ keyPrefix: VISION_AGENTS_KEY_PREFIX }).listing).toBe("index+scan");
+    expect(store({ keyPrefix: VISION_AGENTS_KEY_PREFIX, listing: "index" }).listing).toBe("index");
+    for (const listing of ["INDEX", "", 1, null]) {
+      let caught: unknown;
+      try {
+        store({ listing });
+      } catch (error) {
+        caught = error;
+      }
+      expect((caught as SessionKVError).code).toBe(ErrorCode.INVALID_ARGUMENT);
+    }
   });
 });

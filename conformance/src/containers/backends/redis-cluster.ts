@@ -42,7 +42,7 @@ export default {
       name: "redis-cluster-7.0",
       official: "redis:7.0",
       local: "sessionkv-local/redis:7.0",
-      tests: ["test/cluster.test.ts"],
+      tests: ["test/cluster.test.ts", "test/cluster-coverage.test.ts", "test/refused-credentials.test.ts"],
     },
   ],
 } as const satisfies BackendDefinition;

@@ -1,0 +1,183 @@
+import { ErrorCode, SessionKVError } from "@sessionkv/core";
+import { INDEX_MARK, PRUNE_GRACE_MS, ServerClock, partitionOf } from "./listing.js";
+import type { RedisClient, Topology } from "./topology.js";
+
+/** A command batch: an ioredis pipeline or MULTI, or anything with the commands the store queues. */
+export type Batch = ReturnType<RedisClient["pipeline"]>;
+
+/** What one write does to the index, per partition: ZADD GT deadline member…, and the longest TTL. */
+type IndexUpdates = Map<string, { args: (string | number)[]; ttlMs: number }>;
+
+/**
+ * The per-partition listing index (README, "Listing"): a sorted set per registry-shaped
+ * partition, members the keys (without `keyPrefix`), scores an upper bound of their deadline on
+ * the server's clock. The rules that keep listings complete and exact:
+ * - an entry is written before (standalone: in the same MULTI as) the record it covers, so no
+ *   record exists without one, even when a write fails halfway;
+ * - a score only rises (ZADD GT), so it never falls below the record's real deadline;
+ * - entries are removed only once their score is PRUNE_GRACE_MS in the past, never on delete or
+ *   on a failed existence check, either of which could race with a concurrent writer;
+ * - a listing checks that every candidate exists, so deleted and expired records are not listed;
+ * - the sorted set itself expires PRUNE_GRACE_MS after the last deadline written to it
+ *   (PEXPIRE NX, then GT: only ever extended), so a partition nobody lists again (a call that
+ *   ended) leaves nothing behind.
+ */
+export class SessionIndex {
+  readonly #client: RedisClient;
+  readonly #topology: Topology;
+  readonly #keyPrefix: string;
+  readonly #clock = new ServerClock();
+
+  constructor(client: RedisClient, topology: Topology, keyPrefix: string) {
+    this.#client = client;
+    this.#topology = topology;
+    this.#keyPrefix = keyPrefix;
+  }
+
+  async syncClock(): Promise<void> {
+    const sentAt = performance.now();
+    const time = await this.#client.time();
+    this.#clock.sync(time.map(String), sentAt);
+  }
+
+  indexKey(partition: string): string {
+    return this.#keyPrefix + INDEX_MARK + partition;
+  }
+
+  /**
+   * Runs `write` (which queues the record commands on the batch it is given) with the index
+   * entries of `items` written first. One server: one MULTI, so the entries and the records are
+   * applied together or not at all. Cluster: the index keys live in other slots than the records,
+   * so the entries are written (and confirmed) before the records' pipelines are sent.
+   */
+  async write<T>(
+    items: readonly T[],
+    keyOf: (item: T) => string,
+    ttlOf: (item: T) => number,
+    write: (batch: Batch, items: readonly T[]) => void,
+  ): Promise<void> {
+    const updates = this.#updates(items, keyOf, ttlOf);
+    if (!this.#topology.cluster) {
+      const batch = updates.size === 0 ? this.#client.pipeline() : this.#client.multi();
+      for (const [indexKey, update] of updates) queueUpdate(batch, indexKey, update);
+      write(batch, items);
+      await execBatch(batch);
+      return;
+    }
+    await Promise.all(
+      [...updates].map(([indexKey, update]) => {
+        const batch = this.#client.pipeline();
+        queueUpdate(batch, indexKey, update);
+        return execBatch(batch);
+      }),
+    );
+    const groups = this.#topology.partition(items, (item) => this.#keyPrefix + keyOf(item));
+    await Promise.all(
+      groups.map((group) => {
+        const batch = this.#client.pipeline();
+        write(batch, group);
+        return execBatch(batch);
+      }),
+    );
+  }
+
+  #updates<T>(items: readonly T[], keyOf: (item: T) => string, ttlOf: (item: T) => number): IndexUpdates {
+    const updates: IndexUpdates = new Map();
+    const now = this.#clock.now();
+    for (const item of items) {
+      const key = keyOf(item);
+      const partition = partitionOf(key);
+      if (partition === null) continue;
+      const indexKey = this.indexKey(partition);
+      const update = updates.get(indexKey);
+      const ttlMs = ttlOf(item);
+      const score = Math.ceil(now + ttlMs);
+      if (update === undefined) updates.set(indexKey, { args: [score, key], ttlMs });
+      else {
+        update.args.push(score, key);
+        update.ttlMs = Math.max(update.ttlMs, ttlMs);
+      }
+    }
+    return updates;
+  }
+
+  /**
+   * The keys of `partition` that start with `prefix` and exist: the index's candidates (read
+   * with the server's TIME, which also resynchronises the clock), then one EXISTS per candidate.
+   */
+  async list(partition: string, prefix: string): Promise<string[]> {
+    const indexKey = this.indexKey(partition);
+    const sentAt = performance.now();
+    const replies = await this.#client
+      .pipeline()
+      .time()
+      .zrangebyscore(indexKey, "-inf", "+inf", "WITHSCORES")
+      .exec();
+    const [timeReply, rangeReply] = checkedResults(replies, 2);
+    this.#clock.sync((timeReply as unknown[]).map(String), sentAt);
+    const pruneBefore = this.#clock.now() - PRUNE_GRACE_MS;
+    const flat = rangeReply as string[];
+    const candidates: string[] = [];
+    let stale = false;
+    for (let i = 0; i < flat.length; i += 2) {
+      const member = flat[i] as string;
+      if (Number(flat[i + 1]) < pruneBefore) stale = true;
+      else if (member.startsWith(prefix)) candidates.push(member);
+    }
+    const pruning = stale
+      ? this.#client.zremrangebyscore(indexKey, "-inf", `(${Math.floor(pruneBefore)}`)
+      : null;
+    const existing = await this.#existing(candidates);
+    if (pruning !== null) await pruning;
+    return existing;
+  }
+
+  async #existing(keys: readonly string[]): Promise<string[]> {
+    if (keys.length === 0) return [];
+    const groups = this.#topology.partition(keys, (key) => this.#keyPrefix + key);
+    const found = await Promise.all(
+      groups.map(async (group) => {
+        const batch = this.#client.pipeline();
+        for (const key of group) batch.exists(this.#keyPrefix + key);
+        const results = checkedResults(await batch.exec(), group.length);
+        return group.filter((_, i) => results[i] === 1);
+      }),
+    );
+    return found.flat();
+  }
+}
+
+function queueUpdate(
+  batch: Batch,
+  indexKey: string,
+  update: { args: (string | number)[]; ttlMs: number },
+): void {
+  batch.zadd(indexKey, "GT", ...update.args);
+  // GT alone never applies to a key without a TTL (it counts as infinite), hence NX first.
+  const ms = update.ttlMs + PRUNE_GRACE_MS;
+  batch.call("PEXPIRE", indexKey, ms, "NX");
+  batch.call("PEXPIRE", indexKey, ms, "GT");
+}
+
+type Results = [error: Error | null, result: unknown][] | null;
+
+/** Each command's reply; the first failed command fails the whole batch. */
+function checkedResults(results: Results, expected: number): unknown[] {
+  if (results === null || results.length !== expected)
+    throw new SessionKVError(ErrorCode.STORE_PROTOCOL, "a pipeline was discarded by the server");
+  return results.map(([error, result]) => {
+    if (error !== null) throw error;
+    return result;
+  });
+}
+
+/**
+ * A pipeline's first failed command fails the batch (in a plain pipeline the others have been
+ * applied; a MULTI that fails at EXEC applied nothing).
+ */
+export async function execBatch(batch: Batch): Promise<void> {
+  const results = await batch.exec();
+  if (results === null)
+    throw new SessionKVError(ErrorCode.STORE_PROTOCOL, "pipeline was discarded by the server");
+  for (const [error] of results) if (error !== null) throw error;
+}
