@@ -1,0 +1,116 @@
+// One fault against one target: fresh servers, the fleet, `cycles` rounds of fault, recovery
+// and observation, then the figures.
+import { Fleet, INTERVAL_MS, TTL_MS } from "./fleet.ts";
+import { type Log, captureConsole, createLog, logError, secretsIn } from "./log.ts";
+import { Ops } from "./ops.ts";
+import type { Fault, Target } from "./target.ts";
+import { Visibility } from "./visibility.ts";
+
+/** A call slower than this has hung: beyond every store timeout and host cycle budget. */
+const HANG_MS = 15_000;
+/** How long after recovery the observer keeps polling for full visibility before giving up. */
+const RECOVERY_BOUND_MS = TTL_MS + 10 * INTERVAL_MS;
+
+export interface Figures {
+  readonly cycles: number;
+  /** Per cycle: from the end of the fault to a poll showing every live session and no removed one. */
+  readonly recoveryMs: number[];
+  /** Cycles where full visibility never came within RECOVERY_BOUND_MS. */
+  readonly unrecovered: number;
+  /** Sessions missing from the first poll that started more than one interval after recovery (summed over cycles). */
+  readonly invisible: number;
+  readonly resurrections: number;
+  readonly hung: number;
+  readonly unhandledRejections: number;
+  readonly handleGrowth: number;
+  readonly heapGrowthBytes: number;
+  readonly secretsFound: number;
+  readonly logLines: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function snapshot() {
+  (globalThis as { gc?: () => void }).gc?.();
+  return { handles: process.getActiveResourcesInfo().length, heap: process.memoryUsage().heapUsed };
+}
+
+/** Polls until full visibility; returns the recovery time (undefined: not within the bound) and the invisible count. */
+async function observe(fleet: Fleet, visibility: Visibility, recoveredAt: number) {
+  let invisible: number | undefined;
+  let lastMissing = 0;
+  while (Date.now() - recoveredAt < RECOVERY_BOUND_MS) {
+    const poll = await fleet.poll();
+    const missing = visibility.missing(fleet, poll);
+    if (missing !== undefined) lastMissing = missing.length;
+    if (invisible === undefined && missing !== undefined && poll.startedAt >= recoveredAt + INTERVAL_MS)
+      invisible = missing.length;
+    if (poll.startedAt >= recoveredAt && visibility.complete(fleet, poll))
+      return { recoveryMs: poll.endedAt - recoveredAt, invisible: invisible ?? 0 };
+    await sleep(100);
+  }
+  return { recoveryMs: undefined, invisible: invisible ?? lastMissing };
+}
+
+export async function runFault(
+  target: Target,
+  fault: Fault,
+  cycles: number,
+  log: Log = createLog(),
+): Promise<Figures> {
+  let unhandled = 0;
+  const onUnhandled = (reason: unknown) => {
+    unhandled++;
+    logError(log, "unhandled rejection", reason);
+  };
+  process.on("unhandledRejection", onUnhandled);
+  const restoreConsole = captureConsole(log);
+  const ops = new Ops(HANG_MS);
+  const rig = await target.setup(fault);
+  const fleet = new Fleet(rig.store, ops, log);
+  const visibility = new Visibility();
+  const recoveryMs: number[] = [];
+  let unrecovered = 0;
+  let invisible = 0;
+  try {
+    await fleet.start();
+    const warm = await observe(fleet, visibility, Date.now());
+    if (warm.recoveryMs === undefined)
+      throw new Error(`${target.name}: the fleet never became fully visible`);
+    const before = snapshot();
+    for (let cycle = 0; cycle < cycles; cycle++) {
+      // The churn lands while the fault is on: removals and additions the stores must not lose.
+      const churn = sleep(300).then(() => fleet.churn());
+      await rig.inject();
+      await sleep(rig.holdMs);
+      await rig.recover();
+      const recoveredAt = Date.now();
+      const seen = await observe(fleet, visibility, recoveredAt);
+      await ops.run(() => churn);
+      if (seen.recoveryMs === undefined) unrecovered++;
+      recoveryMs.push(seen.recoveryMs ?? RECOVERY_BOUND_MS);
+      invisible += seen.invisible;
+      await sleep(INTERVAL_MS);
+    }
+    await sleep(2 * INTERVAL_MS);
+    const after = snapshot();
+    await fleet.stop();
+    return {
+      cycles,
+      recoveryMs,
+      unrecovered,
+      invisible,
+      resurrections: visibility.resurrections,
+      hung: ops.hung,
+      unhandledRejections: unhandled,
+      handleGrowth: after.handles - before.handles,
+      heapGrowthBytes: after.heap - before.heap,
+      secretsFound: secretsIn(log, target.secret),
+      logLines: log.lines.length,
+    };
+  } finally {
+    await rig.stop();
+    restoreConsole();
+    process.off("unhandledRejection", onUnhandled);
+  }
+}
