@@ -5,14 +5,14 @@
 // --cycles counts rounds of the quick faults (pause, drop), over which handle and heap growth
 // is measured; --slow-cycles those of restarts and failovers. Needs `pnpm build` first.
 import { loadavg } from "node:os";
-import { createLog } from "./faults/log.ts";
-import { type Figures, runFault } from "./faults/run-fault.ts";
-import { type Row, markdownTable } from "./faults/table.ts";
-import { FAULTS, type Fault, type Target } from "./faults/target.ts";
-import { dynamodb } from "./faults/targets/dynamodb.ts";
-import { etcdCluster, etcdSingle } from "./faults/targets/etcd.ts";
-import { memcached } from "./faults/targets/memcached.ts";
-import { redisCluster, redisSentinel, redisStandalone } from "./faults/targets/redis.ts";
+import { createLog } from "./faults/log.js";
+import { type Figures, runFault } from "./faults/run-fault.js";
+import { type Row, markdownTable } from "./faults/table.js";
+import { FAULTS, type Fault, type Target } from "./faults/target.js";
+import { dynamodb } from "./faults/targets/dynamodb.js";
+import { etcdCluster, etcdSingle } from "./faults/targets/etcd.js";
+import { memcached } from "./faults/targets/memcached.js";
+import { redisCluster, redisSentinel, redisStandalone } from "./faults/targets/redis.js";
 
 const TARGETS = {
   redis: () => redisStandalone(),

@@ -1,6 +1,6 @@
 // Everything the stores, registries, hosts and clients report during a run, kept as text so
 // that it can be searched for the secret the stores were given.
-import { inspect } from "node:util";
+import { everythingSaidBy } from "../../conformance/src/testing/said.js";
 import type { SessionLogger } from "../../packages/core/dist/index.js";
 
 export interface Log {
@@ -9,7 +9,8 @@ export interface Log {
 
 export const createLog = (): Log => ({ lines: [] });
 
-const text = (value: unknown) => (typeof value === "string" ? value : inspect(value, { depth: 8 }));
+// Errors in full (stack, fields, causes), as the packages' own secret-leak tests read them.
+const text = (value: unknown) => (typeof value === "string" ? value : everythingSaidBy(value));
 
 export function logError(log: Log, context: string, error: unknown): void {
   log.lines.push(`${context}: ${text(error)}`);

@@ -24,7 +24,7 @@ export class Ops {
     );
     const tracked = call.finally(() => {
       this.#pending.delete(id);
-      if (Date.now() - started > this.hangMs) this.#slow++;
+      if (Date.now() - started >= this.hangMs) this.#slow++;
     });
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<undefined>((resolve) => {
@@ -36,6 +36,6 @@ export class Ops {
   /** Calls that took longer than `hangMs`, settled or still pending. */
   get hung(): number {
     const now = Date.now();
-    return this.#slow + [...this.#pending.values()].filter((started) => now - started > this.hangMs).length;
+    return this.#slow + [...this.#pending.values()].filter((started) => now - started >= this.hangMs).length;
   }
 }

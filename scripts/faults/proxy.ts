@@ -35,20 +35,21 @@ export async function startProxy(targetPort: number, targetHost = "127.0.0.1"): 
   });
   const address = server.address();
   if (address === null || typeof address !== "object") throw new Error("proxy has no address");
+  const drop = () => {
+    for (const [client, upstream] of [...pairs]) {
+      client.destroy();
+      upstream.destroy();
+    }
+    pairs.clear();
+  };
   return {
     port: address.port,
     get connections() {
       return pairs.size;
     },
-    drop() {
-      for (const [client, upstream] of [...pairs]) {
-        client.destroy();
-        upstream.destroy();
-      }
-      pairs.clear();
-    },
+    drop,
     close() {
-      this.drop();
+      drop();
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };

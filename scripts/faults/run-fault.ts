@@ -1,10 +1,10 @@
 // One fault against one target: fresh servers, the fleet, `cycles` rounds of fault, recovery
 // and observation, then the figures.
-import { Fleet, INTERVAL_MS, TTL_MS } from "./fleet.ts";
-import { type Log, captureConsole, createLog, logError, secretsIn } from "./log.ts";
-import { Ops } from "./ops.ts";
-import type { Fault, Target } from "./target.ts";
-import { Visibility } from "./visibility.ts";
+import { Fleet, INTERVAL_MS, TTL_MS } from "./fleet.js";
+import { type Log, captureConsole, createLog, logError, secretsIn } from "./log.js";
+import { Ops } from "./ops.js";
+import type { Fault, Target } from "./target.js";
+import { Visibility } from "./visibility.js";
 
 /** A call slower than this has hung: beyond every store timeout and host cycle budget. */
 const HANG_MS = 15_000;

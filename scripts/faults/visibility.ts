@@ -1,6 +1,9 @@
 // What one observer poll says about the fleet: who is missing, and which removed session was
 // seen again after the observer had already seen it gone (a resurrection).
-import type { Fleet, Poll } from "./fleet.ts";
+import type { Fleet, Poll } from "./fleet.js";
+
+/** What the observer knows of the fleet: live sessions (since when) and removed ones (removed when). */
+export type Expected = Pick<Fleet, "live" | "removed">;
 
 export class Visibility {
   /** Removed sessions the observer has seen absent since their remove() resolved. */
@@ -12,7 +15,7 @@ export class Visibility {
   }
 
   /** Live sessions (added before the poll started) that the poll did not see; undefined for a failed poll. */
-  missing(fleet: Fleet, poll: Poll): string[] | undefined {
+  missing(fleet: Expected, poll: Poll): string[] | undefined {
     const { seen } = poll;
     if (seen === undefined) return undefined;
     for (const [sessionId, removedAt] of fleet.removed) {
@@ -28,7 +31,7 @@ export class Visibility {
   }
 
   /** Every live session seen, and no session whose removal had resolved before the poll. */
-  complete(fleet: Fleet, poll: Poll): boolean {
+  complete(fleet: Expected, poll: Poll): boolean {
     const missing = this.missing(fleet, poll);
     if (missing === undefined || missing.length > 0) return false;
     for (const [sessionId, removedAt] of fleet.removed) {

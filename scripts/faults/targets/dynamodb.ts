@@ -1,7 +1,7 @@
 // DynamoDB through its local stand-in (dynalite on this machine, DynamoDB Local where images are pulled).
 import { DynamoDBSessionKVStore } from "../../../packages/dynamodb/dist/index.js";
-import { type Fault, type Rig, SECRET, STORE_TIMEOUT_MS, type Target } from "../target.ts";
-import { proxies, rig, start } from "./shared.ts";
+import { type Fault, type Rig, SECRET, STORE_TIMEOUT_MS, type Target } from "../target.js";
+import { proxies, rig, start } from "./shared.js";
 
 export function dynamodb(): Target {
   return {

@@ -1,11 +1,11 @@
 // Redis standalone, Redis Cluster and Redis Sentinel.
 import type { Cluster, Redis } from "ioredis";
-import type { StartedServer } from "../../../conformance/src/containers/server.ts";
+import type { StartedServer } from "../../../conformance/src/containers/server.js";
+import { signalProcess } from "../../../conformance/src/containers/signal.js";
 import { RedisSessionKVStore } from "../../../packages/redis/dist/index.js";
-import { type Log, logError } from "../log.ts";
-import { signalProcess } from "../signal.ts";
-import { type Fault, type Rig, SECRET, STORE_TIMEOUT_MS, type Target } from "../target.ts";
-import { packageRequire, proxies, rig, start, waitFor } from "./shared.ts";
+import { type Log, logError } from "../log.js";
+import { type Fault, type Rig, SECRET, STORE_TIMEOUT_MS, type Target } from "../target.js";
+import { packageRequire, proxies, rig, start, waitFor } from "./shared.js";
 
 const ioredis = packageRequire("redis")("ioredis") as typeof import("ioredis");
 

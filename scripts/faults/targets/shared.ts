@@ -1,11 +1,11 @@
 // Pieces every target uses: the packages' builds, their own dependencies, and a rig builder.
 import { createRequire } from "node:module";
-import { startBackend } from "../../../conformance/src/containers/backends.ts";
-import type { Backend } from "../../../conformance/src/containers/images.ts";
-import type { StartOptions, StartedServer } from "../../../conformance/src/containers/server.ts";
-import { type TcpProxy, startProxy } from "../proxy.ts";
-import type { Fault, Rig } from "../target.ts";
-import { PAUSE_MS } from "../target.ts";
+import { startBackend } from "../../../conformance/src/containers/backends.js";
+import type { Backend } from "../../../conformance/src/containers/images.js";
+import type { StartOptions, StartedServer } from "../../../conformance/src/containers/server.js";
+import { type TcpProxy, startProxy } from "../proxy.js";
+import type { Fault, Rig } from "../target.js";
+import { PAUSE_MS } from "../target.js";
 
 /** A dependency of one workspace package (pnpm keeps it out of the root's reach). */
 export function packageRequire(pkg: string): NodeJS.Require {

@@ -2,8 +2,9 @@
 // sentinel's master, an etcd member), found by a piece of its command line. The fixtures'
 // images have a shell but no procps, so /proc is scanned. PID 1 (the fixture's shell, whose
 // script names every process) and the scanning shell itself are skipped.
-import type { StartedServer } from "../../conformance/src/containers/server.ts";
+import type { StartedServer } from "./server.js";
 
+/** Sends SIGSTOP or SIGCONT to the server's processes whose command line contains `commandLinePart`. */
 export async function signalProcess(
   server: StartedServer,
   commandLinePart: string,
