@@ -13,6 +13,8 @@ const RECOVERY_BOUND_MS = TTL_MS + 10 * INTERVAL_MS;
 
 export interface Figures {
   readonly cycles: number;
+  /** Per cycle: from the start of the fault to its end (servers answering again, a new primary serving). */
+  readonly outageMs: number[];
   /** Per cycle: from the end of the fault to a poll showing every live session and no removed one. */
   readonly recoveryMs: number[];
   /** Cycles where full visibility never came within RECOVERY_BOUND_MS. */
@@ -41,10 +43,9 @@ async function observe(fleet: Fleet, visibility: Visibility, recoveredAt: number
   let lastMissing = 0;
   while (Date.now() - recoveredAt < RECOVERY_BOUND_MS) {
     const poll = await fleet.poll();
-    const missing = visibility.missing(fleet, poll);
-    if (missing !== undefined) lastMissing = missing.length;
-    if (invisible === undefined && missing !== undefined && poll.startedAt >= recoveredAt + INTERVAL_MS)
-      invisible = missing.length;
+    // A poll that fails shows nothing: to the observer, every session is invisible.
+    lastMissing = visibility.missing(fleet, poll)?.length ?? fleet.live.size;
+    if (invisible === undefined && poll.startedAt >= recoveredAt + INTERVAL_MS) invisible = lastMissing;
     if (poll.startedAt >= recoveredAt && visibility.complete(fleet, poll))
       return { recoveryMs: poll.endedAt - recoveredAt, invisible: invisible ?? 0 };
     await sleep(100);
@@ -66,10 +67,11 @@ export async function runFault(
   process.on("unhandledRejection", onUnhandled);
   const restoreConsole = captureConsole(log);
   const ops = new Ops(HANG_MS);
-  const rig = await target.setup(fault);
+  const rig = await target.setup(fault, log);
   const fleet = new Fleet(rig.store, ops, log);
   const visibility = new Visibility();
   const recoveryMs: number[] = [];
+  const outageMs: number[] = [];
   let unrecovered = 0;
   let invisible = 0;
   try {
@@ -80,11 +82,13 @@ export async function runFault(
     const before = snapshot();
     for (let cycle = 0; cycle < cycles; cycle++) {
       // The churn lands while the fault is on: removals and additions the stores must not lose.
+      const injectedAt = Date.now();
       const churn = sleep(300).then(() => fleet.churn());
       await rig.inject();
       await sleep(rig.holdMs);
       await rig.recover();
       const recoveredAt = Date.now();
+      outageMs.push(recoveredAt - injectedAt);
       const seen = await observe(fleet, visibility, recoveredAt);
       await ops.run(() => churn);
       if (seen.recoveryMs === undefined) unrecovered++;
@@ -97,6 +101,7 @@ export async function runFault(
     await fleet.stop();
     return {
       cycles,
+      outageMs,
       recoveryMs,
       unrecovered,
       invisible,

@@ -13,6 +13,7 @@ const HEADER = [
   "backend",
   "fault",
   "cycles",
+  "fault lasted (median)",
   "recovery median",
   "recovery max",
   "not recovered",
@@ -22,6 +23,7 @@ const HEADER = [
   "unhandled rejections",
   "handles Δ",
   "heap Δ",
+  "errors logged",
   "secrets found",
 ];
 
@@ -42,6 +44,7 @@ function cells(row: Row): string[] {
     row.target,
     FAULT_TITLES[row.fault],
     String(f.cycles),
+    f.outageMs.length > 0 ? seconds(median(f.outageMs)) : "–",
     f.recoveryMs.length > 0 ? seconds(median(f.recoveryMs)) : "–",
     f.recoveryMs.length > 0 ? seconds(Math.max(...f.recoveryMs)) : "–",
     String(f.unrecovered),
@@ -51,6 +54,7 @@ function cells(row: Row): string[] {
     String(f.unhandledRejections),
     `${f.handleGrowth >= 0 ? "+" : ""}${f.handleGrowth}`,
     `${heap >= 0 ? "+" : ""}${heap.toFixed(1)} MiB`,
+    String(f.logLines),
     String(f.secretsFound),
   ];
 }

@@ -1,6 +1,7 @@
 // What the fault command needs from one backend setup ("target"): fresh servers per fault,
 // a way to make stores (one per host and one for the observer), and the fault itself.
 import type { SessionKVStore } from "../../packages/core/dist/index.js";
+import type { Log } from "./log.js";
 
 export const FAULTS = ["pause", "restart-empty", "restart-data", "drop", "failover"] as const;
 export type Fault = (typeof FAULTS)[number];
@@ -33,7 +34,8 @@ export interface Target {
   readonly faults: Partial<Record<Fault, true | string>>;
   /** The password or secret key given to the stores, searched for in everything logged. */
   readonly secret: string | undefined;
-  setup(fault: Fault): Promise<Rig>;
+  /** Starts fresh servers for one fault; client errors go to `log`. */
+  setup(fault: Fault, log: Log): Promise<Rig>;
 }
 
 /** Every target gets a recognisable secret, so that a leak cannot hide among other strings. */

@@ -58,7 +58,7 @@ export function redisStandalone(): Target {
   };
 }
 
-export function redisCluster(log: Log): Target {
+export function redisCluster(): Target {
   return {
     name: "redis 7.0 cluster (3 masters + 3 replicas)",
     faults: {
@@ -69,7 +69,7 @@ export function redisCluster(log: Log): Target {
       failover: true,
     },
     secret: undefined,
-    async setup(fault: Fault): Promise<Rig> {
+    async setup(fault: Fault, log: Log): Promise<Rig> {
       const server = await start("redis-cluster");
       const clients = givenClients(log);
       const nodes = server.ports.map((port) => ({ host: "127.0.0.1", port }));
@@ -107,7 +107,7 @@ export function redisCluster(log: Log): Target {
   };
 }
 
-export function redisSentinel(log: Log): Target {
+export function redisSentinel(): Target {
   return {
     name: "redis 7.0 sentinel (3 sentinels, master + replica)",
     faults: {
@@ -118,7 +118,7 @@ export function redisSentinel(log: Log): Target {
       failover: true,
     },
     secret: SECRET,
-    async setup(fault: Fault): Promise<Rig> {
+    async setup(fault: Fault, log: Log): Promise<Rig> {
       const server = await start("redis-sentinel", { env: { SESSIONKV_REDIS_PASSWORD: SECRET } });
       const clients = givenClients(log);
       const sentinels = server.ports.slice(0, 3).map((port) => ({ host: "127.0.0.1", port }));
