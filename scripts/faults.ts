@@ -8,6 +8,7 @@
 
 import { appendFileSync } from "node:fs";
 import { loadavg } from "node:os";
+import { stopAllServers } from "../conformance/src/containers/server.js";
 import { createLog } from "./faults/log.js";
 import { type Figures, runFault } from "./faults/run-fault.js";
 import { type Row, markdownTable } from "./faults/table.js";
@@ -74,6 +75,13 @@ const load = () =>
     .map((n) => n.toFixed(1))
     .join(" ");
 const startedAt = new Date();
+// Interrupted: the containers have no reaper on machines with local images, so stop them here.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.error(`pnpm faults: ${signal}, stopping the containers`);
+    void stopAllServers().finally(() => process.exit(130));
+  });
+}
 const startLoad = load();
 console.error(`pnpm faults: ${names.join(", ")}; load average ${startLoad}`);
 const rows: Row[] = [];

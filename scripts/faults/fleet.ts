@@ -35,7 +35,7 @@ export class Fleet {
   #seq = 0;
   /** sessionId → callId for every live session whose add() has resolved, with when. */
   readonly live = new Map<string, { callId: string; since: number }>();
-  /** sessionId → when its remove() resolved (undefined while pending). */
+  /** sessionId → when its remove() settled (undefined while pending). */
   readonly removed = new Map<string, number | undefined>();
 
   constructor(makeStore: () => SessionKVStore, ops: Ops, log: Log) {
@@ -76,7 +76,7 @@ export class Fleet {
     }, error);
   }
 
-  /** Removes host `i`'s oldest session; after remove() resolves it must never be seen again. */
+  /** Removes host `i`'s oldest session; once remove() settles it must never be seen again after it was seen gone. */
   async removeOldest(i: number): Promise<void> {
     const node = this.#nodes[i]!;
     const [sessionId, callId] = node.sessions.entries().next().value ?? [];
@@ -85,12 +85,12 @@ export class Fleet {
     this.live.delete(sessionId);
     this.removed.set(sessionId, undefined);
     await this.#ops.run(
-      async () => {
-        await node.host.remove(callId, sessionId);
-        this.removed.set(sessionId, Date.now());
-      },
+      () => node.host.remove(callId, sessionId),
       (e) => logError(this.#log, `remove ${sessionId}`, e),
     );
+    // Settled either way: a removal that failed for an outage is the host's to retry, and the
+    // session must not come back whatever the outcome (core README, "Timeouts and outages").
+    this.removed.set(sessionId, Date.now());
   }
 
   /** During a fault: every host removes one session and starts another. */

@@ -33,7 +33,7 @@ export function captureConsole(log: Log): () => void {
   };
 }
 
-/** Lines that contain the secret. */
-export function secretsIn(log: Log, secret: string | undefined): number {
-  return secret === undefined ? 0 : log.lines.filter((line) => line.includes(secret)).length;
+/** Lines that contain the secret; undefined when the stores were given none. */
+export function secretsIn(log: Log, secret: string | undefined): number | undefined {
+  return secret === undefined ? undefined : log.lines.filter((line) => line.includes(secret)).length;
 }

@@ -26,7 +26,8 @@ export interface Figures {
   readonly unhandledRejections: number;
   readonly handleGrowth: number;
   readonly heapGrowthBytes: number;
-  readonly secretsFound: number;
+  /** Undefined where the backend ran without a password (see the target). */
+  readonly secretsFound: number | undefined;
   readonly logLines: number;
 }
 

@@ -55,7 +55,7 @@ function cells(row: Row): string[] {
     `${f.handleGrowth >= 0 ? "+" : ""}${f.handleGrowth}`,
     `${heap >= 0 ? "+" : ""}${heap.toFixed(1)} MiB`,
     String(f.logLines),
-    String(f.secretsFound),
+    f.secretsFound === undefined ? "– (no password)" : String(f.secretsFound),
   ];
 }
 
