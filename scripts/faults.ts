@@ -9,7 +9,7 @@
 import { appendFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { stopAllServers } from "../conformance/src/containers/server.js";
-import { createLog } from "./faults/log.js";
+import { Log } from "./faults/log.js";
 import { type Figures, runFault } from "./faults/run-fault.js";
 import { type Row, markdownTable } from "./faults/table.js";
 import { FAULTS, type Fault, type Target } from "./faults/target.js";
@@ -90,16 +90,16 @@ for (const name of names) {
   for (const fault of faults) {
     const applies = target.faults[fault];
     let figures: Figures | string;
-    if (applies !== true) figures = applies ?? "not measured";
+    if (applies !== true) figures = `n/a: ${applies ?? "not measured"}`;
     else {
       const began = Date.now();
-      const log = createLog();
+      if (logFile) appendFileSync(logFile, `## ${target.name} / ${fault}\n`);
+      const log = new Log(target.secret, logFile);
       try {
         figures = await runFault(target, fault, SLOW.includes(fault) ? slowCycles : cycles, log);
       } catch (error) {
         figures = `failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
       }
-      if (logFile) appendFileSync(logFile, `## ${target.name} / ${fault}\n${log.lines.join("\n")}\n\n`);
       console.error(
         `pnpm faults: ${target.name} / ${fault} done in ${((Date.now() - began) / 1000).toFixed(0)} s`,
       );

@@ -1,7 +1,7 @@
 // One fault against one target: fresh servers, the fleet, `cycles` rounds of fault, recovery
 // and observation, then the figures.
 import { Fleet, INTERVAL_MS, TTL_MS } from "./fleet.js";
-import { type Log, captureConsole, createLog, logError, secretsIn } from "./log.js";
+import { Log, captureConsole, logError } from "./log.js";
 import { Ops } from "./ops.js";
 import type { Fault, Target } from "./target.js";
 import { Visibility } from "./visibility.js";
@@ -12,7 +12,10 @@ const HANG_MS = 15_000;
 const RECOVERY_BOUND_MS = TTL_MS + 10 * INTERVAL_MS;
 
 export interface Figures {
+  /** Cycles completed. */
   readonly cycles: number;
+  /** Why the cycles stopped early, when the fault itself could not be caused or ended. */
+  readonly failure: string | undefined;
   /** Per cycle: from the start of the fault to its end (servers answering again, a new primary serving). */
   readonly outageMs: number[];
   /** Per cycle: from the end of the fault to a poll showing every live session and no removed one. */
@@ -58,7 +61,7 @@ export async function runFault(
   target: Target,
   fault: Fault,
   cycles: number,
-  log: Log = createLog(),
+  log: Log = new Log(target.secret),
 ): Promise<Figures> {
   let unhandled = 0;
   const onUnhandled = (reason: unknown) => {
@@ -75,6 +78,7 @@ export async function runFault(
   const outageMs: number[] = [];
   let unrecovered = 0;
   let invisible = 0;
+  let failure: string | undefined;
   try {
     await fleet.start();
     const warm = await observe(fleet, visibility, Date.now());
@@ -85,9 +89,16 @@ export async function runFault(
       // The churn lands while the fault is on: removals and additions the stores must not lose.
       const injectedAt = Date.now();
       const churn = sleep(300).then(() => fleet.churn());
-      await rig.inject();
-      await sleep(rig.holdMs);
-      await rig.recover();
+      try {
+        await rig.inject();
+        await sleep(rig.holdMs);
+        await rig.recover();
+      } catch (error) {
+        // The fault itself went wrong (no promotion, no restart): the cycles so far still count.
+        failure = `cycle ${cycle + 1}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
+        await ops.run(() => churn);
+        break;
+      }
       const recoveredAt = Date.now();
       outageMs.push(recoveredAt - injectedAt);
       const seen = await observe(fleet, visibility, recoveredAt);
@@ -101,7 +112,8 @@ export async function runFault(
     const after = snapshot();
     await fleet.stop();
     return {
-      cycles,
+      cycles: recoveryMs.length,
+      failure,
       outageMs,
       recoveryMs,
       unrecovered,
@@ -111,8 +123,8 @@ export async function runFault(
       unhandledRejections: unhandled,
       handleGrowth: after.handles - before.handles,
       heapGrowthBytes: after.heap - before.heap,
-      secretsFound: secretsIn(log, target.secret),
-      logLines: log.lines.length,
+      secretsFound: log.secretsFound,
+      logLines: log.lines,
     };
   } finally {
     await rig.stop();

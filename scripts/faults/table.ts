@@ -38,12 +38,12 @@ function median(values: readonly number[]): number {
 function cells(row: Row): string[] {
   const f = row.figures;
   if (typeof f === "string")
-    return [row.target, FAULT_TITLES[row.fault], `n/a: ${f}`, ...HEADER.slice(3).map(() => "")];
+    return [row.target, FAULT_TITLES[row.fault], f, ...HEADER.slice(3).map(() => "")];
   const heap = f.heapGrowthBytes / 1024 / 1024;
   return [
     row.target,
     FAULT_TITLES[row.fault],
-    String(f.cycles),
+    f.failure === undefined ? String(f.cycles) : `${f.cycles}, then ${f.failure}`,
     f.outageMs.length > 0 ? seconds(median(f.outageMs)) : "–",
     f.recoveryMs.length > 0 ? seconds(median(f.recoveryMs)) : "–",
     f.recoveryMs.length > 0 ? seconds(Math.max(...f.recoveryMs)) : "–",

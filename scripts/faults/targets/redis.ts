@@ -71,6 +71,10 @@ export function redisCluster(): Target {
     secret: undefined,
     async setup(fault: Fault, log: Log): Promise<Rig> {
       const server = await start("redis-cluster");
+      // Redis's 15 s default puts each failover near a minute, and a lost election is retried
+      // only after 4 × the timeout; 5 s is a common production setting, above our 3 s pause.
+      for (const port of server.ports)
+        await cli(server, port, "config", "set", "cluster-node-timeout", "5000");
       const clients = givenClients(log);
       const nodes = server.ports.map((port) => ({ host: "127.0.0.1", port }));
       let frozen: number | undefined;
@@ -85,10 +89,18 @@ export function redisCluster(): Target {
         },
         async recover() {
           const via = server.ports.find((port) => port !== frozen)!;
-          await waitFor("a replica promoted", async () => {
-            const line = (await clusterNodes(via)).find((l) => l.includes(`:${frozen}@`)) ?? "";
-            const info = await cli(server, via, "cluster", "info");
-            return /\bfail\b(?!\?)/.test(line) && info.includes("cluster_state:ok");
+          let seen = "";
+          await waitFor(
+            "a replica promoted",
+            async () => {
+              const line = (await clusterNodes(via)).find((l) => l.includes(`:${frozen}@`)) ?? "";
+              const info = await cli(server, via, "cluster", "info");
+              seen = `${line.split(" ").slice(1, 3).join(" ")}, ${/cluster_state:\w+/.exec(info)?.[0]}`;
+              return /\bfail\b(?!\?)/.test(line) && info.includes("cluster_state:ok");
+            },
+            120_000,
+          ).catch((error: Error) => {
+            throw new Error(`${error.message} (last seen: ${seen})`);
           });
           await signalProcess(server, redisProcess(frozen!), "CONT");
         },
