@@ -81,11 +81,31 @@ export function redisCluster(): Target {
       const clusterNodes = async (via: number) => (await cli(server, via, "cluster", "nodes")).split("\n");
       const failover: Partial<Rig> = {
         async inject() {
-          const masters = (await clusterNodes(server.ports[0]!))
-            .filter((line) => / (myself,)?master /.test(line))
-            .map((line) => Number(/:(\d+)@/.exec(line)?.[1]));
-          frozen = masters.find((port) => port !== server.ports[0]) ?? masters[0]!;
-          await signalProcess(server, redisProcess(frozen), "STOP");
+          // A master whose replica is in sync (a master frozen in an earlier cycle rejoins as
+          // a replica and must catch up first), so that a failover can happen at all.
+          await waitFor(
+            "a master with a replica in sync",
+            async () => {
+              const nodes = (await clusterNodes(server.ports[0]!)).map((line) => line.split(" "));
+              const port = (fields: string[]) => Number(/:(\d+)@/.exec(fields[1] ?? "")?.[1]);
+              for (const master of nodes.filter((f) => /^(myself,)?master$/.test(f[2] ?? ""))) {
+                if (port(master) === server.ports[0]) continue;
+                for (const replica of nodes.filter((f) => f[3] === master[0] && /slave/.test(f[2] ?? ""))) {
+                  if (
+                    (await cli(server, port(replica), "info", "replication")).includes(
+                      "master_link_status:up",
+                    )
+                  ) {
+                    frozen = port(master);
+                    return true;
+                  }
+                }
+              }
+              return false;
+            },
+            120_000,
+          );
+          await signalProcess(server, redisProcess(frozen!), "STOP");
         },
         async recover() {
           const via = server.ports.find((port) => port !== frozen)!;
