@@ -4,11 +4,11 @@
 //   pnpm faults <target...|all> [--cycles 20] [--slow-cycles 5] [--faults pause,drop,...] [--log FILE]
 // --cycles counts rounds of the quick faults (pause, drop), over which handle and heap growth
 // is measured; --slow-cycles those of restarts and failovers; --log writes everything the
-// stores, hosts and clients reported, per fault. Needs `pnpm build` first.
+// stores, hosts and clients reported, per fault. Needs `pnpm build` first. An interrupted run
+// leaves its containers behind (no reaper with local images): scripts/containers/cleanup.sh.
 
 import { appendFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { stopAllServers } from "../conformance/src/containers/server.js";
 import { Log } from "./faults/log.js";
 import { type Figures, runFault } from "./faults/run-fault.js";
 import { type Row, markdownTable } from "./faults/table.js";
@@ -75,13 +75,6 @@ const load = () =>
     .map((n) => n.toFixed(1))
     .join(" ");
 const startedAt = new Date();
-// Interrupted: the containers have no reaper on machines with local images, so stop them here.
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    console.error(`pnpm faults: ${signal}, stopping the containers`);
-    void stopAllServers().finally(() => process.exit(130));
-  });
-}
 const startLoad = load();
 console.error(`pnpm faults: ${names.join(", ")}; load average ${startLoad}`);
 const rows: Row[] = [];
