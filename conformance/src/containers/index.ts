@@ -29,4 +29,5 @@ export {
 } from "./images.js";
 export { CELL_ENV, MATRIX, type MatrixCell, cellEnvironment, matrixCell, selectedCell } from "./matrix.js";
 export { containerRuntime, isCI, type RuntimeStatus, requireContainers } from "./runtime.js";
+export { signalProcess } from "./signal.js";
 export { freePort, type StartedServer, type StartOptions, stopAllServers } from "./server.js";

@@ -157,3 +157,22 @@ export function probeRedisCluster(masters: number, nodes: number): Probe {
     throw new Error(`cluster not ready: ${JSON.stringify(info.split("\r\n").slice(0, 7).join(" "))}`);
   };
 }
+
+/**
+ * Redis Sentinel, asked on the first sentinel: the quorum is reachable with every sentinel, and
+ * the replica is known and in sync (a failover needs both). The trailing PING marks the end of
+ * the pipelined replies, so no RESP array parser is needed.
+ */
+export function probeRedisSentinel(master: string, sentinels: number): Probe {
+  return async (host, port, timeoutMs) => {
+    const request = `SENTINEL CKQUORUM ${master}\r\nSENTINEL REPLICAS ${master}\r\nPING\r\n`;
+    const reply = await exchange(host, port, Buffer.from(request), (b) => b.includes("+PONG\r\n"), timeoutMs);
+    const text = reply.toString("latin1");
+    const quorum = text.startsWith(`+OK ${sentinels} usable Sentinels`);
+    const replicaInSync = /master-link-status\r\n\$2\r\nok\r\n/.test(text);
+    if (quorum && replicaInSync) return `${sentinels} sentinels, replica in sync`;
+    throw new Error(
+      `sentinels not ready: ${JSON.stringify(text.split("\r\n")[0])}, replica in sync: ${replicaInSync}`,
+    );
+  };
+}

@@ -40,6 +40,8 @@ export interface StartedServer extends AsyncDisposable {
   restart(): Promise<void>;
   /** The container's stdout and stderr so far (for failure messages). */
   logs(): Promise<string>;
+  /** Runs a command inside the container (fault injection on one process of a multi-node server). */
+  exec(command: readonly string[]): Promise<{ exitCode: number; output: string }>;
 }
 
 export interface StartOptions {
@@ -288,6 +290,10 @@ function wrap(
     },
     async logs() {
       return tailLogs((await docker()) as unknown as ContainerLike, 500);
+    },
+    async exec(command) {
+      const { exitCode, output } = await started.exec([...command]);
+      return { exitCode, output };
     },
     [Symbol.asyncDispose]() {
       return server.stop();

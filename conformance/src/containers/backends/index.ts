@@ -4,13 +4,24 @@
 // The order is kept: the image build lists each suite's Debian packages in this order.
 
 import dynamodb from "./dynamodb.js";
+import etcdCluster from "./etcd-cluster.js";
 import etcd from "./etcd.js";
 import memcached from "./memcached.js";
 import redisCluster from "./redis-cluster.js";
+import redisSentinel from "./redis-sentinel.js";
 import redis from "./redis.js";
 import valkey from "./valkey.js";
 
-export const BACKENDS = { redis, valkey, "redis-cluster": redisCluster, memcached, etcd, dynamodb } as const;
+export const BACKENDS = {
+  redis,
+  valkey,
+  "redis-cluster": redisCluster,
+  "redis-sentinel": redisSentinel,
+  memcached,
+  etcd,
+  "etcd-cluster": etcdCluster,
+  dynamodb,
+} as const;
 
 export type Backend = keyof typeof BACKENDS;
 

@@ -1,0 +1,38 @@
+// DynamoDB through its local stand-in (dynalite on this machine, DynamoDB Local where images are pulled).
+import { DynamoDBSessionKVStore } from "../../../packages/dynamodb/dist/index.js";
+import { type Fault, type Rig, SECRET, STORE_TIMEOUT_MS, type Target } from "../target.js";
+import { proxies, rig, start } from "./shared.js";
+
+export function dynamodb(): Target {
+  return {
+    name: "dynamodb (local stand-in)",
+    faults: {
+      pause: true,
+      "restart-empty": "DynamoDB never loses a table; the stand-in's restart would",
+      "restart-data": "the stand-in keeps its tables in memory",
+      drop: true,
+      failover: "a managed service (no failover to cause)",
+    },
+    secret: SECRET,
+    async setup(fault: Fault): Promise<Rig> {
+      const server = await start("dynamodb");
+      const front = await proxies([server.port]);
+      const clientConfig = {
+        endpoint: `http://127.0.0.1:${front[0]!.port}`,
+        region: "us-east-1",
+        credentials: { accessKeyId: "faults", secretAccessKey: SECRET },
+      };
+      return rig(fault, {
+        servers: [server],
+        proxies: front,
+        store: () =>
+          new DynamoDBSessionKVStore({
+            tableName: "sessionkv-faults",
+            createTable: true,
+            clientConfig,
+            operationTimeoutMs: STORE_TIMEOUT_MS,
+          }),
+      });
+    },
+  };
+}
