@@ -47,6 +47,11 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
   protected readonly cannotHang: boolean = false;
   /** Bounds every operation; backends derive their drivers' own timeouts from it. */
   protected readonly operationTimeoutMs: number;
+  /**
+   * Frozen key arrays this store has validated: they cannot change, so they stay valid. A
+   * registry hands the same frozen arrays to every heartbeat (issue #12, host CPU).
+   */
+  readonly #validFrozen = new WeakSet<readonly string[]>();
   #state: State = "new";
   #starting: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
@@ -156,7 +161,7 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
   }
 
   async mget(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
-    validateKeys(keys, this.capabilities);
+    this.#validateKeys(keys);
     this.#assertUsable("mget");
     if (keys.length === 0) return [];
     const distinct = this.acceptsRepeatedKeys ? keys : unique(keys);
@@ -183,7 +188,7 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
   }
 
   async expire(keys: readonly string[], ttlMs: number): Promise<void> {
-    validateKeys(keys, this.capabilities);
+    this.#validateKeys(keys);
     validateTtlMs(ttlMs);
     this.#assertUsable("expire");
     if (keys.length === 0) return;
@@ -198,10 +203,16 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
   }
 
   async delete(keys: readonly string[]): Promise<void> {
-    validateKeys(keys, this.capabilities);
+    this.#validateKeys(keys);
     this.#assertUsable("delete");
     if (keys.length === 0) return;
     return this.#run("delete", () => this.doDelete(this.acceptsRepeatedKeys ? keys : unique(keys)));
+  }
+
+  #validateKeys(keys: readonly string[]): void {
+    if (this.#validFrozen.has(keys)) return;
+    validateKeys(keys, this.capabilities);
+    if (Object.isFrozen(keys)) this.#validFrozen.add(keys);
   }
 
   #assertUsable(operation: string): void {

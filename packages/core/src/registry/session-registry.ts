@@ -4,6 +4,7 @@ import type { MsetEntry, SessionKVStore } from "../types.js";
 import { validateTtlMs } from "../validate.js";
 import { encodeCloseFlag, flagTargets } from "./close-flag.js";
 import { DecodeCache } from "./decode-cache.js";
+import { KeyPlan } from "./key-plan.js";
 import { callPrefix, closeRequestKey, sessionKey } from "./keys.js";
 import { type SessionLogger, consoleLogger } from "./logger.js";
 import { decodeRecord, encodeRecord, freshRecord, recordTtlMs, withMetrics } from "./record.js";
@@ -79,6 +80,8 @@ export class SessionRegistry implements AsyncDisposable {
   readonly #logger: SessionLogger;
   /** The heartbeat reads' (`refresh`, `poll`) last records: unchanged ones are not parsed again. */
   readonly #heartbeat = new DecodeCache();
+  /** The keys of the last heartbeat read's sessions, reused while the same sessions come back. */
+  #lastPlan: KeyPlan | undefined;
   #state: State = "new";
   #starting: Promise<void> | undefined;
 
@@ -256,18 +259,21 @@ export class SessionRegistry implements AsyncDisposable {
    * seen present was present after its refresh).
    */
   async refresh(sessions: ReadonlyMap<string, string>): Promise<string[]> {
-    validateSessions(sessions, this.store.capabilities);
+    const plan = this.#plan(sessions);
     this.#assertRunning("refresh");
-    if (sessions.size === 0) return [];
-    const keys = recordKeys(sessions);
+    if (plan.records.length === 0) return [];
+    const keys = plan.records;
     await this.store.expire(keys, this.ttlMs);
     const values = await this.store.mget(keys);
     const missing: string[] = [];
-    let i = 0;
-    sessions.forEach((callId, sessionId) => {
-      if (this.#decodeCached(keys[i]!, values[i++] ?? null, callId, sessionId) === null)
+    for (let i = 0; i < keys.length; i++) {
+      const sessionId = plan.sessionIds[i] as string;
+      if (
+        this.#decodeCached(keys[i] as string, values[i] ?? null, plan.callIds[i] as string, sessionId) ===
+        null
+      )
         missing.push(sessionId);
-    });
+    }
     this.#heartbeat.commit();
     return missing;
   }
@@ -294,10 +300,10 @@ export class SessionRegistry implements AsyncDisposable {
    * registered now: one `mget` of their records and flags.
    */
   async getCloseRequests(sessions: ReadonlyMap<string, string>): Promise<string[]> {
-    validateSessions(sessions, this.store.capabilities);
+    const plan = this.#plan(sessions);
     this.#assertRunning("getCloseRequests");
-    if (sessions.size === 0) return [];
-    return [...(await this.#read(sessions, recordKeys(sessions))).closeRequested];
+    if (plan.records.length === 0) return [];
+    return [...(await this.#read(plan)).closeRequested];
   }
 
   /**
@@ -305,33 +311,45 @@ export class SessionRegistry implements AsyncDisposable {
    * their records and close flags together. For `SessionHost` and other schedulers.
    */
   async poll(sessions: ReadonlyMap<string, string>): Promise<PollResult> {
-    validateSessions(sessions, this.store.capabilities);
+    const plan = this.#plan(sessions);
     this.#assertRunning("poll");
-    if (sessions.size === 0) return { records: new Map(), closeRequested: [] };
-    const keys = recordKeys(sessions);
-    await this.store.expire(keys, this.ttlMs);
-    return this.#read(sessions, keys);
+    if (plan.records.length === 0) return { records: new Map(), closeRequested: [] };
+    await this.store.expire(plan.records, this.ttlMs);
+    return this.#read(plan);
+  }
+
+  /**
+   * Validates `sessions` and returns their keys. The ids of the last heartbeat, in the same order,
+   * were valid then and so are now: that plan is reused without checking them again.
+   */
+  #plan(sessions: ReadonlyMap<string, string>): KeyPlan {
+    const last = this.#lastPlan;
+    if (last !== undefined && sessions instanceof Map && last.matches(sessions)) return last;
+    validateSessions(sessions, this.store.capabilities);
+    const plan = new KeyPlan(sessions);
+    if (sessions.size > 0) this.#lastPlan = plan;
+    return plan;
   }
 
   /** One `mget` of the sessions' records and close flags; a flag counts if it targets the record read. */
-  async #read(sessions: ReadonlyMap<string, string>, recordKeys: readonly string[]): Promise<PollResult> {
-    const n = sessions.size;
-    const keys = new Array<string>(n * 2);
-    let at = 0;
-    sessions.forEach((callId, sessionId) => {
-      keys[at] = recordKeys[at]!;
-      keys[n + at++] = closeRequestKey(callId, sessionId);
-    });
+  async #read(plan: KeyPlan): Promise<PollResult> {
+    const keys = plan.recordsAndFlags;
     const values = await this.store.mget(keys);
     const records = new Map<string, StoredSession | null>();
     const closeRequested: string[] = [];
-    let i = 0;
-    sessions.forEach((callId, sessionId) => {
-      const record = this.#decodeCached(keys[i]!, values[i] ?? null, callId, sessionId);
+    const n = plan.records.length;
+    for (let i = 0; i < n; i++) {
+      const sessionId = plan.sessionIds[i] as string;
+      const record = this.#decodeCached(
+        keys[i] as string,
+        values[i] ?? null,
+        plan.callIds[i] as string,
+        sessionId,
+      );
       records.set(sessionId, record);
-      const flag = values[n + i++] ?? null;
+      const flag = values[n + i] ?? null;
       if (flag !== null && flagTargets(flag, record)) closeRequested.push(sessionId);
-    });
+    }
     this.#heartbeat.commit();
     return { records, closeRequested };
   }
@@ -428,16 +446,6 @@ export class SessionRegistry implements AsyncDisposable {
       this.#state === "stopped" ? "after stop()" : "before start() completed",
     );
   }
-}
-
-/** The record keys of sessionId → callId, in the map's order. */
-function recordKeys(sessions: ReadonlyMap<string, string>): string[] {
-  const keys = new Array<string>(sessions.size);
-  let i = 0;
-  sessions.forEach((callId, sessionId) => {
-    keys[i++] = sessionKey(callId, sessionId);
-  });
-  return keys;
 }
 
 function tooLarge(write: SessionWrite, bytes: number, limit: number): SkippedWrite {
