@@ -45,6 +45,10 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
   readonly #secrets: readonly string[];
   /** The listing index, kept up to date by every write unless listing is "scan". */
   readonly #index: SessionIndex | null;
+  /** Frozen key arrays with `keyPrefix` prepended: a registry reads the same keys every heartbeat. */
+  readonly #prefixed = new WeakMap<readonly string[], readonly string[]>();
+  /** The same for how a frozen array of full keys splits into commands. */
+  readonly #split = new WeakMap<readonly string[], string[][]>();
 
   constructor(options: RedisSessionKVStoreOptions) {
     super(options);
@@ -177,13 +181,24 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
     return this.client.getBuffer(this.keyPrefix + key).then(bytes);
   }
 
-  protected doMget(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
+  /** The keys with `keyPrefix` prepended; memoised for frozen arrays, which cannot change. */
+  #full(keys: readonly string[]): readonly string[] {
+    const known = this.#prefixed.get(keys);
+    if (known !== undefined) return known;
     const full = new Array<string>(keys.length);
     for (let i = 0; i < keys.length; i++) full[i] = this.keyPrefix + keys[i];
+    if (Object.isFrozen(keys)) this.#prefixed.set(keys, Object.freeze(full));
+    return full;
+  }
+
+  protected doMget(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
+    const full = this.#full(keys);
     const batches = this.#batches(full);
     // The common case, one MGET, without the bookkeeping of several.
     if (batches.length === 1)
-      return this.client.mgetBuffer(full).then((values) => checkedReplies(values, full.length).map(bytes));
+      return this.client
+        .mgetBuffer(batches[0] as string[])
+        .then((values) => checkedReplies(values, full.length).map(bytes));
     return this.#mgetBatches(full, batches);
   }
 
@@ -212,7 +227,7 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
     const ms = px(ttlMs);
     // PEXPIRE on a missing or expired key returns 0 and creates nothing: no existence check needed.
     const queue = (batch: Batch, group: readonly string[]): void => {
-      for (const key of group) batch.pexpire(this.keyPrefix + key, ms);
+      for (const key of this.#full(group)) batch.pexpire(key, ms);
     };
     if (this.#index !== null)
       return this.#index.write(
@@ -220,6 +235,7 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
         (key) => key,
         () => ms,
         queue,
+        false,
       );
     await this.#pipelined(keys, (key) => key, queue);
   }
@@ -258,9 +274,15 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
 
   /** Full keys split for multi-key commands: by hash slot in a cluster, then by size. */
   #batches(full: readonly string[]): string[][] {
+    const known = this.#split.get(full);
+    if (known !== undefined) return known;
     const groups = this.#topology.partition(full, (key) => key);
-    if (groups.length === 1 && full.length <= KEYS_PER_COMMAND) return [full as string[]];
-    return groups.flatMap((group) => chunk(group, KEYS_PER_COMMAND));
+    const batches =
+      groups.length === 1 && full.length <= KEYS_PER_COMMAND
+        ? [full as string[]]
+        : groups.flatMap((group) => chunk(group, KEYS_PER_COMMAND));
+    if (Object.isFrozen(full)) this.#split.set(full, batches);
+    return batches;
   }
 }
 
