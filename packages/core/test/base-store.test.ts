@@ -108,6 +108,36 @@ describe("BaseSessionKVStore", () => {
     expect(store.calls).toEqual([]);
   });
 
+  it("validates key arrays on every call, except a frozen array it has already accepted", async () => {
+    const store = new RecordingStore();
+    await store.start();
+    store.calls.length = 0;
+    // A mutable array may change between calls: checked each time.
+    const keys = ["a", "b"];
+    await store.mget(keys);
+    keys[1] = "\uDC00";
+    await expect(store.mget(keys)).rejects.toMatchObject({ message: /^keys\[1\]/ });
+    await expect(store.expire(keys, 1)).rejects.toMatchObject({ message: /^keys\[1\]/ });
+    // A frozen array that failed is not remembered as valid.
+    const bad = Object.freeze(["a", "k".repeat(17)]);
+    for (let i = 0; i < 2; i++)
+      await expect(store.delete(bad)).rejects.toMatchObject({ message: /^keys\[1\] is 17 UTF-8 bytes/ });
+    // One that passed cannot change, and reaches the hooks of every operation that takes keys.
+    const good = Object.freeze(["a", "b"]);
+    await store.mget(good);
+    await store.expire(good, 1);
+    await store.delete(good);
+    expect(store.calls.map(([name]) => name)).toEqual(["mget", "mget", "expire", "delete"]);
+    // Remembered per store: another store with a smaller key limit checks it against its own.
+    const strict = new (class extends RecordingStore {
+      override readonly capabilities = { ...store.capabilities, maxKeyBytes: 1 };
+    })();
+    await strict.start();
+    const long = Object.freeze(["ab"]);
+    await store.mget(long);
+    await expect(strict.mget(long)).rejects.toMatchObject({ message: /^keys\[0\] is 2 UTF-8 bytes/ });
+  });
+
   it("takes TTLs up to MAX_TTL_MS (365 days) and rejects longer ones naming ttlMs, before any hook", async () => {
     const store = new RecordingStore();
     await store.start();

@@ -46,6 +46,133 @@ describe("heartbeat reads", () => {
   });
 });
 
+describe("heartbeat keys kept from one read to the next", () => {
+  it("follow a map of the same size whose ids, calls or order changed", async () => {
+    const registry = await registryOn();
+    await registry.register("c1", "s1", { metrics: { a: 1 } });
+    await registry.register("c2", "s2", { metrics: { a: 2 } });
+    await registry.register("c3", "s2", { metrics: { a: 3 } });
+    const callOf = async (sessions: Map<string, string>) =>
+      [...(await registry.poll(sessions)).records].map(([id, r]) => [id, r?.info.callId ?? null]);
+    expect(
+      await callOf(
+        new Map([
+          ["s1", "c1"],
+          ["s2", "c2"],
+        ]),
+      ),
+    ).toEqual([
+      ["s1", "c1"],
+      ["s2", "c2"],
+    ]);
+    expect(
+      await callOf(
+        new Map([
+          ["s1", "c1"],
+          ["s2", "c3"],
+        ]),
+      ),
+    ).toEqual([
+      ["s1", "c1"],
+      ["s2", "c3"],
+    ]);
+    expect(
+      await callOf(
+        new Map([
+          ["s2", "c3"],
+          ["s1", "c1"],
+        ]),
+      ),
+    ).toEqual([
+      ["s2", "c3"],
+      ["s1", "c1"],
+    ]);
+    expect(
+      await callOf(
+        new Map([
+          ["s2", "c3"],
+          ["s3", "c1"],
+        ]),
+      ),
+    ).toEqual([
+      ["s2", "c3"],
+      ["s3", null],
+    ]);
+    await registry.requestClose("c3", "s2");
+    const sessions = new Map([
+      ["s1", "c1"],
+      ["s2", "c2"],
+    ]);
+    expect((await registry.poll(sessions)).closeRequested).toEqual([]);
+    expect(
+      await registry.getCloseRequests(
+        new Map([
+          ["s1", "c1"],
+          ["s2", "c3"],
+        ]),
+      ),
+    ).toEqual(["s2"]);
+    expect(
+      await registry.refresh(
+        new Map([
+          ["s1", "c1"],
+          ["s4", "c3"],
+        ]),
+      ),
+    ).toEqual(["s4"]);
+  });
+
+  it("still validate a map that differs from the last one, the same map mutated included", async () => {
+    const registry = await registryOn();
+    const sessions = new Map([
+      ["s1", "c1"],
+      ["s2", "c1"],
+    ]);
+    expect(await registry.refresh(sessions)).toEqual(["s1", "s2"]);
+    await expect(
+      registry.poll(
+        new Map([
+          ["s1", "c1"],
+          ["s/2", "c1"],
+        ]),
+      ),
+    ).rejects.toMatchObject({
+      code: "ERR_INVALID_ARGUMENT",
+    });
+    sessions.set("s2", "c/1");
+    await expect(registry.refresh(sessions)).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
+    sessions.delete("s2");
+    sessions.set("\uD800", "c1");
+    await expect(registry.poll(sessions)).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
+  });
+
+  it("a host heartbeats the sessions added and only those still hosted", async () => {
+    const inner = new ReferenceStore();
+    const expired: string[][] = [];
+    const store = interceptStore(inner, (operation, keys) => {
+      if (operation === "expire") expired.push([...keys]);
+    });
+    const registry = new SessionRegistry({ store, ttlMs: 60_000, logger: silentLogger });
+    opened.push(inner);
+    const host = new SessionHost({ registry, maintenanceIntervalMs: 20_000, logger: silentLogger });
+    hosts.push(host);
+    await host.start();
+    await host.add("c", "s1", { close() {} });
+    await host.maintain();
+    await host.add("c", "s2", { close() {} });
+    await host.maintain();
+    await host.remove("c", "s1");
+    await host.maintain();
+    await host.maintain();
+    expect(expired).toEqual([
+      ["sessions/c/s1"],
+      ["sessions/c/s1", "sessions/c/s2"],
+      ["sessions/c/s2"],
+      ["sessions/c/s2"],
+    ]);
+  });
+});
+
 describe("SessionHost metrics comparison", () => {
   it("writes metrics mutated in place, and nothing while they stay the same (NaN included)", async () => {
     const inner = new ReferenceStore();

@@ -142,5 +142,17 @@ describe("listing index", () => {
       await store.set("plain", bytes("v"), 60_000);
       await eventually(async () => expect(await raw.exists("ix:acl:plain")).toBe(1));
     });
+
+    it("a refresh whose index entries are refused extends no record", async () => {
+      // An expire raises the entries in a pipeline of its own and sends the PEXPIREs only once
+      // it succeeded (no MULTI): a refused ZADD must still leave every record's TTL as it was.
+      await raw.call("ACL", ...["SETUSER", "noindex2", "reset", "on", ">pw", "~ix:acl2:*", "+@all", "-zadd"]);
+      await raw.set("ix:acl2:sessions/c/s", "v", "PX", 60_000);
+      const store = await open("ix:acl2:", "index", urlOf(server(), "noindex2:pw@"));
+      const { error } = await rejection(() => store.expire(["sessions/c/s"], 600_000));
+      expect(codeOf(error)).toBe(ErrorCode.STORE_MISCONFIGURED);
+      expect(await raw.pttl("ix:acl2:sessions/c/s")).toBeLessThanOrEqual(60_000);
+      expect(await raw.pttl("ix:acl2:sessions/c/s")).toBeGreaterThan(0);
+    });
   });
 });
