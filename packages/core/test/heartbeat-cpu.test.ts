@@ -203,4 +203,28 @@ describe("SessionHost metrics comparison", () => {
     await host.maintain();
     expect(msets).toBe(2);
   });
+
+  it("still rejects invalid metrics (logged, nothing written), also where the last ones were empty", async () => {
+    const inner = new ReferenceStore();
+    let msets = 0;
+    const store = interceptStore(inner, (operation) => {
+      if (operation === "mset") msets++;
+    });
+    const warnings: string[] = [];
+    const logger = { warn: (message: string) => warnings.push(message), error: () => undefined };
+    const registry = new SessionRegistry({ store, ttlMs: 60_000, logger });
+    opened.push(inner);
+    const host = new SessionHost({ registry, maintenanceIntervalMs: 20_000, logger });
+    hosts.push(host);
+    await host.start();
+    let metrics: unknown = {};
+    await host.add("c", "s", { close() {}, metrics: () => metrics as SessionMetrics });
+    for (const invalid of [null, [], 5, { a: "x" }]) {
+      metrics = invalid;
+      warnings.length = 0;
+      await host.maintain();
+      expect(warnings).toEqual([expect.stringMatching(/metrics\(\) of session "s" failed/)]);
+    }
+    expect(msets).toBe(0);
+  });
 });
