@@ -292,7 +292,9 @@ export class BucketIndex {
       ]);
       if (written === undefined) throw new Error("no reply to an index bucket write");
       if (written.status === Status.OK) {
-        await this.#resetCounter(bucket, kept.size);
+        // Not waited for: the item is compacted, and the reset only decides when the next
+        // compaction comes (a round trip less for the write or refresh that triggered this one).
+        this.#resetCounter(bucket, kept.size).catch(() => undefined);
         return kept;
       }
       if (written.status === Status.KEY_NOT_FOUND) return kept; // deleted meanwhile: nothing left
