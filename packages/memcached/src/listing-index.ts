@@ -73,7 +73,12 @@ export class ListingIndex {
    * server lists them again after one refresh.
    */
   plan(keys: readonly string[], reenter = false): ListingPlan {
-    const index = this.#buckets.plan(this.#groups(keys, reenter));
+    // A lone write (the common case) needs no grouping.
+    const groups =
+      keys.length === 1 && !reenter
+        ? [[this.#bucketOf(keys[0]!), keys] as const]
+        : this.#groups(keys, reenter);
+    const index = this.#buckets.plan(groups);
     return { index, commands: index.commands };
   }
 
@@ -176,7 +181,7 @@ export class ListingIndex {
     for (const key of keys) {
       const scope = scopeOf(key);
       if (scope === undefined) {
-        groups.add(this.#rootBucket(bucketOf(key, ROOT_BUCKETS)), key);
+        groups.add(this.#bucketOf(key), key);
         continue;
       }
       if (reenter && !groups.has(this.#encoder.scopeKey(scope)))
@@ -197,6 +202,12 @@ export class ListingIndex {
 
   #directoryBuckets(): Bucket[] {
     return Array.from({ length: DIRECTORY_BUCKETS }, (_, b) => this.#directoryAt(b));
+  }
+
+  /** The bucket that lists `key`: its scope's, or a root bucket. */
+  #bucketOf(key: string): Bucket {
+    const scope = scopeOf(key);
+    return scope === undefined ? this.#rootBucket(bucketOf(key, ROOT_BUCKETS)) : this.#scopeBucket(scope);
   }
 
   #rootBucket(bucket: number): Bucket {

@@ -18,6 +18,8 @@ import {
 import { type Command, MemcachedStatusError, Opcode, Status, storageExtras } from "./protocol.js";
 import { type MemjsClientInternals, type PartialReplies, Transport } from "./transport.js";
 
+const NONE: ReadonlySet<number> = new Set();
+
 /** CAS rounds before a key that keeps changing under `expire`/`onlyIfExists` is reported as contended. */
 const CAS_ROUNDS = 50;
 
@@ -227,9 +229,10 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
       // One server answers one connection's requests in order, so data and index go in one
       // pipeline without breaking "data first".
       const plan = this.#index.plan(entries.map((e) => e.key));
-      const sent = await this.#transport.send([...data, ...plan.commands]);
-      written = { replies: sent.slice(0, data.length), unreachable: new Set() };
-      indexed = await this.#index.finish(plan, sent.slice(data.length));
+      const sent = await this.#transport.send(data.concat(plan.commands));
+      written = { replies: sent.slice(0, data.length), unreachable: NONE };
+      const finished = this.#index.finish(plan, sent.slice(data.length));
+      indexed = typeof finished === "boolean" ? finished : await finished;
     } else {
       written = await this.#transport.sendPartial(data);
       const reached = entries.filter((_, i) => !written.unreachable.has(i)).map((e) => e.key);
