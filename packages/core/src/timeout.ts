@@ -6,15 +6,25 @@ import { ErrorCode, SessionKVError } from "./errors.js";
  * that no store operation hangs whatever the driver does.
  */
 export function withTimeout<T>(work: Promise<T>, ms: number, operation: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+  // One promise and one timer: `Promise.race` with a `finally` costs three more promises per
+  // call, a measurable share of a store operation that takes one round trip.
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
       reject(
         new SessionKVError(ErrorCode.STORE_UNAVAILABLE, `${operation} did not complete within ${ms} ms`),
       );
     }, ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 export function sleep(ms: number): Promise<void> {

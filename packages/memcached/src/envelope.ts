@@ -17,14 +17,24 @@ export function envelopeOverhead(keyBytes: number): number {
   return KEY_HEADER_BYTES + keyBytes + DEADLINE_HEADER_BYTES;
 }
 
-/** The envelope as parts, so the request frame copies the value once. */
-export function encodeEnvelope(keyBytes: Buffer, value: Uint8Array, expiresAtMs: number): Uint8Array[] {
+/** `[magic][u16 key length][key]`: the part of a data item that depends only on its key. */
+export function keyHead(keyBytes: Buffer): Buffer {
   const head = Buffer.allocUnsafe(KEY_HEADER_BYTES + keyBytes.length);
   head[0] = MAGIC;
   head.writeUInt16BE(keyBytes.length, 1);
   keyBytes.copy(head, KEY_HEADER_BYTES);
-  return [head, encodeWithDeadline(value, expiresAtMs)];
+  return head;
 }
+
+/**
+ * The envelope as parts: the key's head (`keyHead`), the deadline header and the value
+ * itself, which the request frame copies once, when it is encoded.
+ */
+export function encodeEnvelope(head: Buffer, value: Uint8Array, expiresAtMs: number): Uint8Array[] {
+  return [head, encodeWithDeadline(NO_VALUE, expiresAtMs), value];
+}
+
+const NO_VALUE = new Uint8Array(0);
 
 /** Offset of the deadline envelope if `stored` is an item for `keyBytes`, else -1. */
 function deadlineOffset(stored: Uint8Array, keyBytes: Buffer): number {
@@ -52,11 +62,13 @@ export function liveValueOf(stored: Uint8Array, keyBytes: Buffer, now: number): 
   return record !== null && record.expiresAtMs > now ? record.value : null;
 }
 
-/** A copy of a stored item with only its deadline changed (expire keeps the value as it is). */
-export function withDeadline(stored: Uint8Array, keyBytes: Buffer, expiresAtMs: number): Buffer | null {
+/**
+ * A stored item with only its deadline changed (expire keeps the value as it is), as parts
+ * that view `stored` around the new deadline: no copy until the request frame is encoded.
+ */
+export function withDeadline(stored: Uint8Array, keyBytes: Buffer, expiresAtMs: number): Uint8Array[] | null {
   const at = deadlineOffset(stored, keyBytes);
   if (at < 0) return null;
-  const copy = Buffer.from(stored);
-  copy.writeDoubleBE(expiresAtMs, at + 1);
-  return copy;
+  const header = encodeWithDeadline(NO_VALUE, expiresAtMs);
+  return [stored.subarray(0, at), header, stored.subarray(at + DEADLINE_HEADER_BYTES)];
 }

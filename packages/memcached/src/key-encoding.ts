@@ -30,8 +30,9 @@ export class KeyEncoder {
     this.#directLimit = MEMCACHED_MAX_KEY_BYTES - this.namespace.length - 1;
   }
 
-  dataKey(key: string): string {
-    return this.#encode("k", "h", key);
+  /** `utf8`: the key's UTF-8 bytes, when the caller has them already. */
+  dataKey(key: string, utf8?: Buffer): string {
+    return this.#encode("k", "h", key, utf8);
   }
 
   /** The namespace-wide index bucket of keys outside any registry-shaped scope. */
@@ -61,8 +62,8 @@ export class KeyEncoder {
     return this.#encode("t", "T", scope);
   }
 
-  #encode(direct: string, hashed: string, text: string): string {
-    const bytes = Buffer.from(text, "utf8");
+  #encode(direct: string, hashed: string, text: string, utf8?: Buffer): string {
+    const bytes = utf8 ?? Buffer.from(text, "utf8");
     // base64url grows 3 bytes into 4 characters, unpadded.
     if (Math.ceil((bytes.length * 4) / 3) <= this.#directLimit)
       return `${this.namespace}${direct}${bytes.toString("base64url")}`;

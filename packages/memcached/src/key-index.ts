@@ -136,13 +136,12 @@ export class BucketIndex {
    * compacts the buckets whose counter crossed the threshold. `unreachable` holds the indexes
    * of the plan's commands whose server failed: those entries are not recorded.
    */
-  async finish(
+  finish(
     plan: IndexPlan,
     replies: readonly (Reply | undefined)[],
     unreachable: ReadonlySet<number> = NONE,
-  ): Promise<FinishResult> {
-    let missing: PlannedBucket[] = [];
-    const created: Bucket[] = [];
+  ): Promise<FinishResult> | FinishResult {
+    const missing: PlannedBucket[] = [];
     const toCompact: Bucket[] = [];
     const oversized: PlannedBucket[] = [];
     let complete = true;
@@ -168,7 +167,22 @@ export class BucketIndex {
       }
       // Any other failure only delays compaction: the next increment tries again.
     }
+    // The common case (the items exist, no compaction due) settles without a promise: this is
+    // on the path of every write.
+    if (missing.length === 0 && oversized.length === 0 && toCompact.length === 0)
+      return complete ? FINISHED : UNFINISHED;
+    return this.#repair(missing, oversized, toCompact, complete);
+  }
 
+  /** Creates the missing buckets, makes room in the oversized ones, compacts those due. */
+  async #repair(
+    needed: readonly PlannedBucket[],
+    oversized: PlannedBucket[],
+    toCompact: readonly Bucket[],
+    complete: boolean,
+  ): Promise<FinishResult> {
+    let missing = needed;
+    const created: Bucket[] = [];
     // A bucket item is missing the first time, or after eviction or a restart: create it; if
     // another writer created it in between, append after all.
     for (let round = 0; missing.length > 0; round++) {
@@ -278,7 +292,9 @@ export class BucketIndex {
       ]);
       if (written === undefined) throw new Error("no reply to an index bucket write");
       if (written.status === Status.OK) {
-        await this.#resetCounter(bucket, kept.size);
+        // Not waited for: the item is compacted, and the reset only decides when the next
+        // compaction comes (a round trip less for the write or refresh that triggered this one).
+        this.#resetCounter(bucket, kept.size).catch(() => undefined);
         return kept;
       }
       if (written.status === Status.KEY_NOT_FOUND) return kept; // deleted meanwhile: nothing left
@@ -328,6 +344,8 @@ export class BucketIndex {
 }
 
 const NONE: ReadonlySet<number> = new Set();
+const FINISHED: FinishResult = Object.freeze({ created: [], complete: true });
+const UNFINISHED: FinishResult = Object.freeze({ created: [], complete: false });
 
 /** Did an increment by `count` that ended at `after` cross the trigger (or a retry step past it)? */
 function crossed(after: number, count: number): boolean {
@@ -339,16 +357,19 @@ function crossed(after: number, count: number): boolean {
   );
 }
 
-function encodeEntry(key: string): Buffer {
-  const bytes = Buffer.from(key, "utf8");
-  const entry = Buffer.allocUnsafe(2 + bytes.length);
-  entry.writeUInt16BE(bytes.length, 0);
-  bytes.copy(entry, 2);
-  return entry;
-}
-
+/** Entries `[u16 length][UTF-8 text]`, written into one buffer. */
 function encodeEntries(entries: Iterable<string>): Buffer {
-  return Buffer.concat([...entries].map(encodeEntry));
+  const list = [...entries];
+  let bytes = 0;
+  for (const entry of list) bytes += 2 + Buffer.byteLength(entry, "utf8");
+  const out = Buffer.allocUnsafe(bytes);
+  let at = 0;
+  for (const entry of list) {
+    const length = out.write(entry, at + 2, "utf8");
+    out.writeUInt16BE(length, at);
+    at += 2 + length;
+  }
+  return out;
 }
 
 /** Entries in order, repeats included; a truncated tail (a foreign writer) is ignored. */

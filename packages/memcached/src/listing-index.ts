@@ -44,11 +44,24 @@ export class ListingIndex {
   readonly #encoder: KeyEncoder;
   readonly #buckets: BucketIndex;
   readonly #liveKeys: LivenessCheck;
+  readonly #roots: readonly Bucket[];
+  readonly #directory: readonly Bucket[];
+  readonly #scopes = new Map<string, Bucket>();
 
   /** `liveKeys` reports the keys whose data is live, or whose server cannot tell (kept by compaction). */
   constructor(transport: Transport, encoder: KeyEncoder, liveKeys: LivenessCheck) {
     this.#encoder = encoder;
     this.#liveKeys = liveKeys;
+    this.#roots = Array.from({ length: ROOT_BUCKETS }, (_, b) => ({
+      item: encoder.bucketKey(b),
+      counter: encoder.counterKey(b),
+      kind: "keys" as const,
+    }));
+    this.#directory = Array.from({ length: DIRECTORY_BUCKETS }, (_, b) => ({
+      item: encoder.directoryKey(b),
+      counter: encoder.directoryCounterKey(b),
+      kind: "scopes" as const,
+    }));
     this.#buckets = new BucketIndex(transport, (kind) =>
       kind === "keys" ? liveKeys : (scopes) => this.#liveScopes(scopes),
     );
@@ -60,17 +73,31 @@ export class ListingIndex {
    * server lists them again after one refresh.
    */
   plan(keys: readonly string[], reenter = false): ListingPlan {
-    const index = this.#buckets.plan(this.#groups(keys, reenter));
+    // A lone write (the common case) needs no grouping.
+    const groups =
+      keys.length === 1 && !reenter
+        ? [[this.#bucketOf(keys[0]!), keys] as const]
+        : this.#groups(keys, reenter);
+    const index = this.#buckets.plan(groups);
     return { index, commands: index.commands };
   }
 
-  /** Handles the replies to a plan; false when some entries' server was down. */
-  async finish(
+  /**
+   * Handles the replies to a plan; false when some entries' server was down. Settles without
+   * a promise when there is nothing left to do (the common case, on the path of every write).
+   */
+  finish(
     plan: ListingPlan,
     replies: readonly (Reply | undefined)[],
     unreachable?: ReadonlySet<number>,
-  ): Promise<boolean> {
-    return this.#enterCreated(await this.#buckets.finish(plan.index, replies, unreachable));
+  ): Promise<boolean> | boolean {
+    try {
+      const result = this.#buckets.finish(plan.index, replies, unreachable);
+      if (result instanceof Promise) return result.then((r) => this.#enterCreated(r));
+      return result.created.length === 0 ? result.complete : this.#enterCreated(result);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Records `keys` on its own (pools, refreshes); best effort where a server is down. */
@@ -154,7 +181,7 @@ export class ListingIndex {
     for (const key of keys) {
       const scope = scopeOf(key);
       if (scope === undefined) {
-        groups.add(this.#rootBucket(bucketOf(key, ROOT_BUCKETS)), key);
+        groups.add(this.#bucketOf(key), key);
         continue;
       }
       if (reenter && !groups.has(this.#encoder.scopeKey(scope)))
@@ -177,21 +204,30 @@ export class ListingIndex {
     return Array.from({ length: DIRECTORY_BUCKETS }, (_, b) => this.#directoryAt(b));
   }
 
+  /** The bucket that lists `key`: its scope's, or a root bucket. */
+  #bucketOf(key: string): Bucket {
+    const scope = scopeOf(key);
+    return scope === undefined ? this.#rootBucket(bucketOf(key, ROOT_BUCKETS)) : this.#scopeBucket(scope);
+  }
+
   #rootBucket(bucket: number): Bucket {
-    return {
-      item: this.#encoder.bucketKey(bucket),
-      counter: this.#encoder.counterKey(bucket),
-      kind: "keys",
-    };
+    return this.#roots[bucket]!;
   }
 
   #scopeBucket(scope: string): Bucket {
-    return {
-      item: this.#encoder.scopeKey(scope),
-      counter: this.#encoder.scopeCounterKey(scope),
-      kind: "keys",
-      scope,
-    };
+    let bucket = this.#scopes.get(scope);
+    if (bucket === undefined) {
+      // Two key encodings per write otherwise; beyond the bound, forgetting only costs them again.
+      if (this.#scopes.size >= MAX_REMEMBERED_SCOPES) this.#scopes.clear();
+      bucket = {
+        item: this.#encoder.scopeKey(scope),
+        counter: this.#encoder.scopeCounterKey(scope),
+        kind: "keys",
+        scope,
+      };
+      this.#scopes.set(scope, bucket);
+    }
+    return bucket;
   }
 
   #directoryBucket(scope: string): Bucket {
@@ -199,13 +235,12 @@ export class ListingIndex {
   }
 
   #directoryAt(bucket: number): Bucket {
-    return {
-      item: this.#encoder.directoryKey(bucket),
-      counter: this.#encoder.directoryCounterKey(bucket),
-      kind: "scopes",
-    };
+    return this.#directory[bucket]!;
   }
 }
+
+/** Scope buckets (their encoded keys) a store remembers. */
+const MAX_REMEMBERED_SCOPES = 10_000;
 
 /** Entries per bucket, buckets told apart by their item key. */
 class Groups {

@@ -109,35 +109,50 @@ export interface Reply {
 const HEADER_BYTES = 24;
 const REQUEST_MAGIC = 0x80;
 
-/** One binary-protocol request frame. */
-export function encodeCommand(command: Command, opaque: number): Buffer {
-  const key = Buffer.from(command.key, "latin1");
-  const extras = command.extras ?? EMPTY;
-  let valueBytes = 0;
-  for (const part of command.value ?? []) valueBytes += part.byteLength;
-  const body = extras.length + key.length + valueBytes;
-  const frame = Buffer.allocUnsafe(HEADER_BYTES + body);
-  frame[0] = REQUEST_MAGIC;
-  frame[1] = command.opcode;
-  frame.writeUInt16BE(key.length, 2);
-  frame[4] = extras.length;
-  frame[5] = 0; // data type
-  frame.writeUInt16BE(0, 6); // vbucket
-  frame.writeUInt32BE(body, 8);
-  frame.writeUInt32BE(opaque >>> 0, 12);
-  if (command.cas === undefined) frame.fill(0, 16, 24);
-  else command.cas.copy(frame, 16, 0, 8);
-  let at = HEADER_BYTES;
-  at += extras.copy(frame, at);
-  at += key.copy(frame, at);
-  for (const part of command.value ?? []) {
-    frame.set(part, at);
-    at += part.byteLength;
-  }
-  return frame;
+/** Bytes of the request frame of `command`. Keys are ASCII (key-encoding.ts): one byte per character. */
+export function frameBytes(command: Command): number {
+  let bytes = HEADER_BYTES + command.key.length + (command.extras?.length ?? 0);
+  if (command.value !== undefined) for (const part of command.value) bytes += part.byteLength;
+  return bytes;
 }
 
-const EMPTY = Buffer.alloc(0);
+/**
+ * Writes the request frame of `command` into `target` at `at` (sized with `frameBytes`), as
+ * `opcode` (a quiet command's answering form, when it closes a write); returns the end offset.
+ * Frames of one write go into one buffer: no per-frame allocation, no concatenation.
+ */
+export function encodeCommandInto(
+  command: Command,
+  opcode: number,
+  opaque: number,
+  target: Buffer,
+  at: number,
+): number {
+  const keyBytes = command.key.length;
+  const extras = command.extras;
+  const extrasBytes = extras?.length ?? 0;
+  const body = frameBytes(command) - HEADER_BYTES;
+  target[at] = REQUEST_MAGIC;
+  target[at + 1] = opcode;
+  target.writeUInt16BE(keyBytes, at + 2);
+  target[at + 4] = extrasBytes;
+  target[at + 5] = 0; // data type
+  target.writeUInt16BE(0, at + 6); // vbucket
+  target.writeUInt32BE(body, at + 8);
+  target.writeUInt32BE(opaque >>> 0, at + 12);
+  if (command.cas === undefined) target.fill(0, at + 16, at + HEADER_BYTES);
+  else command.cas.copy(target, at + 16, 0, 8);
+  let end = at + HEADER_BYTES;
+  if (extras !== undefined) end += extras.copy(target, end);
+  end += target.write(command.key, end, keyBytes, "latin1");
+  if (command.value !== undefined) {
+    for (const part of command.value) {
+      target.set(part, end);
+      end += part.byteLength;
+    }
+  }
+  return end;
+}
 
 /** Extras of set/add/replace: 4 bytes of flags (unused, 0) and the expiration. */
 export function storageExtras(exptime: number): Buffer {

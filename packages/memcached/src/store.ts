@@ -2,6 +2,7 @@ import { ErrorCode, type MsetEntry, SessionKVError, type StoreCapabilities } fro
 import { BaseSessionKVStore, deadlineFor, sleep } from "@sessionkv/core/store-kit";
 import memjs from "memjs";
 import { Coalescer } from "./coalesce.js";
+import { type EncodedKey, EncodedKeys } from "./encoded-keys.js";
 import { encodeEnvelope, liveValueOf, storedDeadline, withDeadline } from "./envelope.js";
 import { exptimeFor } from "./exptime.js";
 import { KeyEncoder } from "./key-encoding.js";
@@ -17,14 +18,12 @@ import {
 import { type Command, MemcachedStatusError, Opcode, Status, storageExtras } from "./protocol.js";
 import { type MemjsClientInternals, type PartialReplies, Transport } from "./transport.js";
 
+const NONE: ReadonlySet<number> = new Set();
+
 /** CAS rounds before a key that keeps changing under `expire`/`onlyIfExists` is reported as contended. */
 const CAS_ROUNDS = 50;
 
-interface CasTarget {
-  readonly key: string;
-  readonly keyBytes: Buffer;
-  readonly dataKey: string;
-}
+type CasTarget = EncodedKey;
 
 export class MemcachedSessionKVStore extends BaseSessionKVStore {
   readonly capabilities: StoreCapabilities;
@@ -32,6 +31,7 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
   readonly #ownsClient: boolean;
   readonly #transport: Transport;
   readonly #encoder: KeyEncoder;
+  readonly #keys: EncodedKeys;
   readonly #index: ListingIndex;
   readonly #secrets: readonly string[];
   readonly #writes = new Coalescer<MsetEntry>((calls) => this.#writeNow(calls));
@@ -50,6 +50,7 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
     });
     this.#secrets = secretsOf(options);
     this.#encoder = new KeyEncoder(options.keyPrefix ?? "");
+    this.#keys = new EncodedKeys(this.#encoder);
     if (options.client !== undefined) {
       this.#client = options.client as unknown as MemjsClientInternals;
       this.#ownsClient = false;
@@ -114,15 +115,19 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
     if (this.#ownsClient) this.#client.close();
   }
 
-  protected async doSet(key: string, value: Uint8Array, ttlMs: number, onlyIfExists: boolean): Promise<void> {
-    if (!onlyIfExists) return this.#write([{ key, value, ttlMs }]);
+  protected doSet(key: string, value: Uint8Array, ttlMs: number, onlyIfExists: boolean): Promise<void> {
+    // Not async: a plain set returns the write's own promise, one hop less per call.
+    return onlyIfExists ? this.#setIfExists(key, value, ttlMs) : this.#write([{ key, value, ttlMs }]);
+  }
+
+  async #setIfExists(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
     const now = Date.now();
     const expiresAtMs = deadlineFor(ttlMs, now);
     await this.#compareAndSet([this.#target(key)], (stored, target) => {
       const current = storedDeadline(stored, target.keyBytes);
       if (current === null || current <= Date.now()) return null; // missing or expired: left absent
       return {
-        value: encodeEnvelope(target.keyBytes, value, expiresAtMs),
+        value: encodeEnvelope(target.head, value, expiresAtMs),
         exptime: exptimeFor(expiresAtMs, Date.now()),
       };
     });
@@ -161,7 +166,7 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
         const current = storedDeadline(stored, target.keyBytes);
         if (current === null || current <= now) return null; // missing or expired: never resurrected
         const next = withDeadline(stored, target.keyBytes, expiresAtMs);
-        return next === null ? null : { value: [next], exptime: exptimeFor(expiresAtMs, now) };
+        return next === null ? null : { value: next, exptime: exptimeFor(expiresAtMs, now) };
       },
     );
   }
@@ -175,7 +180,7 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
     // Index entries stay behind: keys() confirms every entry against the data, and compaction
     // drops them. A key whose server is down is skipped (README, "Pools").
     const { replies } = await this.#transport.sendPartial(
-      keys.map((key) => ({ key: this.#encoder.dataKey(key), opcode: Opcode.DELETEQ })),
+      keys.map((key) => ({ key: this.#keys.of(key).dataKey, opcode: Opcode.DELETEQ })),
     );
     for (const reply of replies) {
       if (reply !== undefined && reply.status !== Status.KEY_NOT_FOUND)
@@ -191,7 +196,7 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
   }
 
   #target(key: string): CasTarget {
-    return { key, keyBytes: Buffer.from(key, "utf8"), dataKey: this.#encoder.dataKey(key) };
+    return this.#keys.of(key);
   }
 
   /** Concurrent writes share a pipeline and their index appends (coalesce.ts). */
@@ -206,15 +211,16 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
    */
   async #writeNow(calls: readonly (readonly MsetEntry[])[]): Promise<unknown[]> {
     const now = Date.now();
-    const entries = calls.flat();
-    const callOf = calls.flatMap((call, c) => call.map(() => c));
+    const entries = calls.length === 1 ? calls[0]! : calls.flat();
+    const callOf = calls.length === 1 ? undefined : calls.flatMap((call, c) => call.map(() => c));
     const data: Command[] = entries.map(({ key, value, ttlMs }) => {
       const expiresAtMs = deadlineFor(ttlMs, now);
+      const encoded = this.#keys.of(key);
       return {
-        key: this.#encoder.dataKey(key),
+        key: encoded.dataKey,
         opcode: Opcode.SETQ,
         extras: storageExtras(exptimeFor(expiresAtMs, now)),
-        value: encodeEnvelope(Buffer.from(key, "utf8"), value, expiresAtMs),
+        value: encodeEnvelope(encoded.head, value, expiresAtMs),
       };
     });
     let written: PartialReplies;
@@ -223,9 +229,10 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
       // One server answers one connection's requests in order, so data and index go in one
       // pipeline without breaking "data first".
       const plan = this.#index.plan(entries.map((e) => e.key));
-      const sent = await this.#transport.send([...data, ...plan.commands]);
-      written = { replies: sent.slice(0, data.length), unreachable: new Set() };
-      indexed = await this.#index.finish(plan, sent.slice(data.length));
+      const sent = await this.#transport.send(data.concat(plan.commands));
+      written = { replies: sent.slice(0, data.length), unreachable: NONE };
+      const finished = this.#index.finish(plan, sent.slice(data.length));
+      indexed = typeof finished === "boolean" ? finished : await finished;
     } else {
       written = await this.#transport.sendPartial(data);
       const reached = entries.filter((_, i) => !written.unreachable.has(i)).map((e) => e.key);
@@ -238,10 +245,11 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
       errors[c] ??= error;
     };
     written.replies.forEach((reply, i) => {
-      if (written.unreachable.has(i)) return fail(callOf[i]!, written.error);
+      const c = callOf?.[i] ?? 0;
+      if (written.unreachable.has(i)) return fail(c, written.error);
       if (reply === undefined) return;
       fail(
-        callOf[i]!,
+        c,
         reply.status === Status.VALUE_TOO_LARGE
           ? new SessionKVError(
               ErrorCode.VALUE_TOO_LARGE,
@@ -351,8 +359,13 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
         plan === undefined ? writes : [...writes, ...plan.commands],
       );
       const { replies: results, unreachable } = sent;
-      if (plan !== undefined)
-        await this.#index.finish(plan, results.slice(writes.length)).catch(() => undefined);
+      if (plan !== undefined) {
+        try {
+          await this.#index.finish(plan, results.slice(writes.length));
+        } catch {
+          // Best effort (see above).
+        }
+      }
       const conflicts: CasTarget[] = [];
       writing.forEach((target, i) => {
         const result = results[i];

@@ -5,7 +5,8 @@ import {
   Opcode,
   type Reply,
   Status,
-  encodeCommand,
+  encodeCommandInto,
+  frameBytes,
   isQuiet,
 } from "./protocol.js";
 
@@ -87,10 +88,13 @@ export class Transport {
   }
 
   /** All or nothing: rejects with the first server failure. */
-  async send(commands: readonly Command[]): Promise<(Reply | undefined)[]> {
-    const outcome = await this.sendPartial(commands);
-    if (outcome.error !== undefined) throw outcome.error;
-    return outcome.replies;
+  send(commands: readonly Command[]): Promise<(Reply | undefined)[]> {
+    const only = this.#onlyServer();
+    if (only !== undefined) return this.#sendTo(only, commands, undefined, emptyReplies(commands.length));
+    return this.sendPartial(commands).then((outcome) => {
+      if (outcome.error !== undefined) throw outcome.error;
+      return outcome.replies;
+    });
   }
 
   /**
@@ -100,7 +104,11 @@ export class Transport {
    * answered (nothing was done) and on a refused login (a misconfiguration, not an outage).
    */
   async sendPartial(commands: readonly Command[]): Promise<PartialReplies> {
-    const replies = new Array<Reply | undefined>(commands.length).fill(undefined);
+    const replies = emptyReplies(commands.length);
+    const only = this.#onlyServer();
+    // One server: its failure is the whole batch's, so there is nothing partial to track.
+    if (only !== undefined)
+      return { replies: await this.#sendTo(only, commands, undefined, replies), unreachable: NONE };
     const unreachable = new Set<number>();
     if (commands.length === 0) return { replies, unreachable };
     const groups = new Map<MemjsServer, number[]>();
@@ -143,8 +151,14 @@ export class Transport {
   /** Sends a no-op to every server: proves each one answers. */
   async ping(): Promise<void> {
     await Promise.all(
-      this.#client.servers.map((server) => this.#sendTo(server, [{ key: "", opcode: Opcode.NOOP }], [0], [])),
+      this.#client.servers.map((server) => this.#sendTo(server, [NOOP], undefined, [undefined])),
     );
+  }
+
+  /** The server when the client has only one (every key maps to it); `undefined` for a pool. */
+  #onlyServer(): MemjsServer | undefined {
+    const servers = this.#client.servers;
+    return servers.length === 1 ? servers[0] : undefined;
   }
 
   #nextOpaque(): number {
@@ -152,13 +166,19 @@ export class Transport {
     return this.#client.seq >>> 0;
   }
 
+  /**
+   * Sends `commands` (those at `indexes`, or all) to one server; resolves with `results`,
+   * filled at each command's index. Each write is one buffer that ends with its one answering
+   * command (see MAX_COMMANDS_PER_WRITE).
+   */
   #sendTo(
     server: MemjsServer,
     commands: readonly Command[],
-    indexes: readonly number[],
+    indexes: readonly number[] | undefined,
     results: (Reply | undefined)[],
-  ): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  ): Promise<(Reply | undefined)[]> {
+    return new Promise((resolve, reject) => {
+      const count = indexes === undefined ? commands.length : indexes.length;
       const registered: number[] = [];
       let outstanding = 0;
       let settled = false;
@@ -179,10 +199,10 @@ export class Transport {
         if (--outstanding === 0 && !settled) {
           settled = true;
           cleanup();
-          resolve();
+          resolve(results);
         }
       };
-      const register = (command: Command, slot: number | undefined, loud = false): Buffer => {
+      const register = (command: Command, slot: number | undefined, loud: boolean): number => {
         const opaque = this.#nextOpaque();
         registered.push(opaque);
         const quiet = isQuiet(command.opcode) && !loud;
@@ -203,43 +223,52 @@ export class Transport {
           server.onError(opaque, fail);
         }
         server.onResponse(opaque, handler);
-        return encodeCommand(loud ? { ...command, opcode: LOUD[command.opcode]! } : command, opaque);
+        return opaque;
+      };
+      // Commands [from, to) in one buffer; `noop`: closed by a no-op (all of them are quiet).
+      const write = (from: number, to: number, bytes: number, noop: boolean) => {
+        const frame = Buffer.allocUnsafe(noop ? bytes + NOOP_BYTES : bytes);
+        let at = 0;
+        for (let n = from; n < to; n++) {
+          const slot = indexes === undefined ? n : indexes[n]!;
+          const command = commands[slot]!;
+          // The last command answers in place of a closing no-op: one frame less per batch.
+          const loud = !noop && n === to - 1 && isQuiet(command.opcode);
+          const opaque = register(command, slot, loud);
+          at = encodeCommandInto(command, loud ? LOUD[command.opcode]! : command.opcode, opaque, frame, at);
+        }
+        if (noop) encodeCommandInto(NOOP, Opcode.NOOP, register(NOOP, undefined, false), frame, at);
+        server.write(frame);
       };
 
       try {
-        let frames: Buffer[] = [];
+        let from = 0;
         let bytes = 0;
-        const flush = () => {
-          server.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames, bytes));
-          frames = [];
+        for (let n = 0; n < count; n++) {
+          const command = commands[indexes === undefined ? n : indexes[n]!]!;
+          bytes += frameBytes(command);
+          if (n === count - 1 || !isQuiet(command.opcode)) {
+            write(from, n + 1, bytes, false);
+          } else if (n + 1 - from >= MAX_COMMANDS_PER_WRITE || bytes >= MAX_BYTES_PER_WRITE) {
+            write(from, n + 1, bytes, true);
+          } else continue;
+          from = n + 1;
           bytes = 0;
-        };
-        indexes.forEach((slot, n) => {
-          const command = commands[slot]!;
-          // The last command answers in place of a closing no-op: one frame less per batch.
-          const loud = n === indexes.length - 1 && isQuiet(command.opcode);
-          const frame = register(command, slot, loud);
-          frames.push(frame);
-          bytes += frame.length;
-          if (loud || !isQuiet(command.opcode)) flush();
-          else if (frames.length >= MAX_COMMANDS_PER_WRITE || bytes >= MAX_BYTES_PER_WRITE) {
-            const noop = register({ key: "", opcode: Opcode.NOOP }, undefined);
-            frames.push(noop);
-            bytes += noop.length;
-            flush();
-          }
-        });
-        if (frames.length > 0) {
-          const noop = register({ key: "", opcode: Opcode.NOOP }, undefined);
-          frames.push(noop);
-          bytes += noop.length;
-          flush();
         }
+        if (count === 0) resolve(results);
       } catch (error) {
         fail(error);
       }
     });
   }
+}
+
+const NOOP: Command = { key: "", opcode: Opcode.NOOP };
+const NOOP_BYTES = frameBytes(NOOP);
+const NONE: ReadonlySet<number> = new Set();
+
+function emptyReplies(count: number): (Reply | undefined)[] {
+  return new Array<Reply | undefined>(count).fill(undefined);
 }
 
 function toReply(response: MemjsResponse): Reply {
