@@ -61,8 +61,6 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
   readonly #budgetMs: number;
   readonly #secrets: SecretList;
   readonly #unwatch: () => void;
-  /** Where the next `expire` starts in its key list (see doExpire). */
-  #expireFrom = 0;
 
   constructor(options: DynamoDBSessionKVStoreOptions) {
     // `?? {}` so that a missing options object is reported by resolveOptions as such.
@@ -203,17 +201,10 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
    * must simply be skipped (it would also cap a call at 100 keys and cost double).
    */
   protected async doExpire(keys: readonly string[], ttlMs: number): Promise<void> {
-    // A call stops at its first failure (mapLimit), so under a slow or recovering server the
-    // keys at the end of the list would never be reached, cycle after cycle, and expire while
-    // the ones at the start are kept (pnpm faults, DynamoDB stand-in pause, docs/faults.md).
-    // Each call starts where the previous one stopped instead: every key gets its turn.
-    const from = this.#expireFrom % Math.max(1, keys.length);
-    const ordered = [...keys.slice(from), ...keys.slice(0, from)];
-    let done = 0;
     await this.#within("expire", async (budget) => {
       const now = Date.now();
       const { exact, reaper } = expiryValues(ttlMs, now);
-      await mapLimit(ordered, this.#options.concurrency, async (key) => {
+      await mapLimit(keys, this.#options.concurrency, async (key) => {
         try {
           await this.#client.send(
             new UpdateItemCommand({
@@ -230,10 +221,7 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
         } catch (error) {
           if (!isConditionFailure(error)) throw error;
         }
-        done++;
       });
-    }).finally(() => {
-      this.#expireFrom = from + done;
     });
   }
 
