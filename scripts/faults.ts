@@ -5,10 +5,11 @@
 // --cycles counts rounds of the quick faults (pause, drop), over which handle and heap growth
 // is measured; --slow-cycles those of restarts and failovers; --log writes everything the
 // stores, hosts and clients reported, per fault. Needs `pnpm build` first. An interrupted run
-// leaves its containers behind (no reaper with local images): scripts/containers/cleanup.sh.
+// (SIGINT, SIGTERM) removes the containers it started.
 
 import { appendFileSync } from "node:fs";
 import { loadavg } from "node:os";
+import { removeContainersOnInterrupt } from "./faults/interrupt.js";
 import { Log } from "./faults/log.js";
 import { type Figures, runFault } from "./faults/run-fault.js";
 import { type Row, markdownTable } from "./faults/table.js";
@@ -75,6 +76,7 @@ const load = () =>
     .map((n) => n.toFixed(1))
     .join(" ");
 const startedAt = new Date();
+removeContainersOnInterrupt();
 const startLoad = load();
 console.error(`pnpm faults: ${names.join(", ")}; load average ${startLoad}`);
 const rows: Row[] = [];

@@ -5,8 +5,8 @@
 // Images: local ones with SESSIONKV_LOCAL_IMAGES=1 (scripts/run sets it once they are built),
 // otherwise the official ones, pulled by Testcontainers (as on GitHub Actions).
 import { spawnSync } from "node:child_process";
-import { localImagesSelected } from "../conformance/src/containers/images.ts";
-import { MATRIX, cellEnvironment, matrixCell } from "../conformance/src/containers/matrix.ts";
+import { localImagesSelected } from "../conformance/src/containers/images.js";
+import { MATRIX, cellEnvironment, matrixCell } from "../conformance/src/containers/matrix.js";
 
 const local = localImagesSelected();
 const [arg] = process.argv.slice(2);

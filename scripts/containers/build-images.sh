@@ -59,7 +59,7 @@ flock 9
 recipe() { echo "r$RECIPE_VERSION-$(echo "$*" | sha256sum | cut -c1-12)"; }
 BOOKWORM_RECIPE=$(recipe bookworm "$BOOKWORM_PKGS")
 TRIXIE_RECIPE=$(recipe trixie "$TRIXIE_PKGS")
-DYNALITE_RECIPE=$(recipe "$BOOKWORM_RECIPE" dynalite "$DYNALITE_VERSION" "$(sha256sum "$HERE/dynalite/server.cjs")")
+DYNALITE_RECIPE=$(recipe "$BOOKWORM_RECIPE" dynalite "$DYNALITE_VERSION" with-leveldown "$(sha256sum "$HERE/dynalite/server.cjs")")
 
 label_of() { docker image inspect -f '{{ index .Config.Labels "org.sessionkv.recipe" }}' "$1" 2>/dev/null || true; }
 up_to_date() { # recipe tag...
@@ -201,11 +201,12 @@ if [ "$need_dynalite" = 1 ]; then
   # image needs no download beyond npm; dynalite is installed on the host and copied in.
   ctx="$CACHE/dynalite-context"
   rm -rf "$ctx" && mkdir -p "$ctx/app"
-  # npm when the machine has it (skipping leveldown, the native on-disk backend the in-memory
-  # server never loads); else the toolchain's pnpm with a flat (npm-like) node_modules.
+  # npm when the machine has it, else the toolchain's pnpm with a flat (npm-like) node_modules.
+  # Both install dynalite's optional leveldown (its on-disk backend, a prebuilt binary inside
+  # the package): `--path DIR` keeps the tables across a restart (pnpm faults, restart with data).
   # Bounded: an unreachable registry must fail the build, not hang CI.
   if command -v npm >/dev/null 2>&1; then
-    pkg_out=$(timeout 300 npm install --no-audit --no-fund --no-package-lock --omit=optional \
+    pkg_out=$(timeout 300 npm install --no-audit --no-fund --no-package-lock \
       --prefix "$ctx/app" "dynalite@$DYNALITE_VERSION" 2>&1) || pkg_failed=1
   else
     echo '{"name":"sessionkv-dynalite-image","private":true}' >"$ctx/app/package.json"

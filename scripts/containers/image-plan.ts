@@ -3,8 +3,8 @@
 //   <debian suite> <debian package> <version prefix> <image> <port> <default command as JSON>
 // Images without a Debian package (dynalite) have `-` in the first three fields.
 //   node --import ./scripts/ts-imports.mjs scripts/containers/image-plan.ts
-import type { BackendDefinition } from "../../conformance/src/containers/backend.ts";
-import { BACKENDS } from "../../conformance/src/containers/backends/index.ts";
+import type { BackendDefinition } from "../../conformance/src/containers/backend.js";
+import { BACKENDS } from "../../conformance/src/containers/backends/index.js";
 
 const seen = new Set<string>();
 for (const definition of Object.values(BACKENDS) as BackendDefinition[]) {

@@ -1,6 +1,6 @@
 // One fault against one target: fresh servers, the fleet, `cycles` rounds of fault, recovery
 // and observation, then the figures.
-import { Fleet, INTERVAL_MS, TTL_MS } from "./fleet.js";
+import { Fleet, INTERVAL_MS, type Poll, TTL_MS } from "./fleet.js";
 import { Log, captureConsole, logError } from "./log.js";
 import { Ops } from "./ops.js";
 import type { Fault, Target } from "./target.js";
@@ -42,19 +42,36 @@ function snapshot() {
 }
 
 /** Polls until full visibility; returns the recovery time (undefined: not within the bound) and the invisible count. */
-async function observe(fleet: Fleet, visibility: Visibility, recoveredAt: number) {
+async function observe(fleet: Fleet, visibility: Visibility, recoveredAt: number, log: Log) {
   let invisible: number | undefined;
   let lastMissing = 0;
   while (Date.now() - recoveredAt < RECOVERY_BOUND_MS) {
     const poll = await fleet.poll();
+    const missing = visibility.missing(fleet, poll);
     // A poll that fails shows nothing: to the observer, every session is invisible.
-    lastMissing = visibility.missing(fleet, poll)?.length ?? fleet.live.size;
-    if (invisible === undefined && poll.startedAt >= recoveredAt + INTERVAL_MS) invisible = lastMissing;
+    lastMissing = missing?.length ?? fleet.live.size;
+    if (invisible === undefined && poll.startedAt >= recoveredAt + INTERVAL_MS) {
+      invisible = lastMissing;
+      // Which sessions, and how long they had been live: what --log needs to explain the figure.
+      if (lastMissing > 0) log.add(`observer: ${describeMissing(fleet, poll, missing, recoveredAt)}`);
+    }
     if (poll.startedAt >= recoveredAt && visibility.complete(fleet, poll))
       return { recoveryMs: poll.endedAt - recoveredAt, invisible: invisible ?? 0 };
     await sleep(100);
   }
   return { recoveryMs: undefined, invisible: invisible ?? lastMissing };
+}
+
+function describeMissing(fleet: Fleet, poll: Poll, missing: string[] | undefined, recoveredAt: number) {
+  const at = poll.startedAt - recoveredAt;
+  if (missing === undefined) return `the poll ${at} ms after recovery failed`;
+  const which = missing
+    .slice(0, 20)
+    .map(
+      (id) =>
+        `${id} (${fleet.live.get(id)?.callId}, live since ${fleet.live.get(id)!.since - recoveredAt} ms)`,
+    );
+  return `${missing.length} live sessions missing from the poll ${at} ms after recovery: ${which.join(", ")}`;
 }
 
 export async function runFault(
@@ -81,7 +98,7 @@ export async function runFault(
   let failure: string | undefined;
   try {
     await fleet.start();
-    const warm = await observe(fleet, visibility, Date.now());
+    const warm = await observe(fleet, visibility, Date.now(), log);
     if (warm.recoveryMs === undefined)
       throw new Error(`${target.name}: the fleet never became fully visible`);
     const before = snapshot();
@@ -101,7 +118,7 @@ export async function runFault(
       }
       const recoveredAt = Date.now();
       outageMs.push(recoveredAt - injectedAt);
-      const seen = await observe(fleet, visibility, recoveredAt);
+      const seen = await observe(fleet, visibility, recoveredAt, log);
       await ops.run(() => churn);
       if (seen.recoveryMs === undefined) unrecovered++;
       recoveryMs.push(seen.recoveryMs ?? RECOVERY_BOUND_MS);

@@ -80,6 +80,11 @@ export async function stopAllServers(): Promise<void> {
   await Promise.allSettled([...live].map((s) => s.stop()));
 }
 
+/** The containers of the servers this process started and has not stopped yet. */
+export function liveContainerIds(): string[] {
+  return [...live].map((s) => s.containerId);
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();

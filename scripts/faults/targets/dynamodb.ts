@@ -1,4 +1,6 @@
 // DynamoDB through its local stand-in (dynalite on this machine, DynamoDB Local where images are pulled).
+import { onDiskCommand } from "../../../conformance/src/containers/backends/dynamodb.js";
+import { defaultImage } from "../../../conformance/src/containers/images.js";
 import { DynamoDBSessionKVStore } from "../../../packages/dynamodb/dist/index.js";
 import { type Fault, type Rig, SECRET, STORE_TIMEOUT_MS, type Target } from "../target.js";
 import { proxies, rig, start } from "./shared.js";
@@ -9,13 +11,17 @@ export function dynamodb(): Target {
     faults: {
       pause: true,
       "restart-empty": "DynamoDB never loses a table; the stand-in's restart would",
-      "restart-data": "the stand-in keeps its tables in memory",
+      "restart-data": true,
       drop: true,
       failover: "a managed service (no failover to cause)",
     },
     secret: SECRET,
     async setup(fault: Fault): Promise<Rig> {
-      const server = await start("dynamodb");
+      // Restart with data: the stand-in's tables on disk, in the container, kept across the kill.
+      const onDisk = fault === "restart-data" && {
+        command: onDiskCommand(defaultImage("dynamodb"), "/tmp/tables"),
+      };
+      const server = await start("dynamodb", { ...onDisk });
       const front = await proxies([server.port]);
       const clientConfig = {
         endpoint: `http://127.0.0.1:${front[0]!.port}`,

@@ -4,6 +4,7 @@ import type { StartedServer } from "../../../conformance/src/containers/server.j
 import { signalProcess } from "../../../conformance/src/containers/signal.js";
 import { RedisSessionKVStore } from "../../../packages/redis/dist/index.js";
 import { type Log, logError } from "../log.js";
+import { natMapThrough } from "../nat-map.js";
 import { type Fault, type Rig, SECRET, STORE_TIMEOUT_MS, type Target } from "../target.js";
 import { packageRequire, proxies, rig, start, waitFor } from "./shared.js";
 
@@ -32,6 +33,10 @@ function givenClients(log: Log) {
 }
 
 const APPEND_ONLY = ["--dir", "/tmp", "--appendonly", "yes", "--appendfsync", "always"];
+
+/** The Cluster and Sentinel fixtures keep an append-only file when their environment says so. */
+const persistence = (fault: Fault): Record<string, string> =>
+  fault === "restart-data" ? { SESSIONKV_REDIS_PERSIST: "1" } : {};
 
 export function redisStandalone(): Target {
   return {
@@ -64,19 +69,21 @@ export function redisCluster(): Target {
     faults: {
       pause: true,
       "restart-empty": true,
-      "restart-data": "the fixture keeps no data",
-      drop: "nodes announce their own addresses (no proxy without a NAT map)",
+      "restart-data": true,
+      drop: true,
       failover: true,
     },
     secret: undefined,
     async setup(fault: Fault, log: Log): Promise<Rig> {
-      const server = await start("redis-cluster");
+      const server = await start("redis-cluster", { env: persistence(fault) });
       // Redis's 15 s default puts each failover near a minute, and a lost election is retried
       // only after 4 × the timeout; 5 s is a common production setting, above our 3 s pause.
       for (const port of server.ports)
         await cli(server, port, "config", "set", "cluster-node-timeout", "5000");
       const clients = givenClients(log);
-      const nodes = server.ports.map((port) => ({ host: "127.0.0.1", port }));
+      const front = await proxies(server.ports);
+      const natMap = natMapThrough(server.ports, front);
+      const nodes = front.map((proxy) => ({ host: "127.0.0.1", port: proxy.port }));
       let frozen: number | undefined;
       const clusterNodes = async (via: number) => (await cli(server, via, "cluster", "nodes")).split("\n");
       const failover: Partial<Rig> = {
@@ -127,9 +134,10 @@ export function redisCluster(): Target {
       };
       return rig(fault, {
         servers: [server],
+        proxies: front,
         store: () =>
           new RedisSessionKVStore({
-            client: clients.add(new ioredis.Cluster(nodes)),
+            client: clients.add(new ioredis.Cluster(nodes, { natMap })),
             operationTimeoutMs: STORE_TIMEOUT_MS,
           }),
         ...(fault === "failover" && failover),
@@ -145,14 +153,20 @@ export function redisSentinel(): Target {
     faults: {
       pause: true,
       "restart-empty": true,
-      "restart-data": "the fixture keeps no data",
-      drop: "sentinels hand out the master's own address",
+      "restart-data": true,
+      drop: true,
       failover: true,
     },
     secret: SECRET,
     async setup(fault: Fault, log: Log): Promise<Rig> {
-      const server = await start("redis-sentinel", { env: { SESSIONKV_REDIS_PASSWORD: SECRET } });
+      const server = await start("redis-sentinel", {
+        env: { SESSIONKV_REDIS_PASSWORD: SECRET, ...persistence(fault) },
+      });
       const clients = givenClients(log);
+      // The sentinels are asked directly; the master and the replica are reached through proxies.
+      const dataPorts = server.ports.slice(3);
+      const front = await proxies(dataPorts);
+      const natMap = natMapThrough(dataPorts, front);
       const sentinels = server.ports.slice(0, 3).map((port) => ({ host: "127.0.0.1", port }));
       const masterPort = async () =>
         Number(
@@ -173,9 +187,10 @@ export function redisSentinel(): Target {
       };
       return rig(fault, {
         servers: [server],
+        proxies: front,
         store: () =>
           new RedisSessionKVStore({
-            client: clients.add(new ioredis.Redis({ sentinels, name: "mymaster", password: SECRET })),
+            client: clients.add(new ioredis.Redis({ sentinels, name: "mymaster", password: SECRET, natMap })),
             operationTimeoutMs: STORE_TIMEOUT_MS,
           }),
         ...(fault === "failover" && failover),

@@ -3,6 +3,17 @@ import { probeDynamoDB } from "../probes.js";
 
 const isDynalite = (image: string) => /dynalite/i.test(image);
 
+/**
+ * The command of a server that keeps its tables on disk in `dir` (inside the container, so they
+ * survive a restart of it), instead of in memory: dynalite's LevelDB (the local image installs
+ * its optional leveldown) or DynamoDB Local's SQLite file.
+ */
+export function onDiskCommand(image: string, dir: string): string[] {
+  return isDynalite(image)
+    ? ["node", "/opt/dynalite/server.cjs", "--port", "8000", "--path", dir]
+    : ["-jar", "DynamoDBLocal.jar", "-sharedDb", "-dbPath", dir, "-port", "8000"];
+}
+
 export default {
   package: "dynamodb",
   imageEnv: "SESSIONKV_IMAGE_DYNAMODB",

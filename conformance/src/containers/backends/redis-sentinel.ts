@@ -1,6 +1,6 @@
 import type { BackendDefinition } from "../backend.js";
 import { probeRedisSentinel } from "../probes.js";
-import { redisUrl } from "./redis.js";
+import { PERSIST, redisUrl } from "./redis.js";
 
 // Redis Sentinel in one container: three sentinels, a master and one replica, each a
 // redis-server process (Debian ships no redis-sentinel binary; `redis-server --sentinel` is
@@ -8,7 +8,9 @@ import { redisUrl } from "./redis.js";
 // and announces 127.0.0.1, so the master address a sentinel hands out is reachable from the
 // host. Ports: [sentinel, sentinel, sentinel, master, replica]; the server's `port` (and its
 // URL) is the first sentinel's. A password, when SESSIONKV_REDIS_PASSWORD is set in the
-// container's environment, protects the master and the replica (not the sentinels).
+// container's environment, protects the master and the replica (not the sentinels);
+// SESSIONKV_REDIS_PERSIST gives both an append-only file (fsync always) in their own
+// directory, kept across a restart of the container.
 export const SENTINELS = 3;
 export const SENTINEL_MASTER_NAME = "mymaster";
 /** How long a silent master takes to be declared down; failovers follow within about a second more. */
@@ -19,7 +21,8 @@ function sentinelCommand(image: string, _hostPort: number, ports: readonly numbe
   const master = ports[SENTINELS]!;
   const replica = ports[SENTINELS + 1]!;
   const auth = `\${SESSIONKV_REDIS_PASSWORD:+--requirepass "$SESSIONKV_REDIS_PASSWORD" --masterauth "$SESSIONKV_REDIS_PASSWORD"}`;
-  const data = `--bind 0.0.0.0 --protected-mode no --save '' --appendonly no --replica-announce-ip 127.0.0.1 ${auth}`;
+  const data = (port: number) =>
+    `--dir /tmp/redis-${port} --bind 0.0.0.0 --protected-mode no --save '' ${PERSIST} --replica-announce-ip 127.0.0.1 ${auth}`;
   const sentinelConf = (port: number) =>
     [
       `port ${port}`,
@@ -38,8 +41,9 @@ function sentinelCommand(image: string, _hostPort: number, ports: readonly numbe
     `${server} /tmp/sentinel-${port}.conf --sentinel &`,
   ]);
   const script = [
-    `${server} --port ${master} ${data} &`,
-    `${server} --port ${replica} --replicaof 127.0.0.1 ${master} ${data} &`,
+    `mkdir -p /tmp/redis-${master} /tmp/redis-${replica}`,
+    `${server} --port ${master} ${data(master)} &`,
+    `${server} --port ${replica} --replicaof 127.0.0.1 ${master} ${data(replica)} &`,
     ...sentinels,
     "wait",
   ];

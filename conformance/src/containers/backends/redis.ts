@@ -8,6 +8,14 @@ export function redisCommand(image: string): string[] {
   return [binary, "--bind", "0.0.0.0", "--protected-mode", "no", "--save", "", "--appendonly", "no"];
 }
 
+/**
+ * Persistence switch of the multi-process fixtures (Cluster, Sentinel), for a shell command:
+ * with SESSIONKV_REDIS_PERSIST set in the container's environment, an append-only file synced
+ * on every write; otherwise none (Redis's default, with `--save ''`), so that a restart comes
+ * back empty.
+ */
+export const PERSIST = "${SESSIONKV_REDIS_PERSIST:+--appendonly yes --appendfsync always}";
+
 export const redisUrl = (host: string, port: number) => `redis://${host}:${port}`;
 
 export default {
