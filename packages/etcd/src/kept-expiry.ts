@@ -43,12 +43,15 @@ export class KeptExpiry {
   }
 
   async expire(keys: readonly string[], ttlMs: number): Promise<void> {
-    const index = new Map(keys.map((key, i) => [this.#keyspace.id(key), i]));
-    const candidates = this.#pool
-      .keptLeases(ttlMs)
-      .filter((lease) => lease.keys.size > 0 && lease.keys.size <= index.size)
-      .filter((lease) => [...lease.keys].every((id) => index.has(id)));
-    const attached = new Set(candidates.flatMap((lease) => [...lease.keys]));
+    const kept = this.#pool.keptLeases(ttlMs);
+    // The steady heartbeat: one lease holding exactly the listed keys (unique: the base store
+    // removes repeats), found in one pass over them. Any other call compares every lease of this
+    // TTL with the listed keys.
+    const whole = kept.find(
+      (lease) => lease.keys.size === keys.length && keys.every((key) => lease.keys.has(key)),
+    );
+    const { candidates, unattached } =
+      whole === undefined ? covering(kept, keys) : { candidates: [whole], unattached: [] };
     // No lease to renew: the first refresh of these keys; its lease is granted meanwhile.
     const fresh = candidates.length === 0 ? this.#pool.keep(ttlMs) : undefined;
     fresh?.catch(() => undefined);
@@ -58,12 +61,9 @@ export class KeptExpiry {
     const revision = candidates.length > 0 ? this.#reader.revision(this.#keyspace.encode("")) : undefined;
     revision?.catch(() => undefined);
     const checked = await Promise.all(candidates.map((lease) => this.#check(lease, revision!)));
-    const suspectIds = [
-      ...checked.flatMap((lease) => (lease.renewed ? lease.left : [])),
-      ...[...index.keys()].filter((id) => !attached.has(id)),
-    ];
+    const suspectIds = [...checked.flatMap((lease) => (lease.renewed ? lease.left : [])), ...unattached];
     if (suspectIds.length === 0) return;
-    const suspects = suspectIds.map((id) => this.#keyspace.encode(keys[index.get(id)!]!));
+    const suspects = suspectIds.map((key) => this.#keyspace.encode(key));
     const kvs = await this.#reader.metadata(suspects);
     const held = new Set(candidates.map((lease) => lease.id));
     const leftFrom = new Map(checked.flatMap((lease) => lease.left.map((id) => [id, lease.id] as const)));
@@ -104,7 +104,7 @@ export class KeptExpiry {
     if (lease.checkedAt === now) return { id: lease.id, renewed: true, left: [] };
     const onServer = await this.#pool.leaseKeys(lease.id);
     if (onServer === null) return { id: lease.id, renewed: false, left: [] };
-    const gone = left(lease.keys, onServer);
+    const gone = left(lease.keys, onServer, this.#keyspace);
     if (gone.length === 0) this.#pool.markChecked(lease.id, now);
     return { id: lease.id, renewed: true, left: gone };
   }
@@ -129,6 +129,20 @@ export class KeptExpiry {
   }
 }
 
+/**
+ * The kept leases whose attached keys are all listed (only those may be renewed), and the listed
+ * keys attached to none of them.
+ */
+function covering(kept: readonly KeptLease[], keys: readonly string[]) {
+  const listed = new Set(keys);
+  const candidates = kept.filter(
+    (lease) =>
+      lease.keys.size > 0 && lease.keys.size <= listed.size && [...lease.keys].every((id) => listed.has(id)),
+  );
+  const unattached = keys.filter((key) => !candidates.some((lease) => lease.keys.has(key)));
+  return { candidates, unattached };
+}
+
 interface CheckedLease {
   readonly id: string;
   /** Renewed to its full TTL: its keys were refreshed. */
@@ -138,8 +152,8 @@ interface CheckedLease {
 }
 
 /** Attached keys the server no longer has on the lease (it holds a subset of them: equal sizes, none). */
-function left(attached: ReadonlySet<string>, onServer: readonly Buffer[]): string[] {
+function left(attached: ReadonlySet<string>, onServer: readonly Buffer[], keyspace: Keyspace): string[] {
   if (onServer.length === attached.size) return [];
-  const there = new Set(onServer.map((key) => key.toString("latin1")));
+  const there = new Set(onServer.map((key) => keyspace.name(key)));
   return [...attached].filter((id) => !there.has(id));
 }

@@ -8,6 +8,8 @@ export interface LeasePoolOptions {
   /** The server raises shorter TTLs to 1.5 × its election timeout (2 s by default). */
   readonly minLeaseTtlMs: number;
   readonly callOptions: () => CallOptions;
+  /** A stored key's name in the kept leases' bookkeeping: the caller's key, as `expire` lists it. */
+  readonly nameOf: (key: Buffer) => string;
 }
 
 export interface KeptLease {
@@ -108,7 +110,7 @@ export class LeasePool {
   attach(id: string, key: Buffer): void {
     const kept = this.#byId.get(id)?.kept;
     if (kept === undefined) return;
-    kept.keys.add(key.toString("latin1"));
+    kept.keys.add(this.#options.nameOf(key));
     kept.checkedAt = undefined;
   }
 
@@ -157,7 +159,7 @@ export class LeasePool {
     if (id === undefined) return;
     const entry = this.#byId.get(id);
     if (entry === undefined) return;
-    if (key !== undefined && entry.kept?.keys.delete(key.toString("latin1")))
+    if (key !== undefined && entry.kept?.keys.delete(this.#options.nameOf(key)))
       entry.kept.checkedAt = undefined;
     entry.refs -= count;
     if (entry.refs > 0) return;

@@ -111,10 +111,12 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
       });
     if (this.#ownsClient && options.auth !== undefined) coalesceReauthentication(this.#client);
     this.#keyspace = new Keyspace(settings.keyPrefix);
+    const keyspace = this.#keyspace;
     this.#pool = new LeasePool(this.#client.leaseClient, {
       bucketMs: settings.leaseBucketMs,
       minLeaseTtlMs: settings.minLeaseTtlMs,
       callOptions,
+      nameOf: (key) => keyspace.name(key),
     });
     const limits = {
       maxTxnOps: settings.maxTxnOps,
