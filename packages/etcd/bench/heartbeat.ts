@@ -1,7 +1,7 @@
 // The registry's heartbeat on etcd: `expire` of every session, cycle after cycle, same keys,
 // same TTL. The raw side is the hand-written best design: all sessions on one lease, one
-// `keepaliveOnce` per heartbeat. The store runs with `heartbeatLeases` (a keepalive, plus a
-// keys-only read of the sessions' leases to find any written since), and without it (per-key
+// `keepaliveOnce` per heartbeat. The store runs with `heartbeatLeases` (a keepalive and an O(1)
+// read of the cluster's revision; the lease's keys are listed only after the revision moved), and without it (per-key
 // guarded transactions under a new exact lease: the default, exact to the millisecond).
 import { type BenchCase, compare } from "@sessionkv/conformance/testing";
 import { EtcdSessionKVStore } from "@sessionkv/etcd";

@@ -1,5 +1,5 @@
 import type { Keyspace } from "./keyspace.js";
-import type { LeasePool } from "./lease-pool.js";
+import type { KeptLease, LeasePool } from "./lease-pool.js";
 import type { Reader } from "./reader.js";
 import type { Writer } from "./writer.js";
 
@@ -11,9 +11,12 @@ import type { Writer } from "./writer.js";
  * A kept lease is a candidate for renewal only when every key this store attached to it is
  * listed in the call (`attach` counts a key before its put, so an unknown outcome counts too):
  * no unlisted key is ever refreshed. Only this store puts keys on its kept leases, so the keys
- * the server has on a candidate are a subset of the attached ones; alongside the keepalive, the
- * call asks the server for them (LeaseTimeToLive, from the lessor's memory). Attached keys no
- * longer there were written or deleted since, by anyone; listed keys never attached may exist.
+ * the server has on a candidate are a subset of the attached ones. Alongside the keepalive, the
+ * call reads the cluster's revision (O(1)); if it has not moved since the server was last seen
+ * holding every attached key, nothing was written or deleted anywhere since, and the keepalive
+ * is all. Otherwise it asks the server for the lease's keys (LeaseTimeToLive, from the lessor's
+ * memory, an answer as long as the keys). Attached keys no longer there were written or deleted
+ * since, by anyone; listed keys never attached may exist.
  * Only those suspects have their leases read (keys only): one on another lease is a straggler, moved onto
  * the renewed lease by the usual guarded `ignore_value` put, so it gets the new TTL, keeps its
  * value, and is never brought back if it is missing or expired. Keys on a lease the server no
@@ -40,34 +43,27 @@ export class KeptExpiry {
   }
 
   async expire(keys: readonly string[], ttlMs: number): Promise<void> {
-    const index = new Map(keys.map((key, i) => [this.#keyspace.id(key), i]));
-    const candidates = this.#pool
-      .keptLeases(ttlMs)
-      .filter((lease) => lease.keys.size > 0 && lease.keys.size <= index.size)
-      .filter((lease) => [...lease.keys].every((id) => index.has(id)));
-    const attached = new Set(candidates.flatMap((lease) => [...lease.keys]));
+    const kept = this.#pool.keptLeases(ttlMs);
+    // The steady heartbeat: one lease holding exactly the listed keys (unique: the base store
+    // removes repeats), found in one pass over them. Any other call compares every lease of this
+    // TTL with the listed keys.
+    const whole = kept.find(
+      (lease) => lease.keys.size === keys.length && keys.every((key) => lease.keys.has(key)),
+    );
+    const { candidates, unattached } =
+      whole === undefined ? covering(kept, keys) : { candidates: [whole], unattached: [] };
     // No lease to renew: the first refresh of these keys; its lease is granted meanwhile.
     const fresh = candidates.length === 0 ? this.#pool.keep(ttlMs) : undefined;
     fresh?.catch(() => undefined);
-    const checked = await Promise.all(
-      candidates.map(async (lease) => {
-        const [renewed, onServer] = await Promise.all([
-          this.#pool.keepAlive(lease.id),
-          this.#pool.leaseKeys(lease.id),
-        ]);
-        return {
-          id: lease.id,
-          renewed: renewed && onServer !== null,
-          left: left(lease.keys, onServer ?? []),
-        };
-      }),
-    );
-    const suspectIds = [
-      ...checked.flatMap((lease) => (lease.renewed ? lease.left : [])),
-      ...[...index.keys()].filter((id) => !attached.has(id)),
-    ];
+    // Read alongside the keepalives, before any lease's keys are listed: if the cluster is still at
+    // a revision where a lease was seen holding exactly its attached keys, nothing was written or
+    // deleted anywhere since, so none left it, and the keepalive alone is the whole heartbeat.
+    const revision = candidates.length > 0 ? this.#reader.revision(this.#keyspace.encode("")) : undefined;
+    revision?.catch(() => undefined);
+    const checked = await Promise.all(candidates.map((lease) => this.#check(lease, revision!)));
+    const suspectIds = [...checked.flatMap((lease) => (lease.renewed ? lease.left : [])), ...unattached];
     if (suspectIds.length === 0) return;
-    const suspects = suspectIds.map((id) => this.#keyspace.encode(keys[index.get(id)!]!));
+    const suspects = suspectIds.map((key) => this.#keyspace.encode(key));
     const kvs = await this.#reader.metadata(suspects);
     const held = new Set(candidates.map((lease) => lease.id));
     const leftFrom = new Map(checked.flatMap((lease) => lease.left.map((id) => [id, lease.id] as const)));
@@ -98,6 +94,22 @@ export class KeptExpiry {
   }
 
   /**
+   * One keepalive of `lease` and which attached keys left it. The keys the server holds are
+   * listed (an answer that grows with them) only when the cluster's revision moved since they
+   * were last found complete; a complete answer marks the revision read before it.
+   */
+  async #check(lease: KeptLease, revision: Promise<string>): Promise<CheckedLease> {
+    const [renewed, now] = await Promise.all([this.#pool.keepAlive(lease.id), revision]);
+    if (!renewed) return { id: lease.id, renewed: false, left: [] };
+    if (lease.checkedAt === now) return { id: lease.id, renewed: true, left: [] };
+    const onServer = await this.#pool.leaseKeys(lease.id);
+    if (onServer === null) return { id: lease.id, renewed: false, left: [] };
+    const gone = left(lease.keys, onServer, this.#keyspace);
+    if (gone.length === 0) this.#pool.markChecked(lease.id, now);
+    return { id: lease.id, renewed: true, left: gone };
+  }
+
+  /**
    * A renewed kept lease, or a new one, with one reference held by the caller; `undefined` when
    * nothing needs one (a lease granted ahead for nothing is revoked).
    */
@@ -117,9 +129,31 @@ export class KeptExpiry {
   }
 }
 
+/**
+ * The kept leases whose attached keys are all listed (only those may be renewed), and the listed
+ * keys attached to none of them.
+ */
+function covering(kept: readonly KeptLease[], keys: readonly string[]) {
+  const listed = new Set(keys);
+  const candidates = kept.filter(
+    (lease) =>
+      lease.keys.size > 0 && lease.keys.size <= listed.size && [...lease.keys].every((id) => listed.has(id)),
+  );
+  const unattached = keys.filter((key) => !candidates.some((lease) => lease.keys.has(key)));
+  return { candidates, unattached };
+}
+
+interface CheckedLease {
+  readonly id: string;
+  /** Renewed to its full TTL: its keys were refreshed. */
+  readonly renewed: boolean;
+  /** Attached keys no longer on it (written or deleted since, by anyone). */
+  readonly left: readonly string[];
+}
+
 /** Attached keys the server no longer has on the lease (it holds a subset of them: equal sizes, none). */
-function left(attached: ReadonlySet<string>, onServer: readonly Buffer[]): string[] {
+function left(attached: ReadonlySet<string>, onServer: readonly Buffer[], keyspace: Keyspace): string[] {
   if (onServer.length === attached.size) return [];
-  const there = new Set(onServer.map((key) => key.toString("latin1")));
+  const there = new Set(onServer.map((key) => keyspace.name(key)));
   return [...attached].filter((id) => !there.has(id));
 }

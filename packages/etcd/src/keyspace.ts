@@ -1,6 +1,3 @@
-// Every 7-bit character is one byte of its UTF-8, the same byte in latin1.
-const ASCII = /^[\x00-\x7f]*$/;
-
 /**
  * Store keys are `keyPrefix + key` in UTF-8. etcd keys are arbitrary bytes, so any well-formed
  * key (spaces, `*`, `\`, emoji...) is stored as is and needs no escaping; listing a prefix is a
@@ -8,20 +5,22 @@ const ASCII = /^[\x00-\x7f]*$/;
  */
 export class Keyspace {
   readonly #prefix: Buffer;
-  readonly #prefixId: string;
 
   constructor(keyPrefix: string) {
     this.#prefix = Buffer.from(keyPrefix, "utf8");
-    this.#prefixId = this.#prefix.toString("latin1");
   }
 
   encode(key: string): Buffer {
     return Buffer.concat([this.#prefix, Buffer.from(key, "utf8")]);
   }
 
-  /** `encode(key)` as a latin1 string: how the lease bookkeeping names keys, cheap for ASCII keys. */
-  id(key: string): string {
-    return ASCII.test(key) ? this.#prefixId + key : this.encode(key).toString("latin1");
+  /**
+   * A stored key's name as callers spell it (`decode`), or its bytes as latin1 for keys this
+   * library did not write: the kept leases' bookkeeping compares it with the keys `expire` lists,
+   * as they are, without building a string per listed key.
+   */
+  name(raw: Buffer): string {
+    return this.decode(raw) ?? raw.toString("latin1");
   }
 
   /** `null` for keys outside the namespace or whose bytes are not UTF-8 this library wrote. */

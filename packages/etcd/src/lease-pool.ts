@@ -8,6 +8,14 @@ export interface LeasePoolOptions {
   /** The server raises shorter TTLs to 1.5 × its election timeout (2 s by default). */
   readonly minLeaseTtlMs: number;
   readonly callOptions: () => CallOptions;
+  /** A stored key's name in the kept leases' bookkeeping: the caller's key, as `expire` lists it. */
+  readonly nameOf: (key: Buffer) => string;
+}
+
+export interface KeptLease {
+  readonly id: string;
+  readonly keys: ReadonlySet<string>;
+  readonly checkedAt: string | undefined;
 }
 
 interface Entry {
@@ -18,8 +26,12 @@ interface Entry {
   /** Keys attached to it by this store plus writes in flight that will attach keys. */
   refs: number;
   readonly granted: Promise<void>;
-  /** Kept leases only: their TTL, and the keys this store attached and has not seen leave. */
-  readonly kept?: { readonly ttlMs: number; readonly keys: Set<string> };
+  /**
+   * Kept leases only: their TTL, the keys this store attached and has not seen leave, and the
+   * cluster revision at which the server was last seen holding exactly those keys (cleared
+   * whenever the set changes).
+   */
+  readonly kept?: { readonly ttlMs: number; readonly keys: Set<string>; checkedAt: string | undefined };
 }
 
 /** Extra lifetime beyond the lease's deadline: absorbs grant latency and clock skew to the server. */
@@ -84,18 +96,28 @@ export class LeasePool {
     if (entry !== undefined) entry.refs++;
   }
 
-  /** Kept leases of `ttlMs`, with the keys attached to each. */
-  keptLeases(ttlMs: number): { id: string; keys: ReadonlySet<string> }[] {
-    const found: { id: string; keys: ReadonlySet<string> }[] = [];
+  /** Kept leases of `ttlMs`, with the keys attached to each and the revision they were last checked at. */
+  keptLeases(ttlMs: number): KeptLease[] {
+    const found: KeptLease[] = [];
     for (const entry of this.#byId.values()) {
-      if (entry.kept?.ttlMs === ttlMs) found.push({ id: entry.id, keys: entry.kept.keys });
+      if (entry.kept?.ttlMs === ttlMs)
+        found.push({ id: entry.id, keys: entry.kept.keys, checkedAt: entry.kept.checkedAt });
     }
     return found;
   }
 
   /** Records that a write attached `key` to lease `id` (only kept leases keep track). */
   attach(id: string, key: Buffer): void {
-    this.#byId.get(id)?.kept?.keys.add(key.toString("latin1"));
+    const kept = this.#byId.get(id)?.kept;
+    if (kept === undefined) return;
+    kept.keys.add(this.#options.nameOf(key));
+    kept.checkedAt = undefined;
+  }
+
+  /** The server held exactly the attached keys of kept lease `id` at cluster revision `revision` (or later). */
+  markChecked(id: string, revision: string): void {
+    const kept = this.#byId.get(id)?.kept;
+    if (kept !== undefined) kept.checkedAt = revision;
   }
 
   /** The keys the server has on lease `id` (its lessor's memory, no storage read); `null` if it has no such lease. */
@@ -137,7 +159,8 @@ export class LeasePool {
     if (id === undefined) return;
     const entry = this.#byId.get(id);
     if (entry === undefined) return;
-    if (key !== undefined) entry.kept?.keys.delete(key.toString("latin1"));
+    if (key !== undefined && entry.kept?.keys.delete(this.#options.nameOf(key)))
+      entry.kept.checkedAt = undefined;
     entry.refs -= count;
     if (entry.refs > 0) return;
     this.#forget(entry);
@@ -202,7 +225,7 @@ export class LeasePool {
 
   #grantKept(ttlMs: number): Entry {
     const id = keptLeaseId();
-    return this.#track(`kept:${id}`, id, ttlMs / 1000, { ttlMs, keys: new Set() });
+    return this.#track(`kept:${id}`, id, ttlMs / 1000, { ttlMs, keys: new Set(), checkedAt: undefined });
   }
 
   #track(slot: string, id: string, ttlSeconds: number, kept?: Entry["kept"]): Entry {

@@ -29,6 +29,15 @@ export class Reader {
     return this.#batched(keys, false);
   }
 
+  /**
+   * The cluster's current revision, read linearizably (a read on any member waits until that
+   * member has applied every write committed before it): a count of one key, O(1) on the server.
+   */
+  async revision(key: Buffer): Promise<string> {
+    const response: IRangeResponse = await this.#kv.range({ key, count_only: true }, this.#callOptions());
+    return response.header.revision;
+  }
+
   /** Each key's metadata (lease, revisions) without its value: `undefined` for missing keys. */
   async metadata(keys: readonly Buffer[]): Promise<(IKeyValue | undefined)[]> {
     return this.#batched(keys, true);

@@ -16,6 +16,7 @@ import { type CallOptions, LeasePool } from "./lease-pool.js";
 import { Lister } from "./lister.js";
 import { DEFAULTS, type EtcdSessionKVStoreOptions } from "./options.js";
 import { Reader } from "./reader.js";
+import { coalesceReauthentication } from "./reauthentication.js";
 import { liveValue } from "./record.js";
 import { type WriteOp, Writer } from "./writer.js";
 
@@ -108,11 +109,14 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
         // without one a call to a silent server waits forever.
         defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeoutMs }),
       });
+    if (this.#ownsClient && options.auth !== undefined) coalesceReauthentication(this.#client);
     this.#keyspace = new Keyspace(settings.keyPrefix);
+    const keyspace = this.#keyspace;
     this.#pool = new LeasePool(this.#client.leaseClient, {
       bucketMs: settings.leaseBucketMs,
       minLeaseTtlMs: settings.minLeaseTtlMs,
       callOptions,
+      nameOf: (key) => keyspace.name(key),
     });
     const limits = {
       maxTxnOps: settings.maxTxnOps,

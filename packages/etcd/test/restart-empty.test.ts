@@ -1,0 +1,88 @@
+import { etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
+import { bytes, sleep, text } from "@sessionkv/conformance/testing";
+import { forEachTarget } from "@sessionkv/conformance/vitest";
+import { describe, expect, it } from "vitest";
+import { EtcdSessionKVStore } from "../src/index.js";
+import { hostsOf, rawClient } from "./helpers.js";
+
+// An etcd member restarted with an empty data directory, under a store with password
+// authentication and reads in flight: the server has lost every token, and the calls in flight
+// all come back "invalid auth token". The store re-authenticates once for all of them (not once
+// per call, which queued tens of bcrypt checks on the server and failed every call for seconds),
+// and writes again as soon as the operator has re-created the user.
+const gate = await requireContainers();
+
+const PASSWORD = "restart-empty-secret";
+const IN_FLIGHT = 30;
+/** From the moment the user exists again: one authentication and a write, on a loaded machine. */
+const WRITES_AGAIN_WITHIN_MS = 3_000;
+
+describe("restart with an empty data directory", () => {
+  forEachTarget(etcdTargets(), { run: gate.run }, ({ server, track }) => {
+    /** What an operator does on an empty member: the user again, then authentication on. */
+    const enableAuth = async () => {
+      const raw = rawClient(server());
+      try {
+        await raw.role("root").create();
+        await raw.user("root").create(PASSWORD);
+        await raw.user("root").addRole("root");
+        await raw.auth.authEnable();
+      } finally {
+        raw.close();
+      }
+    };
+    /** Authenticate calls the member received since it started (its gRPC metrics). */
+    const authentications = async () => {
+      const metrics = await (await fetch(`${hostsOf(server())}/metrics`)).text();
+      const started = metrics.match(
+        /^grpc_server_started_total\{[^}]*grpc_method="Authenticate"[^}]*\} (\d+)$/m,
+      );
+      return Number(started?.[1] ?? 0);
+    };
+
+    it(`re-authenticates once for ${IN_FLIGHT} calls in flight and writes again`, async () => {
+      await enableAuth();
+      const store = track(
+        new EtcdSessionKVStore({
+          hosts: hostsOf(server()),
+          auth: { username: "root", password: PASSWORD },
+          operationTimeoutMs: 2_000,
+        }),
+      );
+      await store.start();
+      await store.set("before", bytes("v"), 60_000);
+      let stop = false;
+      const load = Promise.all(
+        Array.from({ length: IN_FLIGHT }, async (_, i) => {
+          while (!stop) {
+            await store.keys(`call-${i}/`).catch(() => undefined);
+            await sleep(50);
+          }
+        }),
+      );
+      try {
+        await server().exec(["sh", "-c", "rm -rf /tmp/etcd-data"]);
+        await server().restart();
+        await enableAuth();
+        const enabledAt = performance.now();
+        let wrote = false;
+        while (!wrote && performance.now() - enabledAt < 10_000) {
+          wrote = await store.set("after", bytes("back"), 60_000).then(
+            () => true,
+            () => false,
+          );
+        }
+        const writtenAfterMs = performance.now() - enabledAt;
+        expect(wrote).toBe(true);
+        expect(writtenAfterMs).toBeLessThan(WRITES_AGAIN_WITHIN_MS);
+        expect(text(await store.get("after"))).toBe("back");
+        expect(await store.get("before")).toBeNull();
+        // One for all the calls in flight (two if a late answer outlived the grace period).
+        expect(await authentications()).toBeLessThanOrEqual(2);
+      } finally {
+        stop = true;
+        await load;
+      }
+    });
+  });
+});
