@@ -48,10 +48,11 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
   /** Bounds every operation; backends derive their drivers' own timeouts from it. */
   protected readonly operationTimeoutMs: number;
   /**
-   * Frozen key arrays this store has validated: they cannot change, so they stay valid. A
-   * registry hands the same frozen arrays to every heartbeat (issue #12, host CPU).
+   * Frozen key arrays this store has validated, each with its repeats removed: they cannot
+   * change, so both stay true. A registry hands the same frozen arrays to every heartbeat, and
+   * at 10,000 keys the check and the de-duplication cost more than an etcd keepalive (issue #12).
    */
-  readonly #validFrozen = new WeakSet<readonly string[]>();
+  readonly #checkedFrozen = new WeakMap<readonly string[], readonly string[]>();
   #state: State = "new";
   #starting: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
@@ -161,10 +162,9 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
   }
 
   async mget(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
-    this.#validateKeys(keys);
+    const distinct = this.#checkedKeys(keys);
     this.#assertUsable("mget");
     if (keys.length === 0) return [];
-    const distinct = this.acceptsRepeatedKeys ? keys : unique(keys);
     const values = await this.#run("mget", () => this.doMget(distinct));
     if (values.length !== distinct.length) {
       throw new SessionKVError(
@@ -188,11 +188,11 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
   }
 
   async expire(keys: readonly string[], ttlMs: number): Promise<void> {
-    this.#validateKeys(keys);
+    const distinct = this.#checkedKeys(keys);
     validateTtlMs(ttlMs);
     this.#assertUsable("expire");
     if (keys.length === 0) return;
-    return this.#run("expire", () => this.doExpire(this.acceptsRepeatedKeys ? keys : unique(keys), ttlMs));
+    return this.#run("expire", () => this.doExpire(distinct, ttlMs));
   }
 
   async keys(prefix: string): Promise<string[]> {
@@ -203,16 +203,23 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
   }
 
   async delete(keys: readonly string[]): Promise<void> {
-    this.#validateKeys(keys);
+    const distinct = this.#checkedKeys(keys);
     this.#assertUsable("delete");
     if (keys.length === 0) return;
-    return this.#run("delete", () => this.doDelete(this.acceptsRepeatedKeys ? keys : unique(keys)));
+    return this.#run("delete", () => this.doDelete(distinct));
   }
 
-  #validateKeys(keys: readonly string[]): void {
-    if (this.#validFrozen.has(keys)) return;
+  /** Validates `keys` and returns them without repeats (unless `acceptsRepeatedKeys`). */
+  #checkedKeys(keys: readonly string[]): readonly string[] {
+    const known = this.#checkedFrozen.get(keys);
+    if (known !== undefined) return known;
     validateKeys(keys, this.capabilities);
-    if (Object.isFrozen(keys)) this.#validFrozen.add(keys);
+    const distinct = this.acceptsRepeatedKeys ? keys : unique(keys);
+    if (!Object.isFrozen(keys)) return distinct;
+    // A fresh array when there were repeats: frozen, so that a backend's own memo of frozen
+    // arrays (Redis: the prefixed keys) applies to it too.
+    this.#checkedFrozen.set(keys, Object.freeze(distinct));
+    return distinct;
   }
 
   #assertUsable(operation: string): void {

@@ -138,6 +138,30 @@ describe("BaseSessionKVStore", () => {
     await expect(strict.mget(long)).rejects.toMatchObject({ message: /^keys\[0\] is 2 UTF-8 bytes/ });
   });
 
+  it("de-duplicates a frozen key array once and hands the hooks the same keys every time", async () => {
+    const store = new RecordingStore();
+    await store.start();
+    store.calls.length = 0;
+    const repeated = Object.freeze(["a", "b", "a"]);
+    await store.expire(repeated, 1);
+    await store.expire(repeated, 1);
+    await store.delete(repeated);
+    const handed = store.calls.map(([, arg]) => (Array.isArray(arg) && Array.isArray(arg[0]) ? arg[0] : arg));
+    expect(handed).toEqual([
+      ["a", "b"],
+      ["a", "b"],
+      ["a", "b"],
+    ]);
+    expect(new Set(handed).size).toBe(1);
+    expect(Object.isFrozen(handed[0])).toBe(true);
+    // A mutable array with repeats is de-duplicated afresh on every call.
+    const keys = ["a", "a"];
+    await store.mget(keys);
+    keys[1] = "c";
+    await store.mget(keys);
+    expect(store.calls.slice(-2).map(([, arg]) => arg)).toEqual([["a"], ["a", "c"]]);
+  });
+
   it("takes TTLs up to MAX_TTL_MS (365 days) and rejects longer ones naming ttlMs, before any hook", async () => {
     const store = new RecordingStore();
     await store.start();
