@@ -16,6 +16,8 @@ export interface KeptLease {
   readonly id: string;
   readonly keys: ReadonlySet<string>;
   readonly checkedAt: string | undefined;
+  /** Counts changes to `keys`: equal counts mean the same set. */
+  readonly changes: number;
 }
 
 interface Entry {
@@ -31,7 +33,12 @@ interface Entry {
    * cluster revision at which the server was last seen holding exactly those keys (cleared
    * whenever the set changes).
    */
-  readonly kept?: { readonly ttlMs: number; readonly keys: Set<string>; checkedAt: string | undefined };
+  readonly kept?: {
+    readonly ttlMs: number;
+    readonly keys: Set<string>;
+    checkedAt: string | undefined;
+    changes: number;
+  };
 }
 
 /** Extra lifetime beyond the lease's deadline: absorbs grant latency and clock skew to the server. */
@@ -101,7 +108,12 @@ export class LeasePool {
     const found: KeptLease[] = [];
     for (const entry of this.#byId.values()) {
       if (entry.kept?.ttlMs === ttlMs)
-        found.push({ id: entry.id, keys: entry.kept.keys, checkedAt: entry.kept.checkedAt });
+        found.push({
+          id: entry.id,
+          keys: entry.kept.keys,
+          checkedAt: entry.kept.checkedAt,
+          changes: entry.kept.changes,
+        });
     }
     return found;
   }
@@ -112,6 +124,7 @@ export class LeasePool {
     if (kept === undefined) return;
     kept.keys.add(this.#options.nameOf(key));
     kept.checkedAt = undefined;
+    kept.changes++;
   }
 
   /** The server held exactly the attached keys of kept lease `id` at cluster revision `revision` (or later). */
@@ -159,8 +172,10 @@ export class LeasePool {
     if (id === undefined) return;
     const entry = this.#byId.get(id);
     if (entry === undefined) return;
-    if (key !== undefined && entry.kept?.keys.delete(this.#options.nameOf(key)))
+    if (key !== undefined && entry.kept?.keys.delete(this.#options.nameOf(key))) {
       entry.kept.checkedAt = undefined;
+      entry.kept.changes++;
+    }
     entry.refs -= count;
     if (entry.refs > 0) return;
     this.#forget(entry);
@@ -225,7 +240,12 @@ export class LeasePool {
 
   #grantKept(ttlMs: number): Entry {
     const id = keptLeaseId();
-    return this.#track(`kept:${id}`, id, ttlMs / 1000, { ttlMs, keys: new Set(), checkedAt: undefined });
+    return this.#track(`kept:${id}`, id, ttlMs / 1000, {
+      ttlMs,
+      keys: new Set(),
+      checkedAt: undefined,
+      changes: 0,
+    });
   }
 
   #track(slot: string, id: string, ttlSeconds: number, kept?: Entry["kept"]): Entry {

@@ -58,6 +58,19 @@ describe("heartbeat leases: the steady check does not grow with the sessions", (
       );
     });
 
+    it("a frozen key array (the registry's) is matched again once one of its keys left the lease", async () => {
+      const { store } = await storeAt("frozen:");
+      const keys = Object.freeze(["a", "b", "c"]);
+      await store.mset(keys.map((key) => ({ key, value: bytes("v"), ttlMs: TTL_MS })));
+      for (let cycle = 0; cycle < 3; cycle++) await store.expire(keys, TTL_MS);
+      // This store's own plain set moves "a" to a lease of its ten minutes, off the kept lease.
+      await store.set("a", bytes("w"), 600_000);
+      expect(await leaseOf("frozen:a")).not.toBe(await leaseOf("frozen:c"));
+      await store.expire(keys, TTL_MS);
+      expect(await leaseOf("frozen:a")).toBe(await leaseOf("frozen:c"));
+      expect(text(await store.get("a"))).toBe("w");
+    });
+
     it("after steady heartbeats, another client's write keeps its value and its delete stays deleted", async () => {
       const { store, listings } = await storeAt("foreign:");
       const other = track(new EtcdSessionKVStore({ client: raw, keyPrefix: "foreign:" }));

@@ -72,6 +72,17 @@ export class SessionIndex {
       await execBatch(batch);
       return;
     }
+    if (!this.#topology.cluster) {
+      // One server: every partition's entries in one pipeline, not one per partition (a
+      // heartbeat spans many calls, and each pipeline is a write and a reply of its own).
+      const entries = this.#client.pipeline();
+      for (const [indexKey, update] of updates) queueUpdate(entries, indexKey, update);
+      await execBatch(entries);
+      const records = this.#client.pipeline();
+      write(records, items);
+      await execBatch(records);
+      return;
+    }
     await Promise.all(
       [...updates].map(([indexKey, update]) => {
         const batch = this.#client.pipeline();
