@@ -14,5 +14,6 @@ export {
 export { codeOf, everyOperation, type Rejection, rejectEveryOperation, rejection } from "./rejection.js";
 export { eventually, type EventuallyOptions } from "./retry.js";
 export { everythingSaidBy, leakedSecrets } from "./said.js";
+export { TcpProxy } from "./tcp-proxy.js";
 export { bytes, text } from "./text.js";
 export { sleep } from "@sessionkv/core/store-kit";

@@ -1,10 +1,9 @@
 import { etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
-import { bytes, sleep } from "@sessionkv/conformance/testing";
+import { TcpProxy, bytes, sleep } from "@sessionkv/conformance/testing";
 import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { describe, expect, it } from "vitest";
 import { EtcdSessionKVStore } from "../src/index.js";
 import { hostsOf } from "./helpers.js";
-import { TcpProxy } from "./tcp-proxy.js";
 
 // A 0.1 s connection drop under a store whose TTL is shorter than etcd3's default circuit
 // breaker (5 s): heartbeats resume at once, so no session is ever invisible to other nodes.

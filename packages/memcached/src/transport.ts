@@ -70,11 +70,11 @@ export interface PartialReplies {
 export class Transport {
   readonly #client: MemjsClientInternals;
   readonly #skipFailedForMs: number;
-  /** Pool servers that just failed, with their error: skipped until `until` (see constructor). */
+  /** Pool servers that just went silent, with their error: skipped until `until` (see constructor). */
   readonly #failed = new Map<MemjsServer, { until: number; error: Error }>();
 
   /**
-   * `skipFailedForMs`: in a pool, a server that failed is treated as unreachable without being
+   * `skipFailedForMs`: in a pool, a server that timed out is treated as unreachable without being
    * asked for this long, so that the later steps of an operation (a CAS write after its read,
    * the index after the data) do not each wait for a silent server's timeout again.
    */
@@ -141,7 +141,11 @@ export class Transport {
       if (reason instanceof MemcachedStatusError) throw reason;
       error ??= reason;
       for (const i of indexes) unreachable.add(i);
-      if (pooled && !this.#failed.has(server))
+      // Only silence is remembered: a lost or refused connection fails at once and memjs opens a
+      // new one on the next write, so skipping that server would only hide it after it is back
+      // (a connection drop made a whole pool listing fail for the skip's length).
+      const known = this.#failed.get(server);
+      if (pooled && isSilence(reason) && (known === undefined || known.until <= now))
         this.#failed.set(server, { until: Date.now() + this.#skipFailedForMs, error: reason });
     });
     if (unreachable.size === commands.length) throw error!;
@@ -285,6 +289,11 @@ function toReply(response: MemjsResponse): Reply {
  * memjs reports a refused SASL login (and any AUTH_ERROR answer, which it intercepts) as the
  * bare string below: made a status error, so that it reads as "credentials refused".
  */
+/** memjs's own timeouts ("socket timed out waiting on response.", "… connecting to server."). */
+function isSilence(error: Error): boolean {
+  return error.message.startsWith("socket timed out");
+}
+
 function asError(error: unknown): Error {
   if (error instanceof Error) return error;
   const text = String(error);

@@ -1,5 +1,5 @@
 import { requireContainers } from "@sessionkv/conformance/containers";
-import { bytes, text } from "@sessionkv/conformance/testing";
+import { TcpProxy, bytes, sleep, text } from "@sessionkv/conformance/testing";
 import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { isSessionKVError } from "@sessionkv/core";
 import memjs from "memjs";
@@ -18,8 +18,8 @@ const keys = Array.from({ length: CALLS * 4 }, (_, i) => `sessions/call-${i % CA
 const scopes = [...new Set(keys.map((k) => scopeOf(k)!))];
 
 /** Where memjs puts each item of a namespace: `true` when on the pool's second server. */
-function placement(pool: Pool, keyPrefix: string) {
-  const endpoints = pool.servers.map((s) => s.endpoint);
+function placement(pool: Pool | readonly string[], keyPrefix: string) {
+  const endpoints = "servers" in pool ? pool.servers.map((s) => s.endpoint) : pool;
   const client = memjs.Client.create(endpoints.join(","), { logger: { log: () => undefined } });
   const encoder = new KeyEncoder(keyPrefix);
   const onB = (item: string) => {
@@ -92,6 +92,40 @@ describe("a pool of two with one server out", () => {
         expect(text(kept)).toBe("v");
       } finally {
         await server().servers[1]!.unpause();
+      }
+    });
+
+    it("a connection to one server lost: that server is used again as soon as it answers", async () => {
+      const target = new URL(`http://${server().servers[1]!.endpoint}`);
+      let proxy = await TcpProxy.start(target);
+      const port = proxy.port;
+      const endpoints = [server().servers[0]!.endpoint, `127.0.0.1:${port}`];
+      const store = track(
+        new MemcachedSessionKVStore({
+          servers: endpoints,
+          keyPrefix: "pool-drop:",
+          operationTimeoutMs: 2_000,
+        }),
+      );
+      await store.start();
+      await store.mset(keys.map((key) => ({ key, value, ttlMs: TTL })));
+      const { scopeOnB } = placement(endpoints, "pool-drop:");
+      const scopeB = scopes.find((s) => scopeOnB.has(s))!;
+      const inScopeB = new Set(keys.filter((k) => k.startsWith(scopeB)));
+      expect(new Set(await store.keys(scopeB))).toEqual(inScopeB);
+      // The second server's address refuses connections: its listing fails at once… (each pause
+      // lets memjs see a socket close first: a request sent before that event is lost with it,
+      // memjs's quirk, not what this test is about).
+      await proxy.close();
+      await sleep(200);
+      expect(isSessionKVError(await failure(store.keys(scopeB)), "ERR_STORE_UNAVAILABLE")).toBe(true);
+      await sleep(200);
+      // …and answers again right after, well within operationTimeoutMs.
+      proxy = await TcpProxy.start(target, port);
+      try {
+        expect(new Set(await store.keys(scopeB))).toEqual(inScopeB);
+      } finally {
+        await proxy.close();
       }
     });
 

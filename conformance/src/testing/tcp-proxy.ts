@@ -13,16 +13,24 @@ export class TcpProxy {
     this.#server = server;
   }
 
-  static async start(target: URL): Promise<TcpProxy> {
+  /** `port`: where to listen (0: any free port); a proxy closed and started again on its port is a server that came back. */
+  static async start(target: URL, port = 0): Promise<TcpProxy> {
     const server = createServer();
     const proxy = new TcpProxy(server);
     server.on("connection", (client) => proxy.#accept(client, target));
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", resolve);
+    });
     return proxy;
   }
 
+  get port(): number {
+    return (this.#server.address() as AddressInfo).port;
+  }
+
   get url(): string {
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    return `http://127.0.0.1:${this.port}`;
   }
 
   drop(ms: number): void {
