@@ -53,7 +53,7 @@ export class SessionIndex {
    * entries of `items` written first. One server, `together`: one MULTI, so the entries and the
    * records are applied together or not at all. Cluster, or not `together`: the entries are
    * written (and confirmed) before the records' pipelines are sent; on a Cluster the index keys
-   * live in other slots than the records, and a refresh (`together` false) only extends records
+   * live in other slots than the records, and a large refresh (`together` false) only extends records
    * that already have an entry, where a MULTI would cost the client a QUEUED reply per command
    * (about a tenth of a heartbeat's client CPU at 10,000 sessions, issue #12).
    */

@@ -143,16 +143,24 @@ describe("listing index", () => {
       await eventually(async () => expect(await raw.exists("ix:acl:plain")).toBe(1));
     });
 
-    it("a refresh whose index entries are refused extends no record", async () => {
-      // An expire raises the entries in a pipeline of its own and sends the PEXPIREs only once
-      // it succeeded (no MULTI): a refused ZADD must still leave every record's TTL as it was.
+    it("a refresh whose index entries are refused extends no record, small or large", async () => {
+      // Up to 1,000 keys an expire is one MULTI, refused whole; beyond, it raises the entries in
+      // a pipeline of its own and sends the PEXPIREs only once that succeeded. Either way a
+      // refused ZADD must leave every record's TTL as it was.
       await raw.call("ACL", ...["SETUSER", "noindex2", "reset", "on", ">pw", "~ix:acl2:*", "+@all", "-zadd"]);
-      await raw.set("ix:acl2:sessions/c/s", "v", "PX", 60_000);
       const store = await open("ix:acl2:", "index", urlOf(server(), "noindex2:pw@"));
-      const { error } = await rejection(() => store.expire(["sessions/c/s"], 600_000));
-      expect(codeOf(error)).toBe(ErrorCode.STORE_MISCONFIGURED);
-      expect(await raw.pttl("ix:acl2:sessions/c/s")).toBeLessThanOrEqual(60_000);
-      expect(await raw.pttl("ix:acl2:sessions/c/s")).toBeGreaterThan(0);
+      for (const count of [1, 1_001]) {
+        const keys = Array.from({ length: count }, (_, i) => `sessions/c${count}/s${i}`);
+        const seed = raw.pipeline();
+        for (const key of keys) seed.set(`ix:acl2:${key}`, "v", "PX", 60_000);
+        await seed.exec();
+        const { error } = await rejection(() => store.expire(keys, 600_000));
+        expect(codeOf(error)).toBe(ErrorCode.STORE_MISCONFIGURED);
+        for (const key of [keys[0]!, keys[count - 1]!]) {
+          expect(await raw.pttl(`ix:acl2:${key}`)).toBeLessThanOrEqual(60_000);
+          expect(await raw.pttl(`ix:acl2:${key}`)).toBeGreaterThan(0);
+        }
+      }
     });
   });
 });
