@@ -3,7 +3,7 @@
 import { Fleet, INTERVAL_MS, type Poll, TTL_MS } from "./fleet.js";
 import { Log, captureConsole, logError } from "./log.js";
 import { Ops } from "./ops.js";
-import type { Fault, Target } from "./target.js";
+import { type Fault, OBSERVER_PAUSE_MS, type Target } from "./target.js";
 import { Visibility } from "./visibility.js";
 
 /** A call slower than this has hung: beyond every store timeout and host cycle budget. */
@@ -42,7 +42,7 @@ function snapshot() {
 }
 
 /** Polls until full visibility; returns the recovery time (undefined: not within the bound) and the invisible count. */
-async function observe(fleet: Fleet, visibility: Visibility, recoveredAt: number, log: Log) {
+async function observe(fleet: Fleet, visibility: Visibility, recoveredAt: number, log: Log, pauseMs: number) {
   let invisible: number | undefined;
   let lastMissing = 0;
   while (Date.now() - recoveredAt < RECOVERY_BOUND_MS) {
@@ -57,7 +57,7 @@ async function observe(fleet: Fleet, visibility: Visibility, recoveredAt: number
     }
     if (poll.startedAt >= recoveredAt && visibility.complete(fleet, poll))
       return { recoveryMs: poll.endedAt - recoveredAt, invisible: invisible ?? 0 };
-    await sleep(100);
+    await sleep(pauseMs);
   }
   return { recoveryMs: undefined, invisible: invisible ?? lastMissing };
 }
@@ -89,6 +89,7 @@ export async function runFault(
   const restoreConsole = captureConsole(log);
   const ops = new Ops(HANG_MS);
   const rig = await target.setup(fault, log);
+  const pauseMs = target.observerPauseMs ?? OBSERVER_PAUSE_MS;
   const fleet = new Fleet(rig.store, ops, log);
   const visibility = new Visibility();
   const recoveryMs: number[] = [];
@@ -98,7 +99,7 @@ export async function runFault(
   let failure: string | undefined;
   try {
     await fleet.start();
-    const warm = await observe(fleet, visibility, Date.now(), log);
+    const warm = await observe(fleet, visibility, Date.now(), log, pauseMs);
     if (warm.recoveryMs === undefined)
       throw new Error(`${target.name}: the fleet never became fully visible`);
     const before = snapshot();
@@ -118,7 +119,7 @@ export async function runFault(
       }
       const recoveredAt = Date.now();
       outageMs.push(recoveredAt - injectedAt);
-      const seen = await observe(fleet, visibility, recoveredAt, log);
+      const seen = await observe(fleet, visibility, recoveredAt, log, pauseMs);
       await ops.run(() => churn);
       if (seen.recoveryMs === undefined) unrecovered++;
       recoveryMs.push(seen.recoveryMs ?? RECOVERY_BOUND_MS);

@@ -34,6 +34,11 @@ export interface Target {
   readonly faults: Partial<Record<Fault, true | string>>;
   /** The password or secret key given to the stores, searched for in everything logged. */
   readonly secret: string | undefined;
+  /**
+   * The observer's pause between two polls (default `OBSERVER_PAUSE_MS`): a server that is a
+   * single process on this machine must not spend its capacity on the observer's listings.
+   */
+  readonly observerPauseMs?: number;
   /** Starts fresh servers for one fault; client errors go to `log`. */
   setup(fault: Fault, log: Log): Promise<Rig>;
 }
@@ -43,6 +48,9 @@ export const SECRET = "sk-faults-7f3a9c1e5b";
 
 /** How long a paused server stays frozen: under the registry TTL, so no record may expire. */
 export const PAUSE_MS = 3_000;
+
+/** The observer's pause between two polls: the resolution of the recovery times. */
+export const OBSERVER_PAUSE_MS = 100;
 
 /** Each store's bound on one operation: short, so that a frozen server shows as errors, not as waits. */
 export const STORE_TIMEOUT_MS = 2_000;

@@ -16,6 +16,10 @@ export function dynamodb(): Target {
       failover: "a managed service (no failover to cause)",
     },
     secret: SECRET,
+    // The stand-in is one Node process, serving about 500-670 requests/s here (docs/faults.md);
+    // the observer's polls (60 requests each: a Query and a BatchGetItem per call) every 100 ms
+    // competed with the 3 hosts' 300 conditional updates/s. DynamoDB itself would notice neither.
+    observerPauseMs: 500,
     async setup(fault: Fault): Promise<Rig> {
       // Restart with data: the stand-in's tables on disk, in the container, kept across the kill.
       const onDisk = fault === "restart-data" && {
