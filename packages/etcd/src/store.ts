@@ -109,7 +109,7 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
         // without one a call to a silent server waits forever.
         defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeoutMs }),
       });
-    if (this.#ownsClient && options.auth !== undefined) coalesceReauthentication(this.#client);
+    if (this.#ownsClient && options.auth !== undefined) coalesceReauthentication(this.#client, timeoutMs);
     this.#keyspace = new Keyspace(settings.keyPrefix);
     const keyspace = this.#keyspace;
     this.#pool = new LeasePool(this.#client.leaseClient, {
