@@ -94,11 +94,12 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
     this.#callOptions = callOptions;
     this.#password = options.auth?.password;
     this.#ownsClient = options.client === undefined;
+    const hostCount = typeof options.hosts === "string" ? 1 : (options.hosts?.length ?? 1);
     this.#client =
       options.client ??
       new Etcd3({
         hosts: typeof options.hosts === "string" ? options.hosts : [...(options.hosts ?? [])],
-        faultHandling: faultHandling(typeof options.hosts === "string" ? 1 : (options.hosts?.length ?? 1)),
+        faultHandling: faultHandling(hostCount),
         ...(options.auth === undefined
           ? {}
           : { auth: { username: options.auth.username, password: options.auth.password } }),
@@ -109,7 +110,8 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
         // without one a call to a silent server waits forever.
         defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeoutMs }),
       });
-    if (this.#ownsClient && options.auth !== undefined) coalesceReauthentication(this.#client);
+    if (this.#ownsClient && options.auth !== undefined)
+      coalesceReauthentication(this.#client, hostCount <= 1 ? timeoutMs : undefined);
     this.#keyspace = new Keyspace(settings.keyPrefix);
     const keyspace = this.#keyspace;
     this.#pool = new LeasePool(this.#client.leaseClient, {

@@ -16,6 +16,11 @@ const PASSWORD = "restart-empty-secret";
 const IN_FLIGHT = 30;
 /** From the moment the user exists again: one authentication and a write, on a loaded machine. */
 const WRITES_AGAIN_WITHIN_MS = 3_000;
+/**
+ * A token the restarted member holds calls for: one call's deadline (1 s here), one authentication
+ * and a write. Without dropping it, the member held every call for 3 s to more than 10 s.
+ */
+const STALE_TOKEN_DROPPED_WITHIN_MS = 2_500;
 
 describe("restart with an empty data directory", () => {
   forEachTarget(etcdTargets(), { run: gate.run }, ({ server, track }) => {
@@ -40,6 +45,12 @@ describe("restart with an empty data directory", () => {
       return Number(started?.[1] ?? 0);
     };
 
+    const restartEmpty = async () => {
+      await server().exec(["sh", "-c", "rm -rf /tmp/etcd-data"]);
+      await server().restart();
+      await enableAuth();
+    };
+
     it(`re-authenticates once for ${IN_FLIGHT} calls in flight and writes again`, async () => {
       await enableAuth();
       const store = track(
@@ -61,9 +72,7 @@ describe("restart with an empty data directory", () => {
         }),
       );
       try {
-        await server().exec(["sh", "-c", "rm -rf /tmp/etcd-data"]);
-        await server().restart();
-        await enableAuth();
+        await restartEmpty();
         const enabledAt = performance.now();
         let wrote = false;
         while (!wrote && performance.now() - enabledAt < 10_000) {
@@ -83,6 +92,45 @@ describe("restart with an empty data directory", () => {
         stop = true;
         await load;
       }
+    });
+
+    // etcd's simple tokens carry the raft index they were issued at, and a member holds a call
+    // until it has applied that index: a member restarted empty starts its log from 1 again.
+    it("drops a token issued at a raft index the restarted member has not reached", async () => {
+      await restartEmpty();
+      const raw = rawClient(server(), { auth: { username: "root", password: PASSWORD } });
+      try {
+        // 1,200 raft entries, one per put: the store's token is issued well past the new log's reach.
+        for (let batch = 0; batch < 40; batch++)
+          await Promise.all(Array.from({ length: 30 }, (_, i) => raw.put(`index/${i}`).value("x")));
+      } finally {
+        raw.close();
+      }
+      const store = track(
+        new EtcdSessionKVStore({
+          hosts: hostsOf(server()),
+          auth: { username: "root", password: PASSWORD },
+          operationTimeoutMs: 1_000,
+        }),
+      );
+      await store.start();
+      await restartEmpty();
+      const enabledAt = performance.now();
+      let wrote = false;
+      while (!wrote && performance.now() - enabledAt < 10_000) {
+        wrote = await store.set("after", bytes("back"), 60_000).then(
+          () => true,
+          (e) => {
+            console.log(Math.round(performance.now() - enabledAt), String(e).slice(0, 200));
+            return false;
+          },
+        );
+      }
+      const writtenAfterMs = performance.now() - enabledAt;
+      expect(wrote).toBe(true);
+      console.log(`written ${Math.round(writtenAfterMs)} ms after authentication was on again`);
+      expect(writtenAfterMs).toBeLessThan(STALE_TOKEN_DROPPED_WITHIN_MS);
+      expect(text(await store.get("after"))).toBe("back");
     });
   });
 });
