@@ -1,9 +1,8 @@
 import { defaultImage, requireContainers, startBackend } from "@sessionkv/conformance/containers";
-import { bytes, sleep } from "@sessionkv/conformance/testing";
+import { TcpProxy, bytes, sleep } from "@sessionkv/conformance/testing";
 import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { describe, expect, it } from "vitest";
 import { EtcdSessionKVStore } from "../src/index.js";
-import { TcpProxy } from "./tcp-proxy.js";
 
 // A 0.1 s drop of every connection to a 3-member cluster (one proxy per member), under a store
 // listing with 30 calls in flight, as the fault table's observer does: every member fails at
