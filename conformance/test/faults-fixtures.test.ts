@@ -36,6 +36,19 @@ const ignoreOutage = () => undefined;
 /** Keys spread over every master's slots. */
 const KEYS = Array.from({ length: 30 }, (_, i) => `k${i}`);
 
+/** After a restart with data: every key written before it is read back with its value. */
+async function expectEveryKeyBack(client: { get(key: string): Promise<string | null> }): Promise<void> {
+  const values = await eventually(
+    async () => {
+      const got = await Promise.all(KEYS.map((key) => client.get(key)));
+      expect(got.filter((v) => v !== null).length).toBe(KEYS.length);
+      return got;
+    },
+    { withinMs: 60_000 },
+  );
+  expect(values).toEqual(KEYS.map((key) => `v-${key}`));
+}
+
 describe.skipIf(!gate.run)("fault fixtures", () => {
   it(
     "redis-cluster: a NAT-mapped client reaches every master through its proxy, and an append-only cluster keeps its keys across a restart",
@@ -59,15 +72,7 @@ describe.skipIf(!gate.run)("fault fixtures", () => {
         expect(front.filter((p) => p.connections > 0).length).toBeGreaterThanOrEqual(1);
 
         await server.restart();
-        const values = await eventually(
-          async () => {
-            const got = await Promise.all(KEYS.map((key) => client.get(key)));
-            expect(got.filter((v) => v !== null).length).toBe(KEYS.length);
-            return got;
-          },
-          { withinMs: 60_000 },
-        );
-        expect(values).toEqual(KEYS.map((key) => `v-${key}`));
+        await expectEveryKeyBack(client);
       } finally {
         client.disconnect();
         await server.stop();
@@ -102,15 +107,7 @@ describe.skipIf(!gate.run)("fault fixtures", () => {
         expect(front[0]!.connections).toBe(1);
 
         await server.restart();
-        const values = await eventually(
-          async () => {
-            const got = await Promise.all(KEYS.map((key) => client.get(key)));
-            expect(got.filter((v) => v !== null).length).toBe(KEYS.length);
-            return got;
-          },
-          { withinMs: 60_000 },
-        );
-        expect(values).toEqual(KEYS.map((key) => `v-${key}`));
+        await expectEveryKeyBack(client);
       } finally {
         client.disconnect();
         await server.stop();
