@@ -1,4 +1,4 @@
-// The fault-injection command (issue #11, "Figures, kept in the repository"): containers on
+// The fault-injection command (docs/faults.md has the method and the figures): containers on
 // 127.0.0.1, three SessionHosts with 100 sessions each and one observer, and per backend the
 // faults it can have. Prints one markdown table (docs/faults.md shows the latest).
 //   pnpm faults <target...|all> [--cycles 20] [--slow-cycles 5] [--faults pause,drop,...] [--log FILE]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Puts this machine in the state of a busy shared CI runner, then runs a command under it:
-# the load a verdict must survive (README, "Conformance under load").
+# the load a verdict must survive (conformance README, "Verdicts that hold on a loaded machine").
 #
 #   scripts/stress.sh [options] [-- command...]
 #     --per-core N     busy processes per core (default 2)

@@ -50,7 +50,8 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
   /**
    * Frozen key arrays this store has validated, each with its repeats removed: they cannot
    * change, so both stay true. A registry hands the same frozen arrays to every heartbeat, and
-   * at 10,000 keys the check and the de-duplication cost more than an etcd keepalive (issue #12).
+   * at 10,000 keys the check and the de-duplication cost more than an etcd keepalive (etcd README,
+   * "Benchmark: the heartbeat").
    */
   readonly #checkedFrozen = new WeakMap<readonly string[], readonly string[]>();
   #state: State = "new";

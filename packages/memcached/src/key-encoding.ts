@@ -6,7 +6,8 @@ import { createHash } from "node:crypto";
  * protocol would not). The contract's keys are any well-formed text up to 1024 UTF-8 bytes,
  * so every key is encoded:
  *
- *   <ns>k<base64url(utf8 key)>    when that fits in 250 bytes (keys up to ~129 bytes), else
+ *   <ns>k<base64url(utf8 key)>    when that fits in 250 bytes (keys up to 129-177 bytes, by the
+ *                                 keyPrefix's length), else
  *   <ns>h<base64url(sha256(key))> (43 characters).
  *
  * The original key is never derived back from a hashed form: it travels in the value envelope

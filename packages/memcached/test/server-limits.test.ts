@@ -74,7 +74,7 @@ describe("server limits", () => {
       const reply = await textCommand(server().endpoint, `mg ${dataKey} t`);
       const clockAfter = await serverTime(server().endpoint);
       const ttl = Number(/ t(-?\d+)/.exec(reply)?.[1]);
-      // The store computed the exptime between issuedAt and resolvedAt (exptime.ts: rounded up, plus one).
+      // The store computed the exptime between issuedAt and resolvedAt (exptime.ts: rounded up, plus the margin).
       const exptime = (now: number) => exptimeFor(now + 31 * DAY_MS, now);
       expect(ttl).toBeGreaterThanOrEqual(exptime(issuedAt) - clockAfter);
       expect(ttl).toBeLessThanOrEqual(exptime(resolvedAt) - clockBefore);

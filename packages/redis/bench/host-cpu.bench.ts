@@ -1,4 +1,4 @@
-// The client CPU of a SessionHost maintenance cycle (issue #12, "The host's own CPU") against the
+// The client CPU of a SessionHost maintenance cycle (core README, "Measured") against the
 // same commands sent raw through ioredis: one pipeline of PEXPIRE over the records, then one MGET
 // of records and close flags. Nothing changes between cycles, so the host writes nothing and the
 // difference is the host's, the registry's and the store's own work (validation, keys, decoding
@@ -10,8 +10,8 @@
 // alternating so both see the same machine load; a block of several cycles rather than one, so
 // that each side's garbage is mostly collected within its own block (one-by-one alternation
 // bills each side for the other's collections). The table shows µs per cycle, medians over the
-// rounds, and the median of each round's host ÷ raw. The bound is the issue's: within 1.5× the
-// raw commands.
+// rounds, and the median of each round's host ÷ raw. The bound, within 1.5× the raw commands,
+// holds the host's own work to at most half the cost of the commands it cannot do without.
 import { loadavg } from "node:os";
 import { startRedis } from "@sessionkv/conformance/containers";
 import { type BenchRow, formatTable, median } from "@sessionkv/conformance/testing";

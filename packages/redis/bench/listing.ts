@@ -1,4 +1,4 @@
-// issue #12: getForCall (keys of one call + MGET of its records) with N other keys in the same
+// getForCall (keys of one call + MGET of its records) with N other keys in the same
 // database, half other calls' sessions and half unrelated application keys. Three designs side
 // by side: the store (its listing index), the raw SCAN the store used to issue, and a per-call
 // sorted set written by hand with raw ioredis (ZRANGEBYSCORE now..+inf, then MGET).

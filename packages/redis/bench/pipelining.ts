@@ -1,4 +1,4 @@
-// issue #12: single-get latency and throughput with 32 gets in flight, with and without
+// Single-get latency and throughput with 32 gets in flight, with and without
 // ioredis's enableAutoPipelining, store and raw, to choose the default from numbers.
 import { type BenchRow, compare, formatTable } from "@sessionkv/conformance/testing";
 import { RedisSessionKVStore } from "@sessionkv/redis";

@@ -55,7 +55,7 @@ export class SessionIndex {
    * written (and confirmed) before the records' pipelines are sent; on a Cluster the index keys
    * live in other slots than the records, and a large refresh (`together` false) only extends records
    * that already have an entry, where a MULTI would cost the client a QUEUED reply per command
-   * (about a tenth of a heartbeat's client CPU at 10,000 sessions, issue #12).
+   * (about a tenth of a heartbeat's client CPU at 10,000 sessions: docs/benchmarks.md).
    */
   async write<T>(
     items: readonly T[],

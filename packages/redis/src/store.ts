@@ -76,7 +76,7 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
 
   /**
    * What `util.inspect` and `console.log` show: the public `client` carries the password in its
-   * options, so the default inspection of the store would print it (issue #11, item 12).
+   * options, so the default inspection of the store would print it (README, "Options").
    */
   [Symbol.for("nodejs.util.inspect.custom")](
     _depth: number,

@@ -6,7 +6,7 @@ import { Cluster, Redis } from "ioredis";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RedisSessionKVStore } from "../src/index.js";
 
-// Issue #11, item 7: a listing through a Cluster client is complete or rejects. ioredis drops a
+// README, "Cluster, Sentinel, TLS": a listing through a Cluster client is complete or rejects. ioredis drops a
 // master from `nodes("master")` when its connection ends and only re-adds it when a routed
 // command fails, so without a slot-map check a listing silently misses that master's keys.
 const gate = await requireContainers();

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { RedisSessionKVStore } from "../src/index.js";
 import { rawClient, urlOf } from "./helpers.js";
 
-// Issue #11, item 11: credentials the server refuses are ERR_STORE_MISCONFIGURED however the
+// README, "Errors": credentials the server refuses are ERR_STORE_MISCONFIGURED however the
 // refusal reaches the store: at start, on a reconnection after the password changed, or through
 // a Cluster client whose ACL lacks the commands ioredis needs to become ready.
 const gate = await requireContainers();

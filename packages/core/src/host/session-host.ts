@@ -65,7 +65,7 @@ export class SessionHost implements AsyncDisposable {
   #retrying: Promise<void> | undefined;
   /**
    * The ready sessions as the last cycle saw them, reused until one is added or removed: at
-   * 10,000 sessions, rebuilding them every cycle was a measurable share of its CPU (issue #12).
+   * 10,000 sessions, rebuilding them every cycle was a measurable share of its CPU (docs/benchmarks.md).
    * Replaced, never mutated: a cycle in flight keeps reading the one it took.
    */
   #ready: ReadySessions | undefined;

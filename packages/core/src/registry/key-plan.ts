@@ -4,7 +4,7 @@ import { closeRequestKey, sessionKey } from "./keys.js";
  * The store keys of one set of sessions (sessionId → callId, in the map's order), kept from one
  * heartbeat to the next. A host polls the same sessions in the same order every cycle; building
  * 20,000 key strings per cycle, and the store validating and prefixing every one of them, was
- * most of what a cycle cost above the raw commands at 10,000 sessions (issue #12). The arrays are
+ * most of what a cycle cost above the raw commands at 10,000 sessions (docs/benchmarks.md). The arrays are
  * frozen so that a store may memoise what it derives from them (see BaseSessionKVStore).
  */
 export class KeyPlan {
