@@ -24,7 +24,8 @@ import type { Transport } from "./transport.js";
  *   value), COUNT_EVERY at a time per process. The writer whose increment crosses the bucket's threshold compacts it: reads
  *   it with its CAS, drops duplicates and dead entries, and writes it back only if nobody
  *   appended meanwhile (CAS); after compaction the threshold is set to the number of entries
- *   kept, so a bucket holds at most twice its live entries (or 2 × MIN entries).
+ *   kept, so a bucket holds at most 2 × max(MIN_COMPACT_ENTRIES, the entries its last compaction
+ *   kept), plus the appends in flight and those not yet counted (README, "The keys() index": Bound).
  * - Entries are hints: keys() confirms each candidate against its data item before returning it.
  */
 
