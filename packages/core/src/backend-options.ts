@@ -17,7 +17,8 @@ export function validateOptionsObject(options: unknown): asserts options is obje
 export function validateExactlyOne(options: object, first: string, second: string): void {
   const hasFirst = Reflect.get(options, first) !== undefined;
   const hasSecond = Reflect.get(options, second) !== undefined;
-  if (hasFirst === hasSecond) throw invalidArgument("options", `need exactly one of \`${first}\` or \`${second}\``);
+  if (hasFirst === hasSecond)
+    throw invalidArgument("options", `need exactly one of \`${first}\` or \`${second}\``);
 }
 
 export function validateBoolean(value: unknown, parameter: string): asserts value is boolean {
