@@ -20,6 +20,13 @@ export {
   validateValue,
   MAX_TTL_MS,
 } from "./validate.js";
+export {
+  validateBoolean,
+  validateExactlyOne,
+  validateInteger,
+  validateOptionsObject,
+} from "./backend-options.js";
+export type { StoreClient } from "./backend-options.js";
 export { redactError, redactText } from "./redact.js";
 export { sleep, withTimeout } from "./timeout.js";
 export { chunk, copyBytes, unique } from "./batch.js";

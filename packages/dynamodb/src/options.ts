@@ -1,5 +1,12 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
-import { type BaseStoreOptions, invalidArgument, validateKeyPrefix } from "@sessionkv/core/store-kit";
+import {
+  type BaseStoreOptions,
+  invalidArgument,
+  validateBoolean,
+  validateInteger,
+  validateKeyPrefix,
+  validateOptionsObject,
+} from "@sessionkv/core/store-kit";
 import { MAX_NAMESPACE_TAG_BYTES, namespaceTag } from "./schema.js";
 
 export interface DynamoDBSessionKVStoreOptions extends BaseStoreOptions {
@@ -32,7 +39,7 @@ export interface ResolvedOptions {
 }
 
 export function resolveOptions(options: DynamoDBSessionKVStoreOptions): ResolvedOptions {
-  if (options === null || typeof options !== "object") throw invalidArgument("options", "must be an object");
+  validateOptionsObject(options);
   const { tableName, keyPrefix = "", createTable = false, concurrency = 16 } = options;
   if (typeof tableName !== "string" || !TABLE_NAME.test(tableName)) {
     throw invalidArgument("tableName", "must be 3 to 255 characters of A-Z a-z 0-9 _ . -");
@@ -45,9 +52,8 @@ export function resolveOptions(options: DynamoDBSessionKVStoreOptions): Resolved
       `must be shorter (at most about ${MAX_NAMESPACE_TAG_BYTES - 8} UTF-8 bytes)`,
     );
   }
-  if (typeof createTable !== "boolean") throw invalidArgument("createTable", "must be a boolean");
-  if (!Number.isInteger(concurrency) || concurrency < 1)
-    throw invalidArgument("concurrency", "must be an integer >= 1");
+  validateBoolean(createTable, "createTable");
+  validateInteger(concurrency, "concurrency", 1);
   if (options.client !== undefined && options.clientConfig !== undefined) {
     throw invalidArgument("client", "and clientConfig are exclusive: pass one");
   }

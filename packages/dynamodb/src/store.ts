@@ -1,6 +1,6 @@
 import {
   type AttributeValue,
-  DynamoDBClient,
+  type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
@@ -9,6 +9,7 @@ import type { MsetEntry, SessionKVError, StoreCapabilities } from "@sessionkv/co
 import { BaseSessionKVStore } from "@sessionkv/core/store-kit";
 import { type BatchContext, batchGet, batchWrite } from "./batch.js";
 import { Budget, budgetMs } from "./budget.js";
+import { openClient } from "./client.js";
 import { mapLimit } from "./concurrency.js";
 import { SecretList } from "./credentials.js";
 import { classifyDynamoError, isConditionFailure } from "./errors.js";
@@ -28,9 +29,6 @@ import { ensureTable } from "./table.js";
  * 2048 + 1024 bytes and the other attributes under 100, so 384 KiB leaves a 16 KiB margin.
  */
 const MAX_VALUE_BYTES = 384 * 1024;
-
-/** SDK attempts per request (its own retries of throttling and transient errors). */
-const MAX_ATTEMPTS = 3;
 
 /** "Exists and has not expired": the guard of `onlyIfExists` writes and of `expire`. */
 const LIVE_CONDITION = "attribute_exists(#pk) AND #exp > :now";
@@ -68,24 +66,9 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
     this.#options = resolveOptions(options);
     this.#budgetMs = budgetMs(this.operationTimeoutMs);
     this.#secrets = new SecretList(staticSecrets(options.clientConfig));
-    if (options.client !== undefined) {
-      this.#client = options.client;
-      this.#ownsClient = false;
-    } else {
-      // Per-attempt timeouts so that the SDK's own retries fit in the operation's budget: a
-      // silent server fails an attempt at half the budget, leaving room for one more try.
-      const attemptMs = Math.max(1, Math.ceil(this.#budgetMs / 2));
-      this.#client = new DynamoDBClient({
-        maxAttempts: MAX_ATTEMPTS,
-        requestHandler: {
-          connectionTimeout: Math.min(attemptMs, 1_000),
-          requestTimeout: attemptMs,
-          throwOnRequestTimeout: true,
-        },
-        ...options.clientConfig,
-      });
-      this.#ownsClient = true;
-    }
+    const { client, owned } = openClient(options, this.#budgetMs);
+    this.#client = client;
+    this.#ownsClient = owned;
     this.#unwatch = this.#secrets.watch(this.#client, `sessionkvSecrets${++stores}`);
   }
 

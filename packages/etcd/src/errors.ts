@@ -40,7 +40,7 @@ export function classifyEtcdError(error: unknown, operation: string): SessionKVE
   if (PROTOCOL_ERRORS.some((type) => cause instanceof type)) {
     return new SessionKVError(ErrorCode.STORE_PROTOCOL, message, { cause });
   }
-  // Refused or reset connections, deadlines, an open circuit breaker (fault-handling.ts), no
-  // leader, leader changed, lease churn: all transient.
+  // Refused or reset connections, deadlines, an open circuit breaker
+  // (etcd3-patches/fault-handling.ts), no leader, leader changed, lease churn: all transient.
   return new SessionKVError(ErrorCode.STORE_UNAVAILABLE, message, { cause });
 }

@@ -1,4 +1,11 @@
-import type { BaseStoreOptions } from "@sessionkv/core/store-kit";
+import {
+  type BaseStoreOptions,
+  validateBoolean,
+  validateExactlyOne,
+  validateKeyPrefix,
+  validateOptionsObject,
+  validatePositiveMs,
+} from "@sessionkv/core/store-kit";
 import type { Etcd3, IOptions } from "etcd3";
 
 export interface EtcdSessionKVStoreOptions extends BaseStoreOptions {
@@ -42,3 +49,38 @@ export const DEFAULTS = {
   pageSize: 1_000,
   heartbeatLeases: false,
 } as const;
+
+/** The store's settings once checked, with their defaults (the connection options stay in the options). */
+export interface ResolvedOptions {
+  readonly keyPrefix: string;
+  readonly leaseBucketMs: number;
+  readonly minLeaseTtlMs: number;
+  readonly maxTxnOps: number;
+  readonly maxRequestBytes: number;
+  readonly pageSize: number;
+  readonly heartbeatLeases: boolean;
+}
+
+export function resolveOptions(options: EtcdSessionKVStoreOptions): ResolvedOptions {
+  validateOptionsObject(options);
+  const settings = { ...DEFAULTS, ...definedOnly(options) };
+  for (const name of [
+    "leaseBucketMs",
+    "minLeaseTtlMs",
+    "maxTxnOps",
+    "maxRequestBytes",
+    "pageSize",
+  ] as const) {
+    validatePositiveMs(settings[name], name);
+  }
+  validateKeyPrefix(settings.keyPrefix);
+  validateBoolean(settings.heartbeatLeases, "heartbeatLeases");
+  validateExactlyOne(options, "hosts", "client");
+  const { keyPrefix, leaseBucketMs, minLeaseTtlMs, maxTxnOps, maxRequestBytes, pageSize, heartbeatLeases } =
+    settings;
+  return { keyPrefix, leaseBucketMs, minLeaseTtlMs, maxTxnOps, maxRequestBytes, pageSize, heartbeatLeases };
+}
+
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

@@ -1,22 +1,14 @@
 import type { MsetEntry, SessionKVError, StoreCapabilities } from "@sessionkv/core";
-import {
-  BaseSessionKVStore,
-  deadlineFor,
-  encodeWithDeadline,
-  invalidArgument,
-  validateKeyPrefix,
-  validatePositiveMs,
-} from "@sessionkv/core/store-kit";
-import { Etcd3 } from "etcd3";
+import { BaseSessionKVStore, deadlineFor, encodeWithDeadline } from "@sessionkv/core/store-kit";
+import type { Etcd3 } from "etcd3";
+import { openClient } from "./client.js";
 import { classifyEtcdError } from "./errors.js";
-import { faultHandling } from "./fault-handling.js";
 import { KeptExpiry } from "./kept-expiry.js";
 import { Keyspace } from "./keyspace.js";
 import { type CallOptions, LeasePool } from "./lease-pool.js";
 import { Lister } from "./lister.js";
-import { DEFAULTS, type EtcdSessionKVStoreOptions } from "./options.js";
+import { type EtcdSessionKVStoreOptions, resolveOptions } from "./options.js";
 import { Reader } from "./reader.js";
-import { coalesceReauthentication } from "./reauthentication.js";
 import { liveValue } from "./record.js";
 import { type WriteOp, Writer } from "./writer.js";
 
@@ -64,21 +56,8 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
   readonly #callOptions: () => CallOptions;
 
   constructor(options: EtcdSessionKVStoreOptions) {
-    super(options);
-    const settings = { ...DEFAULTS, ...definedOnly(options) };
-    for (const name of [
-      "leaseBucketMs",
-      "minLeaseTtlMs",
-      "maxTxnOps",
-      "maxRequestBytes",
-      "pageSize",
-    ] as const) {
-      validatePositiveMs(settings[name], name);
-    }
-    validateKeyPrefix(settings.keyPrefix);
-    if (typeof settings.heartbeatLeases !== "boolean") {
-      throw invalidArgument("heartbeatLeases", "must be a boolean");
-    }
+    super(options ?? {});
+    const settings = resolveOptions(options);
     this.capabilities = {
       ttlResolutionMs: 1,
       minTtlMs: 1_000,
@@ -86,32 +65,13 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
       maxValueBytes: MAX_VALUE_BYTES,
       maxKeyBytes: MAX_KEY_BYTES,
     };
-    if ((options.client === undefined) === (options.hosts === undefined)) {
-      throw invalidArgument("options", "need exactly one of `client` or `hosts`");
-    }
     const timeoutMs = this.operationTimeoutMs;
     const callOptions = (): CallOptions => ({ deadline: Date.now() + timeoutMs });
     this.#callOptions = callOptions;
     this.#password = options.auth?.password;
-    this.#ownsClient = options.client === undefined;
-    const hostCount = typeof options.hosts === "string" ? 1 : (options.hosts?.length ?? 1);
-    this.#client =
-      options.client ??
-      new Etcd3({
-        hosts: typeof options.hosts === "string" ? options.hosts : [...(options.hosts ?? [])],
-        faultHandling: faultHandling(hostCount),
-        ...(options.auth === undefined
-          ? {}
-          : { auth: { username: options.auth.username, password: options.auth.password } }),
-        ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-        // Large values: mget batches may exceed gRPC's default 4 MiB receive limit.
-        grpcOptions: { "grpc.max_receive_message_length": -1, ...options.grpcOptions },
-        // Deadlines on every call the client makes by itself too (the auth token exchange):
-        // without one a call to a silent server waits forever.
-        defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeoutMs }),
-      });
-    if (this.#ownsClient && options.auth !== undefined)
-      coalesceReauthentication(this.#client, hostCount <= 1 ? timeoutMs : undefined);
+    const { client, owned } = openClient(options, timeoutMs);
+    this.#client = client;
+    this.#ownsClient = owned;
     this.#keyspace = new Keyspace(settings.keyPrefix);
     const keyspace = this.#keyspace;
     this.#pool = new LeasePool(this.#client.leaseClient, {
@@ -232,8 +192,4 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
 /** Deadlines in whole ms, rounded up (never early): the transaction guards rely on it (writer.ts). */
 function wholeMs(deadlineMs: number): number {
   return Math.ceil(deadlineMs);
-}
-
-function definedOnly<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

@@ -12,11 +12,6 @@ import { DEADLINE_HEADER_BYTES, decodeWithDeadline, encodeWithDeadline } from "@
 const MAGIC = 0x4b;
 const KEY_HEADER_BYTES = 3;
 
-/** Bytes the envelope adds to a value whose key has `keyBytes` UTF-8 bytes. */
-export function envelopeOverhead(keyBytes: number): number {
-  return KEY_HEADER_BYTES + keyBytes + DEADLINE_HEADER_BYTES;
-}
-
 /** `[magic][u16 key length][key]`: the part of a data item that depends only on its key. */
 export function keyHead(keyBytes: Buffer): Buffer {
   const head = Buffer.allocUnsafe(KEY_HEADER_BYTES + keyBytes.length);

@@ -1,13 +1,18 @@
 import {
   type BaseStoreOptions,
   invalidArgument,
+  validateExactlyOne,
+  validateInteger,
   validateKeyPrefix,
-  validatePositiveMs,
+  validateOptionsObject,
 } from "@sessionkv/core/store-kit";
 import type memjs from "memjs";
 
 export interface MemcachedSessionKVStoreOptions extends BaseStoreOptions {
-  /** An existing memjs client; the store never closes it. Its `failover` must stay off (README). */
+  /**
+   * An existing memjs client (of a version the store is tested with: README); the store never
+   * closes it. Its `failover` must stay off (README).
+   */
   readonly client?: memjs.Client;
   /** `"host:port,host:port"` or a list of `host:port`; the store creates (and closes) its own client. */
   readonly servers?: string | readonly string[];
@@ -28,37 +33,49 @@ export const DEFAULT_MAX_VALUE_BYTES = 1024 * 1024 - 2048;
 export const MIN_MAX_VALUE_BYTES = 256 * 1024;
 export const MAX_KEY_BYTES = 1024;
 
-export function checkOptions(options: MemcachedSessionKVStoreOptions): void {
-  if (options === null || typeof options !== "object") throw invalidArgument("options", "must be an object");
-  const hasClient = options.client !== undefined;
-  const hasServers = options.servers !== undefined;
-  if (hasClient === hasServers)
-    throw invalidArgument("options", "needs exactly one of `client` or `servers`");
-  if (hasServers) {
-    const list = typeof options.servers === "string" ? options.servers.split(",") : options.servers;
+/** The options once checked, with their defaults. */
+export interface ResolvedOptions {
+  /** The caller's client, or undefined when the store creates its own from `servers`. */
+  readonly client: memjs.Client | undefined;
+  /** `host:port` entries (credentials inline allowed); empty with a caller's client. */
+  readonly servers: readonly string[];
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+  readonly keyPrefix: string;
+  readonly maxValueBytes: number;
+}
+
+export function resolveOptions(options: MemcachedSessionKVStoreOptions): ResolvedOptions {
+  validateOptionsObject(options);
+  validateExactlyOne(options, "servers", "client");
+  const servers = typeof options.servers === "string" ? options.servers.split(",") : (options.servers ?? []);
+  if (options.servers !== undefined) {
     if (
-      !Array.isArray(list) ||
-      list.length === 0 ||
-      list.some((s) => typeof s !== "string" || s.trim() === "")
+      !Array.isArray(servers) ||
+      servers.length === 0 ||
+      servers.some((s) => typeof s !== "string" || s.trim() === "")
     ) {
       throw invalidArgument("servers", "must be a non-empty list of host:port");
     }
   }
-  if (options.keyPrefix !== undefined) validateKeyPrefix(options.keyPrefix);
-  if (options.maxValueBytes !== undefined) {
-    validatePositiveMs(options.maxValueBytes, "maxValueBytes");
-    if (!Number.isInteger(options.maxValueBytes) || options.maxValueBytes < MIN_MAX_VALUE_BYTES) {
-      throw invalidArgument("maxValueBytes", `must be an integer ≥ ${MIN_MAX_VALUE_BYTES}`);
-    }
-  }
+  const { keyPrefix = "", maxValueBytes = DEFAULT_MAX_VALUE_BYTES } = options;
+  validateKeyPrefix(keyPrefix);
+  validateInteger(maxValueBytes, "maxValueBytes", MIN_MAX_VALUE_BYTES);
+  return {
+    client: options.client,
+    servers,
+    username: options.username,
+    password: options.password,
+    keyPrefix,
+    maxValueBytes,
+  };
 }
 
 /** Passwords given inline (`user:pass@host:port`) or as an option, for redaction. */
-export function secretsOf(options: MemcachedSessionKVStoreOptions): string[] {
+export function secretsOf(options: ResolvedOptions): string[] {
   const secrets: string[] = [];
   if (options.password) secrets.push(options.password);
-  const list = typeof options.servers === "string" ? options.servers.split(",") : (options.servers ?? []);
-  for (const uri of list) {
+  for (const uri of options.servers) {
     const at = uri.lastIndexOf("@");
     if (at < 0) continue;
     const colon = uri.indexOf(":");

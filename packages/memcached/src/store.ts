@@ -1,22 +1,18 @@
 import { ErrorCode, type MsetEntry, SessionKVError, type StoreCapabilities } from "@sessionkv/core";
 import { BaseSessionKVStore, deadlineFor, sleep } from "@sessionkv/core/store-kit";
-import memjs from "memjs";
+import { openClient } from "./client.js";
 import { Coalescer } from "./coalesce.js";
 import { type EncodedKey, EncodedKeys } from "./encoded-keys.js";
 import { encodeEnvelope, liveValueOf, storedDeadline, withDeadline } from "./envelope.js";
+import { classifyMemcachedError } from "./errors.js";
 import { exptimeFor } from "./exptime.js";
 import { KeyEncoder } from "./key-encoding.js";
 import type { IndexStats } from "./key-index.js";
 import { ListingIndex } from "./listing-index.js";
-import {
-  DEFAULT_MAX_VALUE_BYTES,
-  MAX_KEY_BYTES,
-  type MemcachedSessionKVStoreOptions,
-  checkOptions,
-  secretsOf,
-} from "./options.js";
+import { type MemjsClientInternals, checkMemjsInternals } from "./memjs-internals.js";
+import { MAX_KEY_BYTES, type MemcachedSessionKVStoreOptions, resolveOptions, secretsOf } from "./options.js";
 import { type Command, MemcachedStatusError, Opcode, Status, storageExtras } from "./protocol.js";
-import { type MemjsClientInternals, type PartialReplies, Transport } from "./transport.js";
+import { type PartialReplies, Transport } from "./transport.js";
 
 const NONE: ReadonlySet<number> = new Set();
 
@@ -37,45 +33,23 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
   readonly #writes = new Coalescer<MsetEntry>((calls) => this.#writeNow(calls));
 
   constructor(options: MemcachedSessionKVStoreOptions) {
-    super(options);
-    checkOptions(options);
+    super(options ?? {});
+    const resolved = resolveOptions(options);
     this.capabilities = Object.freeze({
       // Exact deadlines travel with the values and every read path filters on them, so
       // visibility is millisecond-exact although the server's clock ticks in seconds.
       ttlResolutionMs: 1,
       minTtlMs: 1,
       expiryLagMs: 0,
-      maxValueBytes: options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES,
+      maxValueBytes: resolved.maxValueBytes,
       maxKeyBytes: MAX_KEY_BYTES,
     });
-    this.#secrets = secretsOf(options);
-    this.#encoder = new KeyEncoder(options.keyPrefix ?? "");
+    this.#secrets = secretsOf(resolved);
+    this.#encoder = new KeyEncoder(resolved.keyPrefix);
     this.#keys = new EncodedKeys(this.#encoder);
-    if (options.client !== undefined) {
-      this.#client = options.client as unknown as MemjsClientInternals;
-      this.#ownsClient = false;
-    } else {
-      // memjs counts its timeouts in seconds. Slightly under the store's deadline, so that a
-      // silent server surfaces memjs's own error (as `cause`) and its dead socket is dropped;
-      // in a pool half of it, so that an operation that meets a silent server once still
-      // completes for the other servers' keys (README, "Pools").
-      const list = typeof options.servers === "string" ? options.servers.split(",") : options.servers!;
-      const timeoutS = (this.operationTimeoutMs * (list.length > 1 ? 0.5 : 0.9)) / 1000;
-      const client = memjs.Client.create(list.join(","), {
-        timeout: timeoutS,
-        conntimeout: timeoutS,
-        keepAlive: true,
-        retries: 1,
-        // Failover would move keys (index items included) to another server while one is
-        // down, and keys() would miss them once it is back.
-        failover: false,
-        logger: { log: () => undefined },
-        username: options.username,
-        password: options.password,
-      });
-      this.#client = client as unknown as MemjsClientInternals;
-      this.#ownsClient = true;
-    }
+    const { client, owned } = openClient(resolved, this.operationTimeoutMs);
+    this.#client = client;
+    this.#ownsClient = owned;
     this.#transport = new Transport(this.#client, this.operationTimeoutMs);
     this.#index = new ListingIndex(this.#transport, this.#encoder, (keys) => this.#liveKeys(keys, true));
   }
@@ -85,29 +59,11 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
   }
 
   protected override classifyError(error: unknown, operation: string): SessionKVError {
-    if (error instanceof MemcachedStatusError) {
-      if (error.status === Status.VALUE_TOO_LARGE) {
-        return new SessionKVError(
-          ErrorCode.VALUE_TOO_LARGE,
-          `${operation} failed: the item exceeds the server's item size`,
-          { cause: error },
-        );
-      }
-      if (error.status === Status.AUTH_ERROR) {
-        return new SessionKVError(
-          ErrorCode.STORE_MISCONFIGURED,
-          `${operation} failed: the server refused the credentials (SASL)`,
-          { cause: error },
-        );
-      }
-      const transient: number[] = [Status.OUT_OF_MEMORY, Status.BUSY, Status.TEMPORARY_FAILURE];
-      const code = transient.includes(error.status) ? ErrorCode.STORE_UNAVAILABLE : ErrorCode.STORE_PROTOCOL;
-      return new SessionKVError(code, `${operation} failed: ${error.message}`, { cause: error });
-    }
-    return super.classifyError(error, operation);
+    return classifyMemcachedError(error, operation);
   }
 
   protected async doStart(): Promise<void> {
+    checkMemjsInternals(this.#client);
     await this.#transport.ping();
   }
 

@@ -1,3 +1,10 @@
+import { memjsError } from "./errors.js";
+import {
+  type MemjsClientInternals,
+  type MemjsServer,
+  type ResponseHandler,
+  replyOf,
+} from "./memjs-internals.js";
 import {
   type Command,
   LOUD,
@@ -9,39 +16,6 @@ import {
   frameBytes,
   isQuiet,
 } from "./protocol.js";
-
-/**
- * The parts of a memjs `Server` (one connection per server) this transport uses. They are
- * memjs internals, stable across the 1.x line: `onResponse`/`onError` register a callback by
- * request id (the protocol's opaque), `write` sends bytes and arms memjs's per-request timeout.
- */
-export interface MemjsServer {
-  readonly host: string;
-  readonly port: number;
-  responseCallbacks: Record<number, unknown>;
-  errorCallbacks: Record<number, unknown>;
-  onResponse(opaque: number, handler: ResponseHandler): void;
-  onError(opaque: number, handler: (error: unknown) => void): void;
-  write(frame: Buffer): void;
-}
-
-/** The parts of a memjs `Client` used here: its servers, its key → server choice, its request ids. */
-export interface MemjsClientInternals {
-  readonly servers: readonly MemjsServer[];
-  seq: number;
-  incrSeq(): void;
-  server(key: string): MemjsServer | null | undefined;
-  close(): void;
-}
-
-interface MemjsResponse {
-  header: { status: number; cas: Buffer };
-  key: Buffer;
-  extras: Buffer;
-  val: Buffer;
-}
-
-type ResponseHandler = ((response: MemjsResponse) => void) & { quiet?: boolean };
 
 /**
  * memjs arms one timeout per `write` and clears one per non-quiet reply, so every write
@@ -197,7 +171,7 @@ export class Transport {
         if (settled) return;
         settled = true;
         cleanup();
-        reject(asError(error));
+        reject(memjsError(error));
       };
       const answered = () => {
         if (--outstanding === 0 && !settled) {
@@ -218,7 +192,7 @@ export class Transport {
             (response.header.status === Status.OK
               ? command.opcode !== Opcode.GETKQ
               : command.opcode === Opcode.GETKQ && response.header.status === Status.KEY_NOT_FOUND);
-          if (slot !== undefined && !silent) results[slot] = toReply(response);
+          if (slot !== undefined && !silent) results[slot] = replyOf(response);
           if (!quiet) answered();
         };
         if (quiet) handler.quiet = true;
@@ -275,29 +249,7 @@ function emptyReplies(count: number): (Reply | undefined)[] {
   return new Array<Reply | undefined>(count).fill(undefined);
 }
 
-function toReply(response: MemjsResponse): Reply {
-  return {
-    status: response.header.status,
-    key: response.key,
-    extras: response.extras,
-    value: response.val,
-    cas: response.header.cas,
-  };
-}
-
-/**
- * memjs reports a refused SASL login (and any AUTH_ERROR answer, which it intercepts) as the
- * bare string below: made a status error, so that it reads as "credentials refused".
- */
 /** memjs's own timeouts ("socket timed out waiting on response.", "… connecting to server."). */
 function isSilence(error: Error): boolean {
   return error.message.startsWith("socket timed out");
-}
-
-function asError(error: unknown): Error {
-  if (error instanceof Error) return error;
-  const text = String(error);
-  if (/authentication failed/i.test(text))
-    return new MemcachedStatusError(Status.AUTH_ERROR, "SASL login refused");
-  return new Error(text);
 }

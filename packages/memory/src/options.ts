@@ -1,3 +1,5 @@
+import { validateOptionsObject, validatePositiveMs } from "@sessionkv/core/store-kit";
+
 export interface InMemorySessionKVStoreOptions {
   /** Period of the background sweep that drops expired records. Default 60 000 ms. */
   readonly cleanupIntervalMs?: number;
@@ -5,4 +7,22 @@ export interface InMemorySessionKVStoreOptions {
   readonly maxValueBytes?: number;
   /** Longest key accepted, in UTF-8 bytes. Default 4096. */
   readonly maxKeyBytes?: number;
+}
+
+/** The options once checked, with their defaults. */
+export interface ResolvedOptions {
+  readonly cleanupIntervalMs: number;
+  readonly maxValueBytes: number;
+  readonly maxKeyBytes: number;
+}
+
+export function resolveOptions(options: InMemorySessionKVStoreOptions): ResolvedOptions {
+  validateOptionsObject(options);
+  const cleanupIntervalMs = options.cleanupIntervalMs ?? 60_000;
+  const maxValueBytes = options.maxValueBytes ?? 16 * 1024 * 1024;
+  const maxKeyBytes = options.maxKeyBytes ?? 4096;
+  validatePositiveMs(cleanupIntervalMs, "cleanupIntervalMs");
+  validatePositiveMs(maxValueBytes, "maxValueBytes");
+  validatePositiveMs(maxKeyBytes, "maxKeyBytes");
+  return { cleanupIntervalMs, maxValueBytes, maxKeyBytes };
 }

@@ -1,7 +1,7 @@
 import type { MsetEntry, StoreCapabilities } from "@sessionkv/core";
-import { BaseSessionKVStore, invalidArgument, validatePositiveMs } from "@sessionkv/core/store-kit";
+import { BaseSessionKVStore } from "@sessionkv/core/store-kit";
 import { ExpiryHeap } from "./expiry-heap.js";
-import type { InMemorySessionKVStoreOptions } from "./options.js";
+import { type InMemorySessionKVStoreOptions, resolveOptions } from "./options.js";
 import { SortedKeys } from "./sorted-keys.js";
 
 interface Entry {
@@ -33,14 +33,8 @@ export class InMemorySessionKVStore extends BaseSessionKVStore {
 
   constructor(options: InMemorySessionKVStoreOptions = {}) {
     super();
-    if (options === null || typeof options !== "object")
-      throw invalidArgument("options", "must be an object");
-    this.#cleanupIntervalMs = options.cleanupIntervalMs ?? 60_000;
-    validatePositiveMs(this.#cleanupIntervalMs, "cleanupIntervalMs");
-    const maxValueBytes = options.maxValueBytes ?? 16 * 1024 * 1024;
-    const maxKeyBytes = options.maxKeyBytes ?? 4096;
-    validatePositiveMs(maxValueBytes, "maxValueBytes");
-    validatePositiveMs(maxKeyBytes, "maxKeyBytes");
+    const { cleanupIntervalMs, maxValueBytes, maxKeyBytes } = resolveOptions(options);
+    this.#cleanupIntervalMs = cleanupIntervalMs;
     this.capabilities = Object.freeze({
       ttlResolutionMs: 1,
       minTtlMs: 1,

@@ -1,7 +1,13 @@
-import type { BaseStoreOptions } from "@sessionkv/core/store-kit";
+import {
+  type BaseStoreOptions,
+  invalidArgument,
+  validateExactlyOne,
+  validateKeyPrefix,
+  validateOptionsObject,
+} from "@sessionkv/core/store-kit";
 import type { RedisOptions } from "ioredis";
 import { VISION_AGENTS_KEY_PREFIX } from "./interop.js";
-import type { ListingMode } from "./listing.js";
+import { type ListingMode, validateListing } from "./listing.js";
 import type { RedisClient } from "./topology.js";
 
 export interface RedisSessionKVStoreOptions extends BaseStoreOptions {
@@ -27,3 +33,45 @@ export function defaultListing(keyPrefix: string): ListingMode {
 }
 
 export const DEFAULT_KEY_PREFIX = "sessionkv:";
+
+/** The options once checked, with their defaults. */
+export interface ResolvedOptions {
+  /** Set when the store creates its client; undefined with a caller's `client`. */
+  readonly url: string | undefined;
+  readonly client: RedisClient | undefined;
+  readonly redisOptions: RedisOptions | undefined;
+  readonly keyPrefix: string;
+  readonly listing: ListingMode;
+}
+
+export function resolveOptions(options: RedisSessionKVStoreOptions): ResolvedOptions {
+  validateOptionsObject(options);
+  validateExactlyOne(options, "url", "client");
+  const { url, client, redisOptions } = options;
+  if (url !== undefined) {
+    if (typeof url !== "string") throw invalidArgument("url", "must be a string");
+    checkUrl(url);
+  }
+  const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+  validateKeyPrefix(keyPrefix);
+  const listing = validateListing(
+    options.listing === undefined ? defaultListing(keyPrefix) : options.listing,
+  );
+  return { url, client, redisOptions, keyPrefix, listing };
+}
+
+/** Rejects a malformed URL without echoing it: it may carry a password. */
+function checkUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalidArgument(
+      "url",
+      "is not a valid URL (expected redis://[user:password@]host:port[/db] or rediss://...)",
+    );
+  }
+  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
+    throw invalidArgument("url", `must use redis:// or rediss:// (got ${parsed.protocol}//)`);
+  }
+}

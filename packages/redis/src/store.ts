@@ -1,10 +1,11 @@
 import { ErrorCode, type MsetEntry, SessionKVError, type StoreCapabilities } from "@sessionkv/core";
-import { BaseSessionKVStore, chunk, invalidArgument, validateKeyPrefix } from "@sessionkv/core/store-kit";
-import { createClient, disconnect, passwordsOf, whenReady } from "./connection.js";
+import { BaseSessionKVStore, chunk } from "@sessionkv/core/store-kit";
+import { disconnect, openClient, passwordsOf } from "./client.js";
 import { classifyRedisError, isAccessRefusal } from "./errors.js";
 import { prefixPattern } from "./glob.js";
-import { type ListingMode, isReserved, partitionOf, refuseReserved, validateListing } from "./listing.js";
-import { DEFAULT_KEY_PREFIX, type RedisSessionKVStoreOptions, defaultListing } from "./options.js";
+import { type ListingMode, isReserved, partitionOf, refuseReserved } from "./listing.js";
+import { type RedisSessionKVStoreOptions, resolveOptions } from "./options.js";
+import { whenReady } from "./readiness.js";
 import { type Batch, SessionIndex, execBatch } from "./session-index.js";
 import { type RedisClient, type Topology, isCluster, topologyOf } from "./topology.js";
 
@@ -51,26 +52,21 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
   readonly #split = new WeakMap<readonly string[], string[][]>();
 
   constructor(options: RedisSessionKVStoreOptions) {
-    super(options);
-    const { url, client } = options;
-    if ((url === undefined) === (client === undefined))
-      throw invalidArgument("options", "need exactly one of url or client");
-    if (url !== undefined && typeof url !== "string") throw invalidArgument("url", "must be a string");
-    const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
-    validateKeyPrefix(keyPrefix);
+    super(options ?? {});
+    const resolved = resolveOptions(options);
+    const { keyPrefix } = resolved;
     this.keyPrefix = keyPrefix;
     this.#pattern = prefixPattern(keyPrefix);
-    this.#owned = client === undefined;
-    this.client = client ?? createClient(url as string, this.operationTimeoutMs, options.redisOptions);
+    const { client, owned } = openClient(resolved, this.operationTimeoutMs);
+    this.client = client;
+    this.#owned = owned;
     // Our own client reports connection trouble through the operations; without a listener
     // ioredis would also print every reconnection error to the console.
     if (this.#owned) this.client.on("error", (error: unknown) => this.#noteRefusal(error));
     if (this.#owned) this.client.on("ready", () => this.#noteRefusal(null));
     this.#topology = topologyOf(this.client);
-    this.#secrets = passwordsOf(url, this.client);
-    this.listing = validateListing(
-      options.listing === undefined ? defaultListing(keyPrefix) : options.listing,
-    );
+    this.#secrets = passwordsOf(resolved.url, this.client);
+    this.listing = resolved.listing;
     this.#index = this.listing === "scan" ? null : new SessionIndex(this.client, this.#topology, keyPrefix);
   }
 

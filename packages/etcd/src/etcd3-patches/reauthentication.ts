@@ -1,3 +1,9 @@
+/**
+ * Patch to etcd3's internals (its connection pool's authenticator and `exec`), applied to the
+ * store's own client only: after a server lost its tokens etcd3 re-authenticates once per call in
+ * flight, and it never drops a token a restarted member holds every call on (details on
+ * `coalesceReauthentication` below). etcd3 offers no hook for either.
+ */
 import { type Etcd3, GRPCDeadlineExceededError } from "etcd3";
 
 /** The two methods of etcd3's (unexported) authenticator that its connection pool calls. */

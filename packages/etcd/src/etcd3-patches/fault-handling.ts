@@ -1,3 +1,9 @@
+/**
+ * Patch to etcd3, through its public `faultHandling` option: etcd3's default circuit breaker
+ * turns a 0.1 s connection drop into a 5 s outage, longer than short session TTLs (details on
+ * `faultHandling` below). Exported, so that a caller who builds their own client can use it
+ * too (README, "Connection drops").
+ */
 import {
   type CircuitBreakerPolicy,
   CircuitState,
