@@ -215,7 +215,7 @@ export const hostCases: ConformanceCase[] = [
       });
       const registry = new SessionRegistry({ store, nodeId: "A", ttlMs: LONG_TTL_MS, logger: silentLogger });
       const logger = recordingLogger();
-      // Cycles are driven by maintain() (the loop's own code path) so each round costs a few
+      // Cycles are driven by runCycle() (the loop's own code path) so each round costs a few
       // cycles instead of a busy 20 ms loop; the timer is far off and never interferes.
       const host = new SessionHost({ registry, maintenanceIntervalMs: LONG_TTL_MS / 3, logger });
       await host.start();
@@ -238,10 +238,10 @@ export const hostCases: ConformanceCase[] = [
             },
           };
         });
-        const cycle = host.maintain();
+        const cycle = host.runCycle();
         await within(fired, 5_000, `round ${round}: the cycle never reached ${at}`);
         await Promise.all([removal, cycle]);
-        await host.maintain();
+        await host.runCycle();
         assert.equal(
           await registry.get("call", id),
           null,
@@ -252,12 +252,12 @@ export const hostCases: ConformanceCase[] = [
       for (let round = 0; round < 16; round++) {
         const id = `r${round}`;
         await host.add("call", id, { close() {}, metrics: () => ({ n: beat }) });
-        const cycle = host.maintain();
+        const cycle = host.runCycle();
         if (round < 8) for (let i = 0; i < round; i++) await Promise.resolve();
         else await sleep(round - 8);
         await host.remove("call", id);
         await cycle;
-        await host.maintain();
+        await host.runCycle();
         assert.equal(await registry.get("call", id), null, `unaimed round ${round}: the session reappeared`);
       }
       assert.deepEqual(

@@ -1,5 +1,6 @@
 import { copyBytes, unique } from "./batch.js";
 import { ErrorCode, SessionKVError } from "./errors.js";
+import { Lifecycle, storeLifecycleErrors } from "./lifecycle.js";
 import { redactError, redactText } from "./redact.js";
 import { withTimeout } from "./timeout.js";
 import type { MsetEntry, SessionKVStore, SetOptions, StoreCapabilities } from "./types.js";
@@ -20,8 +21,6 @@ export interface BaseStoreOptions {
 }
 
 export const DEFAULT_OPERATION_TIMEOUT_MS = 5_000;
-
-type State = "new" | "starting" | "started" | "closed";
 
 /**
  * Validation, lifecycle and error shaping shared by every backend, so that each one rejects
@@ -54,9 +53,7 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
    * "Benchmark: the heartbeat").
    */
   readonly #checkedFrozen = new WeakMap<readonly string[], readonly string[]>();
-  #state: State = "new";
-  #starting: Promise<void> | undefined;
-  #closing: Promise<void> | undefined;
+  readonly #lifecycle = new Lifecycle(storeLifecycleErrors);
 
   constructor(options: BaseStoreOptions = {}) {
     this.operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
@@ -97,43 +94,23 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
   }
 
   get started(): boolean {
-    return this.#state === "started";
+    return this.#lifecycle.started;
   }
 
   async start(): Promise<void> {
-    if (this.#state === "closed") throw this.#closedError("start");
-    if (this.#state === "started") return;
-    if (this.#starting === undefined) {
-      this.#state = "starting";
-      this.#starting = this.#run("start", () => this.doStart()).then(
-        () => {
-          if (this.#state === "starting") this.#state = "started";
-        },
-        (error: unknown) => {
-          // A failed start may be retried: the next call starts afresh.
-          if (this.#state === "starting") this.#state = "new";
-          this.#starting = undefined;
-          throw error;
-        },
-      );
-    }
-    return this.#starting;
+    return this.#lifecycle.start(() => this.#run("start", () => this.doStart()));
   }
 
+  /** Waits for a start in flight, so that the client it opens is closed too. */
   async close(): Promise<void> {
-    if (this.#closing === undefined) {
-      const starting = this.#starting;
-      this.#state = "closed";
-      this.#closing = (async () => {
-        await starting?.catch(() => undefined);
-        try {
-          await this.doClose();
-        } catch (error) {
-          throw this.#shape(error, "close");
-        }
-      })();
-    }
-    return this.#closing;
+    return this.#lifecycle.stop(async ({ starting }) => {
+      await starting?.catch(() => undefined);
+      try {
+        await this.doClose();
+      } catch (error) {
+        throw this.#shape(error, "close");
+      }
+    });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -224,13 +201,7 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
   }
 
   #assertUsable(operation: string): void {
-    if (this.#state === "started") return;
-    if (this.#state === "closed") throw this.#closedError(operation);
-    throw new SessionKVError(ErrorCode.STORE_NOT_STARTED, `${operation}() called before start() completed`);
-  }
-
-  #closedError(operation: string): SessionKVError {
-    return new SessionKVError(ErrorCode.STORE_CLOSED, `${operation}() called after close()`);
+    this.#lifecycle.assertStarted(operation);
   }
 
   async #run<T>(operation: string, work: () => Promise<T>): Promise<T> {

@@ -7,14 +7,14 @@ export { ErrorCode, SessionKVError, isSessionKVError } from "./errors.js";
 export { MAX_TTL_MS } from "./validate.js";
 export type { MsetEntry, SessionKVStore, SetOptions, StoreCapabilities } from "./types.js";
 export { SessionRegistry, DEFAULT_REGISTRY_TTL_MS } from "./registry/session-registry.js";
+export type { RegisterOptions, SessionRegistryOptions } from "./registry/session-registry.js";
 export type {
+  HostProtocol,
   OwnedSession,
   PollResult,
-  RegisterOptions,
-  SessionRegistryOptions,
   SessionWrite,
   SkippedWrite,
-} from "./registry/session-registry.js";
+} from "./registry/host-protocol.js";
 export type { SessionInfo, SessionMetrics, StoredSession } from "./registry/session-info.js";
 export { consoleLogger, silentLogger } from "./registry/logger.js";
 export type { SessionLogger } from "./registry/logger.js";

@@ -35,11 +35,11 @@ describe("close requests", () => {
       removed();
       await request;
       await owner.add("c", "s", { close: () => void closes++ });
-      await owner.maintain();
+      await owner.runCycle();
       expect(closes, `round ${round}: the new session is not closed by the old request`).toBe(0);
       hold = undefined;
       await requester.requestClose("c", "s");
-      await owner.maintain();
+      await owner.runCycle();
       await waitFor(() => closes === 1, 2_000, `round ${round}: a request for the new session closes it`);
       await waitFor(() => owner.sessions.size === 0, 2_000, `round ${round}: closed session removed`);
     }
@@ -62,7 +62,7 @@ describe("close requests", () => {
       await owner.add("c", "s", { close: () => void closes++ });
       // The old request lands now, as when it raced the removal.
       await store.set(closeRequestKey("c", "s"), stale!, 60_000);
-      await owner.maintain();
+      await owner.runCycle();
       expect(closes).toBe(0);
     } finally {
       clock.mockRestore();
@@ -89,7 +89,7 @@ describe("close requests", () => {
     await requester.requestClose("c", "s");
     // Past the requester's TTL, before the owner's next cycle.
     await sleep(600);
-    await owner.maintain();
+    await owner.runCycle();
     await waitFor(() => closed, 2_000, "the owner closed the session");
   });
 
@@ -131,7 +131,7 @@ describe("close requests", () => {
     });
     // A Python node's request: empty bytes.
     await store.set(closeRequestKey("c", "s"), new Uint8Array(0), 60_000);
-    await owner.maintain();
+    await owner.runCycle();
     await waitFor(() => closed, 2_000, "the original's flag honoured");
     await waitFor(async () => (await store.keys("")).length === 0, 2_000, "record and flag removed");
   });

@@ -158,12 +158,12 @@ describe("heartbeat keys kept from one read to the next", () => {
     hosts.push(host);
     await host.start();
     await host.add("c", "s1", { close() {} });
-    await host.maintain();
+    await host.runCycle();
     await host.add("c", "s2", { close() {} });
-    await host.maintain();
+    await host.runCycle();
     await host.remove("c", "s1");
-    await host.maintain();
-    await host.maintain();
+    await host.runCycle();
+    await host.runCycle();
     expect(expired).toEqual([
       ["sessions/c/s1"],
       ["sessions/c/s1", "sessions/c/s2"],
@@ -189,18 +189,18 @@ describe("SessionHost metrics comparison", () => {
     const mutable: Record<string, number | null> = { a: 1, b: Number.NaN };
     let metrics: SessionMetrics = mutable;
     await host.add("c", "s", { close() {}, metrics: () => metrics });
-    await host.maintain();
-    await host.maintain();
+    await host.runCycle();
+    await host.runCycle();
     expect(msets).toBe(0);
     mutable.a = 2;
-    await host.maintain();
+    await host.runCycle();
     expect(msets).toBe(1);
     expect((await registry.get("c", "s"))?.metrics).toEqual({ a: 2, b: null });
     metrics = { a: 2 };
-    await host.maintain();
+    await host.runCycle();
     expect(msets).toBe(2);
     expect((await registry.get("c", "s"))?.metrics).toEqual({ a: 2 });
-    await host.maintain();
+    await host.runCycle();
     expect(msets).toBe(2);
   });
 
@@ -222,7 +222,7 @@ describe("SessionHost metrics comparison", () => {
     for (const invalid of [null, [], 5, { a: "x" }]) {
       metrics = invalid;
       warnings.length = 0;
-      await host.maintain();
+      await host.runCycle();
       expect(warnings).toEqual([expect.stringMatching(/metrics\(\) of session "s" failed/)]);
     }
     expect(msets).toBe(0);

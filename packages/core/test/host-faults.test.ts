@@ -43,7 +43,7 @@ describe("SessionHost under faults", () => {
     await store.delete([sessionKey("c", "sibling")]);
     for (tick = 1; tick <= 3; tick++) {
       writes.length = 0;
-      await h.maintain();
+      await h.runCycle();
       expect(writes, "the oversized record is left out before the store call, not after").toEqual(["mset"]);
       const sibling = await h.registry.get("c", "sibling");
       expect(sibling?.metrics, `cycle ${tick}: the sibling is healed and its metrics written`).toEqual({
@@ -80,7 +80,7 @@ describe("SessionHost under faults", () => {
     for (const id of ["refused", "sibling"]) await h.add("c", id, { close() {}, metrics: () => ({ tick }) });
     armed = true;
     tick = 1;
-    await h.maintain();
+    await h.runCycle();
     expect((await h.registry.get("c", "sibling"))?.metrics).toEqual({ tick: 1 });
     expect((await h.registry.get("c", "refused"))?.metrics).toEqual({ tick: 0 });
     expect(logger.warnings.filter((w) => w.includes('"refused"') && w.includes("too large"))).toHaveLength(1);
@@ -149,10 +149,10 @@ describe("SessionHost under faults", () => {
     await h.add("c", "stays", { close() {} });
     down = true;
     await expect(h.remove("c", "gone")).rejects.toMatchObject({ code: ErrorCode.STORE_UNAVAILABLE });
-    await h.maintain();
+    await h.runCycle();
     expect(await inner.get(sessionKey("c", "gone")), "still down: not removed yet").not.toBeNull();
     down = false;
-    await h.maintain();
+    await h.runCycle();
     await waitFor(async () => (await inner.get(sessionKey("c", "gone"))) === null, 5_000, "removal retried");
     expect(await h.registry.get("c", "stays")).not.toBeNull();
     expect(logger.warnings.some((w) => w.includes("removal had failed"))).toBe(true);
@@ -182,7 +182,7 @@ describe("SessionHost under faults", () => {
     await a.add("c", "here", { close() {} });
     await b.add("c", "there", { close() {} });
     for (let i = 0; i < 3; i++) {
-      await a.maintain();
+      await a.runCycle();
       await sleep(20);
     }
     expect((await a.registry.get("c", "here"))?.nodeId).toBe("A");
@@ -225,7 +225,7 @@ describe("SessionHost under faults", () => {
       ],
     });
     turns = 2;
-    await h.maintain();
+    await h.runCycle();
     expect(await read()).toEqual({
       own: true,
       entries: [

@@ -92,9 +92,9 @@ describe("SessionHost", () => {
     let n = 0;
     await h.add("c", "s", { close() {}, metrics: () => ({ n: n++ }) });
     await Promise.all([
-      h.maintain(),
-      h.maintain(),
-      h.maintain(),
+      h.runCycle(),
+      h.runCycle(),
+      h.runCycle(),
       waitFor(() => h.cycles >= 12, 20_000, "cycles ran"),
     ]);
     // Each cycle makes its store calls one after another, so overlapping cycles would show two at once.
@@ -142,7 +142,7 @@ describe("SessionHost", () => {
         throw new Error("metrics exploded");
       },
     });
-    await h.maintain();
+    await h.runCycle();
     expect(logger.warnings.some((w) => w.includes("metrics()"))).toBe(true);
     await h.requestClose("c", "s");
     expect(logger.errors.some((e) => e.includes("close exploded"))).toBe(true);
@@ -165,7 +165,7 @@ describe("SessionHost", () => {
     await h.add("c", "flagged", reentrant("flagged"));
     await within(h.requestClose("c", "local"), 5_000, "local close from inside its own close");
     await registry.requestClose("c", "flagged");
-    await h.maintain();
+    await h.runCycle();
     await waitFor(() => h.sessions.size === 0, 5_000, "flagged session closed and removed");
     expect(await store.keys("")).toEqual([]);
   });
@@ -191,7 +191,7 @@ describe("SessionHost", () => {
     const closed: CloseReason[] = [];
     await h.add("c", "s1", { close: (reason) => void closed.push(reason) });
     await h.add("c", "s2", { close: (reason) => void closed.push(reason) });
-    void h.maintain();
+    void h.runCycle();
     await inCycle;
     let stopped = false;
     const stopping = h.stop().then(() => {
@@ -205,7 +205,23 @@ describe("SessionHost", () => {
     await stopping;
     expect(closed).toEqual(["host-stopped", "host-stopped"]);
     expect(await inner.keys("")).toEqual([]);
-    expect((await messageOf(() => h.maintain())).code).toBe(ErrorCode.NOT_RUNNING);
+    expect((await messageOf(() => h.runCycle())).code).toBe(ErrorCode.NOT_RUNNING);
+  });
+
+  it("maintain(), the former name of runCycle(), still runs a cycle, and names itself once stopped", async () => {
+    const store = openStore();
+    let expires = 0;
+    const counted = interceptStore(store, (operation) => {
+      if (operation === "expire") expires++;
+    });
+    const registry = new SessionRegistry({ store: counted, ttlMs: 60_000, logger: silentLogger });
+    const h = host(registry, 20_000);
+    await h.start();
+    await h.add("c", "s", { close() {} });
+    await h.maintain();
+    expect([h.cycles, expires]).toEqual([1, 1]);
+    await h.stop();
+    expect((await messageOf(() => h.maintain())).message).toBe("SessionHost.maintain() called after stop()");
   });
 
   it("abandon() leaves the records to expire, with no close callback", async () => {

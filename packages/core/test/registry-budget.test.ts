@@ -78,24 +78,24 @@ describe("store round trips per registry call (1,000 sessions)", () => {
     }
 
     reset();
-    await host.maintain();
+    await host.runCycle();
     expect(calls, "unchanged metrics").toEqual({ expire: 1, mget: 1 });
 
     tick++;
     reset();
-    await host.maintain();
+    await host.runCycle();
     expect(calls, "every session's metrics changed").toEqual({ expire: 1, mget: 1, mset: 1 });
 
     await store.delete(await store.keys(""));
     reset();
-    await host.maintain();
+    await host.runCycle();
     expect(calls, "every record lost and re-registered").toEqual({ expire: 1, mget: 1, mset: 1 });
     expect(await registry.getForCall("call3")).toHaveLength(N / 10);
 
     for (let i = 0; i < 20; i++) await registry.requestClose(`call${i % 10}`, `s${i}`);
     tick++;
     reset();
-    await host.maintain();
+    await host.runCycle();
     await waitFor(() => host.sessions.size === N - 20, 5_000, "closed sessions removed");
     expect(closed).toHaveLength(20);
     expect(calls, "20 close requests honoured, metrics changed").toEqual({

@@ -132,7 +132,7 @@ describe("registry wire format (shared with the Python original)", () => {
       60_000,
     );
     turns = 2;
-    await host.maintain();
+    await host.runCycle();
     const raw = await stored(store, sessionKey(CALL, SESSION));
     expect(raw).toMatchObject({ region: "eu-west-1", node_id: "ts-node", metrics: { turns: 2 } });
     expect(raw.started_at).toBe(current.started_at);

@@ -35,7 +35,7 @@ async function node(
 }
 
 async function hostOn(registry: SessionRegistry): Promise<SessionHost> {
-  // A long interval: the tests drive the cycles with maintain().
+  // A long interval: the tests drive the cycles with runCycle().
   const host = new SessionHost({ registry, maintenanceIntervalMs: 20_000, logger: silentLogger });
   hosts.push(host);
   await host.start();
@@ -116,7 +116,7 @@ describe("sharing a store with Python nodes (README)", () => {
       // The original's remove(): one delete of both keys.
       await store.delete([sessionKey("c1", "s1"), closeRequestKey("c1", "s1")]);
       expect(await store.get(sessionKey("c1", "s1"))).toBeNull();
-      await host.maintain();
+      await host.runCycle();
       expect(await wire(store, sessionKey("c1", "s1"))).toMatchObject({
         session_id: "s1",
         node_id: "ts-node",
@@ -130,7 +130,7 @@ describe("sharing a store with Python nodes (README)", () => {
       await host.add("c1", "s1", { close: (reason) => void reasons.push(reason) });
       // The original's request_close(): an empty value under the close key, with its TTL.
       await store.set(closeRequestKey("c1", "s1"), new Uint8Array(0), PYTHON_TTL_MS);
-      await host.maintain();
+      await host.runCycle();
       await vi.waitFor(async () => {
         expect(reasons).toEqual(["close-requested"]);
         expect(await store.get(sessionKey("c1", "s1"))).toBeNull();
@@ -145,13 +145,13 @@ describe("sharing a store with Python nodes (README)", () => {
       const host = await hostOn(registry);
       let turns = 1;
       await host.add("c1", "s1", { close() {}, metrics: () => ({ turns }) });
-      await host.maintain();
+      await host.runCycle();
       const first = (await wire(store, sessionKey("c1", "s1")))?.metrics_updated_at as number;
       await new Promise((resolve) => setTimeout(resolve, 20));
-      await host.maintain();
+      await host.runCycle();
       expect((await wire(store, sessionKey("c1", "s1")))?.metrics_updated_at).toBe(first);
       turns = 2;
-      await host.maintain();
+      await host.runCycle();
       const changed = await wire(store, sessionKey("c1", "s1"));
       expect(changed?.metrics).toEqual({ turns: 2 });
       expect(changed?.metrics_updated_at as number).toBeGreaterThan(first);

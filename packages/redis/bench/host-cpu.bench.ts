@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const server = await startRedis();
   const store = new RedisSessionKVStore({ url: server.url as string, keyPrefix: PREFIX });
   const registry = new SessionRegistry({ store, ttlMs: TTL_MS, logger: silentLogger });
-  // An interval longer than the bench: only maintain() runs cycles.
+  // An interval longer than the bench: only runCycle() runs cycles.
   const host = new SessionHost({ registry, maintenanceIntervalMs: 100_000, logger: silentLogger });
   const raw = new Redis(server.url as string);
   try {
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
         },
         raw: rawCycle,
       },
-      { name: "host cycle", store: () => host.maintain(), raw: rawCycle },
+      { name: "host cycle", store: () => host.runCycle(), raw: rawCycle },
       { name: "registry.refresh", store: () => registry.refresh(sessions), raw: rawRefresh },
     ];
     const rows: BenchRow[] = [];

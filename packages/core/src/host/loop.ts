@@ -4,23 +4,23 @@
  * it queues behind the running one. A cycle that throws is reported and the loop goes on.
  */
 export class MaintenanceLoop {
-  readonly #cycle: () => Promise<void>;
+  readonly #runCycle: () => Promise<void>;
   readonly #intervalMs: number;
   readonly #onError: (error: unknown) => void;
   #tail: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
-  #busy = false;
+  #cycles = 0;
 
-  constructor(cycle: () => Promise<void>, intervalMs: number, onError: (error: unknown) => void) {
-    this.#cycle = cycle;
+  constructor(runCycle: () => Promise<void>, intervalMs: number, onError: (error: unknown) => void) {
+    this.#runCycle = runCycle;
     this.#intervalMs = intervalMs;
     this.#onError = onError;
   }
 
-  /** True while a cycle runs. */
-  get busy(): boolean {
-    return this.#busy;
+  /** Cycles run to their end, successful or not. */
+  get cycles(): number {
+    return this.#cycles;
   }
 
   start(): void {
@@ -53,13 +53,11 @@ export class MaintenanceLoop {
 
   async #once(): Promise<void> {
     if (this.#stopped) return;
-    this.#busy = true;
     try {
-      await this.#cycle();
+      // Counted before a failure is reported: its report may read the count.
+      await this.#runCycle().finally(() => this.#cycles++);
     } catch (error) {
       this.#onError(error);
-    } finally {
-      this.#busy = false;
     }
   }
 }

@@ -1,12 +1,16 @@
-import { ErrorCode, invalidArgument, isSessionKVError, notRunning } from "../errors.js";
+import { invalidArgument } from "../errors.js";
+import { Lifecycle, runningLifecycleErrors } from "../lifecycle.js";
+import type { HostProtocol, SessionWrite } from "../registry/host-protocol.js";
 import { type SessionLogger, consoleLogger } from "../registry/logger.js";
 import type { SessionMetrics } from "../registry/session-info.js";
-import type { OwnedSession, SessionRegistry, SessionWrite } from "../registry/session-registry.js";
-import { validateId, validateMetrics } from "../registry/validate.js";
+import type { SessionRegistry } from "../registry/session-registry.js";
+import { validateId } from "../registry/validate.js";
 import { withTimeout } from "../timeout.js";
 import { validatePositiveMs } from "../validate.js";
 import type { CloseReason, HostedSession, LocalSession } from "./hosted-session.js";
 import { MaintenanceLoop } from "./loop.js";
+import { readChangedMetrics } from "./metrics-change.js";
+import { RemovalFence } from "./removal-fence.js";
 
 export interface SessionHostOptions {
   /** The registry of the shared store; the host starts it (idempotent) and never stops it. */
@@ -32,9 +36,7 @@ export const DEFAULT_MAINTENANCE_INTERVAL_MS = 5_000;
  */
 const STARTED_AT_STEP_MS = 0.01;
 
-type State = "new" | "running" | "stopping" | "stopped";
-
-/** The sessions a cycle heartbeats, and their ids as `SessionRegistry.poll` takes them. */
+/** The sessions a cycle heartbeats, and their ids as `HostProtocol.poll` takes them. */
 interface ReadySessions {
   readonly sessions: readonly LocalSession[];
   readonly ids: ReadonlyMap<string, string>;
@@ -44,25 +46,20 @@ interface ReadySessions {
  * The per-node owner of live sessions: registers them, keeps their records alive, heals records
  * that went missing, publishes metrics, honours close requests from any node, and removes them.
  *
- * Removal never races a write: every delete of a local session's keys waits for the cycle write
- * in flight at that moment, and writes only cover sessions still local and not closing when the
- * write is issued. So a session removed while a cycle runs never reappears.
+ * Removal never races a write (see `RemovalFence`): writes only cover sessions still local and
+ * not closing when the write is issued. So a session removed while a cycle runs never reappears.
  */
 export class SessionHost implements AsyncDisposable {
   readonly registry: SessionRegistry;
   readonly maintenanceIntervalMs: number;
   readonly operationTimeoutMs: number;
+  readonly #protocol: HostProtocol;
   readonly #logger: SessionLogger;
   readonly #loop: MaintenanceLoop;
+  readonly #lifecycle = new Lifecycle(runningLifecycleErrors("SessionHost"));
   readonly #sessions = new Map<string, LocalSession>();
-  /** Deletes in progress per session id: a re-`add` of the id waits for them. */
-  readonly #removing = new Map<string, Promise<void>>();
+  readonly #fence: RemovalFence;
   readonly #closeBatches = new Set<Promise<void>>();
-  /** Cycle writes until they settle in the store (never reject); every delete waits for those in flight. */
-  readonly #writes = new Set<Promise<void>>();
-  /** Removals that failed for an outage, by session id: each cycle retries them until they succeed. */
-  readonly #pendingRemovals = new Map<string, OwnedSession>();
-  #retrying: Promise<void> | undefined;
   /**
    * The ready sessions as the last cycle saw them, reused until one is added or removed: at
    * 10,000 sessions, rebuilding them every cycle was a measurable share of its CPU (docs/benchmarks.md).
@@ -70,10 +67,6 @@ export class SessionHost implements AsyncDisposable {
    */
   #ready: ReadySessions | undefined;
   #lastStartedAt = 0;
-  #state: State = "new";
-  #starting: Promise<void> | undefined;
-  #stopping: Promise<void> | undefined;
-  #cycles = 0;
 
   constructor(options: SessionHostOptions) {
     if (options === null || typeof options !== "object")
@@ -100,9 +93,13 @@ export class SessionHost implements AsyncDisposable {
     this.registry = registry;
     this.maintenanceIntervalMs = interval;
     this.operationTimeoutMs = timeout;
+    this.#protocol = registry.hostProtocol;
     this.#logger = options.logger ?? consoleLogger;
+    this.#fence = new RemovalFence(this.#protocol, this.#logger, (sessionId) =>
+      this.#sessions.has(sessionId),
+    );
     this.#loop = new MaintenanceLoop(
-      () => this.#cycle(),
+      () => this.#refreshCloseAndWrite(),
       interval,
       (error) => this.#logger.error("sessionkv: maintenance cycle failed; retrying on the next one", error),
     );
@@ -115,29 +112,19 @@ export class SessionHost implements AsyncDisposable {
 
   /** Maintenance cycles completed (successful or not) since start. */
   get cycles(): number {
-    return this.#cycles;
+    return this.#loop.cycles;
   }
 
   get running(): boolean {
-    return this.#state === "running";
+    return this.#lifecycle.started;
   }
 
   /** Starts the registry (and its store) and the maintenance loop. Idempotent. */
   async start(): Promise<void> {
-    if (this.#state === "stopping" || this.#state === "stopped")
-      throw notRunning("SessionHost", "start", "after stop()");
-    this.#starting ??= this.registry.start().then(
-      () => {
-        if (this.#state !== "new") return;
-        this.#state = "running";
-        this.#loop.start();
-      },
-      (error: unknown) => {
-        this.#starting = undefined;
-        throw error;
-      },
+    return this.#lifecycle.start(
+      () => this.registry.start(),
+      () => this.#loop.start(),
     );
-    return this.#starting;
   }
 
   /** Registers a session this node runs and keeps it alive until it is removed or closed. */
@@ -150,10 +137,10 @@ export class SessionHost implements AsyncDisposable {
     if (session.metrics !== undefined && typeof session.metrics !== "function") {
       throw invalidArgument("session.metrics", "must be a function returning the metrics, or undefined");
     }
-    this.#assertRunning("add");
+    this.#lifecycle.assertStarted("add");
     if (this.#sessions.has(sessionId))
       throw invalidArgument("sessionId", `${JSON.stringify(sessionId)} is already hosted on this node`);
-    this.#pendingRemovals.delete(sessionId);
+    this.#fence.dropFailed(sessionId);
     const local: LocalSession = {
       callId,
       sessionId,
@@ -165,9 +152,9 @@ export class SessionHost implements AsyncDisposable {
       closing: undefined,
     };
     this.#sessions.set(sessionId, local);
-    const metrics = this.#readMetrics(local);
+    const metrics = readChangedMetrics(sessionId, session, undefined, this.#logger);
     local.registering = (async () => {
-      await this.#removing.get(sessionId);
+      await this.#fence.removalOf(sessionId);
       await this.registry.register(callId, sessionId, {
         startedAt: local.startedAt,
         ...(metrics === undefined ? {} : { metrics }),
@@ -188,11 +175,12 @@ export class SessionHost implements AsyncDisposable {
   async remove(callId: string, sessionId: string): Promise<void> {
     validateId(callId, "callId");
     validateId(sessionId, "sessionId");
-    this.#assertStarted("remove");
+    // Also while stopping: a close callback may still remove its session.
+    this.#lifecycle.assertStartedOrStopping("remove");
     const local = this.#sessions.get(sessionId);
     const ours = local !== undefined && local.callId === callId ? [local] : [];
     if (ours.length > 0) this.#forget(sessionId);
-    await this.#deleteKeys(ours, new Map([[sessionId, callId]]));
+    await this.#fence.remove(ours, new Map([[sessionId, callId]]));
   }
 
   /**
@@ -202,7 +190,7 @@ export class SessionHost implements AsyncDisposable {
   async requestClose(callId: string, sessionId: string): Promise<void> {
     validateId(callId, "callId");
     validateId(sessionId, "sessionId");
-    this.#assertRunning("requestClose");
+    this.#lifecycle.assertStarted("requestClose");
     const local = this.#sessions.get(sessionId);
     if (local === undefined || local.callId !== callId) {
       await this.registry.requestClose(callId, sessionId);
@@ -214,8 +202,14 @@ export class SessionHost implements AsyncDisposable {
   }
 
   /** Runs one maintenance cycle now, after the one in progress. Never rejects for a failed cycle (it is logged). */
+  async runCycle(): Promise<void> {
+    this.#lifecycle.assertStarted("runCycle");
+    await this.#loop.run();
+  }
+
+  /** @deprecated The former name of `runCycle()`, kept for existing callers. */
   async maintain(): Promise<void> {
-    this.#assertRunning("maintain");
+    this.#lifecycle.assertStarted("maintain");
     await this.#loop.run();
   }
 
@@ -225,10 +219,7 @@ export class SessionHost implements AsyncDisposable {
    * The registry and the store stay open for their owners. Idempotent.
    */
   async stop(): Promise<void> {
-    if (this.#stopping !== undefined) return this.#stopping;
-    const wasStarted = this.#state !== "new";
-    this.#state = "stopping";
-    this.#stopping = (async () => {
+    return this.#lifecycle.stop(async ({ wasStarted }) => {
       await this.#loop.stop();
       await Promise.allSettled([...this.#closeBatches]);
       const rest = [...this.#sessions.values()].filter((s) => s.closing === undefined);
@@ -240,18 +231,15 @@ export class SessionHost implements AsyncDisposable {
           );
         });
       }
-      await Promise.allSettled([...this.#closeBatches, ...this.#removing.values()]);
-      if (this.#pendingRemovals.size > 0) {
+      await Promise.allSettled([...this.#closeBatches, this.#fence.removalsSettled()]);
+      const failed = this.#fence.failedIds;
+      if (failed.length > 0) {
         this.#logger.error(
           "sessionkv: a stopped host could not remove some sessions; they expire on their TTL",
-          {
-            sessionIds: [...this.#pendingRemovals.keys()],
-          },
+          { sessionIds: failed },
         );
       }
-      this.#state = "stopped";
-    })();
-    return this.#stopping;
+    });
   }
 
   /**
@@ -260,33 +248,26 @@ export class SessionHost implements AsyncDisposable {
    * TTL as if the process had died. Resolves once nothing of this host writes any more.
    */
   async abandon(): Promise<void> {
-    this.#state = "stopped";
-    this.#stopping ??= Promise.resolve();
+    this.#lifecycle.stopNow();
     await this.#loop.stop();
     this.#sessions.clear();
     this.#ready = undefined;
-    this.#pendingRemovals.clear();
-    await this.#retrying;
+    await this.#fence.abandon();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
 
-  async #cycle(): Promise<void> {
-    try {
-      await this.#maintain();
-    } finally {
-      this.#cycles++;
-    }
-  }
-
-  /** One cycle: refresh + read (2 store calls), closes started, then one write of changed or missing records. */
-  async #maintain(): Promise<void> {
-    this.#retryRemovals();
+  /**
+   * One cycle: refresh + read (2 store calls), closes started, then one write of changed or
+   * missing records; failed removals are retried beside it.
+   */
+  async #refreshCloseAndWrite(): Promise<void> {
+    this.#fence.retryFailed();
     const { sessions: snapshot, ids } = this.#readySessions();
     if (snapshot.length === 0) return;
-    const polled = await this.#bounded(this.registry.poll(ids), "refresh");
+    const polled = await this.#bounded(this.#protocol.poll(ids), "refresh");
     const inSnapshot = polled.closeRequested.length === 0 ? undefined : new Set(snapshot);
     const toClose = polled.closeRequested
       .map((id) => this.#sessions.get(id))
@@ -300,14 +281,14 @@ export class SessionHost implements AsyncDisposable {
       });
     }
     // Decided synchronously from here to the publish call: a session removed or closing from now
-    // on waits for this write before its delete (see #deleteKeys).
+    // on waits for this write before its delete (see RemovalFence).
     const writes: SessionWrite[] = [];
     const published = new Map<LocalSession, SessionMetrics>();
     const healed: LocalSession[] = [];
     for (const local of snapshot) {
       if (this.#sessions.get(local.sessionId) !== local || local.closing !== undefined) continue;
       const previous = polled.records.get(local.sessionId) ?? null;
-      const read = this.#readMetrics(local, local.published);
+      const read = readChangedMetrics(local.sessionId, local.handlers, local.published, this.#logger);
       // A copy: metrics() may hand back one object it mutates in place.
       const current = read === undefined ? undefined : { ...read };
       if (previous === null) healed.push(local);
@@ -323,19 +304,7 @@ export class SessionHost implements AsyncDisposable {
       if (current !== undefined) published.set(local, current);
     }
     if (writes.length === 0) return;
-    // Tracked before publish is called: a delete requested from inside the store call still waits.
-    // It is tracked until the store settles, even after this cycle stopped waiting for it.
-    let written!: () => void;
-    const writing = new Promise<void>((resolve) => {
-      written = resolve;
-    });
-    this.#writes.add(writing);
-    const publishing = this.registry.publish(writes);
-    const settle = () => {
-      this.#writes.delete(writing);
-      written();
-    };
-    void publishing.then(settle, settle);
+    const publishing = this.#fence.write(() => this.#protocol.publish(writes));
     const skipped = new Map((await this.#bounded(publishing, "write")).map((w) => [w.sessionId, w.error]));
     for (const [sessionId, error] of skipped) {
       this.#logger.warn(
@@ -379,7 +348,7 @@ export class SessionHost implements AsyncDisposable {
       await Promise.all(sessions.map((s) => this.#invokeClose(s, reason)));
       const ours = sessions.filter((s) => this.#sessions.get(s.sessionId) === s);
       for (const s of ours) this.#forget(s.sessionId);
-      await this.#deleteKeys(ours, new Map(ours.map((s) => [s.sessionId, s.callId])));
+      await this.#fence.remove(ours, new Map(ours.map((s) => [s.sessionId, s.callId])));
     });
     for (const s of sessions) s.closing = batch;
     const tracked = batch.catch(() => undefined).finally(() => this.#closeBatches.delete(tracked));
@@ -398,83 +367,6 @@ export class SessionHost implements AsyncDisposable {
     }
   }
 
-  /**
-   * Deletes the keys; a delete that failed for an outage is retried by the next cycles (see
-   * #retryRemovals) for the local sessions among them.
-   */
-  async #deleteKeys(sessions: readonly LocalSession[], keys: ReadonlyMap<string, string>): Promise<void> {
-    if (keys.size === 0) return;
-    try {
-      await this.#ordered(
-        [...keys.keys()],
-        sessions.map((s) => s.registering),
-        () => this.registry.removeMany(keys),
-      );
-    } catch (error) {
-      if (isSessionKVError(error, ErrorCode.STORE_UNAVAILABLE)) {
-        // An id hosted again since was re-registered after this delete failed: nothing to retry.
-        for (const s of sessions) {
-          if (!this.#sessions.has(s.sessionId))
-            this.#pendingRemovals.set(s.sessionId, {
-              callId: s.callId,
-              sessionId: s.sessionId,
-              startedAt: s.startedAt,
-            });
-        }
-      }
-      throw error;
-    }
-  }
-
-  /**
-   * Retries the failed removals, apart from the cycle so that a hung store never delays heartbeats.
-   * `removeOwned` skips a session registered again since, here or on another node.
-   */
-  #retryRemovals(): void {
-    if (this.#retrying !== undefined || this.#pendingRemovals.size === 0) return;
-    const batch = [...this.#pendingRemovals.values()];
-    const ids = batch.map((s) => s.sessionId);
-    this.#retrying = this.#ordered(ids, [], () => this.registry.removeOwned(batch))
-      .then(
-        () => {
-          for (const s of batch)
-            if (this.#pendingRemovals.get(s.sessionId) === s) this.#pendingRemovals.delete(s.sessionId);
-          this.#logger.warn(`sessionkv: removed ${batch.length} session(s) whose removal had failed`, {
-            sessionIds: ids,
-          });
-        },
-        (error: unknown) =>
-          this.#logger.error("sessionkv: retrying failed removals failed; retrying on the next cycle", error),
-      )
-      .finally(() => {
-        this.#retrying = undefined;
-      });
-  }
-
-  /**
-   * Runs a delete after the sessions' registration and after the cycle writes in flight now, so
-   * neither can land later; a re-`add` of the ids waits for it.
-   */
-  async #ordered(
-    ids: readonly string[],
-    registering: readonly Promise<void>[],
-    remove: () => Promise<void>,
-  ): Promise<void> {
-    const done = (async () => {
-      await Promise.allSettled(registering);
-      await Promise.all([...this.#writes]);
-      await remove();
-    })();
-    const settled = done.catch(() => undefined);
-    for (const id of ids) {
-      this.#removing.set(id, settled);
-      void settled.then(() => {
-        if (this.#removing.get(id) === settled) this.#removing.delete(id);
-      });
-    }
-    await done;
-  }
-
   /** A cycle step bounded by `operationTimeoutMs`: past it the cycle fails and the next one takes over. */
   #bounded<T>(work: Promise<T>, step: string): Promise<T> {
     return withTimeout(work, this.operationTimeoutMs, `the maintenance cycle's ${step}`);
@@ -485,73 +377,17 @@ export class SessionHost implements AsyncDisposable {
     this.#lastStartedAt = now > this.#lastStartedAt ? now : this.#lastStartedAt + STARTED_AT_STEP_MS;
     return this.#lastStartedAt;
   }
-
-  /** The session's metrics, or undefined when it has none, they failed (logged) or equal `published`. */
-  #readMetrics(session: LocalSession, published?: SessionMetrics): SessionMetrics | undefined {
-    const read = session.handlers.metrics;
-    if (read === undefined) return undefined;
-    try {
-      const metrics = read.call(session.handlers);
-      // Equal to what was last written, which was validated: valid too, and one pass over the
-      // names instead of two (most sessions of most cycles).
-      if (published !== undefined && isObject(metrics) && sameMetrics(metrics, published)) return undefined;
-      validateMetrics(metrics, `metrics() of session ${JSON.stringify(session.sessionId)}`);
-      return metrics;
-    } catch (error) {
-      this.#logger.warn(
-        `sessionkv: metrics() of session ${JSON.stringify(session.sessionId)} failed; keeping the last ones`,
-        error,
-      );
-      return undefined;
-    }
-  }
-
-  #assertRunning(operation: string): void {
-    if (this.#state === "running") return;
-    throw notRunning(
-      "SessionHost",
-      operation,
-      this.#state === "new" ? "before start() completed" : "after stop()",
-    );
-  }
-
-  /** Running or stopping: a close callback may still remove its session while the host stops. */
-  #assertStarted(operation: string): void {
-    if (this.#state === "new") throw notRunning("SessionHost", operation, "before start() completed");
-    if (this.#state === "stopped") throw notRunning("SessionHost", operation, "after stop()");
-  }
-}
-
-/**
- * Whether `current` holds the same names and values as the metrics last written: what decides that
- * a cycle writes nothing for the session. NaN equals NaN (both are null on the wire); the order
- * of the names does not count.
- */
-function sameMetrics(current: SessionMetrics, published: SessionMetrics | undefined): boolean {
-  if (published === undefined) return false;
-  let names = 0;
-  for (const name in current) {
-    if (!Object.hasOwn(current, name)) continue;
-    names++;
-    if (!Object.hasOwn(published, name)) return false;
-    const value = current[name];
-    const before = published[name];
-    if (value !== before && !(Number.isNaN(value) && Number.isNaN(before))) return false;
-  }
-  for (const name in published) if (Object.hasOwn(published, name)) names--;
-  return names === 0;
-}
-
-function isObject(value: unknown): value is SessionMetrics {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function isRegistry(value: unknown): value is SessionRegistry {
   if (value === null || typeof value !== "object") return false;
   const registry = value as Record<string, unknown>;
+  const protocol = registry.hostProtocol as Record<string, unknown> | null | undefined;
   return (
     typeof registry.ttlMs === "number" &&
-    typeof registry.poll === "function" &&
-    typeof registry.publish === "function"
+    typeof protocol === "object" &&
+    protocol !== null &&
+    typeof protocol.poll === "function" &&
+    typeof protocol.publish === "function"
   );
 }

@@ -1,15 +1,23 @@
 import { randomUUID } from "node:crypto";
-import { ErrorCode, SessionKVError, invalidArgument, isSessionKVError, notRunning } from "../errors.js";
-import type { MsetEntry, SessionKVStore } from "../types.js";
+import { invalidArgument } from "../errors.js";
+import { Lifecycle, runningLifecycleErrors } from "../lifecycle.js";
+import type { SessionKVStore } from "../types.js";
 import { validateTtlMs } from "../validate.js";
-import { encodeCloseFlag, flagTargets } from "./close-flag.js";
-import { DecodeCache } from "./decode-cache.js";
-import { KeyPlan } from "./key-plan.js";
+import { encodeCloseFlag } from "./close-flag.js";
+import {
+  type HostProtocol,
+  type OwnedSession,
+  type PollResult,
+  RegistryHostProtocol,
+  type SessionWrite,
+  type SkippedWrite,
+} from "./host-protocol.js";
 import { callPrefix, closeRequestKey, sessionKey } from "./keys.js";
 import { type SessionLogger, consoleLogger } from "./logger.js";
-import { decodeRecord, encodeRecord, freshRecord, recordTtlMs, withMetrics } from "./record.js";
-import type { SessionInfo, SessionMetrics, StoredSession } from "./session-info.js";
-import { validateId, validateIds, validateMetrics, validateSessions, validateTimestamp } from "./validate.js";
+import { encodeRecord, freshRecord, recordTtlMs, withMetrics } from "./record.js";
+import type { SessionInfo, SessionMetrics } from "./session-info.js";
+import { SessionRecords } from "./session-records.js";
+import { validateId, validateIds, validateMetrics, validateTimestamp } from "./validate.js";
 
 export interface SessionRegistryOptions {
   /** The shared store. The registry starts it (idempotently) and never closes it: its creator does. */
@@ -29,61 +37,24 @@ export interface RegisterOptions {
   readonly metrics?: SessionMetrics;
 }
 
-/** What one `poll` found for the sessions it was given. */
-export interface PollResult {
-  /** Each session's stored record after the refresh, or null when missing or unreadable. */
-  readonly records: ReadonlyMap<string, StoredSession | null>;
-  /** Sessions with a pending close request. */
-  readonly closeRequested: readonly string[];
-}
-
-/** One record to (re)write in `publish`. */
-export interface SessionWrite {
-  readonly callId: string;
-  readonly sessionId: string;
-  readonly startedAt: number;
-  readonly metrics: SessionMetrics;
-  /** The record as last read: its unknown fields and `started_at` are kept. Null writes a fresh record. */
-  readonly previous: StoredSession | null;
-}
-
-/** A write `publish` left out because the store refuses its record's size; the others were written. */
-export interface SkippedWrite {
-  readonly callId: string;
-  readonly sessionId: string;
-  /** ERR_VALUE_TOO_LARGE, with the record's size in the message. */
-  readonly error: SessionKVError;
-}
-
-/** A session this node registered, named by its start time, for `removeOwned`. */
-export interface OwnedSession {
-  readonly callId: string;
-  readonly sessionId: string;
-  /** The `startedAt` it was registered with. */
-  readonly startedAt: number;
-}
-
 export const DEFAULT_REGISTRY_TTL_MS = 30_000;
-
-type State = "new" | "running" | "stopped";
 
 /**
  * A facade over a store: the key scheme, the record format and the TTLs of sessions shared by
  * many nodes. It holds no session state (only the heartbeat reads' decode cache); the caller
  * (usually a `SessionHost`) owns its sessions and drives refreshes. Arguments are validated
  * before any I/O.
+ *
+ * Its methods are the application API; what a host needs besides is `hostProtocol`.
  */
 export class SessionRegistry implements AsyncDisposable {
   readonly store: SessionKVStore;
   readonly nodeId: string;
   readonly ttlMs: number;
-  readonly #logger: SessionLogger;
-  /** The heartbeat reads' (`refresh`, `poll`) last records: unchanged ones are not parsed again. */
-  readonly #heartbeat = new DecodeCache();
-  /** The keys of the last heartbeat read's sessions, reused while the same sessions come back. */
-  #lastPlan: KeyPlan | undefined;
-  #state: State = "new";
-  #starting: Promise<void> | undefined;
+  /** The batched calls of a `SessionHost` (or another scheduler of heartbeats): see `HostProtocol`. */
+  readonly hostProtocol: HostProtocol;
+  readonly #records: SessionRecords;
+  readonly #lifecycle = new Lifecycle(runningLifecycleErrors("SessionRegistry"));
 
   constructor(options: SessionRegistryOptions) {
     if (options === null || typeof options !== "object")
@@ -98,32 +69,28 @@ export class SessionRegistry implements AsyncDisposable {
     this.store = store;
     this.nodeId = nodeId;
     this.ttlMs = ttlMs;
-    this.#logger = options.logger ?? consoleLogger;
+    this.#records = new SessionRecords(store, options.logger ?? consoleLogger);
+    this.hostProtocol = new RegistryHostProtocol({
+      store,
+      nodeId,
+      ttlMs,
+      records: this.#records,
+      lifecycle: this.#lifecycle,
+    });
   }
 
   get running(): boolean {
-    return this.#state === "running";
+    return this.#lifecycle.started;
   }
 
   /** Starts the store (idempotent on both). Required before any other call. */
   async start(): Promise<void> {
-    if (this.#state === "stopped") throw notRunning("SessionRegistry", "start", "after stop()");
-    if (this.#state === "running") return;
-    this.#starting ??= this.store.start().then(
-      () => {
-        if (this.#state === "new") this.#state = "running";
-      },
-      (error: unknown) => {
-        this.#starting = undefined;
-        throw error;
-      },
-    );
-    return this.#starting;
+    return this.#lifecycle.start(() => this.store.start());
   }
 
   /** Ends the registry: later calls reject with ERR_NOT_RUNNING. The store is left open for its owner. */
   async stop(): Promise<void> {
-    this.#state = "stopped";
+    return this.#lifecycle.stop(async () => undefined);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -140,7 +107,7 @@ export class SessionRegistry implements AsyncDisposable {
     validateTimestamp(startedAt, "options.startedAt");
     const metrics = options.metrics ?? {};
     validateMetrics(metrics, "options.metrics");
-    this.#assertRunning("register");
+    this.#lifecycle.assertStarted("register");
     const record = freshRecord({
       sessionId,
       callId,
@@ -156,54 +123,16 @@ export class SessionRegistry implements AsyncDisposable {
   /** Deletes the session's record and its close flag in one store call. */
   async remove(callId: string, sessionId: string): Promise<void> {
     validateIds(callId, sessionId, this.store.capabilities);
-    this.#assertRunning("remove");
+    this.#lifecycle.assertStarted("remove");
     await this.store.delete([sessionKey(callId, sessionId), closeRequestKey(callId, sessionId)]);
-  }
-
-  /** `remove` for many sessions (sessionId → callId), in one store call. */
-  async removeMany(sessions: ReadonlyMap<string, string>): Promise<void> {
-    validateSessions(sessions, this.store.capabilities);
-    this.#assertRunning("removeMany");
-    if (sessions.size === 0) return;
-    const keys: string[] = [];
-    for (const [sessionId, callId] of sessions)
-      keys.push(sessionKey(callId, sessionId), closeRequestKey(callId, sessionId));
-    await this.store.delete(keys);
-  }
-
-  /**
-   * `removeMany` for sessions this node registered, each named by its start time: one `mget` of
-   * their records, then one `delete` of the keys of those whose record is missing, unreadable or
-   * still that registration's. A session registered again since, here or on another node, keeps
-   * its record and close flag. For retrying a removal that failed.
-   */
-  async removeOwned(sessions: readonly OwnedSession[]): Promise<void> {
-    if (!Array.isArray(sessions)) throw invalidArgument("sessions", "must be an array");
-    sessions.forEach((s, i) => {
-      validateIds(s?.callId, s?.sessionId, this.store.capabilities);
-      validateTimestamp(s.startedAt, `sessions[${i}].startedAt`);
-    });
-    this.#assertRunning("removeOwned");
-    if (sessions.length === 0) return;
-    const values = await this.store.mget(sessions.map((s) => sessionKey(s.callId, s.sessionId)));
-    const keys: string[] = [];
-    sessions.forEach((s, i) => {
-      const key = sessionKey(s.callId, s.sessionId);
-      const current = this.#decode(key, values[i] ?? null, s.callId, s.sessionId);
-      const ours =
-        current === null ||
-        (current.record.node_id === this.nodeId && current.record.started_at === s.startedAt / 1000);
-      if (ours) keys.push(key, closeRequestKey(s.callId, s.sessionId));
-    });
-    if (keys.length > 0) await this.store.delete(keys);
   }
 
   /** The session's record, or null when it is missing, expired or unreadable (reported to the logger). */
   async get(callId: string, sessionId: string): Promise<SessionInfo | null> {
     validateIds(callId, sessionId, this.store.capabilities);
-    this.#assertRunning("get");
+    this.#lifecycle.assertStarted("get");
     const key = sessionKey(callId, sessionId);
-    return this.#decode(key, await this.store.get(key), callId, sessionId)?.info ?? null;
+    return this.#records.decode(key, await this.store.get(key), callId, sessionId)?.info ?? null;
   }
 
   /**
@@ -212,21 +141,21 @@ export class SessionRegistry implements AsyncDisposable {
    */
   async getForCall(callId: string): Promise<SessionInfo[]> {
     validateId(callId, "callId");
-    this.#assertRunning("getForCall");
+    this.#lifecycle.assertStarted("getForCall");
     const prefix = callPrefix(callId);
     const listed = await this.store.keys(prefix);
     const keys: string[] = [];
     for (const key of listed) {
       const sessionId = key.slice(prefix.length);
       if (sessionId.length === 0 || sessionId.includes("/"))
-        this.#skip(key, "is not a session key of this registry");
+        this.#records.skip(key, "is not a session key of this registry");
       else keys.push(key);
     }
     if (keys.length === 0) return [];
     const values = await this.store.mget(keys);
     const found: SessionInfo[] = [];
     keys.forEach((key, i) => {
-      const session = this.#decode(key, values[i] ?? null, callId, key.slice(prefix.length));
+      const session = this.#records.decode(key, values[i] ?? null, callId, key.slice(prefix.length));
       if (session !== null) found.push(session.info);
     });
     return found.sort(
@@ -243,9 +172,9 @@ export class SessionRegistry implements AsyncDisposable {
   async updateMetrics(callId: string, sessionId: string, metrics: SessionMetrics): Promise<void> {
     validateIds(callId, sessionId, this.store.capabilities);
     validateMetrics(metrics);
-    this.#assertRunning("updateMetrics");
+    this.#lifecycle.assertStarted("updateMetrics");
     const key = sessionKey(callId, sessionId);
-    const current = this.#decode(key, await this.store.get(key), callId, sessionId);
+    const current = this.#records.decode(key, await this.store.get(key), callId, sessionId);
     if (current === null) return;
     await this.store.set(key, encodeRecord(withMetrics(current.record, metrics, Date.now())), this.ttlMs, {
       onlyIfExists: true,
@@ -259,23 +188,11 @@ export class SessionRegistry implements AsyncDisposable {
    * seen present was present after its refresh).
    */
   async refresh(sessions: ReadonlyMap<string, string>): Promise<string[]> {
-    const plan = this.#plan(sessions);
-    this.#assertRunning("refresh");
+    const plan = this.#records.plan(sessions);
+    this.#lifecycle.assertStarted("refresh");
     if (plan.records.length === 0) return [];
-    const keys = plan.records;
-    await this.store.expire(keys, this.ttlMs);
-    const values = await this.store.mget(keys);
-    const missing: string[] = [];
-    for (let i = 0; i < keys.length; i++) {
-      const sessionId = plan.sessionIds[i] as string;
-      if (
-        this.#decodeCached(keys[i] as string, values[i] ?? null, plan.callIds[i] as string, sessionId) ===
-        null
-      )
-        missing.push(sessionId);
-    }
-    this.#heartbeat.commit();
-    return missing;
+    await this.store.expire(plan.records, this.ttlMs);
+    return this.#records.missing(plan);
   }
 
   /**
@@ -286,9 +203,9 @@ export class SessionRegistry implements AsyncDisposable {
    */
   async requestClose(callId: string, sessionId: string): Promise<boolean> {
     validateIds(callId, sessionId, this.store.capabilities);
-    this.#assertRunning("requestClose");
+    this.#lifecycle.assertStarted("requestClose");
     const key = sessionKey(callId, sessionId);
-    const target = this.#decode(key, await this.store.get(key), callId, sessionId);
+    const target = this.#records.decode(key, await this.store.get(key), callId, sessionId);
     if (target === null) return false;
     const ttlMs = recordTtlMs(target.record) ?? this.ttlMs;
     await this.store.set(closeRequestKey(callId, sessionId), encodeCloseFlag(target), ttlMs);
@@ -300,160 +217,33 @@ export class SessionRegistry implements AsyncDisposable {
    * registered now: one `mget` of their records and flags.
    */
   async getCloseRequests(sessions: ReadonlyMap<string, string>): Promise<string[]> {
-    const plan = this.#plan(sessions);
-    this.#assertRunning("getCloseRequests");
+    const plan = this.#records.plan(sessions);
+    this.#lifecycle.assertStarted("getCloseRequests");
     if (plan.records.length === 0) return [];
-    return [...(await this.#read(plan)).closeRequested];
+    return [...(await this.#records.withFlags(plan)).closeRequested];
   }
 
-  /**
-   * A maintenance cycle's reads in two store calls: `refresh` of every session, then one `mget` of
-   * their records and close flags together. For `SessionHost` and other schedulers.
-   */
-  async poll(sessions: ReadonlyMap<string, string>): Promise<PollResult> {
-    const plan = this.#plan(sessions);
-    this.#assertRunning("poll");
-    if (plan.records.length === 0) return { records: new Map(), closeRequested: [] };
-    await this.store.expire(plan.records, this.ttlMs);
-    return this.#read(plan);
+  // The host protocol, also callable on the registry itself as before it had a name.
+
+  /** `hostProtocol.poll`: `refresh`, then one `mget` of the records and close flags. */
+  poll(sessions: ReadonlyMap<string, string>): Promise<PollResult> {
+    return this.hostProtocol.poll(sessions);
   }
 
-  /**
-   * Validates `sessions` and returns their keys. The ids of the last heartbeat, in the same order,
-   * were valid then and so are now: that plan is reused without checking them again.
-   */
-  #plan(sessions: ReadonlyMap<string, string>): KeyPlan {
-    const last = this.#lastPlan;
-    if (last !== undefined && sessions instanceof Map && last.matches(sessions)) return last;
-    validateSessions(sessions, this.store.capabilities);
-    const plan = new KeyPlan(sessions);
-    if (sessions.size > 0) this.#lastPlan = plan;
-    return plan;
+  /** `hostProtocol.publish`: (re)writes records this node owns in one `mset`. */
+  publish(writes: readonly SessionWrite[]): Promise<SkippedWrite[]> {
+    return this.hostProtocol.publish(writes);
   }
 
-  /** One `mget` of the sessions' records and close flags; a flag counts if it targets the record read. */
-  async #read(plan: KeyPlan): Promise<PollResult> {
-    const keys = plan.recordsAndFlags;
-    const values = await this.store.mget(keys);
-    const records = new Map<string, StoredSession | null>();
-    const closeRequested: string[] = [];
-    const n = plan.records.length;
-    for (let i = 0; i < n; i++) {
-      const sessionId = plan.sessionIds[i] as string;
-      const record = this.#decodeCached(
-        keys[i] as string,
-        values[i] ?? null,
-        plan.callIds[i] as string,
-        sessionId,
-      );
-      records.set(sessionId, record);
-      const flag = values[n + i] ?? null;
-      if (flag !== null && flagTargets(flag, record)) closeRequested.push(sessionId);
-    }
-    this.#heartbeat.commit();
-    return { records, closeRequested };
+  /** `hostProtocol.removeMany`: `remove` for many sessions (sessionId → callId), in one store call. */
+  removeMany(sessions: ReadonlyMap<string, string>): Promise<void> {
+    return this.hostProtocol.removeMany(sessions);
   }
 
-  /**
-   * Writes records of sessions this node owns in one `mset`: fresh ones where `previous` is null
-   * (re-registration), merged ones otherwise (new metrics, this node's `ttl_ms`, every other field
-   * kept). Unlike `updateMetrics` it does not check existence: the caller must own the sessions
-   * and must not run it concurrently with their removal (SessionHost serialises the two).
-   *
-   * A record the store refuses for its size (another writer grew it) is left out and returned,
-   * so that one session never keeps the others from being written.
-   */
-  async publish(writes: readonly SessionWrite[]): Promise<SkippedWrite[]> {
-    if (!Array.isArray(writes)) throw invalidArgument("writes", "must be an array");
-    writes.forEach((w, i) => {
-      validateIds(w?.callId, w?.sessionId, this.store.capabilities);
-      validateTimestamp(w.startedAt, `writes[${i}].startedAt`);
-      validateMetrics(w.metrics, `writes[${i}].metrics`);
-    });
-    this.#assertRunning("publish");
-    if (writes.length === 0) return [];
-    const now = Date.now();
-    const { maxValueBytes } = this.store.capabilities;
-    const skipped: SkippedWrite[] = [];
-    const entries: (MsetEntry & { write: SessionWrite })[] = [];
-    for (const w of writes) {
-      const record =
-        w.previous === null
-          ? freshRecord({
-              sessionId: w.sessionId,
-              callId: w.callId,
-              nodeId: this.nodeId,
-              startedAt: w.startedAt,
-              metrics: w.metrics,
-              now,
-              ttlMs: this.ttlMs,
-            })
-          : { ...withMetrics(w.previous.record, w.metrics, now), ttl_ms: this.ttlMs };
-      const value = encodeRecord(record);
-      if (value.byteLength > maxValueBytes) skipped.push(tooLarge(w, value.byteLength, maxValueBytes));
-      else entries.push({ key: sessionKey(w.callId, w.sessionId), value, ttlMs: this.ttlMs, write: w });
-    }
-    if (entries.length === 0) return skipped;
-    try {
-      await this.store.mset(entries.map(({ key, value, ttlMs }) => ({ key, value, ttlMs })));
-    } catch (error) {
-      // A server may refuse sizes below the declared limit; then each record goes on its own.
-      if (!isSessionKVError(error, ErrorCode.VALUE_TOO_LARGE)) throw error;
-      for (const entry of entries) {
-        await this.store.set(entry.key, entry.value, entry.ttlMs).catch((failed: unknown) => {
-          if (!isSessionKVError(failed, ErrorCode.VALUE_TOO_LARGE)) throw failed;
-          skipped.push({ callId: entry.write.callId, sessionId: entry.write.sessionId, error: failed });
-        });
-      }
-    }
-    return skipped;
+  /** `hostProtocol.removeOwned`: `removeMany` sparing sessions registered again since. */
+  removeOwned(sessions: readonly OwnedSession[]): Promise<void> {
+    return this.hostProtocol.removeOwned(sessions);
   }
-
-  /** `#decode` through the heartbeat cache; the caller commits it once its read is decoded, synchronously. */
-  #decodeCached(
-    key: string,
-    value: Uint8Array | null,
-    callId: string,
-    sessionId: string,
-  ): StoredSession | null {
-    if (value === null) return null;
-    const known = this.#heartbeat.hit(callId, sessionId, value);
-    if (known !== undefined) return known;
-    const decoded = this.#decode(key, value, callId, sessionId);
-    return decoded === null ? null : this.#heartbeat.keep(callId, sessionId, value, decoded);
-  }
-
-  #decode(key: string, value: Uint8Array | null, callId: string, sessionId: string): StoredSession | null {
-    if (value === null) return null;
-    const decoded = decodeRecord(value, { callId, sessionId });
-    if (decoded.ok) return decoded.session;
-    this.#skip(key, decoded.reason);
-    return null;
-  }
-
-  #skip(key: string, reason: string): void {
-    this.#logger.warn(`sessionkv: skipped the record at ${JSON.stringify(key)}: it ${reason}`, {
-      key,
-      reason,
-    });
-  }
-
-  #assertRunning(operation: string): void {
-    if (this.#state === "running") return;
-    throw notRunning(
-      "SessionRegistry",
-      operation,
-      this.#state === "stopped" ? "after stop()" : "before start() completed",
-    );
-  }
-}
-
-function tooLarge(write: SessionWrite, bytes: number, limit: number): SkippedWrite {
-  const error = new SessionKVError(
-    ErrorCode.VALUE_TOO_LARGE,
-    `the record of session ${JSON.stringify(`${write.callId}/${write.sessionId}`)} would be ${bytes} bytes; this store accepts at most ${limit}`,
-  );
-  return { callId: write.callId, sessionId: write.sessionId, error };
 }
 
 function isStore(value: unknown): value is SessionKVStore {
