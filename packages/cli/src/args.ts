@@ -99,8 +99,8 @@ export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv)
     intervalMs: positiveInteger(values.interval, "--interval", 2_000),
     count: values.count === undefined ? undefined : positiveInteger(values.count, "--count", 1),
   };
-  if (values.help || name === "help" || name === undefined) return { ...base, command: "help" };
   if (values.version) return { ...base, command: "version" };
+  if (values.help || name === "help" || name === undefined) return { ...base, command: "help" };
   if (!(name in COMMANDS))
     throw invalidArgument("command", `${JSON.stringify(name)} is not one of ${Object.keys(COMMANDS).join(", ")}`);
   const command = name as Command;

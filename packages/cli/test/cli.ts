@@ -32,7 +32,7 @@ export function command(file: string, args: readonly string[], options: CliOptio
   return new Promise((resolve, reject) => {
     const child = spawn(file, [...args], {
       cwd: options.cwd ?? PACKAGE_DIR,
-      env: { ...process.env, SESSIONKV_URL: "", ...options.env },
+      env: { ...withoutNodePath(process.env), SESSIONKV_URL: "", ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";
@@ -53,4 +53,14 @@ export function command(file: string, args: readonly string[], options: CliOptio
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+/**
+ * pnpm runs scripts with NODE_PATH pointing into the workspace's store, which would let a
+ * directory outside any project resolve every backend: the bin must see what an operator's shell
+ * sees.
+ */
+function withoutNodePath(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NODE_PATH: _, ...rest } = env;
+  return rest;
 }
