@@ -102,7 +102,10 @@ export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv)
   if (values.version) return { ...base, command: "version" };
   if (values.help || name === "help" || name === undefined) return { ...base, command: "help" };
   if (!(name in COMMANDS))
-    throw invalidArgument("command", `${JSON.stringify(name)} is not one of ${Object.keys(COMMANDS).join(", ")}`);
+    throw invalidArgument(
+      "command",
+      `${JSON.stringify(name)} is not one of ${Object.keys(COMMANDS).join(", ")}`,
+    );
   const command = name as Command;
   const spec = COMMANDS[command];
   for (const [option, value] of Object.entries(values)) {
@@ -131,7 +134,8 @@ function parse(argv: readonly string[]) {
 function positiveInteger(text: string | undefined, option: string, fallback: number): number {
   if (text === undefined) return fallback;
   const n = Number(text);
-  if (!(Number.isSafeInteger(n) && n > 0)) throw invalidArgument(option, `must be a positive integer, got ${JSON.stringify(text)}`);
+  if (!(Number.isSafeInteger(n) && n > 0))
+    throw invalidArgument(option, `must be a positive integer, got ${JSON.stringify(text)}`);
   return n;
 }
 

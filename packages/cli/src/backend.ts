@@ -2,8 +2,8 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { SessionKVStore } from "@sessionkv/core";
-import { BACKEND_PACKAGES, type Backend, type HostPort, type StoreUrl } from "./store-url.js";
 import { CliError, CliErrorCode } from "./errors.js";
+import { BACKEND_PACKAGES, type Backend, type HostPort, type StoreUrl } from "./store-url.js";
 
 /** A store made for one command, and how to release what the CLI made beside it. */
 export interface OpenedStore {
@@ -55,7 +55,9 @@ interface IoRedisClient {
 /** ioredis as @sessionkv/redis resolves it: the driver the application itself runs. */
 async function ioredisBeside(resolvedRedis: string): Promise<IoRedis> {
   const path = createRequire(resolvedRedis).resolve("ioredis");
-  const loaded = (await import(pathToFileURL(path).href)) as Partial<IoRedis> & { default?: Partial<IoRedis> };
+  const loaded = (await import(pathToFileURL(path).href)) as Partial<IoRedis> & {
+    default?: Partial<IoRedis>;
+  };
   const Redis = loaded.Redis ?? loaded.default?.Redis;
   const Cluster = loaded.Cluster ?? loaded.default?.Cluster;
   if (Redis === undefined || Cluster === undefined)
@@ -82,7 +84,12 @@ export async function openBackendStore(url: StoreUrl, keyPrefix: string | undefi
       const { Redis, Cluster } = await ioredisBeside(resolved);
       const client =
         "sentinel" in url
-          ? new Redis({ sentinels: url.sentinel.sentinels, name: url.sentinel.name, ...url.sentinel.auth, ...FAIL_FAST })
+          ? new Redis({
+              sentinels: url.sentinel.sentinels,
+              name: url.sentinel.name,
+              ...url.sentinel.auth,
+              ...FAIL_FAST,
+            })
           : new Cluster(url.cluster.nodes, {
               enableOfflineQueue: false,
               redisOptions: { ...url.cluster.auth, ...FAIL_FAST },

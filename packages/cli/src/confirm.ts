@@ -18,7 +18,8 @@ export async function confirmWrite(
   const prompt = createInterface({ input: options.stdin, output: options.stderr });
   try {
     const answer = (await prompt.question(`${question} [y/N] `)).trim().toLowerCase();
-    if (answer !== "y" && answer !== "yes") throw new CliError(CliErrorCode.DECLINED, "nothing written: not confirmed");
+    if (answer !== "y" && answer !== "yes")
+      throw new CliError(CliErrorCode.DECLINED, "nothing written: not confirmed");
   } finally {
     prompt.close();
   }

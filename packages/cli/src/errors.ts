@@ -80,5 +80,7 @@ export function errorLine(error: unknown, secrets: readonly string[]): string {
 }
 
 export function oneLine(text: string, secrets: readonly string[]): string {
-  return redactText(text, secrets).replace(/\s*\n\s*/g, " ").trim();
+  return redactText(text, secrets)
+    .replace(/\s*\n\s*/g, " ")
+    .trim();
 }

@@ -27,7 +27,9 @@ const WRITES = new Set(["close", "drain"]);
 
 /** Runs one command line (without `node` and the script) and resolves with the exit status. */
 export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
-  const secrets = argv.flatMap((arg) => urlSecrets(arg.replace(/^--url=/, ""))).concat(urlSecrets(io.env.SESSIONKV_URL ?? ""));
+  const secrets = argv
+    .flatMap((arg) => urlSecrets(arg.replace(/^--url=/, "")))
+    .concat(urlSecrets(io.env.SESSIONKV_URL ?? ""));
   let opened: OpenedStore | undefined;
   let registry: SessionRegistry | undefined;
   try {
@@ -41,7 +43,10 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       return 0;
     }
     if (WRITES.has(invocation.command) && invocation.readOnly)
-      throw new CliError(CliErrorCode.READ_ONLY, `${invocation.command} writes to the store, and --read-only is set`);
+      throw new CliError(
+        CliErrorCode.READ_ONLY,
+        `${invocation.command} writes to the store, and --read-only is set`,
+      );
     if (invocation.command === "drain") drainCommand(invocation.positionals[0] ?? "");
     opened = await open(invocation);
     const warn = (message: string) => io.stderr.write(`sessionkv: warning: ${oneLine(message, secrets)}\n`);
@@ -57,7 +62,8 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       storeLabel: invocation.url === undefined ? `--store ${invocation.store}` : displayUrl(invocation.url),
       stdout: io.stdout,
       stderr: io.stderr,
-      confirm: (question) => confirmWrite(question, { yes: invocation.yes, stdin: io.stdin, stderr: io.stderr }),
+      confirm: (question) =>
+        confirmWrite(question, { yes: invocation.yes, stdin: io.stdin, stderr: io.stderr }),
       warn,
     };
     switch (invocation.command) {

@@ -11,7 +11,12 @@ export type StoreUrl =
   | { readonly backend: "redis"; readonly cluster: RedisCluster }
   | { readonly backend: "etcd"; readonly hosts: string[]; readonly auth?: Credentials }
   | { readonly backend: "memcached"; readonly servers: string; readonly auth?: Credentials }
-  | { readonly backend: "dynamodb"; readonly tableName: string; readonly region?: string; readonly endpoint?: string };
+  | {
+      readonly backend: "dynamodb";
+      readonly tableName: string;
+      readonly region?: string;
+      readonly endpoint?: string;
+    };
 
 export interface Credentials {
   readonly username: string;
@@ -80,7 +85,10 @@ export function parseStoreUrl(text: string): StoreUrl {
       if (name.length === 0 || name.includes("/"))
         throw bad(text, "needs the master's name as its path: redis+sentinel://host:port,host:port/mymaster");
       noQuery(text, query);
-      return { backend: "redis", sentinel: { sentinels: hostPorts(text, authority, 26379), name, ...authOf(auth) } };
+      return {
+        backend: "redis",
+        sentinel: { sentinels: hostPorts(text, authority, 26379), name, ...authOf(auth) },
+      };
     }
     case "redis+cluster":
       noPath(text, path);

@@ -28,22 +28,58 @@ describe("help and version", () => {
 
 describe("bad command lines: ERR_INVALID_ARGUMENT, exit 2", () => {
   const cases: [string, string[], RegExp][] = [
-    ["an unknown command", ["list", "--store", FLEET], /command "list" is not one of sessions, nodes, close, drain, watch/],
+    [
+      "an unknown command",
+      ["list", "--store", FLEET],
+      /command "list" is not one of sessions, nodes, close, drain, watch/,
+    ],
     ["an unknown option", ["sessions", "--store", FLEET, "--colour"], /arguments Unknown option '--colour'/],
     ["an option of another command", ["nodes", "--store", FLEET, "--wait"], /--wait does not apply to nodes/],
     ["missing operands", ["close", "call-1", "--store", FLEET], /close takes CALL SESSION, got 1 operand/],
     ["extra operands", ["sessions", "extra", "--store", FLEET], /sessions takes no operands/],
     ["no store", ["sessions"], /--url or --store is required/],
     ["both --url and --store", ["sessions", "--store", FLEET, "--url", "redis://127.0.0.1:1"], /exclusive/],
-    ["a bad --timeout", ["close", "c", "s", "--store", FLEET, "--timeout", "soon"], /--timeout must be a positive integer/],
-    ["a bad --interval", ["watch", "--store", FLEET, "--interval", "0"], /--interval must be a positive integer/],
-    ["an unknown scheme", ["sessions", "--url", "postgres://u:hunter22@127.0.0.1/db"], /unknown scheme "postgres:\/\/"/],
-    ["http:// (etcd takes etcd://)", ["sessions", "--url", "http://127.0.0.1:2379"], /unknown scheme "http:\/\/"/],
-    ["several hosts on redis://", ["sessions", "--url", "redis://127.0.0.1:1,127.0.0.1:2"], /use redis\+cluster/],
-    ["sentinel without a master name", ["sessions", "--url", "redis+sentinel://127.0.0.1:26379"], /master's name/],
+    [
+      "a bad --timeout",
+      ["close", "c", "s", "--store", FLEET, "--timeout", "soon"],
+      /--timeout must be a positive integer/,
+    ],
+    [
+      "a bad --interval",
+      ["watch", "--store", FLEET, "--interval", "0"],
+      /--interval must be a positive integer/,
+    ],
+    [
+      "an unknown scheme",
+      ["sessions", "--url", "postgres://u:hunter22@127.0.0.1/db"],
+      /unknown scheme "postgres:\/\/"/,
+    ],
+    [
+      "http:// (etcd takes etcd://)",
+      ["sessions", "--url", "http://127.0.0.1:2379"],
+      /unknown scheme "http:\/\/"/,
+    ],
+    [
+      "several hosts on redis://",
+      ["sessions", "--url", "redis://127.0.0.1:1,127.0.0.1:2"],
+      /use redis\+cluster/,
+    ],
+    [
+      "sentinel without a master name",
+      ["sessions", "--url", "redis+sentinel://127.0.0.1:26379"],
+      /master's name/,
+    ],
     ["a port out of range", ["sessions", "--url", "memcached://127.0.0.1:99999"], /port out of range/],
-    ["etcd with a user and no password", ["sessions", "--url", "etcd://root@127.0.0.1:2379"], /both a user and a password/],
-    ["an unknown dynamodb parameter", ["sessions", "--url", "dynamodb://t?regoin=x"], /unknown parameter "regoin"/],
+    [
+      "etcd with a user and no password",
+      ["sessions", "--url", "etcd://root@127.0.0.1:2379"],
+      /both a user and a password/,
+    ],
+    [
+      "an unknown dynamodb parameter",
+      ["sessions", "--url", "dynamodb://t?regoin=x"],
+      /unknown parameter "regoin"/,
+    ],
     ["not a URL", ["sessions", "--url", "127.0.0.1:6379"], /is not a URL/],
   ];
   for (const [what, args, message] of cases) {

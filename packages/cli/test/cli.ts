@@ -37,14 +37,24 @@ export function command(file: string, args: readonly string[], options: CliOptio
     });
     let stdout = "";
     let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
     child.stdin.end(options.input ?? "");
     const stop =
-      options.stopAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGTERM"), options.stopAfterMs);
+      options.stopAfterMs === undefined
+        ? undefined
+        : setTimeout(() => child.kill("SIGTERM"), options.stopAfterMs);
     const limit = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`${args.join(" ")} did not exit within ${options.timeoutMs ?? 60_000} ms: ${stdout} ${stderr}`));
+      reject(
+        new Error(
+          `${args.join(" ")} did not exit within ${options.timeoutMs ?? 60_000} ms: ${stdout} ${stderr}`,
+        ),
+      );
     }, options.timeoutMs ?? 60_000);
     child.on("error", reject);
     child.on("close", (code, signal) => {

@@ -89,7 +89,13 @@ describe("close", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
-    expect(out).toMatchObject({ callId: "call-1", sessionId: "agent-2", nodeId: "node-b", requested: true, closed: true });
+    expect(out).toMatchObject({
+      callId: "call-1",
+      sessionId: "agent-2",
+      nodeId: "node-b",
+      requested: true,
+      closed: true,
+    });
     // Hosts cycle every 100 ms in the fixture: the close arrives within a few cycles.
     expect(out.waitedMs).toBeLessThan(5_000);
   });
@@ -120,9 +126,13 @@ describe("drain", () => {
     const run = await cli(["drain", "node-a", ...STORE, "--yes"]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toMatch(/^sessionkv: ERR_UNSUPPORTED: drain node-a: draining needs node records.*sessionkv sessions --node node-a/);
+    expect(run.stderr).toMatch(
+      /^sessionkv: ERR_UNSUPPORTED: drain node-a: draining needs node records.*sessionkv sessions --node node-a/,
+    );
     expect(run.stderr.split("\n")).toHaveLength(2);
-    expect((await cli(["drain", "node-a", ...STORE, "--read-only"])).stderr).toMatch(/^sessionkv: ERR_READ_ONLY: /);
+    expect((await cli(["drain", "node-a", ...STORE, "--read-only"])).stderr).toMatch(
+      /^sessionkv: ERR_READ_ONLY: /,
+    );
   });
 });
 
@@ -146,9 +156,22 @@ describe("watch", () => {
   });
 
   it("--json --count: one JSON line per snapshot, then exits; --call narrows it", async () => {
-    const run = await cli(["watch", ...STORE, "--json", "--count", "2", "--interval", "100", "--call", "call-2"]);
+    const run = await cli([
+      "watch",
+      ...STORE,
+      "--json",
+      "--count",
+      "2",
+      "--interval",
+      "100",
+      "--call",
+      "call-2",
+    ]);
     expect(run.code).toBe(0);
-    const lines = run.stdout.trimEnd().split("\n").map((l) => JSON.parse(l));
+    const lines = run.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(2);
     expect(lines[1].at).toBeGreaterThanOrEqual(lines[0].at + 100);
     expect(lines[0].sessions.map((s: { sessionId: string }) => s.sessionId)).toEqual(["agent-3"]);

@@ -52,7 +52,13 @@ describe.skipIf(!gate.run)("redis+sentinel://", () => {
       expect(run.stderr).toBe("");
       expect(run.code).toBe(0);
       expect(JSON.parse(run.stdout).nodes).toMatchObject([{ nodeId: "node-s", sessions: 1 }]);
-      const wrongName = await cli(["nodes", "--url", `${url.replace(/mymaster$/, "nomaster")}`, "--prefix", PREFIX]);
+      const wrongName = await cli([
+        "nodes",
+        "--url",
+        `${url.replace(/mymaster$/, "nomaster")}`,
+        "--prefix",
+        PREFIX,
+      ]);
       expect(wrongName.code).toBe(1);
       expect(wrongName.stderr).toMatch(/^sessionkv: ERR_STORE_[A-Z_]+: [^\n]+\n$/);
     } finally {

@@ -6,7 +6,13 @@ import {
   requireContainers,
 } from "@sessionkv/conformance/containers";
 import { forEachTarget } from "@sessionkv/conformance/vitest";
-import { type HostedSession, SessionHost, type SessionKVStore, SessionRegistry, silentLogger } from "@sessionkv/core";
+import {
+  type HostedSession,
+  SessionHost,
+  type SessionKVStore,
+  SessionRegistry,
+  silentLogger,
+} from "@sessionkv/core";
 import { EtcdSessionKVStore } from "@sessionkv/etcd";
 import { MemcachedSessionKVStore } from "@sessionkv/memcached";
 import { RedisSessionKVStore } from "@sessionkv/redis";
@@ -45,8 +51,11 @@ const BACKENDS: Record<string, Backend> = {
 
 /** A session whose close the test can observe from this process. */
 function observed(metrics: Record<string, number>): HostedSession & { closed: Promise<string> } {
-  const { promise, resolve } = Promise.withResolvers<string>();
-  return { closed: promise, close: async (reason) => resolve(reason), metrics: () => metrics };
+  let resolve: (reason: string) => void = () => undefined;
+  const closed = new Promise<string>((settle) => {
+    resolve = settle;
+  });
+  return { closed, close: async (reason) => resolve(reason), metrics: () => metrics };
 }
 
 for (const [name, backend] of Object.entries(BACKENDS)) {
@@ -99,9 +108,13 @@ for (const [name, backend] of Object.entries(BACKENDS)) {
         ]);
         const narrowed = await cli(on("sessions", "--call", "call-2", "--node", "node-b"));
         expect(narrowed.code).toBe(0);
-        expect(narrowed.stdout.trimEnd().split("\n").slice(1).map((l) => l.split(/\s+/).slice(0, 3))).toEqual([
-          ["call-2", "s-4", "node-b"],
-        ]);
+        expect(
+          narrowed.stdout
+            .trimEnd()
+            .split("\n")
+            .slice(1)
+            .map((l) => l.split(/\s+/).slice(0, 3)),
+        ).toEqual([["call-2", "s-4", "node-b"]]);
       });
 
       it("--prefix picks the namespace: the backend's default prefix holds none of these sessions", async () => {
@@ -114,7 +127,9 @@ for (const [name, backend] of Object.entries(BACKENDS)) {
         const run = await cli(on("nodes", "--json"));
         expect(run.code).toBe(0);
         expect(
-          JSON.parse(run.stdout).nodes.map((n: { nodeId: string; sessions: number }) => `${n.nodeId}:${n.sessions}`),
+          JSON.parse(run.stdout).nodes.map(
+            (n: { nodeId: string; sessions: number }) => `${n.nodeId}:${n.sessions}`,
+          ),
         ).toEqual(["node-a:2", "node-b:2"]);
       });
 

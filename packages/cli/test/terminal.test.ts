@@ -7,11 +7,17 @@ import { BIN, FLEET, command } from "./cli.js";
 // machine the project provisions: a missing one fails here rather than skipping the cases.
 const script = execFileSync("sh", ["-c", "command -v script"], { encoding: "utf8" }).trim();
 const onTerminal = (args: string, options: Parameters<typeof command>[2] = {}) =>
-  command(script, ["-qec", `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} ${args}`, "/dev/null"], options);
+  command(
+    script,
+    ["-qec", `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} ${args}`, "/dev/null"],
+    options,
+  );
 
 describe("on a terminal", () => {
   it("close asks, and y closes the session", async () => {
-    const run = await onTerminal(`close call-1 agent-2 --store ${JSON.stringify(FLEET)} --wait`, { input: "y\n" });
+    const run = await onTerminal(`close call-1 agent-2 --store ${JSON.stringify(FLEET)} --wait`, {
+      input: "y\n",
+    });
     expect(run.stdout).toContain("Close session agent-2 of call call-1, hosted on node node-b? [y/N]");
     expect(run.stdout).toMatch(/closed: call-1\/agent-2 on node node-b, gone after \d+ ms/);
     expect(run.code).toBe(0);
