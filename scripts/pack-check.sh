@@ -6,7 +6,9 @@
 #   2. a fresh npm project that installs core + redis gets exactly one copy of core and no other
 #      backend's client, typechecks a consumer under NodeNext, and can require() the packages;
 #   3. a fresh project with two copies of core side by side recognises errors from either copy;
-#   4. the conformance CLI's bin runs from a fresh project.
+#   4. the conformance CLI's bin runs from a fresh project;
+#   5. the sessionkv CLI's bin runs from a fresh project beside core and a backend, and names the
+#      backend package a URL needs when the project lacks it.
 # Needs the npm registry (the fresh projects install ioredis like a user would).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -58,4 +60,21 @@ cli="$work/cli"
 install "$cli" "$(tarball core)" "$(tarball memory)" "$(tarball conformance)"
 cp "$here/my-store.mjs" "$cli/"
 (cd "$cli" && npx --no-install sessionkv-conformance --store ./my-store.mjs --filter keys | tail -n 1 | sed "s/^/pack-check: conformance CLI: /")
+echo "pack-check: the sessionkv CLI from a fresh project beside core and a backend"
+ops="$work/ops"
+install "$ops" "$(tarball core)" "$(tarball memory)" "$(tarball cli)"
+cp "$root/packages/cli/test/fixtures/memory-fleet.mjs" "$ops/"
+(cd "$ops" && npx --no-install sessionkv --help | head -n 1 | sed "s/^/pack-check: sessionkv --help: /")
+listed="$(cd "$ops" && npx --no-install sessionkv sessions --store ./memory-fleet.mjs --json |
+  node -e 'let t="";process.stdin.on("data",(c)=>(t+=c)).on("end",()=>console.log(JSON.parse(t).sessions.length))')"
+[ "$listed" -eq 3 ] || { echo "pack-check: sessionkv sessions listed $listed sessions, want 3" >&2; exit 1; }
+echo "pack-check: sessionkv sessions --store: $listed sessions"
+# The backend a URL names is the project's: this project has none for memcached://.
+status=0
+(cd "$ops" && npx --no-install sessionkv nodes --url memcached://127.0.0.1:1 2>"$work/missing.txt") || status=$?
+if [ "$status" -ne 3 ] || ! grep -q "npm install @sessionkv/memcached" "$work/missing.txt"; then
+  echo "pack-check: sessionkv without @sessionkv/memcached: exit $status, $(cat "$work/missing.txt")" >&2
+  exit 1
+fi
+echo "pack-check: sessionkv names the missing backend (exit 3)"
 echo "pack-check: ok"

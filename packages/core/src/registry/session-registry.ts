@@ -3,6 +3,7 @@ import { invalidArgument } from "../errors.js";
 import { Lifecycle, runningLifecycleErrors } from "../lifecycle.js";
 import type { SessionKVStore } from "../types.js";
 import { validateTtlMs } from "../validate.js";
+import { ALL_SESSIONS_PREFIX, compareSessions, sessionIdsOf } from "./all-sessions.js";
 import { encodeCloseFlag } from "./close-flag.js";
 import {
   type HostProtocol,
@@ -162,6 +163,35 @@ export class SessionRegistry implements AsyncDisposable {
       (a, b) =>
         a.startedAt - b.startedAt || (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0),
     );
+  }
+
+  /**
+   * Every session of every call, on any node: one listing of the whole sessions namespace and
+   * one batched read. Unreadable and foreign records are skipped and reported. Ordered by call,
+   * then as `getForCall` orders a call's sessions.
+   */
+  async getAll(): Promise<SessionInfo[]> {
+    this.#lifecycle.assertStarted("getAll");
+    const listed = await this.store.keys(ALL_SESSIONS_PREFIX);
+    const keys: string[] = [];
+    const ids: { callId: string; sessionId: string }[] = [];
+    for (const key of listed) {
+      const named = sessionIdsOf(key);
+      if (named === null) this.#records.skip(key, "is not a session key of this registry");
+      else {
+        keys.push(key);
+        ids.push(named);
+      }
+    }
+    if (keys.length === 0) return [];
+    const values = await this.store.mget(keys);
+    const found: SessionInfo[] = [];
+    keys.forEach((key, i) => {
+      const { callId, sessionId } = ids[i] as { callId: string; sessionId: string };
+      const session = this.#records.decode(key, values[i] ?? null, callId, sessionId);
+      if (session !== null) found.push(session.info);
+    });
+    return found.sort(compareSessions);
   }
 
   /**

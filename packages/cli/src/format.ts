@@ -1,0 +1,76 @@
+import type { SessionInfo, SessionMetrics } from "@sessionkv/core";
+import type { NodeView } from "./node-source.js";
+
+/** A duration as an operator reads it at a glance: the two largest units. */
+export function age(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${pad(s % 60)}s`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h${pad(m % 60)}m`;
+  return `${Math.floor(h / 24)}d${h % 24}h`;
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, "0");
+}
+
+export function metricsText(metrics: SessionMetrics): string {
+  const names = Object.keys(metrics).sort();
+  if (names.length === 0) return "-";
+  return names.map((name) => `${name}=${metrics[name] ?? "-"}`).join(" ");
+}
+
+/** Left-aligned columns two spaces apart; the last column is not padded. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join("\n");
+}
+
+export function sessionsTable(sessions: readonly SessionInfo[], now: number): string {
+  if (sessions.length === 0) return "no sessions";
+  return table(
+    ["CALL", "SESSION", "NODE", "AGE", "METRICS UPDATED", "METRICS"],
+    sessions.map((s) => [
+      s.callId,
+      s.sessionId,
+      s.nodeId,
+      age(now - s.startedAt),
+      `${age(now - s.metricsUpdatedAt)} ago`,
+      metricsText(s.metrics),
+    ]),
+  );
+}
+
+export function nodesTable(nodes: readonly NodeView[], now: number): string {
+  if (nodes.length === 0) return "no nodes host a session";
+  return table(
+    ["NODE", "SESSIONS", "LAST WRITE", "HEARTBEAT", "DRAINING"],
+    nodes.map((n) => [
+      n.nodeId,
+      String(n.sessions),
+      `${age(now - n.lastWriteAt)} ago`,
+      n.heartbeatAt === null ? "n/a" : `${age(now - n.heartbeatAt)} ago`,
+      n.draining === null ? "n/a" : n.draining ? "yes" : "no",
+    ]),
+  );
+}
+
+/** Sessions for `--json`: the registry's `SessionInfo` with the age the table shows. */
+export function sessionsJson(sessions: readonly SessionInfo[], now: number) {
+  return sessions.map((s) => ({ ...s, ageMs: Math.max(0, now - s.startedAt) }));
+}
+
+export function nodesJson(nodes: readonly NodeView[], now: number) {
+  return nodes.map((n) => ({
+    ...n,
+    lastWriteAgeMs: Math.max(0, now - n.lastWriteAt),
+    heartbeatAgeMs: n.heartbeatAt === null ? null : Math.max(0, now - n.heartbeatAt),
+  }));
+}
