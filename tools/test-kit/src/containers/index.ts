@@ -30,4 +30,13 @@ export {
 export { CELL_ENV, MATRIX, type MatrixCell, cellEnvironment, matrixCell, selectedCell } from "./matrix.ts";
 export { containerRuntime, isCI, type RuntimeStatus, requireContainers } from "./runtime.ts";
 export { signalProcess } from "./signal.ts";
-export { freePort, type StartedServer, type StartOptions, stopAllServers } from "./server.ts";
+export {
+  freePort,
+  liveContainerIds,
+  type StartedServer,
+  type StartOptions,
+  stopAllServers,
+} from "./server.ts";
+// What only the fault command (tools/faults) needs of two multi-server fixtures.
+export { onDiskCommand } from "./definitions/dynamodb.ts";
+export { etcdMemberName } from "./definitions/etcd-cluster.ts";

@@ -3,7 +3,7 @@
 // against the process's exit. The containers are removed synchronously instead, through the
 // engine's CLI, before the process exits; only the ones this process started.
 import { spawnSync } from "node:child_process";
-import { liveContainerIds } from "../../conformance/src/containers/server.js";
+import { liveContainerIds } from "@sessionkv/test-kit";
 
 export function removeContainersOnInterrupt(): void {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -2,8 +2,8 @@
 // secret the stores were given as it arrives. Lines are not kept in memory (they would count
 // in the heap growth); --log appends them to a file.
 import { appendFileSync } from "node:fs";
-import { everythingSaidBy } from "../../conformance/src/testing/said.js";
-import type { SessionLogger } from "../../packages/core/dist/index.js";
+import { everythingSaidBy } from "@sessionkv/conformance/testing";
+import type { SessionLogger } from "@sessionkv/core";
 
 export class Log {
   readonly #secret: string | undefined;

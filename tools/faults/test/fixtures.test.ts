@@ -1,18 +1,17 @@
-// What the fault command's Cluster, Sentinel and DynamoDB rows rely on (scripts/faults): a
+import { type TcpProxy, eventually } from "@sessionkv/conformance/testing";
+import { DynamoDBSessionKVStore } from "@sessionkv/dynamodb";
+import { onDiskCommand } from "@sessionkv/test-kit";
+import { defaultImage } from "@sessionkv/test-kit";
+import { requireContainers, startBackend, stopAllServers } from "@sessionkv/test-kit";
+import { Cluster, Redis } from "ioredis";
+// What the fault command's Cluster, Sentinel and DynamoDB rows rely on: a
 // client with a NAT map really talks to the nodes through the proxies, so that a drop cuts the
 // connections it uses; and a restart "with data" really keeps the data. Under CI a missing
 // runtime fails this file.
 import { afterAll, describe, expect, it } from "vitest";
-import { DynamoDBSessionKVStore } from "../../packages/dynamodb/dist/index.js";
-import { natMapThrough } from "../../scripts/faults/nat-map.js";
-import { type TcpProxy, startProxy } from "../../scripts/faults/proxy.js";
-import { packageRequire } from "../../scripts/faults/targets/shared.js";
-import { onDiskCommand } from "../src/containers/backends/dynamodb.js";
-import { defaultImage } from "../src/containers/images.js";
-import { requireContainers, startBackend, stopAllServers } from "../src/containers/index.js";
-import { eventually } from "../src/testing/index.js";
+import { natMapThrough } from "../src/nat-map.ts";
+import { proxies as startProxies } from "../src/targets/shared.ts";
 
-const ioredis = packageRequire("redis")("ioredis") as typeof import("ioredis");
 const gate = await requireContainers();
 const SLOW = { timeout: 240_000 };
 const PASSWORD = "fixture-pw-8c2";
@@ -25,7 +24,7 @@ afterAll(async () => {
 });
 
 async function proxied(ports: readonly number[]): Promise<TcpProxy[]> {
-  const started = await Promise.all(ports.map((port) => startProxy(port)));
+  const started = await startProxies(ports);
   proxies.push(...started);
   return started;
 }
@@ -57,7 +56,7 @@ describe.skipIf(!gate.run)("fault fixtures", () => {
       const server = await startBackend("redis-cluster", { env: PERSIST });
       const front = await proxied(server.ports);
       // Only the first proxy is a seed: the others are reached through the NAT map alone.
-      const client = new ioredis.Cluster([{ host: "127.0.0.1", port: front[0]!.port }], {
+      const client = new Cluster([{ host: "127.0.0.1", port: front[0]!.port }], {
         natMap: natMapThrough(server.ports, front),
       });
       client.on("error", ignoreOutage);
@@ -89,7 +88,7 @@ describe.skipIf(!gate.run)("fault fixtures", () => {
       });
       const dataPorts = server.ports.slice(3);
       const front = await proxied(dataPorts);
-      const client = new ioredis.Redis({
+      const client = new Redis({
         sentinels: server.ports.slice(0, 3).map((port) => ({ host: "127.0.0.1", port })),
         name: "mymaster",
         password: PASSWORD,

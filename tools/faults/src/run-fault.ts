@@ -1,10 +1,10 @@
 // One fault against one target: fresh servers, the fleet, `cycles` rounds of fault, recovery
 // and observation, then the figures.
-import { Fleet, INTERVAL_MS, type Poll, TTL_MS } from "./fleet.js";
-import { Log, captureConsole, logError } from "./log.js";
-import { Ops } from "./ops.js";
-import { type Fault, OBSERVER_PAUSE_MS, type Target } from "./target.js";
-import { Visibility } from "./visibility.js";
+import { Fleet, INTERVAL_MS, type Poll, TTL_MS } from "./fleet.ts";
+import { Log, captureConsole, logError } from "./log.ts";
+import { Ops } from "./ops.ts";
+import { type Fault, OBSERVER_PAUSE_MS, type Target } from "./target.ts";
+import { Visibility } from "./visibility.ts";
 
 /** A call slower than this has hung: beyond every store timeout and host cycle budget. */
 const HANG_MS = 15_000;

@@ -2,21 +2,20 @@
 // (with local images no reaper would remove them). Under CI a missing runtime fails this file.
 import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { requireContainers } from "@sessionkv/test-kit";
 import { describe, expect, it } from "vitest";
-import { requireContainers } from "../src/containers/index.js";
 
 const gate = await requireContainers();
-const root = fileURLToPath(new URL("../..", import.meta.url));
+const packageDir = fileURLToPath(new URL("..", import.meta.url));
 
 const exists = (id: string) => spawnSync("docker", ["inspect", id], { stdio: "ignore" }).status === 0;
 
 describe.skipIf(!gate.run)("an interrupted fault run", () => {
   it("removes the containers it started on SIGINT, then exits with 130", { timeout: 180_000 }, async () => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "./scripts/ts-imports.mjs", "conformance/test/fixtures/interrupted-run.ts"],
-      { cwd: root, stdio: ["ignore", "pipe", "inherit"] },
-    );
+    const child = spawn(process.execPath, ["test/fixtures/interrupted-run.ts"], {
+      cwd: packageDir,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     const id = await new Promise<string>((resolve, reject) => {
       let out = "";

@@ -1,11 +1,8 @@
-// The fault command's own measuring parts (scripts/faults): a figure of 0 must mean nothing
+// The fault command's own measuring parts: a figure of 0 must mean nothing
 // happened, not that the measurement could not see it.
-import { createServer } from "node:net";
-import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
-import { Ops } from "../../scripts/faults/ops.js";
-import { startProxy } from "../../scripts/faults/proxy.js";
-import { type Expected, Visibility } from "../../scripts/faults/visibility.js";
+import { Ops } from "../src/ops.ts";
+import { type Expected, Visibility } from "../src/visibility.ts";
 
 const poll = (startedAt: number, seen?: string[]) => ({
   startedAt,
@@ -76,37 +73,5 @@ describe("Ops", () => {
     ).toBeUndefined();
     expect(errors).toHaveLength(1);
     expect(ops.hung).toBe(0);
-  });
-});
-
-describe("TCP proxy", () => {
-  it("forwards both ways, drop() cuts open connections, new ones are accepted", async () => {
-    const echo = createServer((socket) => socket.pipe(socket));
-    await new Promise<void>((resolve) => echo.listen(0, "127.0.0.1", resolve));
-    const port = (echo.address() as { port: number }).port;
-    const proxy = await startProxy(port);
-    const exchange = () =>
-      new Promise<{ reply: string; closed: Promise<void>; socket: ReturnType<typeof connect> }>(
-        (resolve, reject) => {
-          const socket = connect({ host: "127.0.0.1", port: proxy.port }, () => socket.write("ping"));
-          const closed = new Promise<void>((r) => socket.on("close", () => r()));
-          socket.once("data", (data) => resolve({ reply: data.toString(), closed, socket }));
-          socket.on("error", reject);
-        },
-      );
-    try {
-      const first = await exchange();
-      expect(first.reply).toBe("ping");
-      expect(proxy.connections).toBe(1);
-      proxy.drop();
-      await first.closed;
-      expect(proxy.connections).toBe(0);
-      const second = await exchange();
-      expect(second.reply).toBe("ping");
-      second.socket.destroy();
-    } finally {
-      await proxy.close();
-      await new Promise((r) => echo.close(r));
-    }
   });
 });

@@ -1,8 +1,8 @@
 // Three SessionHosts with 100 sessions each, and one observer registry that polls
 // getForCall over every call, as a dashboard on a fourth node would.
-import { SessionHost, type SessionKVStore, SessionRegistry } from "../../packages/core/dist/index.js";
-import { type Log, logError, sessionLogger } from "./log.js";
-import type { Ops } from "./ops.js";
+import { SessionHost, type SessionKVStore, SessionRegistry } from "@sessionkv/core";
+import { type Log, logError, sessionLogger } from "./log.ts";
+import type { Ops } from "./ops.ts";
 
 export const HOSTS = 3;
 export const SESSIONS_PER_HOST = 100;

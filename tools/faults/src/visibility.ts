@@ -1,6 +1,6 @@
 // What one observer poll says about the fleet: who is missing, and which removed session was
 // seen again after the observer had already seen it gone (a resurrection).
-import type { Fleet, Poll } from "./fleet.js";
+import type { Fleet, Poll } from "./fleet.ts";
 
 /** What the observer knows of the fleet: live sessions (since when) and removed ones (removed when). */
 export type Expected = Pick<Fleet, "live" | "removed">;

@@ -1,6 +1,6 @@
 // The figures as one markdown table, a row per backend and fault.
-import type { Figures } from "./run-fault.js";
-import { FAULT_TITLES, type Fault } from "./target.js";
+import type { Figures } from "./run-fault.ts";
+import { FAULT_TITLES, type Fault } from "./target.ts";
 
 export interface Row {
   readonly target: string;

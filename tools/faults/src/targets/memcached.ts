@@ -1,8 +1,8 @@
+import { MemcachedSessionKVStore } from "@sessionkv/memcached";
 // Memcached: one server, and a pool of three (client-side sharding); faults hit the first server.
-import { startMemcachedPool } from "../../../conformance/src/containers/backends.js";
-import { MemcachedSessionKVStore } from "../../../packages/memcached/dist/index.js";
-import { type Fault, type Rig, STORE_TIMEOUT_MS, type Target } from "../target.js";
-import { proxies, rig } from "./shared.js";
+import { startMemcachedPool } from "@sessionkv/test-kit";
+import { type Fault, type Rig, STORE_TIMEOUT_MS, type Target } from "../target.ts";
+import { proxies, rig } from "./shared.ts";
 
 const NOT_SUPPORTED = {
   "restart-data": "Memcached keeps nothing across a restart",

@@ -1,4 +1,4 @@
-// The fault-injection command (issue #11, "Figures, kept in the repository"): containers on
+// The fault-injection command: containers on
 // 127.0.0.1, three SessionHosts with 100 sessions each and one observer, and per backend the
 // faults it can have. Prints one markdown table (docs/faults.md shows the latest).
 //   pnpm faults <target...|all> [--cycles 20] [--slow-cycles 5] [--faults pause,drop,...] [--log FILE]
@@ -9,15 +9,15 @@
 
 import { appendFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { removeContainersOnInterrupt } from "./faults/interrupt.js";
-import { Log } from "./faults/log.js";
-import { type Figures, runFault } from "./faults/run-fault.js";
-import { type Row, markdownTable } from "./faults/table.js";
-import { FAULTS, type Fault, type Target } from "./faults/target.js";
-import { dynamodb } from "./faults/targets/dynamodb.js";
-import { etcdCluster, etcdSingle } from "./faults/targets/etcd.js";
-import { memcached } from "./faults/targets/memcached.js";
-import { redisCluster, redisSentinel, redisStandalone } from "./faults/targets/redis.js";
+import { removeContainersOnInterrupt } from "./interrupt.ts";
+import { Log } from "./log.ts";
+import { type Figures, runFault } from "./run-fault.ts";
+import { type Row, markdownTable } from "./table.ts";
+import { FAULTS, type Fault, type Target } from "./target.ts";
+import { dynamodb } from "./targets/dynamodb.ts";
+import { etcdCluster, etcdSingle } from "./targets/etcd.ts";
+import { memcached } from "./targets/memcached.ts";
+import { redisCluster, redisSentinel, redisStandalone } from "./targets/redis.ts";
 
 const TARGETS = {
   redis: redisStandalone,

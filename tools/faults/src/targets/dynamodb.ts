@@ -1,9 +1,9 @@
+import { DynamoDBSessionKVStore } from "@sessionkv/dynamodb";
 // DynamoDB through its local stand-in (dynalite on this machine, DynamoDB Local where images are pulled).
-import { onDiskCommand } from "../../../conformance/src/containers/backends/dynamodb.js";
-import { defaultImage } from "../../../conformance/src/containers/images.js";
-import { DynamoDBSessionKVStore } from "../../../packages/dynamodb/dist/index.js";
-import { type Fault, type Rig, SECRET, STORE_TIMEOUT_MS, type Target } from "../target.js";
-import { proxies, rig, start } from "./shared.js";
+import { onDiskCommand } from "@sessionkv/test-kit";
+import { defaultImage } from "@sessionkv/test-kit";
+import { type Fault, type Rig, SECRET, STORE_TIMEOUT_MS, type Target } from "../target.ts";
+import { proxies, rig, start } from "./shared.ts";
 
 export function dynamodb(): Target {
   return {

@@ -1,7 +1,7 @@
 // What the fault command needs from one backend setup ("target"): fresh servers per fault,
 // a way to make stores (one per host and one for the observer), and the fault itself.
-import type { SessionKVStore } from "../../packages/core/dist/index.js";
-import type { Log } from "./log.js";
+import type { SessionKVStore } from "@sessionkv/core";
+import type { Log } from "./log.ts";
 
 export const FAULTS = ["pause", "restart-empty", "restart-data", "drop", "failover"] as const;
 export type Fault = (typeof FAULTS)[number];

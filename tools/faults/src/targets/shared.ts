@@ -1,24 +1,18 @@
-// Pieces every target uses: the packages' builds, their own dependencies, and a rig builder.
-import { createRequire } from "node:module";
-import { startBackend } from "../../../conformance/src/containers/backends.js";
-import type { Backend } from "../../../conformance/src/containers/images.js";
-import type { StartOptions, StartedServer } from "../../../conformance/src/containers/server.js";
-import { type TcpProxy, startProxy } from "../proxy.js";
-import type { Fault, Rig } from "../target.js";
-import { PAUSE_MS } from "../target.js";
-
-/** A dependency of one workspace package (pnpm keeps it out of the root's reach). */
-export function packageRequire(pkg: string): NodeJS.Require {
-  return createRequire(new URL(`../../../packages/${pkg}/package.json`, import.meta.url));
-}
+import { TcpProxy } from "@sessionkv/conformance/testing";
+// Pieces every target uses: server starts, proxies in front of them, and a rig builder.
+import { startBackend } from "@sessionkv/test-kit";
+import type { Backend } from "@sessionkv/test-kit";
+import type { StartOptions, StartedServer } from "@sessionkv/test-kit";
+import type { Fault, Rig } from "../target.ts";
+import { PAUSE_MS } from "../target.ts";
 
 export function start(backend: Backend, options: StartOptions = {}): Promise<StartedServer> {
   return startBackend(backend, { startupTimeoutMs: 120_000, ...options });
 }
 
-/** A proxy in front of each of the servers' ports. */
+/** A proxy in front of each of the servers' 127.0.0.1 ports. */
 export async function proxies(ports: readonly number[]): Promise<TcpProxy[]> {
-  return Promise.all(ports.map((port) => startProxy(port)));
+  return Promise.all(ports.map((port) => TcpProxy.start(new URL(`tcp://127.0.0.1:${port}`))));
 }
 
 export interface RigParts {

@@ -1,14 +1,12 @@
+import { RedisSessionKVStore } from "@sessionkv/redis";
+import type { StartedServer } from "@sessionkv/test-kit";
+import { signalProcess } from "@sessionkv/test-kit";
 // Redis standalone, Redis Cluster and Redis Sentinel.
-import type { Cluster, Redis } from "ioredis";
-import type { StartedServer } from "../../../conformance/src/containers/server.js";
-import { signalProcess } from "../../../conformance/src/containers/signal.js";
-import { RedisSessionKVStore } from "../../../packages/redis/dist/index.js";
-import { type Log, logError } from "../log.js";
-import { natMapThrough } from "../nat-map.js";
-import { type Fault, type Rig, SECRET, STORE_TIMEOUT_MS, type Target } from "../target.js";
-import { packageRequire, proxies, rig, start, waitFor } from "./shared.js";
-
-const ioredis = packageRequire("redis")("ioredis") as typeof import("ioredis");
+import { Cluster, Redis } from "ioredis";
+import { type Log, logError } from "../log.ts";
+import { natMapThrough } from "../nat-map.ts";
+import { type Fault, type Rig, SECRET, STORE_TIMEOUT_MS, type Target } from "../target.ts";
+import { proxies, rig, start, waitFor } from "./shared.ts";
 
 /** Redis names a process `redis-server 0.0.0.0:<port>` once it runs (cluster nodes and sentinels alike). */
 const redisProcess = (port: number) => `0.0.0.0:${port} `;
@@ -137,7 +135,7 @@ export function redisCluster(): Target {
         proxies: front,
         store: () =>
           new RedisSessionKVStore({
-            client: clients.add(new ioredis.Cluster(nodes, { natMap })),
+            client: clients.add(new Cluster(nodes, { natMap })),
             operationTimeoutMs: STORE_TIMEOUT_MS,
           }),
         ...(fault === "failover" && failover),
@@ -190,7 +188,7 @@ export function redisSentinel(): Target {
         proxies: front,
         store: () =>
           new RedisSessionKVStore({
-            client: clients.add(new ioredis.Redis({ sentinels, name: "mymaster", password: SECRET, natMap })),
+            client: clients.add(new Redis({ sentinels, name: "mymaster", password: SECRET, natMap })),
             operationTimeoutMs: STORE_TIMEOUT_MS,
           }),
         ...(fault === "failover" && failover),

@@ -1,11 +1,11 @@
 // etcd: one member, and the 3-member cluster. Both with password authentication on.
 import { request } from "node:http";
-import { etcdMemberName } from "../../../conformance/src/containers/backends/etcd-cluster.js";
-import type { StartedServer } from "../../../conformance/src/containers/server.js";
-import { signalProcess } from "../../../conformance/src/containers/signal.js";
-import { EtcdSessionKVStore } from "../../../packages/etcd/dist/index.js";
-import { type Fault, type Rig, SECRET, STORE_TIMEOUT_MS, type Target } from "../target.js";
-import { proxies, rig, start, waitFor } from "./shared.js";
+import { EtcdSessionKVStore } from "@sessionkv/etcd";
+import { etcdMemberName } from "@sessionkv/test-kit";
+import type { StartedServer } from "@sessionkv/test-kit";
+import { signalProcess } from "@sessionkv/test-kit";
+import { type Fault, type Rig, SECRET, STORE_TIMEOUT_MS, type Target } from "../target.ts";
+import { proxies, rig, start, waitFor } from "./shared.ts";
 
 function http(port: number, method: string, path: string, body?: string): Promise<string> {
   return new Promise((resolve, reject) => {
