@@ -4,7 +4,8 @@
 # (debootstrap + docker import) and, for DynamoDB, dynalite from npm on Node.
 #
 # Which images, from which Debian suite and package, with which default command: the
-# backend definitions (conformance/src/containers/backends/), as printed by image-plan.ts.
+# backend definitions (tools/test-kit/src/containers/definitions/), as printed by
+# tools/test-kit/cli/image-plan.ts.
 # Each image is also tagged with the full upstream version of its server (e.g. redis:7.0.15).
 #
 # Idempotent and cached: images carry a recipe label; when every tag exists with
@@ -39,7 +40,7 @@ export DOCKER_BUILDKIT=0
 # Node (>= 22, from the project toolchain) reads the backend definitions.
 # shellcheck source=../toolchain.sh
 source "$ROOT/scripts/toolchain.sh" >/dev/null
-PLAN="$(node --import "$ROOT/scripts/ts-imports.mjs" "$HERE/image-plan.ts")" || die "reading the image plan failed"
+PLAN="$(node "$ROOT/tools/test-kit/cli/image-plan.ts")" || die "reading the image plan failed"
 plan_field() { # suite field-number: that field of the suite's lines ("-" = not from Debian)
   awk -F '\t' -v s="$1" -v f="$2" '$1 == s { print $f }' <<<"$PLAN"
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Removes fixture containers left behind by a test process that died before
 # stopping them (Ryuk, which would reap them, is off with local images).
-# Only containers labelled by @sessionkv/conformance/containers are touched.
+# Only containers labelled by @sessionkv/test-kit (tools/test-kit) are touched.
 # Do not run it while another test run on this engine is using its containers.
 set -euo pipefail
 ids=$(docker ps -aq --filter label=org.sessionkv.fixture)

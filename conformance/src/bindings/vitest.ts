@@ -13,11 +13,3 @@ export function describeConformance(name: string, options: RunOptions): void {
 }
 
 export { registerConformance, type TestContextLike, type TestRunnerApi } from "./register.js";
-export { type BackendTarget, type DescribeBackendOptions, describeBackend } from "./backend.js";
-export {
-  type OutageScenario,
-  type OutageScenarioOptions,
-  type StoreSettings,
-  describeOutageScenarios,
-} from "./outage.js";
-export { type ForEachTargetOptions, type TargetScope, forEachTarget } from "./targets.js";

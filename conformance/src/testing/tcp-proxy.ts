@@ -2,11 +2,14 @@ import { type AddressInfo, type Server, type Socket, connect, createServer } fro
 
 /**
  * A TCP proxy on 127.0.0.1 in front of a server, whose `drop(ms)` cuts every open connection and
- * refuses new ones for `ms`: a real network path losing its connections, with no mock involved.
+ * refuses new ones for `ms` (none by default: what a NAT timeout or a load balancer restart does
+ * while the server stays up): a real network path losing its connections, with no mock involved.
  */
 export class TcpProxy {
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
+  /** Counted apart from `#sockets`, whose entries leave on their `close` event, a tick after a drop. */
+  readonly #clients = new Set<Socket>();
   #refusingUntil = 0;
 
   private constructor(server: Server) {
@@ -33,13 +36,20 @@ export class TcpProxy {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  drop(ms: number): void {
+  /** Open client connections (each with its upstream connection). */
+  get connections(): number {
+    return this.#clients.size;
+  }
+
+  drop(ms = 0): void {
     this.#refusingUntil = Date.now() + ms;
     for (const socket of this.#sockets) socket.destroy();
+    this.#clients.clear();
   }
 
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
+    this.#clients.clear();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
@@ -48,6 +58,8 @@ export class TcpProxy {
       client.destroy();
       return;
     }
+    this.#clients.add(client);
+    client.on("close", () => this.#clients.delete(client));
     const upstream = connect(Number(target.port), target.hostname);
     for (const [socket, other] of [
       [client, upstream],

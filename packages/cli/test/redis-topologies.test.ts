@@ -1,7 +1,7 @@
-import { backendTargets, requireContainers, startBackend } from "@sessionkv/conformance/containers";
-import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { SessionRegistry, silentLogger } from "@sessionkv/core";
 import { RedisSessionKVStore } from "@sessionkv/redis";
+import { backendTargets, requireContainers, startBackend } from "@sessionkv/test-kit";
+import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import { Cluster } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { cli } from "./cli.js";

@@ -1,12 +1,4 @@
 import {
-  type ServerTarget,
-  type StartedServer,
-  backendTargets,
-  freePort,
-  requireContainers,
-} from "@sessionkv/conformance/containers";
-import { forEachTarget } from "@sessionkv/conformance/vitest";
-import {
   type HostedSession,
   SessionHost,
   type SessionKVStore,
@@ -16,6 +8,14 @@ import {
 import { EtcdSessionKVStore } from "@sessionkv/etcd";
 import { MemcachedSessionKVStore } from "@sessionkv/memcached";
 import { RedisSessionKVStore } from "@sessionkv/redis";
+import {
+  type ServerTarget,
+  type StartedServer,
+  backendTargets,
+  freePort,
+  requireContainers,
+} from "@sessionkv/test-kit";
+import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cli } from "./cli.js";
 

@@ -12,9 +12,9 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { startDynamoDB } from "@sessionkv/conformance/containers";
 import { compare } from "@sessionkv/conformance/testing";
 import { DynamoDBSessionKVStore } from "@sessionkv/dynamodb";
+import { startDynamoDB } from "@sessionkv/test-kit";
 
 const TTL = 60_000;
 const TABLE = "sessionkv-bench";

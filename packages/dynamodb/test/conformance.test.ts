@@ -1,6 +1,6 @@
 import { CONFORMANCE_OPERATION_TIMEOUT_MS } from "@sessionkv/conformance";
-import { dynamodbTargets, requireContainers } from "@sessionkv/conformance/containers";
-import { describeBackend } from "@sessionkv/conformance/vitest";
+import { dynamodbTargets, requireContainers } from "@sessionkv/test-kit";
+import { describeBackend } from "@sessionkv/test-kit/vitest";
 import { storeFor, uniqueTableName } from "./helpers.js";
 
 const gate = await requireContainers();

@@ -1,9 +1,9 @@
 import { inspect } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { dynamodbTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { leakedSecrets, rejection } from "@sessionkv/conformance/testing";
-import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { ErrorCode, type SessionKVError } from "@sessionkv/core";
+import { dynamodbTargets, requireContainers } from "@sessionkv/test-kit";
+import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import { afterEach, describe, expect, it } from "vitest";
 import { DynamoDBSessionKVStore } from "../src/index.js";
 import { type EchoEndpoint, startEchoEndpoint } from "./echo-endpoint.js";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
-import type { StartedServer } from "@sessionkv/conformance/containers";
+import type { StartedServer } from "@sessionkv/test-kit";
 import { DynamoDBSessionKVStore, type DynamoDBSessionKVStoreOptions } from "../src/index.js";
 
 /** Emulators accept any credentials; the secret is distinctive so a leak into an error is detectable. */

@@ -1,7 +1,7 @@
-import { dynamodbTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { leakedSecrets, rejection } from "@sessionkv/conformance/testing";
-import { describeOutageScenarios, forEachTarget } from "@sessionkv/conformance/vitest";
 import { ErrorCode, type SessionKVError } from "@sessionkv/core";
+import { dynamodbTargets, requireContainers } from "@sessionkv/test-kit";
+import { describeOutageScenarios, forEachTarget } from "@sessionkv/test-kit/vitest";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DynamoDBSessionKVStore } from "../src/index.js";
 import { SECRET_ACCESS_KEY, SESSION_TOKEN, bytes, storeFor, uniqueTableName } from "./helpers.js";

@@ -1,7 +1,7 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { dynamodbTargets, requireContainers } from "@sessionkv/conformance/containers";
-import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { ErrorCode, SessionRegistry } from "@sessionkv/core";
+import { dynamodbTargets, requireContainers } from "@sessionkv/test-kit";
+import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DynamoDBSessionKVStore } from "../src/index.js";
 import { ATTR, itemKey, namespaceTag } from "../src/schema.js";

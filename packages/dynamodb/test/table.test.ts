@@ -5,9 +5,9 @@ import {
   DescribeTimeToLiveCommand,
   DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
-import { dynamodbTargets, requireContainers } from "@sessionkv/conformance/containers";
-import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { ErrorCode } from "@sessionkv/core";
+import { dynamodbTargets, requireContainers } from "@sessionkv/test-kit";
+import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bytes, clientConfigFor, storeFor, uniqueTableName } from "./helpers.js";
 import { countCommands } from "./middleware.js";

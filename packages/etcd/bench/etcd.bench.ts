@@ -1,3 +1,5 @@
+import { type BenchCase, compare } from "@sessionkv/conformance/testing";
+import { EtcdSessionKVStore } from "@sessionkv/etcd";
 // Store vs raw etcd3, same server, same run: the price of the store's layer (validation,
 // lifecycle, deadline, key prefixing, deadline header, lease pool, transaction guards, error
 // shaping) over the bare etcd calls a careful user would make by hand for the same work.
@@ -13,9 +15,7 @@
 // The raw side gets the shortcuts the store cannot take: one lease granted up front for every
 // write (the store picks a lease per expiry bucket and grants new ones as time moves on), no
 // deadline header, no guards on mset, one unpaginated keys-only range for the listing.
-import { startEtcd } from "@sessionkv/conformance/containers";
-import { type BenchCase, compare } from "@sessionkv/conformance/testing";
-import { EtcdSessionKVStore } from "@sessionkv/etcd";
+import { startEtcd } from "@sessionkv/test-kit";
 import { Etcd3, type IRequestOp } from "etcd3";
 import { heartbeatBench } from "./heartbeat.ts";
 

@@ -1,6 +1,6 @@
-import { defaultImage, requireContainers, startBackend } from "@sessionkv/conformance/containers";
 import { TcpProxy, bytes, sleep } from "@sessionkv/conformance/testing";
-import { forEachTarget } from "@sessionkv/conformance/vitest";
+import { defaultImage, requireContainers, startBackend } from "@sessionkv/test-kit";
+import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import { describe, expect, it } from "vitest";
 import { EtcdSessionKVStore } from "../src/index.js";
 

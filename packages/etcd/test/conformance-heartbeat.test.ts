@@ -1,5 +1,5 @@
-import { etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
-import { describeBackend } from "@sessionkv/conformance/vitest";
+import { etcdTargets, requireContainers } from "@sessionkv/test-kit";
+import { describeBackend } from "@sessionkv/test-kit/vitest";
 import { EtcdSessionKVStore } from "../src/index.js";
 import { hostsOf } from "./helpers.js";
 

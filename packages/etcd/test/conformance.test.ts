@@ -1,6 +1,6 @@
 import { CONFORMANCE_OPERATION_TIMEOUT_MS } from "@sessionkv/conformance";
-import { etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
-import { describeBackend } from "@sessionkv/conformance/vitest";
+import { etcdTargets, requireContainers } from "@sessionkv/test-kit";
+import { describeBackend } from "@sessionkv/test-kit/vitest";
 import { EtcdSessionKVStore } from "../src/index.js";
 import { hostsOf } from "./helpers.js";
 

@@ -1,6 +1,6 @@
-import { etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { bytes, text } from "@sessionkv/conformance/testing";
-import { forEachTarget } from "@sessionkv/conformance/vitest";
+import { etcdTargets, requireContainers } from "@sessionkv/test-kit";
+import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import type { Etcd3 } from "etcd3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EtcdSessionKVStore } from "../src/index.js";

@@ -1,4 +1,4 @@
-import type { StartedServer } from "@sessionkv/conformance/containers";
+import type { StartedServer } from "@sessionkv/test-kit";
 import { Etcd3, type IOptions } from "etcd3";
 
 export function hostsOf(server: StartedServer): string {

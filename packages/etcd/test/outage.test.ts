@@ -1,5 +1,5 @@
-import { etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
-import { describeOutageScenarios } from "@sessionkv/conformance/vitest";
+import { etcdTargets, requireContainers } from "@sessionkv/test-kit";
+import { describeOutageScenarios } from "@sessionkv/test-kit/vitest";
 import { EtcdSessionKVStore } from "../src/index.js";
 import { hostsOf, rawClient } from "./helpers.js";
 

@@ -1,6 +1,6 @@
-import { etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { bytes, sleep, text } from "@sessionkv/conformance/testing";
-import { forEachTarget } from "@sessionkv/conformance/vitest";
+import { etcdTargets, requireContainers } from "@sessionkv/test-kit";
+import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import { describe, expect, it } from "vitest";
 import { EtcdSessionKVStore } from "../src/index.js";
 import { hostsOf, rawClient } from "./helpers.js";

@@ -1,7 +1,7 @@
-import { etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { bytes, codeOf, eventually, leakedSecrets, rejection, text } from "@sessionkv/conformance/testing";
-import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { ErrorCode } from "@sessionkv/core";
+import { etcdTargets, requireContainers } from "@sessionkv/test-kit";
+import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import { type Etcd3, EtcdRoleExistsError, EtcdUserExistsError } from "etcd3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EtcdSessionKVStore } from "../src/index.js";

@@ -1,7 +1,7 @@
 import { CONFORMANCE_OPERATION_TIMEOUT_MS } from "@sessionkv/conformance";
-import { type ServerTarget, etcdTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { bytes, sleep, text } from "@sessionkv/conformance/testing";
-import { forEachTarget } from "@sessionkv/conformance/vitest";
+import { type ServerTarget, etcdTargets, requireContainers } from "@sessionkv/test-kit";
+import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import type { Etcd3 } from "etcd3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EtcdSessionKVStore } from "../src/index.js";

@@ -1,3 +1,5 @@
+import { compare, median, timePerCall } from "@sessionkv/conformance/testing";
+import { MemcachedSessionKVStore } from "@sessionkv/memcached";
 // The Memcached store against raw memjs doing the same work, in the same run, on the same
 // server. Raw memjs has no multi-get, no CAS and no listing, so "the same work" is what a memjs
 // user would write: one request per key (all in flight at once), `touch` for expire (which
@@ -6,9 +8,7 @@
 // its keys read back to confirm them), at 1k, 10k and 100k keys in the namespace.
 //
 //   node bench/memcached.bench.ts          (SESSIONKV_LOCAL_IMAGES=1 for the local images)
-import { startMemcached } from "@sessionkv/conformance/containers";
-import { compare, median, timePerCall } from "@sessionkv/conformance/testing";
-import { MemcachedSessionKVStore } from "@sessionkv/memcached";
+import { startMemcached } from "@sessionkv/test-kit";
 import memjs from "memjs";
 
 const TTL = 60_000;

@@ -1,6 +1,6 @@
 import { CONFORMANCE_OPERATION_TIMEOUT_MS } from "@sessionkv/conformance";
-import { memcachedTargets, requireContainers } from "@sessionkv/conformance/containers";
-import { describeBackend } from "@sessionkv/conformance/vitest";
+import { memcachedTargets, requireContainers } from "@sessionkv/test-kit";
+import { describeBackend } from "@sessionkv/test-kit/vitest";
 import { MemcachedSessionKVStore } from "../src/index.js";
 import { poolOf } from "./targets.js";
 

@@ -1,6 +1,6 @@
-import { requireContainers, startMemcached } from "@sessionkv/conformance/containers";
-import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { isSessionKVError } from "@sessionkv/core";
+import { requireContainers, startMemcached } from "@sessionkv/test-kit";
+import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import { describe, expect, it } from "vitest";
 import { MemcachedSessionKVStore } from "../src/index.js";
 

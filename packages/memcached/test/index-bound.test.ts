@@ -1,5 +1,5 @@
-import { requireContainers } from "@sessionkv/conformance/containers";
-import { forEachTarget } from "@sessionkv/conformance/vitest";
+import { requireContainers } from "@sessionkv/test-kit";
+import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import memjs from "memjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { MemcachedSessionKVStore } from "../src/index.js";

@@ -1,8 +1,8 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { requireContainers } from "@sessionkv/conformance/containers";
-import { forEachTarget } from "@sessionkv/conformance/vitest";
+import { requireContainers } from "@sessionkv/test-kit";
+import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import { describe, expect, it } from "vitest";
 import { MemcachedSessionKVStore } from "../src/index.js";
 import { MIN_COMPACT_ENTRIES } from "../src/key-index.js";

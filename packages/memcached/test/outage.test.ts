@@ -1,5 +1,5 @@
-import { memcachedTargets, requireContainers } from "@sessionkv/conformance/containers";
-import { describeOutageScenarios } from "@sessionkv/conformance/vitest";
+import { memcachedTargets, requireContainers } from "@sessionkv/test-kit";
+import { describeOutageScenarios } from "@sessionkv/test-kit/vitest";
 import memjs from "memjs";
 import { MemcachedSessionKVStore } from "../src/index.js";
 

@@ -1,7 +1,7 @@
-import { requireContainers } from "@sessionkv/conformance/containers";
 import { TcpProxy, bytes, sleep, text } from "@sessionkv/conformance/testing";
-import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { isSessionKVError } from "@sessionkv/core";
+import { requireContainers } from "@sessionkv/test-kit";
+import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import memjs from "memjs";
 import { describe, expect, it } from "vitest";
 import { MemcachedSessionKVStore } from "../src/index.js";

@@ -1,7 +1,7 @@
-import { requireContainers } from "@sessionkv/conformance/containers";
 import { bytes, text } from "@sessionkv/conformance/testing";
-import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { isSessionKVError } from "@sessionkv/core";
+import { requireContainers } from "@sessionkv/test-kit";
+import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import memjs from "memjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RELATIVE_EXPTIME_LIMIT_S, SERVER_EXPIRY_MARGIN_S, exptimeFor } from "../src/exptime.js";

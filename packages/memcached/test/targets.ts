@@ -1,4 +1,4 @@
-import { type StartedServer, startMemcached, startMemcachedPool } from "@sessionkv/conformance/containers";
+import { type StartedServer, startMemcached, startMemcachedPool } from "@sessionkv/test-kit";
 
 /** One server of the default image rather than the version matrix: the store's own limits do not vary by version. */
 export const defaultServer = { name: "memcached", start: () => startMemcached() };

@@ -13,10 +13,10 @@
 // rounds, and the median of each round's host ÷ raw. The bound, within 1.5× the raw commands,
 // holds the host's own work to at most half the cost of the commands it cannot do without.
 import { loadavg } from "node:os";
-import { startRedis } from "@sessionkv/conformance/containers";
 import { type BenchRow, formatTable, median } from "@sessionkv/conformance/testing";
 import { SessionHost, SessionRegistry, silentLogger } from "@sessionkv/core";
 import { RedisSessionKVStore } from "@sessionkv/redis";
+import { startRedis } from "@sessionkv/test-kit";
 import { Redis } from "ioredis";
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 10_000);

@@ -1,3 +1,6 @@
+import { type BenchCase, compare, timePerCall } from "@sessionkv/conformance/testing";
+import { withTimeout } from "@sessionkv/core/store-kit";
+import { RedisSessionKVStore } from "@sessionkv/redis";
 // Store vs raw ioredis, same server, same run: the price of the store's layer (validation,
 // lifecycle, deadline, key prefixing, error shaping) over the bare commands it issues.
 //
@@ -12,10 +15,7 @@
 // other keys against raw SCAN and a hand-made sorted-set index (listing.ts), and single gets with
 // and without auto-pipelining (pipelining.ts). BENCH_PARTS=single,listing,pipelining picks parts;
 // BENCH_LISTING_SIZES=10000,100000 narrows the listing sizes.
-import { startRedis } from "@sessionkv/conformance/containers";
-import { type BenchCase, compare, timePerCall } from "@sessionkv/conformance/testing";
-import { withTimeout } from "@sessionkv/core/store-kit";
-import { RedisSessionKVStore } from "@sessionkv/redis";
+import { startRedis } from "@sessionkv/test-kit";
 import { Redis } from "ioredis";
 import { listingBench } from "./listing.ts";
 import { pipeliningBench } from "./pipelining.ts";

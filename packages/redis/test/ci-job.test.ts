@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { type StartedServer, requireContainers, startRedis } from "@sessionkv/conformance/containers";
+import { type StartedServer, requireContainers, startRedis } from "@sessionkv/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);

@@ -1,3 +1,5 @@
+import { bytes, eventually, text } from "@sessionkv/conformance/testing";
+import { describeConformance } from "@sessionkv/conformance/vitest";
 import {
   type ServerTarget,
   type StartedServer,
@@ -5,9 +7,8 @@ import {
   freePort,
   redisTargets,
   requireContainers,
-} from "@sessionkv/conformance/containers";
-import { bytes, eventually, text } from "@sessionkv/conformance/testing";
-import { describeConformance, forEachTarget } from "@sessionkv/conformance/vitest";
+} from "@sessionkv/test-kit";
+import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import { Cluster, type Redis } from "ioredis";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RedisSessionKVStore } from "../src/index.js";

@@ -1,6 +1,6 @@
 import { CONFORMANCE_OPERATION_TIMEOUT_MS } from "@sessionkv/conformance";
-import { type StartedServer, redisTargets, requireContainers } from "@sessionkv/conformance/containers";
-import { describeBackend } from "@sessionkv/conformance/vitest";
+import { type StartedServer, redisTargets, requireContainers } from "@sessionkv/test-kit";
+import { describeBackend } from "@sessionkv/test-kit/vitest";
 import { RedisSessionKVStore } from "../src/index.js";
 
 // The whole suite (store contract and registry scenarios) against every server of the matrix:

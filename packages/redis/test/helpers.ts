@@ -1,4 +1,4 @@
-import type { StartedServer } from "@sessionkv/conformance/containers";
+import type { StartedServer } from "@sessionkv/test-kit";
 import { Redis } from "ioredis";
 
 export function urlOf(server: StartedServer, auth = ""): string {

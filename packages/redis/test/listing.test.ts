@@ -1,7 +1,7 @@
-import { redisTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { bytes, codeOf, eventually, rejection, sleep } from "@sessionkv/conformance/testing";
-import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { ErrorCode } from "@sessionkv/core";
+import { redisTargets, requireContainers } from "@sessionkv/test-kit";
+import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import type { Redis } from "ioredis";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ListingMode, RedisSessionKVStore } from "../src/index.js";

@@ -1,6 +1,6 @@
-import { redisTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { bytes, text } from "@sessionkv/conformance/testing";
-import { forEachTarget } from "@sessionkv/conformance/vitest";
+import { redisTargets, requireContainers } from "@sessionkv/test-kit";
+import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import { describe, expect, it } from "vitest";
 import { RedisSessionKVStore } from "../src/index.js";
 import { urlOf } from "./helpers.js";

@@ -1,7 +1,7 @@
-import { redisTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { bytes, codeOf, eventually, rejection, text } from "@sessionkv/conformance/testing";
-import { describeOutageScenarios, forEachTarget } from "@sessionkv/conformance/vitest";
 import { ErrorCode } from "@sessionkv/core";
+import { redisTargets, requireContainers } from "@sessionkv/test-kit";
+import { describeOutageScenarios, forEachTarget } from "@sessionkv/test-kit/vitest";
 import type { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { RedisSessionKVStore } from "../src/index.js";

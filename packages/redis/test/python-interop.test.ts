@@ -1,6 +1,6 @@
-import { redisTargets, requireContainers } from "@sessionkv/conformance/containers";
-import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { SessionRegistry, silentLogger } from "@sessionkv/core";
+import { redisTargets, requireContainers } from "@sessionkv/test-kit";
+import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import type { Redis } from "ioredis";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import {

@@ -1,7 +1,7 @@
-import { backendTargets, redisTargets, requireContainers } from "@sessionkv/conformance/containers";
 import { bytes, codeOf, eventually, leakedSecrets, rejection } from "@sessionkv/conformance/testing";
-import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { ErrorCode } from "@sessionkv/core";
+import { backendTargets, redisTargets, requireContainers } from "@sessionkv/test-kit";
+import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import { Cluster, Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { RedisSessionKVStore } from "../src/index.js";

@@ -1,5 +1,4 @@
 import { inspect } from "node:util";
-import { type ServerTarget, redisTargets, requireContainers } from "@sessionkv/conformance/containers";
 import {
   bytes,
   codeOf,
@@ -8,8 +7,9 @@ import {
   rejection,
   text,
 } from "@sessionkv/conformance/testing";
-import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { ErrorCode } from "@sessionkv/core";
+import { type ServerTarget, redisTargets, requireContainers } from "@sessionkv/test-kit";
+import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RedisSessionKVStore } from "../src/index.js";
 import { rawClient, urlOf } from "./helpers.js";

@@ -1,0 +1,48 @@
+import { DynamoDBSessionKVStore } from "@sessionkv/dynamodb";
+// DynamoDB through its local stand-in (dynalite on this machine, DynamoDB Local where images are pulled).
+import { onDiskCommand } from "@sessionkv/test-kit";
+import { defaultImage } from "@sessionkv/test-kit";
+import { type Fault, type Rig, SECRET, STORE_TIMEOUT_MS, type Target } from "../target.ts";
+import { proxies, rig, start } from "./shared.ts";
+
+export function dynamodb(): Target {
+  return {
+    name: "dynamodb (local stand-in)",
+    faults: {
+      pause: true,
+      "restart-empty": "DynamoDB never loses a table; the stand-in's restart would",
+      "restart-data": true,
+      drop: true,
+      failover: "a managed service (no failover to cause)",
+    },
+    secret: SECRET,
+    // The stand-in is one Node process, serving about 500-670 requests/s here (docs/faults.md);
+    // the observer's polls (60 requests each: a Query and a BatchGetItem per call) every 100 ms
+    // competed with the 3 hosts' 300 conditional updates/s. DynamoDB itself would notice neither.
+    observerPauseMs: 500,
+    async setup(fault: Fault): Promise<Rig> {
+      // Restart with data: the stand-in's tables on disk, in the container, kept across the kill.
+      const onDisk = fault === "restart-data" && {
+        command: onDiskCommand(defaultImage("dynamodb"), "/tmp/tables"),
+      };
+      const server = await start("dynamodb", { ...onDisk });
+      const front = await proxies([server.port]);
+      const clientConfig = {
+        endpoint: `http://127.0.0.1:${front[0]!.port}`,
+        region: "us-east-1",
+        credentials: { accessKeyId: "faults", secretAccessKey: SECRET },
+      };
+      return rig(fault, {
+        servers: [server],
+        proxies: front,
+        store: () =>
+          new DynamoDBSessionKVStore({
+            tableName: "sessionkv-faults",
+            createTable: true,
+            clientConfig,
+            operationTimeoutMs: STORE_TIMEOUT_MS,
+          }),
+      });
+    },
+  };
+}
