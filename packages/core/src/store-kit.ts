@@ -22,7 +22,7 @@ export {
 } from "./validate.js";
 export { redactError, redactText } from "./redact.js";
 export { sleep, withTimeout } from "./timeout.js";
-export { chunk, copyBytes, unique } from "./batch.js";
+export { chunk, copyBytes, equalBytes, unique } from "./batch.js";
 export {
   DEADLINE_HEADER_BYTES,
   ceilSeconds,
