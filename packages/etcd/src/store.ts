@@ -8,6 +8,7 @@ import {
   validatePositiveMs,
 } from "@sessionkv/core/store-kit";
 import { Etcd3 } from "etcd3";
+import { deleteIfEquals } from "./claims.js";
 import { classifyEtcdError } from "./errors.js";
 import { faultHandling } from "./fault-handling.js";
 import { KeptExpiry } from "./kept-expiry.js";
@@ -162,6 +163,16 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
 
   protected async doSet(key: string, value: Uint8Array, ttlMs: number, onlyIfExists: boolean): Promise<void> {
     await this.#writer.write([this.#setOp({ key, value, ttlMs }, Date.now(), onlyIfExists)]);
+  }
+
+  protected async doSetIfAbsent(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+    const op = this.#setOp({ key, value, ttlMs }, Date.now(), false);
+    return this.#writer.writeOne({ ...op, guard: "absent" });
+  }
+
+  protected async doDeleteIfEquals(key: string, value: Uint8Array): Promise<boolean> {
+    const encoded = this.#keyspace.encode(key);
+    return deleteIfEquals(this.#client.kv, this.#reader, this.#pool, this.#callOptions, encoded, value);
   }
 
   protected async doMset(entries: readonly MsetEntry[]): Promise<void> {

@@ -1,6 +1,7 @@
 import { ErrorCode, type MsetEntry, SessionKVError, type StoreCapabilities } from "@sessionkv/core";
 import { BaseSessionKVStore, deadlineFor, sleep } from "@sessionkv/core/store-kit";
 import memjs from "memjs";
+import { Claims } from "./claims.js";
 import { Coalescer } from "./coalesce.js";
 import { type EncodedKey, EncodedKeys } from "./encoded-keys.js";
 import { encodeEnvelope, liveValueOf, storedDeadline, withDeadline } from "./envelope.js";
@@ -33,6 +34,7 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
   readonly #encoder: KeyEncoder;
   readonly #keys: EncodedKeys;
   readonly #index: ListingIndex;
+  readonly #claims: Claims;
   readonly #secrets: readonly string[];
   readonly #writes = new Coalescer<MsetEntry>((calls) => this.#writeNow(calls));
 
@@ -78,6 +80,7 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
     }
     this.#transport = new Transport(this.#client, this.operationTimeoutMs);
     this.#index = new ListingIndex(this.#transport, this.#encoder, (keys) => this.#liveKeys(keys, true));
+    this.#claims = new Claims(this.#transport, this.#index);
   }
 
   protected override secrets(): readonly string[] {
@@ -131,6 +134,14 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
         exptime: exptimeFor(expiresAtMs, Date.now()),
       };
     });
+  }
+
+  protected doSetIfAbsent(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+    return this.#claims.setIfAbsent(this.#target(key), value, ttlMs);
+  }
+
+  protected doDeleteIfEquals(key: string, value: Uint8Array): Promise<boolean> {
+    return this.#claims.deleteIfEquals(this.#target(key), value);
   }
 
   protected async doMset(entries: readonly MsetEntry[]): Promise<void> {

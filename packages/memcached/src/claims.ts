@@ -1,0 +1,108 @@
+import { ErrorCode, SessionKVError } from "@sessionkv/core";
+import { deadlineFor, equalBytes, sleep } from "@sessionkv/core/store-kit";
+import type { EncodedKey } from "./encoded-keys.js";
+import { encodeEnvelope, liveValueOf, storedDeadline } from "./envelope.js";
+import { exptimeFor } from "./exptime.js";
+import type { ListingIndex } from "./listing-index.js";
+import { type Command, MemcachedStatusError, Opcode, Status, storageExtras } from "./protocol.js";
+import type { Transport } from "./transport.js";
+
+/** Rounds before a key that keeps changing under a claim or a release is reported as contended. */
+const CLAIM_ROUNDS = 50;
+
+/**
+ * Claims (README, "Claims"), with Memcached's own conditional writes only: `add` stores only
+ * where the server holds no item, and a write or delete carrying the CAS of an earlier read
+ * applies only if nobody wrote the item since. Items outlive their exact deadline by whole
+ * seconds (exptime.ts), so an `add` refused for an item whose deadline has passed is followed
+ * by a read and a write under its CAS: the expired item counts as absent, and of two claimers
+ * of it the second one's CAS no longer matches.
+ */
+export class Claims {
+  readonly #transport: Transport;
+  readonly #index: ListingIndex;
+
+  constructor(transport: Transport, index: ListingIndex) {
+    this.#transport = transport;
+    this.#index = index;
+  }
+
+  async setIfAbsent(target: EncodedKey, value: Uint8Array, ttlMs: number): Promise<boolean> {
+    for (let round = 0; round < CLAIM_ROUNDS; round++) {
+      if (round > 0) await sleep(Math.random() * Math.min(round, 10));
+      const now = Date.now();
+      const expiresAtMs = deadlineFor(ttlMs, now);
+      const item = {
+        key: target.dataKey,
+        extras: storageExtras(exptimeFor(expiresAtMs, now)),
+        value: encodeEnvelope(target.head, value, expiresAtMs),
+      };
+      const added = await this.#writeIndexed({ ...item, opcode: Opcode.ADDQ }, target.key);
+      if (added === undefined) return true;
+      if (added !== Status.KEY_EXISTS && added !== Status.NOT_STORED)
+        throw new MemcachedStatusError(added, "add");
+      const [stored] = await this.#transport.send([{ key: target.dataKey, opcode: Opcode.GETKQ }]);
+      if (stored === undefined) continue; // gone since the add: add again
+      if (stored.status !== Status.OK) throw new MemcachedStatusError(stored.status, "get");
+      const deadline = storedDeadline(stored.value, target.keyBytes);
+      if (deadline !== null && deadline > Date.now()) return false;
+      const replaced = await this.#writeIndexed({ ...item, opcode: Opcode.SETQ, cas: stored.cas }, target.key);
+      if (replaced === undefined) return true;
+      // KEY_EXISTS: written since the read (maybe by another claimer); KEY_NOT_FOUND: gone.
+      if (replaced !== Status.KEY_EXISTS && replaced !== Status.KEY_NOT_FOUND)
+        throw new MemcachedStatusError(replaced, "set with CAS");
+    }
+    throw contended("setIfAbsent");
+  }
+
+  async deleteIfEquals(target: EncodedKey, value: Uint8Array): Promise<boolean> {
+    for (let round = 0; round < CLAIM_ROUNDS; round++) {
+      if (round > 0) await sleep(Math.random() * Math.min(round, 10));
+      const [stored] = await this.#transport.send([{ key: target.dataKey, opcode: Opcode.GETKQ }]);
+      if (stored === undefined) return false;
+      if (stored.status !== Status.OK) throw new MemcachedStatusError(stored.status, "get");
+      const live = liveValueOf(stored.value, target.keyBytes, Date.now());
+      if (live === null || !equalBytes(live, value)) return false;
+      const [deleted] = await this.#transport.send([
+        { key: target.dataKey, opcode: Opcode.DELETEQ, cas: stored.cas },
+      ]);
+      if (deleted === undefined) return true;
+      if (deleted.status === Status.KEY_NOT_FOUND) return false;
+      // KEY_EXISTS: written since the read (a refresh, a new claim): read again.
+      if (deleted.status !== Status.KEY_EXISTS) throw new MemcachedStatusError(deleted.status, "delete with CAS");
+    }
+    throw contended("deleteIfEquals");
+  }
+
+  /**
+   * The data write, then its listing entry (data first, as every write: key-index.ts). One
+   * server answers in order, so both ride in one pipeline, one round trip; a pool sends the
+   * entry once the data is confirmed. Resolves with the data write's failure status, or
+   * `undefined` when it was stored; a stored key left unindexed rejects, as `set` does.
+   */
+  async #writeIndexed(command: Command, key: string): Promise<number | undefined> {
+    if (this.#transport.serverCount === 1) {
+      const plan = this.#index.plan([key], true);
+      const [reply, ...rest] = await this.#transport.send([command, ...plan.commands]);
+      const indexed = await this.#index.finish(plan, rest);
+      if (reply !== undefined) return reply.status;
+      if (!indexed) throw unindexed();
+      return undefined;
+    }
+    const [reply] = await this.#transport.send([command]);
+    if (reply !== undefined) return reply.status;
+    if (!(await this.#index.record([key], true))) throw unindexed();
+    return undefined;
+  }
+}
+
+function unindexed(): Error {
+  return new Error("the keys() index could not be updated: a server is down");
+}
+
+function contended(operation: string): SessionKVError {
+  return new SessionKVError(
+    ErrorCode.STORE_UNAVAILABLE,
+    `${operation}: the key kept changing during ${CLAIM_ROUNDS} CAS rounds`,
+  );
+}
