@@ -35,8 +35,10 @@ export async function deleteIfEquals(
       callOptions(),
     );
     if (!response.succeeded) continue;
+    // The lease stays for the next claim, as a refused claim's does (writer.ts): claims churn.
     for (const result of response.responses)
-      for (const prev of result.response_delete_range?.prev_kvs ?? []) pool.release(prev.lease, 1, prev.key);
+      for (const prev of result.response_delete_range?.prev_kvs ?? [])
+        pool.release(prev.lease, 1, prev.key, false);
     return true;
   }
 }

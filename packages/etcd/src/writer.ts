@@ -206,7 +206,9 @@ export class Writer {
         this.#pool.attach(leases[i]!, key);
         return true;
       }
-      this.#pool.release(leases[i], 1, key);
+      // A refused claim is the common case of a contended one (N nodes, one winner): revoking
+      // its unused lease would make every refused claim a grant, a revoke and the txn.
+      this.#pool.release(leases[i], 1, key, ops[i]!.guard !== "absent");
       return false;
     });
   }
