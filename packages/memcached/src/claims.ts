@@ -4,7 +4,7 @@ import type { EncodedKey } from "./encoded-keys.js";
 import { encodeEnvelope, liveValueOf, storedDeadline } from "./envelope.js";
 import { exptimeFor } from "./exptime.js";
 import type { ListingIndex } from "./listing-index.js";
-import { type Command, MemcachedStatusError, Opcode, Status, storageExtras } from "./protocol.js";
+import { type Command, MemcachedStatusError, Opcode, type Reply, Status, storageExtras } from "./protocol.js";
 import type { Transport } from "./transport.js";
 
 /** Rounds before a key that keeps changing under a claim or a release is reported as contended. */
@@ -15,8 +15,8 @@ const CLAIM_ROUNDS = 50;
  * where the server holds no item, and a write or delete carrying the CAS of an earlier read
  * applies only if nobody wrote the item since. Items outlive their exact deadline by whole
  * seconds (exptime.ts), so an `add` refused for an item whose deadline has passed is followed
- * by a read and a write under its CAS: the expired item counts as absent, and of two claimers
- * of it the second one's CAS no longer matches.
+ * by a write under the CAS of the item read with it: the expired item counts as absent, and of
+ * two claimers of it the second one's CAS no longer matches.
  */
 export class Claims {
   readonly #transport: Transport;
@@ -28,6 +28,7 @@ export class Claims {
   }
 
   async setIfAbsent(target: EncodedKey, value: Uint8Array, ttlMs: number): Promise<boolean> {
+    const read: Command = { key: target.dataKey, opcode: Opcode.GETKQ };
     for (let round = 0; round < CLAIM_ROUNDS; round++) {
       if (round > 0) await sleep(Math.random() * Math.min(round, 10));
       const now = Date.now();
@@ -37,20 +38,22 @@ export class Claims {
         extras: storageExtras(exptimeFor(expiresAtMs, now)),
         value: encodeEnvelope(target.head, value, expiresAtMs),
       };
-      const added = await this.#writeIndexed({ ...item, opcode: Opcode.ADDQ }, target.key);
+      // The read rides behind the add, on the same server's connection, so a refused add's
+      // item (live, or expired within its last seconds) comes back with its CAS in the same
+      // round trip; after a successful add it reads the claim itself and is ignored.
+      const [added, stored] = await this.#writeIndexed([{ ...item, opcode: Opcode.ADDQ }, read], target.key);
       if (added === undefined) return true;
-      if (added !== Status.KEY_EXISTS && added !== Status.NOT_STORED)
-        throw new MemcachedStatusError(added, "add");
-      const [stored] = await this.#transport.send([{ key: target.dataKey, opcode: Opcode.GETKQ }]);
+      if (added.status !== Status.KEY_EXISTS && added.status !== Status.NOT_STORED)
+        throw new MemcachedStatusError(added.status, "add");
       if (stored === undefined) continue; // gone since the add: add again
       if (stored.status !== Status.OK) throw new MemcachedStatusError(stored.status, "get");
       const deadline = storedDeadline(stored.value, target.keyBytes);
       if (deadline !== null && deadline > Date.now()) return false;
-      const replaced = await this.#writeIndexed({ ...item, opcode: Opcode.SETQ, cas: stored.cas }, target.key);
+      const [replaced] = await this.#writeIndexed([{ ...item, opcode: Opcode.SETQ, cas: stored.cas }], target.key);
       if (replaced === undefined) return true;
       // KEY_EXISTS: written since the read (maybe by another claimer); KEY_NOT_FOUND: gone.
-      if (replaced !== Status.KEY_EXISTS && replaced !== Status.KEY_NOT_FOUND)
-        throw new MemcachedStatusError(replaced, "set with CAS");
+      if (replaced.status !== Status.KEY_EXISTS && replaced.status !== Status.KEY_NOT_FOUND)
+        throw new MemcachedStatusError(replaced.status, "set with CAS");
     }
     throw contended("setIfAbsent");
   }
@@ -75,24 +78,22 @@ export class Claims {
   }
 
   /**
-   * The data write, then its listing entry (data first, as every write: key-index.ts). One
-   * server answers in order, so both ride in one pipeline, one round trip; a pool sends the
-   * entry once the data is confirmed. Resolves with the data write's failure status, or
-   * `undefined` when it was stored; a stored key left unindexed rejects, as `set` does.
+   * `commands` (a data write first), then the key's listing entry (data first, as every write:
+   * key-index.ts). One server answers in order, so both ride in one pipeline, one round trip; a
+   * pool sends the entry once the data is confirmed. Resolves with the replies to `commands`
+   * (`undefined` for the write: stored); a stored key left unindexed rejects, as `set` does.
    */
-  async #writeIndexed(command: Command, key: string): Promise<number | undefined> {
+  async #writeIndexed(commands: readonly Command[], key: string): Promise<(Reply | undefined)[]> {
     if (this.#transport.serverCount === 1) {
       const plan = this.#index.plan([key], true);
-      const [reply, ...rest] = await this.#transport.send([command, ...plan.commands]);
-      const indexed = await this.#index.finish(plan, rest);
-      if (reply !== undefined) return reply.status;
-      if (!indexed) throw unindexed();
-      return undefined;
+      const replies = await this.#transport.send([...commands, ...plan.commands]);
+      const indexed = await this.#index.finish(plan, replies.slice(commands.length));
+      if (replies[0] === undefined && !indexed) throw unindexed();
+      return replies.slice(0, commands.length);
     }
-    const [reply] = await this.#transport.send([command]);
-    if (reply !== undefined) return reply.status;
-    if (!(await this.#index.record([key], true))) throw unindexed();
-    return undefined;
+    const replies = await this.#transport.send(commands);
+    if (replies[0] === undefined && !(await this.#index.record([key], true))) throw unindexed();
+    return replies;
   }
 }
 
