@@ -41,7 +41,11 @@ export class Claims {
       // The read rides behind the add, on the same server's connection, so a refused add's
       // item (live, or expired within its last seconds) comes back with its CAS in the same
       // round trip; after a successful add it reads the claim itself and is ignored.
-      const [added, stored] = await this.#writeIndexed([{ ...item, opcode: Opcode.ADDQ }, read], target.key);
+      const [added, stored] = await this.#writeIndexed(
+        [{ ...item, opcode: Opcode.ADDQ }, read],
+        target.key,
+        false,
+      );
       if (added === undefined) return true;
       if (added.status !== Status.KEY_EXISTS && added.status !== Status.NOT_STORED)
         throw new MemcachedStatusError(added.status, "add");
@@ -49,7 +53,13 @@ export class Claims {
       if (stored.status !== Status.OK) throw new MemcachedStatusError(stored.status, "get");
       const deadline = storedDeadline(stored.value, target.keyBytes);
       if (deadline !== null && deadline > Date.now()) return false;
-      const [replaced] = await this.#writeIndexed([{ ...item, opcode: Opcode.SETQ, cas: stored.cas }], target.key);
+      // Over a record that had been written before: its scope is entered in the directory
+      // again, as a refresh does (listing-index.ts), in case that entry was lost meanwhile.
+      const [replaced] = await this.#writeIndexed(
+        [{ ...item, opcode: Opcode.SETQ, cas: stored.cas }],
+        target.key,
+        true,
+      );
       if (replaced === undefined) return true;
       // KEY_EXISTS: written since the read (maybe by another claimer); KEY_NOT_FOUND: gone.
       if (replaced.status !== Status.KEY_EXISTS && replaced.status !== Status.KEY_NOT_FOUND)
@@ -83,16 +93,20 @@ export class Claims {
    * pool sends the entry once the data is confirmed. Resolves with the replies to `commands`
    * (`undefined` for the write: stored); a stored key left unindexed rejects, as `set` does.
    */
-  async #writeIndexed(commands: readonly Command[], key: string): Promise<(Reply | undefined)[]> {
+  async #writeIndexed(
+    commands: readonly Command[],
+    key: string,
+    reenter: boolean,
+  ): Promise<(Reply | undefined)[]> {
     if (this.#transport.serverCount === 1) {
-      const plan = this.#index.plan([key], true);
+      const plan = this.#index.plan([key], reenter);
       const replies = await this.#transport.send([...commands, ...plan.commands]);
       const indexed = await this.#index.finish(plan, replies.slice(commands.length));
       if (replies[0] === undefined && !indexed) throw unindexed();
       return replies.slice(0, commands.length);
     }
     const replies = await this.#transport.send(commands);
-    if (replies[0] === undefined && !(await this.#index.record([key], true))) throw unindexed();
+    if (replies[0] === undefined && !(await this.#index.record([key], reenter))) throw unindexed();
     return replies;
   }
 }
