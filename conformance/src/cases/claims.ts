@@ -53,11 +53,17 @@ export const claimCases: ConformanceCase[] = [
         assert.equal(won.length, 1, `round ${round}: claimers ${JSON.stringify(won)} all won`);
         const holder = won[0]!;
         for (const store of new Set(stores)) {
-          assertBytes(await store.get("seat"), tokens[holder]!, `round ${round}: the key holds the winner's value`);
+          assertBytes(
+            await store.get("seat"),
+            tokens[holder]!,
+            `round ${round}: the key holds the winner's value`,
+          );
         }
         // Losers release with their own token: it must not free the winner's claim.
         const released = await winners(
-          stores.map((store, i) => (i === holder ? Promise.resolve(false) : store.deleteIfEquals("seat", tokens[i]!))),
+          stores.map((store, i) =>
+            i === holder ? Promise.resolve(false) : store.deleteIfEquals("seat", tokens[i]!),
+          ),
         );
         assert.deepEqual(released, [], `round ${round}: a loser's deleteIfEquals deleted the winner's claim`);
         assertBytes(await context.store.get("seat"), tokens[holder]!, `round ${round}: still the winner's`);
@@ -97,10 +103,22 @@ export const claimCases: ConformanceCase[] = [
       assert.equal(text(await store.get("claims/a")), "first", "the first claim's value stays");
       await store.set("claims/b", bytes("written"), 60_000);
       await store.mset([{ key: "claims/c", value: bytes("batched"), ttlMs: 60_000 }]);
-      assert.equal(await store.setIfAbsent("claims/b", bytes("x"), 60_000), false, "a set key is not claimable");
-      assert.equal(await store.setIfAbsent("claims/c", bytes("x"), 60_000), false, "an mset key is not claimable");
+      assert.equal(
+        await store.setIfAbsent("claims/b", bytes("x"), 60_000),
+        false,
+        "a set key is not claimable",
+      );
+      assert.equal(
+        await store.setIfAbsent("claims/c", bytes("x"), 60_000),
+        false,
+        "an mset key is not claimable",
+      );
       assert.equal(await store.setIfAbsent("claims/empty", new Uint8Array(0), 60_000), true, "empty value");
-      assert.equal(await store.setIfAbsent("claims/empty", bytes("x"), 60_000), false, "an empty value is present");
+      assert.equal(
+        await store.setIfAbsent("claims/empty", bytes("x"), 60_000),
+        false,
+        "an empty value is present",
+      );
       assert.deepEqual(
         (await store.mget(["claims/a", "claims/b", "claims/c", "claims/empty"])).map(text),
         ["first", "written", "batched", ""],
@@ -112,7 +130,11 @@ export const claimCases: ConformanceCase[] = [
         "claimed keys are listed",
       );
       await store.delete(["claims/a"]);
-      assert.equal(await store.setIfAbsent("claims/a", bytes("again"), 60_000), true, "a deleted key is claimable");
+      assert.equal(
+        await store.setIfAbsent("claims/a", bytes("again"), 60_000),
+        true,
+        "a deleted key is claimable",
+      );
       assert.equal(text(await store.get("claims/a")), "again", "the new claim's value");
       await store.expire(["claims/a"], 120_000);
       assert.equal(text(await store.get("claims/a")), "again", "a claim is extended like any record");
@@ -131,13 +153,21 @@ export const claimCases: ConformanceCase[] = [
       assert.equal(claimed.value, true, "first claim");
       await store.set("written", bytes("old"), timing.shortTtlMs);
       await sleepUntil(performance.now(), timing.goneByMs(timing.shortTtlMs));
-      assert.equal(await store.deleteIfEquals("written", bytes("old")), false, "deleteIfEquals on an expired key");
+      assert.equal(
+        await store.deleteIfEquals("written", bytes("old")),
+        false,
+        "deleteIfEquals on an expired key",
+      );
       for (const key of ["claimed", "written"]) {
         assert.equal(await store.setIfAbsent(key, bytes("new"), 60_000), true, `${key}: expired key claimed`);
         assert.equal(text(await store.get(key)), "new", `${key}: the new claim's value`);
       }
       assertSameKeys(await store.keys(""), ["claimed", "written"], "each listed once");
-      assert.equal(await store.setIfAbsent("claimed", bytes("newer"), 60_000), false, "the new claim is live");
+      assert.equal(
+        await store.setIfAbsent("claimed", bytes("newer"), 60_000),
+        false,
+        "the new claim is live",
+      );
     },
   },
   {
@@ -257,8 +287,15 @@ export const claimCases: ConformanceCase[] = [
       for (let round = 0; round < ROUNDS; round++) {
         const key = `set-${round}`;
         // Set first: the claim is refused. Claim first: the set overwrites it. Never the claim's.
-        await Promise.all([other!.setIfAbsent(key, bytes("claim"), 60_000), store!.set(key, bytes("set"), 60_000)]);
-        assert.equal(text(await store!.get(key)), "set", `round ${round}: a claim overwrote a concurrent set`);
+        await Promise.all([
+          other!.setIfAbsent(key, bytes("claim"), 60_000),
+          store!.set(key, bytes("set"), 60_000),
+        ]);
+        assert.equal(
+          text(await store!.get(key)),
+          "set",
+          `round ${round}: a claim overwrote a concurrent set`,
+        );
         const replaced = `only-${round}`;
         const [won] = await Promise.all([
           other!.setIfAbsent(replaced, bytes("claim"), 60_000),

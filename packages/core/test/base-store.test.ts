@@ -134,7 +134,9 @@ describe("BaseSessionKVStore", () => {
     await expect(store.setIfAbsent("k", b("v"), MAX_TTL_MS + 1)).rejects.toMatchObject({
       message: /^ttlMs must be at most/,
     });
-    await expect(store.setIfAbsent("k", b("123456789"), 1)).rejects.toMatchObject({ code: "ERR_VALUE_TOO_LARGE" });
+    await expect(store.setIfAbsent("k", b("123456789"), 1)).rejects.toMatchObject({
+      code: "ERR_VALUE_TOO_LARGE",
+    });
     await expect(store.deleteIfEquals("\uDC00", b("v"))).rejects.toMatchObject({ message: /^key / });
     await expect(store.deleteIfEquals("k", null as unknown as Uint8Array)).rejects.toMatchObject({
       code: "ERR_INVALID_ARGUMENT",

@@ -154,7 +154,9 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
   protected async doDeleteIfEquals(key: string, value: Uint8Array): Promise<boolean> {
     const { tableName, tag } = this.#options;
     const command = releaseCommand(tableName, tag, key, value);
-    return this.#conditional("deleteIfEquals", (signal) => this.#client.send(command, { abortSignal: signal }));
+    return this.#conditional("deleteIfEquals", (signal) =>
+      this.#client.send(command, { abortSignal: signal }),
+    );
   }
 
   /** Whether a conditional write applied: a failed condition is an answer, not an error. */

@@ -82,7 +82,8 @@ export class Claims {
       if (deleted === undefined) return true;
       if (deleted.status === Status.KEY_NOT_FOUND) return false;
       // KEY_EXISTS: written since the read (a refresh, a new claim): read again.
-      if (deleted.status !== Status.KEY_EXISTS) throw new MemcachedStatusError(deleted.status, "delete with CAS");
+      if (deleted.status !== Status.KEY_EXISTS)
+        throw new MemcachedStatusError(deleted.status, "delete with CAS");
     }
     throw contended("deleteIfEquals");
   }

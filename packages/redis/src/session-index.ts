@@ -105,7 +105,11 @@ export class SessionIndex {
    * entry first, by the same rules, and the command's own reply returned.
    */
   async writeOne(key: string, ttlMs: number, command: (batch: Batch) => void): Promise<unknown> {
-    const updates = this.#updates([key], (item) => item, () => ttlMs);
+    const updates = this.#updates(
+      [key],
+      (item) => item,
+      () => ttlMs,
+    );
     if (this.#topology.cluster && updates.size > 0) {
       const entries = this.#client.pipeline();
       for (const [indexKey, update] of updates) queueUpdate(entries, indexKey, update);

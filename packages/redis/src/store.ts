@@ -149,7 +149,9 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
     // SET NX never sees an expired key (Redis checks expiry on access): it is claimable.
     if (this.#index !== null && partitionOf(key) !== null)
       return claimed(
-        await this.#index.writeOne(key, px(ttlMs), (batch) => batch.set(k, payload(value), "PX", px(ttlMs), "NX")),
+        await this.#index.writeOne(key, px(ttlMs), (batch) =>
+          batch.set(k, payload(value), "PX", px(ttlMs), "NX"),
+        ),
       );
     return claimed(await this.client.set(k, payload(value), "PX", px(ttlMs), "NX"));
   }

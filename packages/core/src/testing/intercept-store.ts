@@ -18,7 +18,8 @@ export function touchedKeys(
 ): { key: string; ttlMs?: number }[] {
   if (operation === "mset")
     return (args[0] as { key: string; ttlMs: number }[]).map(({ key, ttlMs }) => ({ key, ttlMs }));
-  if (operation === "set" || operation === "setIfAbsent") return [{ key: args[0] as string, ttlMs: args[2] as number }];
+  if (operation === "set" || operation === "setIfAbsent")
+    return [{ key: args[0] as string, ttlMs: args[2] as number }];
   if (operation === "expire") return (args[0] as string[]).map((key) => ({ key, ttlMs: args[1] as number }));
   if (operation === "mget" || operation === "delete") return (args[0] as string[]).map((key) => ({ key }));
   return [{ key: args[0] as string }];
