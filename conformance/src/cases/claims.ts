@@ -171,6 +171,24 @@ export const claimCases: ConformanceCase[] = [
     },
   },
   {
+    id: "claims.expired-one-winner",
+    title: "claimers racing on expired keys from separate stores: exactly one wins each",
+    async run(context) {
+      const { timing } = context;
+      const stores = claimers(await nodeStores(context, NODES));
+      // Past the deadline the server may still hold the record (a lease, a reaper, whole
+      // seconds): the claimers then race on a conditional write over it, not on a create.
+      const keys = Array.from({ length: 8 }, (_, i) => `expired-${i}`);
+      await context.store.mset(keys.map((key) => ({ key, value: bytes("old"), ttlMs: timing.shortTtlMs })));
+      await sleepUntil(performance.now(), timing.goneByMs(timing.shortTtlMs));
+      for (const key of keys) {
+        const won = await winners(stores.map((store, i) => store.setIfAbsent(key, bytes(`c${i}`), 60_000)));
+        assert.equal(won.length, 1, `${key}: claimers ${JSON.stringify(won)} all won`);
+        assert.equal(text(await context.store.get(key)), `c${won[0]}`, `${key}: the winner's value`);
+      }
+    },
+  },
+  {
     id: "claims.live-kept",
     title: "setIfAbsent on a live key changes neither its value nor its TTL",
     async run({ store, timing, checkpoints }) {
