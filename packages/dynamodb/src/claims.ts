@@ -3,8 +3,8 @@ import { type Item, toItem } from "./item.js";
 import { ATTR, itemKey } from "./schema.js";
 
 /**
- * Claims (README, "Claims"), each one conditional request: DynamoDB evaluates the condition and
- * applies the write as one atomic step on the item. An item past its exact deadline is still
+ * Claims (README, "How it works": Claims), each one conditional request: DynamoDB evaluates
+ * the condition and applies the write as one atomic step on the item. An item past its exact deadline is still
  * returned until the reaper deletes it (up to days late), so "absent" is spelled out: no item,
  * or one whose deadline has passed (or that this library did not write, without a deadline).
  */
