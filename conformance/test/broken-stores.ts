@@ -23,6 +23,8 @@ function delegating(inner: ReferenceStore, overrides: Partial<SessionKVStore>): 
     start: () => inner.start(),
     close: () => inner.close(),
     set: (key, value, ttlMs, options) => inner.set(key, value, ttlMs, options),
+    setIfAbsent: (key, value, ttlMs) => inner.setIfAbsent(key, value, ttlMs),
+    deleteIfEquals: (key, value) => inner.deleteIfEquals(key, value),
     mset: (entries) => inner.mset(entries),
     get: (key) => inner.get(key),
     mget: (keys) => inner.mget(keys),
@@ -119,6 +121,38 @@ export const brokenStores: readonly BrokenStore[] = [
         await tick();
       }
       await s.set(k, v, ttl);
+    },
+  })),
+  broken("setIfAbsent as read-then-write", ["claims.one-winner", "claims.fresh-keys-one-winner"], (s) => ({
+    setIfAbsent: async (k, v, ttl) => {
+      if ((await s.get(k)) !== null) return false;
+      await tick();
+      await s.set(k, v, ttl);
+      return true;
+    },
+  })),
+  broken("setIfAbsent refreshes the TTL of a live key", ["claims.live-kept"], (s) => ({
+    setIfAbsent: async (k, v, ttl) => {
+      if (await s.setIfAbsent(k, v, ttl)) return true;
+      await s.expire([k], ttl);
+      return false;
+    },
+  })),
+  broken("setIfAbsent refuses an expired key it once held", ["claims.expired-claimable"], (s) => {
+    const everClaimed = new Set<string>();
+    return {
+      setIfAbsent: async (k, v, ttl) => {
+        if (everClaimed.has(k)) return false;
+        everClaimed.add(k);
+        return s.setIfAbsent(k, v, ttl);
+      },
+    };
+  }),
+  broken("deleteIfEquals without the compare", ["claims.delete-if-equals", "claims.one-winner"], (s) => ({
+    deleteIfEquals: async (k) => {
+      const present = (await s.get(k)) !== null;
+      await s.delete([k]);
+      return present;
     },
   })),
   broken("keys() repeats keys", ["listing.complete-2000"], (s) => ({

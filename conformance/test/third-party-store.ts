@@ -50,6 +50,18 @@ export default function createStore() {
       if (o?.onlyIfExists && !live(k)) return;
       put(k, v, t);
     },
+    async setIfAbsent(k, v, t) {
+      checkKey(k); checkValue(v); checkTtl(t); ready();
+      if (live(k)) return false;
+      put(k, v, t);
+      return true;
+    },
+    async deleteIfEquals(k, v) {
+      checkKey(k); checkValue(v); ready();
+      const e = live(k);
+      if (!e || !Buffer.from(e.v).equals(v)) return false;
+      return data.delete(k);
+    },
     async mset(es) {
       if (!Array.isArray(es)) throw new CodedError("ERR_INVALID_ARGUMENT", "bad entries");
       for (const e of es) { if (!e || typeof e !== "object") throw new CodedError("ERR_INVALID_ARGUMENT", "bad entry"); checkKey(e.key); checkValue(e.value); checkTtl(e.ttlMs); }

@@ -1,4 +1,5 @@
 import type { ConformanceCase } from "../types.js";
+import { claimCases } from "./claims.js";
 import { concurrencyCases } from "./concurrency.js";
 import { deleteCases } from "./delete.js";
 import { expireCases } from "./expire.js";
@@ -26,6 +27,7 @@ export const storeCases: readonly ConformanceCase[] = [
   ...listingCases,
   ...deleteCases,
   ...concurrencyCases,
+  ...claimCases,
 ];
 
 /** Registry and host scenarios over any store (core README, "Registry and host"). */

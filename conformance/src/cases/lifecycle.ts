@@ -3,7 +3,7 @@ import { assert, bytes, call, rejectsWithCode } from "../expect.js";
 import type { ConformanceCase } from "../types.js";
 
 /**
- * Every operation of the contract with valid arguments (both forms of set, batches of two keys);
+ * Every operation of the contract with valid arguments (both forms of set, both claims, batches of two keys);
  * reused by the lifecycle and validation cases and by `@sessionkv/conformance/testing`'s outage helpers.
  */
 export function everyOperation(store: SessionKVStore): [string, () => Promise<unknown>][] {
@@ -11,6 +11,8 @@ export function everyOperation(store: SessionKVStore): [string, () => Promise<un
   return [
     ["set", () => store.set("k", v, 60_000)],
     ["set onlyIfExists", () => store.set("k", v, 60_000, { onlyIfExists: true })],
+    ["setIfAbsent", () => store.setIfAbsent("k", v, 60_000)],
+    ["deleteIfEquals", () => store.deleteIfEquals("k", v)],
     [
       "mset",
       () =>

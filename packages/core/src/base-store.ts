@@ -68,6 +68,13 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
     ttlMs: number,
     onlyIfExists: boolean,
   ): Promise<void>;
+  /**
+   * One conditional write on the server (core README, "Atomic claims"): a read followed by a
+   * write lets two claimers both win. An expired-but-unreaped record counts as absent.
+   */
+  protected abstract doSetIfAbsent(key: string, value: Uint8Array, ttlMs: number): Promise<boolean>;
+  /** One conditional delete on the server, comparing the live value byte for byte. */
+  protected abstract doDeleteIfEquals(key: string, value: Uint8Array): Promise<boolean>;
   /** Entries have unique keys. Never called with `[]`. */
   protected abstract doMset(entries: readonly MsetEntry[]): Promise<void>;
   protected abstract doGet(key: string): Promise<Uint8Array | null>;
@@ -124,6 +131,21 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
     validateSetOptions(options);
     this.#assertUsable("set");
     return this.#run("set", () => this.doSet(key, value, ttlMs, options?.onlyIfExists === true));
+  }
+
+  async setIfAbsent(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+    validateKey(key, this.capabilities);
+    validateValue(value, this.capabilities);
+    validateTtlMs(ttlMs);
+    this.#assertUsable("setIfAbsent");
+    return this.#run("setIfAbsent", () => this.doSetIfAbsent(key, value, ttlMs));
+  }
+
+  async deleteIfEquals(key: string, value: Uint8Array): Promise<boolean> {
+    validateKey(key, this.capabilities);
+    validateValue(value, this.capabilities);
+    this.#assertUsable("deleteIfEquals");
+    return this.#run("deleteIfEquals", () => this.doDeleteIfEquals(key, value));
   }
 
   async mset(entries: readonly MsetEntry[]): Promise<void> {

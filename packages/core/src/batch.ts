@@ -19,3 +19,8 @@ export function unique<T>(items: readonly T[]): readonly T[] {
 export function copyBytes(bytes: Uint8Array, start = 0, end = bytes.byteLength): Uint8Array {
   return Uint8Array.prototype.slice.call(bytes, start, end);
 }
+
+/** Byte-for-byte equality, whatever views the two arrays are (a driver's Buffer, a caller's Uint8Array). */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+}

@@ -29,7 +29,7 @@ export {
 export type { StoreClient } from "./backend-options.js";
 export { redactError, redactText } from "./redact.js";
 export { sleep, withTimeout } from "./timeout.js";
-export { chunk, copyBytes, unique } from "./batch.js";
+export { chunk, copyBytes, equalBytes, unique } from "./batch.js";
 export {
   DEADLINE_HEADER_BYTES,
   ceilSeconds,

@@ -32,6 +32,13 @@ export interface SessionKVStore extends AsyncDisposable {
   start(): Promise<void>;
   close(): Promise<void>;
   set(key: string, value: Uint8Array, ttlMs: number, options?: SetOptions): Promise<void>;
+  /**
+   * Writes only when the key is missing or expired, atomically on the server; `true` when this
+   * call created the key. A live key is never overwritten and keeps its TTL.
+   */
+  setIfAbsent(key: string, value: Uint8Array, ttlMs: number): Promise<boolean>;
+  /** Deletes only when the live value equals `value` byte for byte, atomically; `true` when it deleted. */
+  deleteIfEquals(key: string, value: Uint8Array): Promise<boolean>;
   mset(entries: readonly MsetEntry[]): Promise<void>;
   get(key: string): Promise<Uint8Array | null>;
   mget(keys: readonly string[]): Promise<(Uint8Array | null)[]>;

@@ -48,6 +48,12 @@ class RecordingStore extends BaseSessionKVStore {
   protected doSet(key: string, _v: Uint8Array, ttlMs: number, onlyIfExists: boolean) {
     return this.#hook("set", [key, ttlMs, onlyIfExists], undefined);
   }
+  protected doSetIfAbsent(key: string, _v: Uint8Array, ttlMs: number) {
+    return this.#hook("setIfAbsent", [key, ttlMs], true);
+  }
+  protected doDeleteIfEquals(key: string, value: Uint8Array) {
+    return this.#hook("deleteIfEquals", [key, new TextDecoder().decode(value)], true);
+  }
   protected doMset(entries: readonly MsetEntry[]) {
     return this.#hook(
       "mset",
@@ -106,6 +112,46 @@ describe("BaseSessionKVStore", () => {
     ).rejects.toMatchObject({ message: /^entries\[1\]\.ttlMs/ });
     await expect(store.mget(["ok", "\uDC00"])).rejects.toMatchObject({ message: /^keys\[1\]/ });
     expect(store.calls).toEqual([]);
+  });
+
+  it("validates the claim operations before any hook runs, then hands them over once", async () => {
+    const store = new RecordingStore();
+    await expect(store.setIfAbsent("k", b("v"), 1)).rejects.toMatchObject({ code: "ERR_STORE_NOT_STARTED" });
+    await store.start();
+    store.calls.length = 0;
+    await expect(store.setIfAbsent("", b("v"), 1)).rejects.toMatchObject({
+      code: "ERR_INVALID_ARGUMENT",
+      message: /^key /,
+    });
+    await expect(store.setIfAbsent("k", "v" as unknown as Uint8Array, 1)).rejects.toMatchObject({
+      code: "ERR_INVALID_ARGUMENT",
+      message: /^value /,
+    });
+    await expect(store.setIfAbsent("k", b("v"), 0)).rejects.toMatchObject({
+      code: "ERR_INVALID_ARGUMENT",
+      message: /^ttlMs /,
+    });
+    await expect(store.setIfAbsent("k", b("v"), MAX_TTL_MS + 1)).rejects.toMatchObject({
+      message: /^ttlMs must be at most/,
+    });
+    await expect(store.setIfAbsent("k", b("123456789"), 1)).rejects.toMatchObject({
+      code: "ERR_VALUE_TOO_LARGE",
+    });
+    await expect(store.deleteIfEquals("\uDC00", b("v"))).rejects.toMatchObject({ message: /^key / });
+    await expect(store.deleteIfEquals("k", null as unknown as Uint8Array)).rejects.toMatchObject({
+      code: "ERR_INVALID_ARGUMENT",
+      message: /^value /,
+    });
+    expect(store.calls).toEqual([]);
+    expect(await store.setIfAbsent("k", b("v"), 7)).toBe(true);
+    expect(await store.deleteIfEquals("k", b("v"))).toBe(true);
+    expect(store.calls).toEqual([
+      ["setIfAbsent", ["k", 7]],
+      ["deleteIfEquals", ["k", "v"]],
+    ]);
+    await store.close();
+    await expect(store.deleteIfEquals("k", b("v"))).rejects.toMatchObject({ code: "ERR_STORE_CLOSED" });
+    await expect(store.deleteIfEquals("", b("v"))).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
   });
 
   it("validates key arrays on every call, except a frozen array it has already accepted", async () => {

@@ -57,6 +57,27 @@ const raw = {
         Item: { ...keyOf(key), val: { B: value }, ...expiry(Date.now()) },
       }),
     ),
+  // A claim as a direct SDK user would write it: one conditional PutItem, a failed condition
+  // answering "refused".
+  claim: (key: string) => {
+    const now = Date.now();
+    return client
+      .send(
+        new PutItemCommand({
+          TableName: TABLE,
+          Item: { ...keyOf(key), val: { B: value }, ...expiry(now) },
+          ConditionExpression: "attribute_not_exists(pk) OR expiresAtMs <= :now",
+          ExpressionAttributeValues: { ":now": { N: String(now) } },
+        }),
+      )
+      .then(
+        () => true,
+        (error: Error) => {
+          if (error.name !== "ConditionalCheckFailedException") throw error;
+          return false;
+        },
+      );
+  },
   get: (key: string) =>
     client.send(new GetItemCommand({ TableName: TABLE, Key: keyOf(key), ConsistentRead: true })),
   mget: (keys: string[]) =>
@@ -112,6 +133,8 @@ try {
   const keys = Array.from({ length: 1000 }, (_, i) => `sessions/call-${i % 50}/s${i}`);
   await store.mset(keys.map((key) => ({ key, value, ttlMs: TTL })));
   const batch = Array.from({ length: 100 }, (_, i) => keys[(i * 7) % keys.length]!);
+  // A fresh key per claim on both sides, so every "created" claim creates.
+  let fresh = 0;
 
   await compare({
     rounds: ROUNDS,
@@ -123,6 +146,18 @@ try {
         iterations: 200,
         store: (i) => store.set(keys[i % 1000]!, value, TTL),
         raw: (i) => raw.set(keys[i % 1000]!),
+      },
+      {
+        name: "setIfAbsent, created",
+        iterations: 200,
+        store: () => store.setIfAbsent(`seats/c/${++fresh}`, value, TTL),
+        raw: () => raw.claim(`seats/c/${++fresh}`),
+      },
+      {
+        name: "setIfAbsent, refused (live key)",
+        iterations: 200,
+        store: (i) => store.setIfAbsent(keys[i % 1000]!, value, TTL),
+        raw: (i) => raw.claim(keys[i % 1000]!),
       },
       {
         name: "get",

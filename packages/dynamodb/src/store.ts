@@ -9,6 +9,7 @@ import type { MsetEntry, SessionKVError, StoreCapabilities } from "@sessionkv/co
 import { BaseSessionKVStore } from "@sessionkv/core/store-kit";
 import { type BatchContext, batchGet, batchWrite } from "./batch.js";
 import { Budget, budgetMs } from "./budget.js";
+import { claimCommand, releaseCommand } from "./claims.js";
 import { openClient } from "./client.js";
 import { mapLimit } from "./concurrency.js";
 import { SecretList } from "./credentials.js";
@@ -123,6 +124,33 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
         await this.#client.send(command, { abortSignal: budget.signal });
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
+      }
+    });
+  }
+
+  protected async doSetIfAbsent(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+    const { tableName, tag } = this.#options;
+    const command = claimCommand(tableName, tag, key, value, ttlMs);
+    return this.#conditional("setIfAbsent", (signal) => this.#client.send(command, { abortSignal: signal }));
+  }
+
+  protected async doDeleteIfEquals(key: string, value: Uint8Array): Promise<boolean> {
+    const { tableName, tag } = this.#options;
+    const command = releaseCommand(tableName, tag, key, value);
+    return this.#conditional("deleteIfEquals", (signal) =>
+      this.#client.send(command, { abortSignal: signal }),
+    );
+  }
+
+  /** Whether a conditional write applied: a failed condition is an answer, not an error. */
+  #conditional(operation: string, send: (signal: AbortSignal) => Promise<unknown>): Promise<boolean> {
+    return this.#within(operation, async (budget) => {
+      try {
+        await send(budget.signal);
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
       }
     });
   }

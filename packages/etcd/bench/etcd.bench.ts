@@ -17,6 +17,7 @@ import { EtcdSessionKVStore } from "@sessionkv/etcd";
 // deadline header, no guards on mset, one unpaginated keys-only range for the listing.
 import { startEtcd } from "@sessionkv/test-kit";
 import { Etcd3, type IRequestOp } from "etcd3";
+import { claimsBench } from "./claims.ts";
 import { heartbeatBench } from "./heartbeat.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -27,6 +28,8 @@ const BATCH = 100;
 const LISTED = 10_000;
 const HEARTBEAT_KEYS = 1_000;
 const HEARTBEAT_CYCLES = 10;
+/** BENCH_PARTS=claims,single picks parts (single: the table, the lease economy and the heartbeat). */
+const PARTS = new Set((process.env.BENCH_PARTS ?? "single,claims").split(","));
 
 async function main(): Promise<void> {
   const server = await startEtcd();
@@ -35,6 +38,8 @@ async function main(): Promise<void> {
   const raw = new Etcd3({ hosts });
   try {
     await store.start();
+    if (PARTS.has("claims")) await claimsBench(hosts, ROUNDS, server.image);
+    if (!PARTS.has("single")) return;
     const kv = raw.kv;
     const { ID: lease } = await raw.leaseClient.leaseGrant({ TTL: TTL_MS / 1000 });
 

@@ -166,9 +166,10 @@ export class LeasePool {
 
   /**
    * Drops `count` references (`key`: the key that left the lease); a lease nobody of this store
-   * uses is revoked in the background.
+   * uses is revoked in the background, unless `revokeUnused` is false: then it stays to be
+   * handed out again until it runs out by itself, like a prefetched one.
    */
-  release(id: string | undefined, count = 1, key?: Buffer): void {
+  release(id: string | undefined, count = 1, key?: Buffer, revokeUnused = true): void {
     if (id === undefined) return;
     const entry = this.#byId.get(id);
     if (entry === undefined) return;
@@ -177,7 +178,7 @@ export class LeasePool {
       entry.kept.changes++;
     }
     entry.refs -= count;
-    if (entry.refs > 0) return;
+    if (entry.refs > 0 || !revokeUnused) return;
     this.#forget(entry);
     this.revoked++;
     // Not awaited: the write that released it is done, and a failed revoke only means the

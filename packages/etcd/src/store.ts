@@ -1,6 +1,7 @@
 import type { MsetEntry, SessionKVError, StoreCapabilities } from "@sessionkv/core";
 import { BaseSessionKVStore, deadlineFor, encodeWithDeadline } from "@sessionkv/core/store-kit";
 import type { Etcd3 } from "etcd3";
+import { deleteIfEquals } from "./claims.js";
 import { openClient } from "./client.js";
 import { classifyEtcdError } from "./errors.js";
 import { KeptExpiry } from "./kept-expiry.js";
@@ -122,6 +123,16 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
 
   protected async doSet(key: string, value: Uint8Array, ttlMs: number, onlyIfExists: boolean): Promise<void> {
     await this.#writer.write([this.#setOp({ key, value, ttlMs }, Date.now(), onlyIfExists)]);
+  }
+
+  protected async doSetIfAbsent(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+    const op = this.#setOp({ key, value, ttlMs }, Date.now(), false);
+    return this.#writer.writeOne({ ...op, guard: "absent" });
+  }
+
+  protected async doDeleteIfEquals(key: string, value: Uint8Array): Promise<boolean> {
+    const encoded = this.#keyspace.encode(key);
+    return deleteIfEquals(this.#client.kv, this.#reader, this.#pool, this.#callOptions, encoded, value);
   }
 
   protected async doMset(entries: readonly MsetEntry[]): Promise<void> {

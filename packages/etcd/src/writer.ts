@@ -10,8 +10,11 @@ export interface WriteOp {
   readonly value: Buffer | undefined;
   readonly deadlineMs: number;
   readonly kind: LeaseKind;
-  /** `alive`: only if the key exists and is unexpired, checked by the server in the transaction that writes. */
-  readonly guard: "none" | "alive";
+  /**
+   * Checked by the server in the transaction that writes. `alive`: only if the key exists and is
+   * unexpired. `absent`: only if it is missing or expired (a claim, `setIfAbsent`).
+   */
+  readonly guard: "none" | "alive" | "absent";
   /** A lease already granted (a kept lease) to attach the key to, instead of one per `deadlineMs`. */
   readonly lease?: string;
 }
@@ -64,6 +67,12 @@ export class Writer {
     await Promise.all(this.#chunks(ops).map((chunk) => this.#applyChunk(chunk)));
   }
 
+  /** One write in one transaction; whether its guard let the put run. */
+  async writeOne(op: WriteOp): Promise<boolean> {
+    const [applied] = await this.#applyChunk([op]);
+    return applied === true;
+  }
+
   /** Deletes in transactions of `maxTxnOps`, releasing the leases the keys were attached to. */
   async delete(keys: readonly Buffer[]): Promise<void> {
     const chunks: Buffer[][] = [];
@@ -104,7 +113,7 @@ export class Writer {
     return chunks;
   }
 
-  async #applyChunk(ops: readonly WriteOp[]): Promise<void> {
+  async #applyChunk(ops: readonly WriteOp[]): Promise<boolean[]> {
     for (let attempt = 1; ; attempt++) {
       const leases = await this.#acquire(ops);
       let response: ITxnResponse;
@@ -122,8 +131,7 @@ export class Writer {
         if (attempt >= LEASE_ATTEMPTS || ops.some((op) => op.lease !== undefined)) throw error;
         continue;
       }
-      this.#settle(ops, leases, response);
-      return;
+      return this.#settle(ops, leases, response);
     }
   }
 
@@ -159,6 +167,7 @@ export class Writer {
         },
       };
       if (op.guard === "none") return put;
+      if (op.guard === "absent") return absentGuard(op.key, put, now, bucketAlive);
       return {
         request_txn: {
           compare: [{ key: op.key, target: "Lease", result: "Greater", lease: floorId(now, "exact") }],
@@ -181,8 +190,8 @@ export class Writer {
     return { success };
   }
 
-  #settle(ops: readonly WriteOp[], leases: readonly string[], response: ITxnResponse): void {
-    response.responses.forEach((result, i) => {
+  #settle(ops: readonly WriteOp[], leases: readonly string[], response: ITxnResponse): boolean[] {
+    return response.responses.map((result, i) => {
       let level = result;
       // Down the nested transactions to the put, if a guard let it run.
       while (level.response_txn) {
@@ -195,7 +204,49 @@ export class Writer {
       if (level.response_put) {
         this.#pool.release(level.response_put.prev_kv?.lease, 1, key);
         this.#pool.attach(leases[i]!, key);
-      } else this.#pool.release(leases[i], 1, key);
+        return true;
+      }
+      // A refused claim is the common case of a contended one (N nodes, one winner): revoking
+      // its unused lease would make every refused claim a grant, a revoke and the txn.
+      this.#pool.release(leases[i], 1, key, ops[i]!.guard !== "absent");
+      return false;
     });
   }
+}
+
+/**
+ * The `alive` guard turned around, so that a claim is one transaction: put when the key does not
+ * exist (`create_revision == 0`); else nothing while an exact lease ends after now; else nothing
+ * while a bucket lease's value header says the deadline is after now; else the key is expired
+ * (a deadline passed before its lease ended, or a value this library did not write) and the put
+ * runs. Each level's put sits on the only branch where the level's compares say "not alive".
+ */
+function absentGuard(key: Buffer, put: IRequestOp, now: number, bucketAlive: Buffer): IRequestOp {
+  return {
+    request_txn: {
+      compare: [{ key, target: "Create", result: "Equal", create_revision: 0 }],
+      success: [put],
+      failure: [
+        {
+          request_txn: {
+            compare: [{ key, target: "Lease", result: "Greater", lease: floorId(now, "exact") }],
+            success: [],
+            failure: [
+              {
+                request_txn: {
+                  compare: [
+                    { key, target: "Lease", result: "Greater", lease: 0 },
+                    { key, target: "Lease", result: "Less", lease: EXACT_BASE.toString() },
+                    { key, target: "Value", result: "Greater", value: bucketAlive },
+                  ],
+                  success: [],
+                  failure: [put],
+                },
+              },
+            ],
+          },
+        },
+      ],
+    },
+  };
 }

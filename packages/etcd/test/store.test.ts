@@ -73,6 +73,35 @@ describe("etcd specifics", () => {
       expect(await store.keys("")).toEqual(["keep"]);
     });
 
+    it("a claim takes a key past its deadline but still held by its lease, bucket or exact, and only once", async () => {
+      const store = await storeAt("claims:");
+      const rival = await storeAt("claims:");
+      // A bucket lease (the deadline in the value) and an exact one (expire: the lease ID is the deadline).
+      await store.set("bucket", bytes("old"), 50);
+      await store.set("exact", bytes("old"), 60_000);
+      await store.expire(["exact"], 50);
+      await sleep(150);
+      for (const key of ["bucket", "exact"]) {
+        expect(await raw.get(`claims:${key}`).exists(), `${key} still on the server`).toBe(true);
+        expect(await store.deleteIfEquals(key, bytes("old")), `${key}: released after its deadline`).toBe(
+          false,
+        );
+        const won = await Promise.all([
+          store.setIfAbsent(key, bytes("mine"), 60_000),
+          rival.setIfAbsent(key, bytes("theirs"), 60_000),
+        ]);
+        expect(won.filter(Boolean), `${key}: one claimer wins`).toHaveLength(1);
+        expect(text(await store.get(key))).toBe(won[0] ? "mine" : "theirs");
+      }
+      // A live exact-lease key (refreshed) is refused, and released by its value only.
+      await store.expire(["bucket"], 60_000);
+      const holder = text(await store.get("bucket"))!;
+      expect(await rival.setIfAbsent("bucket", bytes("late"), 60_000)).toBe(false);
+      expect(await rival.deleteIfEquals("bucket", bytes("late"))).toBe(false);
+      expect(await rival.deleteIfEquals("bucket", bytes(holder))).toBe(true);
+      expect(await raw.get("claims:bucket").exists()).toBe(false);
+    });
+
     it(`batches stay within --max-txn-ops=${MAX_TXN_OPS}: mset, mget, expire, onlyIfExists and delete of 500 keys`, async () => {
       const store = await storeAt("batch:", { maxTxnOps: MAX_TXN_OPS });
       const keys = Array.from({ length: 500 }, (_, i) => `k${i}`);

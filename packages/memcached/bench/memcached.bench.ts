@@ -31,6 +31,8 @@ const store = new MemcachedSessionKVStore({ client, keyPrefix: "bench:", operati
 
 const raw = {
   set: (key: string) => client.set(`raw:${key}`, rawValue, { expires: 61 }),
+  // memjs rejects an add of an existing key: a refused claim.
+  add: (key: string, expires = 61) => client.add(`raw:${key}`, rawValue, { expires }).catch(() => false),
   get: (key: string) => client.get(`raw:${key}`),
   mget: (keys: string[]) => Promise.all(keys.map((k) => client.get(`raw:${k}`))),
   expire: (keys: string[]) => Promise.all(keys.map((k) => client.touch(`raw:${k}`, 121))),
@@ -80,6 +82,7 @@ try {
   await store.mset(keys.map((key) => ({ key, value, ttlMs: TTL })));
   await Promise.all(keys.map((k) => raw.set(k)));
   const batch = Array.from({ length: 100 }, (_, i) => keys[(i * 7) % keys.length]!);
+  let fresh = 0;
   const doomed = (i: number) => Array.from({ length: 100 }, (_, j) => `doomed/${i}/${j}`);
   const fanOut = (i: number, op: (key: string) => Promise<unknown>) =>
     Promise.all(Array.from({ length: CONCURRENCY }, (_, j) => op(keys[(i * CONCURRENCY + j) % 1000]!)));
@@ -102,6 +105,22 @@ try {
         bound: 1.3,
         store: (i) => fanOut(i, (key) => store.set(key, value, TTL)),
         raw: (i) => fanOut(i, raw.set),
+      },
+      // Claims against memjs's add. "created": a fresh seat-shaped key per call on both sides,
+      // with a 1 s TTL so that, as with the rotating keys of `set`, the index items hold a few
+      // live entries per call (compaction drops the expired ones) instead of every claim of the
+      // run. "refused": a live key; the item read behind the add answers it, one round trip too.
+      {
+        name: "setIfAbsent, created (+ index)",
+        iterations: 2000,
+        store: () => store.setIfAbsent(`seats/call-${fresh % 50}/${++fresh}`, value, 1_000),
+        raw: () => raw.add(`seats/call-${fresh % 50}/${++fresh}`, 1),
+      },
+      {
+        name: "setIfAbsent, refused (live key)",
+        iterations: 2000,
+        store: (i) => store.setIfAbsent(keys[i % 1000]!, value, TTL),
+        raw: (i) => raw.add(keys[i % 1000]!),
       },
       {
         name: "get",

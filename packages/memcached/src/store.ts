@@ -1,5 +1,6 @@
 import { ErrorCode, type MsetEntry, SessionKVError, type StoreCapabilities } from "@sessionkv/core";
 import { BaseSessionKVStore, deadlineFor, sleep } from "@sessionkv/core/store-kit";
+import { Claims } from "./claims.js";
 import { openClient } from "./client.js";
 import { Coalescer } from "./coalesce.js";
 import { type EncodedKey, EncodedKeys } from "./encoded-keys.js";
@@ -29,6 +30,7 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
   readonly #encoder: KeyEncoder;
   readonly #keys: EncodedKeys;
   readonly #index: ListingIndex;
+  readonly #claims: Claims;
   readonly #secrets: readonly string[];
   readonly #writes = new Coalescer<MsetEntry>((calls) => this.#writeNow(calls));
 
@@ -52,6 +54,7 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
     this.#ownsClient = owned;
     this.#transport = new Transport(this.#client, this.operationTimeoutMs);
     this.#index = new ListingIndex(this.#transport, this.#encoder, (keys) => this.#liveKeys(keys, true));
+    this.#claims = new Claims(this.#transport, this.#index);
   }
 
   protected override secrets(): readonly string[] {
@@ -87,6 +90,14 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
         exptime: exptimeFor(expiresAtMs, Date.now()),
       };
     });
+  }
+
+  protected doSetIfAbsent(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+    return this.#claims.setIfAbsent(this.#target(key), value, ttlMs);
+  }
+
+  protected doDeleteIfEquals(key: string, value: Uint8Array): Promise<boolean> {
+    return this.#claims.deleteIfEquals(this.#target(key), value);
   }
 
   protected async doMset(entries: readonly MsetEntry[]): Promise<void> {

@@ -11,6 +11,12 @@ class MapBaseline {
   set(key: string, v: Uint8Array, ttl: number) {
     this.map.set(key, { value: v.slice(), until: performance.now() + ttl });
   }
+  setIfAbsent(key: string, v: Uint8Array, ttl: number) {
+    const e = this.map.get(key);
+    if (e && e.until > performance.now()) return false;
+    this.set(key, v, ttl);
+    return true;
+  }
   get(key: string) {
     const e = this.map.get(key);
     return e && e.until > performance.now() ? e.value.slice() : null;
@@ -58,6 +64,13 @@ const batch = Array.from({ length: 100 }, (_, i) => `k${i * 7}`);
 
 const ops: [string, number, (i: number) => unknown, (i: number) => unknown][] = [
   ["set", 200_000, (i) => store.set(`k${i % N}`, value, TTL), (i) => map.set(`k${i % N}`, value, TTL)],
+  // Half the claims find a live key (refused), half a fresh one (created), on both sides.
+  [
+    "setIfAbsent",
+    200_000,
+    (i) => store.setIfAbsent(i % 2 === 0 ? `k${i % N}` : `claim${i}`, value, TTL),
+    (i) => map.setIfAbsent(i % 2 === 0 ? `k${i % N}` : `claim${i}`, value, TTL),
+  ],
   ["get", 200_000, (i) => store.get(`k${i % N}`), (i) => map.get(`k${i % N}`)],
   ["mget of 100", 5_000, () => store.mget(batch), () => map.mget(batch)],
   ["expire of 100", 5_000, () => store.expire(batch, TTL), () => map.expire(batch, TTL)],

@@ -1,5 +1,5 @@
 import type { MsetEntry, StoreCapabilities } from "@sessionkv/core";
-import { BaseSessionKVStore } from "@sessionkv/core/store-kit";
+import { BaseSessionKVStore, equalBytes } from "@sessionkv/core/store-kit";
 import { ExpiryHeap } from "./expiry-heap.js";
 import { type InMemorySessionKVStoreOptions, resolveOptions } from "./options.js";
 import { SortedKeys } from "./sorted-keys.js";
@@ -90,6 +90,21 @@ export class InMemorySessionKVStore extends BaseSessionKVStore {
   protected async doSet(key: string, value: Uint8Array, ttlMs: number, onlyIfExists: boolean): Promise<void> {
     if (onlyIfExists && this.#live(key) === undefined) return;
     this.#write(key, value, ttlMs);
+  }
+
+  // Check and write run in one synchronous step of the event loop: nothing interleaves, so the
+  // claim is atomic without any lock.
+  protected async doSetIfAbsent(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+    if (this.#live(key) !== undefined) return false;
+    this.#write(key, value, ttlMs);
+    return true;
+  }
+
+  protected async doDeleteIfEquals(key: string, value: Uint8Array): Promise<boolean> {
+    const entry = this.#live(key);
+    if (entry === undefined || !equalBytes(entry.value, value)) return false;
+    this.#remove(key);
+    return true;
   }
 
   protected async doMset(entries: readonly MsetEntry[]): Promise<void> {

@@ -100,6 +100,30 @@ export class SessionIndex {
     );
   }
 
+  /**
+   * `write` for one record command whose reply the caller needs (a claim's `SET … NX`): its
+   * entry first, by the same rules, and the command's own reply returned.
+   */
+  async writeOne(key: string, ttlMs: number, command: (batch: Batch) => void): Promise<unknown> {
+    const updates = this.#updates(
+      [key],
+      (item) => item,
+      () => ttlMs,
+    );
+    if (this.#topology.cluster && updates.size > 0) {
+      const entries = this.#client.pipeline();
+      for (const [indexKey, update] of updates) queueUpdate(entries, indexKey, update);
+      await execBatch(entries);
+      const record = this.#client.pipeline();
+      command(record);
+      return lastReply(await record.exec());
+    }
+    const batch = updates.size === 0 ? this.#client.pipeline() : this.#client.multi();
+    for (const [indexKey, update] of updates) queueUpdate(batch, indexKey, update);
+    command(batch);
+    return lastReply(await batch.exec());
+  }
+
   #updates<T>(items: readonly T[], keyOf: (item: T) => string, ttlOf: (item: T) => number): IndexUpdates {
     const updates: IndexUpdates = new Map();
     const now = this.#clock.now();
@@ -197,6 +221,14 @@ function checkedResults(results: Results, expected: number): unknown[] {
     if (error !== null) throw error;
     return result;
   });
+}
+
+/** The reply of a batch's last command, once every command of it succeeded. */
+function lastReply(results: Results): unknown {
+  if (results === null || results.length === 0)
+    throw new SessionKVError(ErrorCode.STORE_PROTOCOL, "pipeline was discarded by the server");
+  for (const [error] of results) if (error !== null) throw error;
+  return results[results.length - 1]![1];
 }
 
 /**

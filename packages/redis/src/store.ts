@@ -1,5 +1,6 @@
 import { ErrorCode, type MsetEntry, SessionKVError, type StoreCapabilities } from "@sessionkv/core";
 import { BaseSessionKVStore, chunk } from "@sessionkv/core/store-kit";
+import { claimed, deleteIfEquals } from "./claims.js";
 import { disconnect, openClient, passwordsOf } from "./client.js";
 import { classifyRedisError, isAccessRefusal } from "./errors.js";
 import { prefixPattern } from "./glob.js";
@@ -136,6 +137,24 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
     }
     if (onlyIfExists) await this.client.set(k, payload(value), "PX", px(ttlMs), "XX");
     else await this.client.set(k, payload(value), "PX", px(ttlMs));
+  }
+
+  protected async doSetIfAbsent(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+    refuseReserved([key], "key");
+    const k = this.keyPrefix + key;
+    // SET NX never sees an expired key (Redis checks expiry on access): it is claimable.
+    if (this.#index !== null && partitionOf(key) !== null)
+      return claimed(
+        await this.#index.writeOne(key, px(ttlMs), (batch) =>
+          batch.set(k, payload(value), "PX", px(ttlMs), "NX"),
+        ),
+      );
+    return claimed(await this.client.set(k, payload(value), "PX", px(ttlMs), "NX"));
+  }
+
+  protected async doDeleteIfEquals(key: string, value: Uint8Array): Promise<boolean> {
+    refuseReserved([key], "key");
+    return deleteIfEquals(this.client, this.keyPrefix + key, payload(value));
   }
 
   protected async doMset(entries: readonly MsetEntry[]): Promise<void> {

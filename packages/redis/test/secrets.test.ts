@@ -67,6 +67,9 @@ describe("credentials", () => {
         "+exists",
         "+multi",
         "+exec",
+        // deleteIfEquals (README, "Commands issued").
+        "+evalsha",
+        "+eval",
       );
     });
 
@@ -116,6 +119,10 @@ describe("credentials", () => {
       expect((await store.keys("")).sort()).toEqual(["a", "b"]);
       await store.set("sessions/c/s", bytes("3"), 60_000);
       expect(await store.keys("sessions/c/")).toEqual(["sessions/c/s"]);
+      // A claim and its release, the script included, within the user's keys.
+      expect(await store.setIfAbsent("sessions/c/seat", bytes("me"), 60_000)).toBe(true);
+      expect(await store.deleteIfEquals("sessions/c/seat", bytes("other"))).toBe(false);
+      expect(await store.deleteIfEquals("sessions/c/seat", bytes("me"))).toBe(true);
       await store.delete(["a", "b", "sessions/c/s"]);
       expect(await store.keys("")).toEqual([]);
 
@@ -125,6 +132,9 @@ describe("credentials", () => {
       expect(codeOf(error)).toBe(ErrorCode.STORE_MISCONFIGURED);
       expect(everythingSaidBy(error)).toContain("NOPERM");
       assertNoSecret(error);
+      const refused = await rejection(() => outside.deleteIfEquals("k", bytes("v")));
+      expect(codeOf(refused.error)).toBe(ErrorCode.STORE_MISCONFIGURED);
+      expect(everythingSaidBy(refused.error)).toContain("NOPERM");
     });
   });
 });

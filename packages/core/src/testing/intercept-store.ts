@@ -1,6 +1,15 @@
 import type { SessionKVStore } from "../types.js";
 
-export type StoreOperation = "set" | "mset" | "get" | "mget" | "expire" | "keys" | "delete";
+export type StoreOperation =
+  | "set"
+  | "setIfAbsent"
+  | "deleteIfEquals"
+  | "mset"
+  | "get"
+  | "mget"
+  | "expire"
+  | "keys"
+  | "delete";
 
 /** The keys an operation's arguments name, and the TTL each is given (none for reads and deletes). */
 export function touchedKeys(
@@ -9,7 +18,8 @@ export function touchedKeys(
 ): { key: string; ttlMs?: number }[] {
   if (operation === "mset")
     return (args[0] as { key: string; ttlMs: number }[]).map(({ key, ttlMs }) => ({ key, ttlMs }));
-  if (operation === "set") return [{ key: args[0] as string, ttlMs: args[2] as number }];
+  if (operation === "set" || operation === "setIfAbsent")
+    return [{ key: args[0] as string, ttlMs: args[2] as number }];
   if (operation === "expire") return (args[0] as string[]).map((key) => ({ key, ttlMs: args[1] as number }));
   if (operation === "mget" || operation === "delete") return (args[0] as string[]).map((key) => ({ key }));
   return [{ key: args[0] as string }];
@@ -37,6 +47,12 @@ export function aroundStore(
     [Symbol.asyncDispose]: () => store.close(),
     set: wrap("set", (key: string, value: Uint8Array, ttlMs: number, options?: { onlyIfExists?: boolean }) =>
       store.set(key, value, ttlMs, options),
+    ),
+    setIfAbsent: wrap("setIfAbsent", (key: string, value: Uint8Array, ttlMs: number) =>
+      store.setIfAbsent(key, value, ttlMs),
+    ),
+    deleteIfEquals: wrap("deleteIfEquals", (key: string, value: Uint8Array) =>
+      store.deleteIfEquals(key, value),
     ),
     mset: wrap("mset", (entries: readonly { key: string; value: Uint8Array; ttlMs: number }[]) =>
       store.mset(entries),

@@ -1,5 +1,5 @@
 import type { MsetEntry, StoreCapabilities } from "../../src/index.js";
-import { BaseSessionKVStore } from "../../src/store-kit.js";
+import { BaseSessionKVStore, equalBytes } from "../../src/store-kit.js";
 
 /**
  * The smallest store that keeps the whole contract (the base class does validation and
@@ -34,6 +34,20 @@ export class ReferenceStore extends BaseSessionKVStore {
   protected async doSet(key: string, value: Uint8Array, ttlMs: number, onlyIfExists: boolean): Promise<void> {
     if (onlyIfExists && this.#live(key) === undefined) return;
     this.#records.set(key, { value: value.slice(), deadline: performance.now() + ttlMs });
+  }
+
+  // One synchronous step between awaits: nothing else runs in between, so the check and the
+  // write are one atomic step, as the contract asks.
+  protected async doSetIfAbsent(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
+    if (this.#live(key) !== undefined) return false;
+    this.#records.set(key, { value: value.slice(), deadline: performance.now() + ttlMs });
+    return true;
+  }
+
+  protected async doDeleteIfEquals(key: string, value: Uint8Array): Promise<boolean> {
+    const record = this.#live(key);
+    if (record === undefined || !equalBytes(record.value, value)) return false;
+    return this.#records.delete(key);
   }
 
   protected async doMset(entries: readonly MsetEntry[]): Promise<void> {
