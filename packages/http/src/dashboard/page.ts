@@ -32,6 +32,7 @@ const PAGE = `<!doctype html>
   h2 { font-size: 16px; margin: 24px 0 8px; }
   h3 { font-size: 14px; margin: 16px 0 4px; }
   .muted { color: var(--muted); }
+  h2 .muted { font-weight: normal; font-size: 13px; }
   .badge { display: inline-block; padding: 0 6px; border-radius: 8px; border: 1px solid var(--line); font-size: 12px; }
   .error { color: var(--bad); }
   table { border-collapse: collapse; width: 100%; margin-bottom: 8px; }
