@@ -12,8 +12,9 @@ import { oneNode } from "./support/one-node.js";
 
 // The dashboard in a real browser: Debian's Chromium (scripts/browser.sh installs it), driven by
 // playwright-core, against node processes on one Redis. SESSIONKV_DASHBOARD_SCREENSHOT=path
-// keeps the screenshot (the README's is packages/http/docs/dashboard.png).
-const CHROMIUM = "/usr/bin/chromium";
+// keeps the screenshot (the README's is packages/http/docs/dashboard.png). SESSIONKV_CHROMIUM
+// names another build (GitHub's Ubuntu runners have Chrome, not Debian's package).
+const CHROMIUM = process.env.SESSIONKV_CHROMIUM || "/usr/bin/chromium";
 const ARGS = [
   "--headless",
   "--no-sandbox",
