@@ -6,7 +6,8 @@
 #   2. a fresh npm project that installs core + redis gets exactly one copy of core and no other
 #      backend's client, typechecks a consumer under NodeNext, and can require() the packages;
 #   3. a fresh project with two copies of core side by side recognises errors from either copy;
-#   4. the conformance CLI's bin runs from a fresh project.
+#   4. the conformance CLI's bin runs from a fresh project;
+#   5. @sessionkv/http, installed beside core and memory, serves requests over node:http.
 # Needs the npm registry (the fresh projects install ioredis like a user would).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -58,4 +59,9 @@ cli="$work/cli"
 install "$cli" "$(tarball core)" "$(tarball memory)" "$(tarball conformance)"
 cp "$here/my-store.mjs" "$cli/"
 (cd "$cli" && npx --no-install sessionkv-conformance --store ./my-store.mjs --filter keys | tail -n 1 | sed "s/^/pack-check: conformance CLI: /")
+echo "pack-check: @sessionkv/http beside core and memory in a fresh project"
+http="$work/http"
+install "$http" "$(tarball core)" "$(tarball memory)" "$(tarball http)"
+cp "$here/http-serve.mjs" "$http/"
+(cd "$http" && node http-serve.mjs)
 echo "pack-check: ok"
