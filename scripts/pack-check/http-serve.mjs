@@ -15,7 +15,10 @@ const server = createServer(toNodeListener(handler));
 await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
 const url = `http://127.0.0.1:${server.address().port}`;
 
-const started = await fetch(`${url}/calls/call-1/sessions`, { method: "POST", body: '{"call_type":"default"}' });
+const started = await fetch(`${url}/calls/call-1/sessions`, {
+  method: "POST",
+  body: '{"call_type":"default"}',
+});
 assert.strictEqual(started.status, 201);
 const { session_id } = await started.json();
 const read = await (await fetch(`${url}/calls/call-1/sessions/${session_id}`)).json();

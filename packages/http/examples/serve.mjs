@@ -21,7 +21,8 @@ const handler = createSessionHandler({
   },
   permissions: {
     // The original's hooks: return false for a 403, or a Response of your own.
-    canCloseSession: ({ request }) => request.headers.get("authorization") === `Bearer ${process.env.OPS_TOKEN}`,
+    canCloseSession: ({ request }) =>
+      request.headers.get("authorization") === `Bearer ${process.env.OPS_TOKEN}`,
   },
   dashboard: { writes: true }, // close buttons where canCloseSession allows
 });

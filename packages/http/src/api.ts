@@ -45,7 +45,10 @@ export class SessionApi {
         pattern: ["calls", ":call", "sessions", ":session", "metrics"],
         methods: { GET: (r, p) => this.#metrics(r, call(p), session(p)) },
       },
-      { pattern: ["calls", ":call", "permissions"], methods: { GET: (r, p) => this.#permissions(r, call(p)) } },
+      {
+        pattern: ["calls", ":call", "permissions"],
+        methods: { GET: (r, p) => this.#permissions(r, call(p)) },
+      },
     ];
     const dashboard = this.#o.dashboard;
     if (dashboard !== undefined) {
@@ -240,7 +243,8 @@ function notFound(sessionId: string): HttpError {
 /** A limit or argument error keeps its meaning (429, 400); anything else is the original's 500. */
 function launchFailure(error: unknown, logger: ResolvedOptions["logger"]): unknown {
   if (error instanceof HttpError) return error;
-  if (typeof error === "object" && error !== null && Reflect.get(error, "code") === LIMIT_REACHED) return error;
+  if (typeof error === "object" && error !== null && Reflect.get(error, "code") === LIMIT_REACHED)
+    return error;
   if (isSessionKVError(error, ErrorCode.INVALID_ARGUMENT)) return error;
   logger.error("sessionkv/http: launch failed", error);
   return new HttpError(500, HttpErrorCode.LAUNCH_FAILED, "Failed to start agent");

@@ -26,7 +26,8 @@ export async function readStartBody(request: Request, maxBytes: number): Promise
 
 /** The body as UTF-8, refused past `maxBytes` without reading the rest. */
 async function readText(request: Request, maxBytes: number): Promise<string> {
-  const tooLarge = () => new HttpError(413, HttpErrorCode.BODY_TOO_LARGE, `the body must be at most ${maxBytes} bytes`);
+  const tooLarge = () =>
+    new HttpError(413, HttpErrorCode.BODY_TOO_LARGE, `the body must be at most ${maxBytes} bytes`);
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > maxBytes) throw tooLarge();
   if (request.body === null) return "";

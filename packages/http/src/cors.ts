@@ -30,7 +30,8 @@ export class Cors {
 
   /** The answer to a preflight (`OPTIONS` with `Access-Control-Request-Method`), or undefined for other requests. */
   preflight(request: Request): Response | undefined {
-    if (request.method !== "OPTIONS" || !request.headers.has("access-control-request-method")) return undefined;
+    if (request.method !== "OPTIONS" || !request.headers.has("access-control-request-method"))
+      return undefined;
     const headers = this.#allowed(request);
     if (headers === undefined) return new Response(null, { status: 204, headers: { vary: "Origin" } });
     headers.set("access-control-allow-methods", METHODS);

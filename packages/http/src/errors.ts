@@ -59,10 +59,19 @@ export function toHttpError(error: unknown, logger: SessionLogger): HttpError {
   if (error instanceof HttpError) return error;
   const code = codeOf(error);
   if (code === LIMIT_REACHED) {
-    return new HttpError(429, LIMIT_REACHED, messageOf(error, "a session limit was reached"), detailsOf(error));
+    return new HttpError(
+      429,
+      LIMIT_REACHED,
+      messageOf(error, "a session limit was reached"),
+      detailsOf(error),
+    );
   }
-  if (isSessionKVError(error, ErrorCode.INVALID_ARGUMENT)) return new HttpError(400, error.code, error.message);
-  if (isSessionKVError(error, ErrorCode.NOT_RUNNING) || isSessionKVError(error, ErrorCode.STORE_UNAVAILABLE)) {
+  if (isSessionKVError(error, ErrorCode.INVALID_ARGUMENT))
+    return new HttpError(400, error.code, error.message);
+  if (
+    isSessionKVError(error, ErrorCode.NOT_RUNNING) ||
+    isSessionKVError(error, ErrorCode.STORE_UNAVAILABLE)
+  ) {
     logger.warn("sessionkv/http: answered 503", error);
     return new HttpError(503, error.code, error.message);
   }

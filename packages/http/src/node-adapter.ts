@@ -50,7 +50,8 @@ async function answer(handler: SessionHandler, req: IncomingMessage, res: Server
 
 function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
   const host = req.headers.host;
-  const base = host !== undefined && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? `http://${host}` : "http://localhost";
+  const base =
+    host !== undefined && /^[A-Za-z0-9.:[\]-]+$/.test(host) ? `http://${host}` : "http://localhost";
   const url = new URL(req.url ?? "/", base);
   const headers = new Headers();
   for (let i = 0; i < req.rawHeaders.length; i += 2) {

@@ -1,7 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { consoleLogger } from "@sessionkv/core";
 import type { HostedSession, SessionHost, SessionLogger } from "@sessionkv/core";
-import { invalidArgument, validateBoolean, validateInteger, validateOptionsObject } from "@sessionkv/core/store-kit";
+import {
+  invalidArgument,
+  validateBoolean,
+  validateInteger,
+  validateOptionsObject,
+} from "@sessionkv/core/store-kit";
 import type { CorsOptions } from "./cors.js";
 import { PERMISSION_HOOKS, type Permissions } from "./permissions.js";
 
@@ -117,10 +122,17 @@ function resolveDashboard(dashboard: boolean | DashboardOptions): Required<Dashb
 function validateCors(cors: CorsOptions): void {
   if (cors === null || typeof cors !== "object") throw invalidArgument("cors", "must be an object");
   const origins: unknown = cors.allowOrigins;
-  if (!Array.isArray(origins) || origins.length === 0 || !origins.every((o) => typeof o === "string" && o !== ""))
+  if (
+    !Array.isArray(origins) ||
+    origins.length === 0 ||
+    !origins.every((o) => typeof o === "string" && o !== "")
+  )
     throw invalidArgument("cors.allowOrigins", "must be a non-empty array of origins");
   const headers: unknown = cors.allowHeaders;
-  if (headers !== undefined && (!Array.isArray(headers) || !headers.every((h) => typeof h === "string" && h !== "")))
+  if (
+    headers !== undefined &&
+    (!Array.isArray(headers) || !headers.every((h) => typeof h === "string" && h !== ""))
+  )
     throw invalidArgument("cors.allowHeaders", "must be an array of header names");
   if (cors.allowCredentials !== undefined) validateBoolean(cors.allowCredentials, "cors.allowCredentials");
   if (cors.maxAgeSeconds !== undefined) validateInteger(cors.maxAgeSeconds, "cors.maxAgeSeconds", 0);
@@ -131,7 +143,10 @@ function validatePath(path: unknown, parameter: string, emptyAllowed: boolean): 
   if (typeof path !== "string") throw invalidArgument(parameter, "must be a string");
   if (path === "" && emptyAllowed) return;
   if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(path))
-    throw invalidArgument(parameter, `${JSON.stringify(path)} must look like "/a" or "/a/b" (no trailing slash)`);
+    throw invalidArgument(
+      parameter,
+      `${JSON.stringify(path)} must look like "/a" or "/a/b" (no trailing slash)`,
+    );
 }
 
 function isHost(value: unknown): value is SessionHost {

@@ -12,9 +12,7 @@ export interface PermissionContext {
  * Allows (`true`) or refuses (`false`: 403 `ERR_FORBIDDEN`) a request, or answers it with its own
  * response (a 401 with `WWW-Authenticate`, say), as the original's hooks raise an `HTTPException`.
  */
-export type PermissionHook = (
-  context: PermissionContext,
-) => boolean | Response | Promise<boolean | Response>;
+export type PermissionHook = (context: PermissionContext) => boolean | Response | Promise<boolean | Response>;
 
 /** Who may see the node list: it names no call, so it has a hook of its own. */
 export type NodesPermissionHook = (context: {

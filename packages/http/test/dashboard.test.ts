@@ -27,7 +27,8 @@ const ARGS = [
 ];
 if (!existsSync(CHROMIUM) && isCI()) throw new Error(`${CHROMIUM} is missing: run scripts/browser.sh`);
 const browserGate = existsSync(CHROMIUM);
-if (!browserGate) console.warn(`[sessionkv] skipping the dashboard's browser tests: no ${CHROMIUM} (scripts/browser.sh)`);
+if (!browserGate)
+  console.warn(`[sessionkv] skipping the dashboard's browser tests: no ${CHROMIUM} (scripts/browser.sh)`);
 const gate = await requireContainers();
 
 /** A browser with a fresh profile of its own; removed with it. */
@@ -95,11 +96,7 @@ describe.skipIf(!browserGate)("the dashboard in Chromium", () => {
       expect(await row(lockedOnB).locator("button").count()).toBe(0);
       expect(await row(onB).locator("button").count()).toBe(1);
       // Metrics as the owner publishes them.
-      await page.waitForFunction(
-        (id) => /turns=[1-9]/.test(document.querySelector(`#by-call tr[data-session="${id}"]`)?.textContent ?? ""),
-        onB,
-        WAIT,
-      );
+      await expect.poll(() => row(onB).textContent(), WAIT).toMatch(/turns=[1-9]/);
       const shot = await page.screenshot({ fullPage: true });
       expect([...shot.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
       const keep = process.env.SESSIONKV_DASHBOARD_SCREENSHOT;
@@ -120,7 +117,9 @@ describe.skipIf(!browserGate)("the dashboard in Chromium", () => {
       await page.locator('#nodes tr[data-node="node-b"]').waitFor({ state: "detached", ...WAIT });
       expect(await row(onA).count()).toBe(1);
       expect(await page.locator("#problem").textContent()).toBe("");
-      expect(b.lines.filter((l) => l.startsWith("closed"))).toEqual([`closed standup/${onB} close-requested`]);
+      expect(b.lines.filter((l) => l.startsWith("closed"))).toEqual([
+        `closed standup/${onB} close-requested`,
+      ]);
     });
   });
 });

@@ -16,7 +16,12 @@ type Listed = { session_id: string; call_id: string; node_id: string; metrics?: 
 
 forEachTarget(redisTargets().slice(0, 1), { run: gate.run }, ({ server, track }) => {
   async function fleet(ids: readonly string[]): Promise<FleetNode[]> {
-    const options = { redisUrl: server().url!, keyPrefix: `http-${randomUUID()}:`, ttlMs: TTL_MS, intervalMs: INTERVAL_MS };
+    const options = {
+      redisUrl: server().url!,
+      keyPrefix: `http-${randomUUID()}:`,
+      ttlMs: TTL_MS,
+      intervalMs: INTERVAL_MS,
+    };
     const nodes = await Promise.all(ids.map((id) => startNode(id, options)));
     for (const node of nodes) track(node, (n) => n.kill());
     return nodes;
@@ -56,7 +61,13 @@ forEachTarget(redisTargets().slice(0, 1), { run: gate.run }, ({ server, track })
     });
     expect(metrics.metrics.call_type_length).toBe("default".length);
     const nodes = (await (await fetch(`${b.url}/nodes`)).json()).nodes;
-    expect(nodes.map((n: { node_id: string; session_count: number; this_node: boolean }) => [n.node_id, n.session_count, n.this_node])).toEqual([
+    expect(
+      nodes.map((n: { node_id: string; session_count: number; this_node: boolean }) => [
+        n.node_id,
+        n.session_count,
+        n.this_node,
+      ]),
+    ).toEqual([
       ["node-a", 1, false],
       ["node-b", 1, true],
       ["node-c", 1, false],
@@ -68,7 +79,9 @@ forEachTarget(redisTargets().slice(0, 1), { run: gate.run }, ({ server, track })
     const first = await start(a, "call-1");
     const second = await start(b, "call-1");
     expect((await fetch(`${c.url}/calls/call-1/sessions/${first}`, { method: "DELETE" })).status).toBe(202);
-    expect((await fetch(`${a.url}/calls/call-1/sessions/${second}/close`, { method: "POST" })).status).toBe(202);
+    expect((await fetch(`${a.url}/calls/call-1/sessions/${second}/close`, { method: "POST" })).status).toBe(
+      202,
+    );
     await a.waitForLine(new RegExp(`^closed call-1/${first} close-requested$`));
     await b.waitForLine(new RegExp(`^closed call-1/${second} close-requested$`));
     await eventually("both sessions gone from node-c's listing", async () =>

@@ -11,7 +11,9 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?Z$/;
 async function post(url: string, body?: unknown): Promise<Response> {
   return fetch(url, {
     method: "POST",
-    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+    ...(body === undefined
+      ? {}
+      : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
   });
 }
 
@@ -47,10 +49,12 @@ describe("the original's runner tests, replayed", () => {
 
   it("test_*_permission_receives_call_id: each hook gets the call id from the path", async () => {
     const seen: Record<string, string[]> = { start: [], close: [], view: [], metrics: [] };
-    const hook = (name: string) => ({ callId }: { callId: string }) => {
-      seen[name]?.push(callId);
-      return true;
-    };
+    const hook =
+      (name: string) =>
+      ({ callId }: { callId: string }) => {
+        seen[name]?.push(callId);
+        return true;
+      };
     await using node = await oneNode({
       permissions: {
         canStartSession: hook("start"),
@@ -59,21 +63,37 @@ describe("the original's runner tests, replayed", () => {
         canViewMetrics: hook("metrics"),
       },
     });
-    const started = await (await post(`${node.url}/calls/my-call-123/sessions`, { call_type: "default" })).json();
+    const started = await (
+      await post(`${node.url}/calls/my-call-123/sessions`, { call_type: "default" })
+    ).json();
     expect((await fetch(`${node.url}/calls/my-call-123/sessions/${started.session_id}`)).status).toBe(200);
-    expect((await fetch(`${node.url}/calls/my-call-123/sessions/${started.session_id}/metrics`)).status).toBe(200);
-    expect((await fetch(`${node.url}/calls/my-call-123/sessions/${started.session_id}`, { method: "DELETE" })).status).toBe(202);
-    expect(seen).toEqual({ start: ["my-call-123"], close: ["my-call-123"], view: ["my-call-123"], metrics: ["my-call-123"] });
+    expect((await fetch(`${node.url}/calls/my-call-123/sessions/${started.session_id}/metrics`)).status).toBe(
+      200,
+    );
+    expect(
+      (await fetch(`${node.url}/calls/my-call-123/sessions/${started.session_id}`, { method: "DELETE" }))
+        .status,
+    ).toBe(202);
+    expect(seen).toEqual({
+      start: ["my-call-123"],
+      close: ["my-call-123"],
+      view: ["my-call-123"],
+      metrics: ["my-call-123"],
+    });
   });
 
   it("test_close_session_success / _not_found / _no_permissions_fail: 202, 404, 403", async () => {
     await using node = await oneNode();
     const started = await (await post(`${node.url}/calls/test/sessions`, { call_type: "default" })).json();
-    expect((await fetch(`${node.url}/calls/test/sessions/${started.session_id}`, { method: "DELETE" })).status).toBe(202);
+    expect(
+      (await fetch(`${node.url}/calls/test/sessions/${started.session_id}`, { method: "DELETE" })).status,
+    ).toBe(202);
     await expect.poll(() => node.launched.closed.get(started.session_id)).toBe("close-requested");
     expect((await fetch(`${node.url}/calls/test/sessions/some-id`, { method: "DELETE" })).status).toBe(404);
     await using refusing = await oneNode({ permissions: { canCloseSession: () => false } });
-    expect((await fetch(`${refusing.url}/calls/test/sessions/some-id`, { method: "DELETE" })).status).toBe(403);
+    expect((await fetch(`${refusing.url}/calls/test/sessions/some-id`, { method: "DELETE" })).status).toBe(
+      403,
+    );
   });
 
   it("test_close_session_beacon_success / _not_found / _no_permissions_fail: POST …/close answers the same", async () => {

@@ -24,10 +24,15 @@ describe("the README's example", () => {
       const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
       const first = String((await lines.next()).value);
       const url = first.replace(/^listening on /, "").replace(/\/dashboard$/, "");
-      const started = await fetch(`${url}/calls/call-1/sessions`, { method: "POST", body: '{"call_type":"demo"}' });
+      const started = await fetch(`${url}/calls/call-1/sessions`, {
+        method: "POST",
+        body: '{"call_type":"demo"}',
+      });
       expect(started.status).toBe(201);
       const { session_id } = await started.json();
-      expect((await fetch(`${url}/calls/call-1/sessions/${session_id}`, { method: "DELETE" })).status).toBe(403);
+      expect((await fetch(`${url}/calls/call-1/sessions/${session_id}`, { method: "DELETE" })).status).toBe(
+        403,
+      );
       expect((await fetch(`${url}/dashboard`)).status).toBe(200);
       const exited = once(child, "exit");
       child.kill("SIGTERM");

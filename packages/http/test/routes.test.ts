@@ -7,7 +7,10 @@ import { oneNode } from "./support/one-node.js";
 // What this package adds to the original's routes, and how it answers bad input: over real HTTP
 // against one node (an in-memory store; the fleet tests cover several processes on Redis).
 
-async function start(url: string, callId: string): Promise<{ session_id: string; session_started_at: string }> {
+async function start(
+  url: string,
+  callId: string,
+): Promise<{ session_id: string; session_started_at: string }> {
   const response = await fetch(`${url}/calls/${callId}/sessions`, { method: "POST", body: "{}" });
   expect(response.status).toBe(201);
   return response.json();
@@ -23,7 +26,10 @@ describe("listings", () => {
     await node.host.maintain();
     const call1 = await (await fetch(`${node.url}/calls/call-1/sessions`)).json();
     expect(call1.call_id).toBe("call-1");
-    expect(call1.sessions.map((s: { session_id: string }) => s.session_id)).toEqual([a.session_id, b.session_id]);
+    expect(call1.sessions.map((s: { session_id: string }) => s.session_id)).toEqual([
+      a.session_id,
+      b.session_id,
+    ]);
     expect(call1.sessions[0]).toMatchObject({ call_id: "call-1", node_id: "node-a", metrics: { turns: 3 } });
     const all = await (await fetch(`${node.url}/sessions`)).json();
     expect(all.node_id).toBe("node-a");
@@ -54,7 +60,9 @@ describe("listings", () => {
       },
     ]);
     expect((await fetch(`${node.url}/calls/secret/sessions`)).status).toBe(403);
-    expect((await (await fetch(`${node.url}/calls/no-metrics/sessions`)).json()).sessions[0].metrics).toBeUndefined();
+    expect(
+      (await (await fetch(`${node.url}/calls/no-metrics/sessions`)).json()).sessions[0].metrics,
+    ).toBeUndefined();
   });
 
   it("GET /nodes derives the nodes from the session records, the answering node always listed", async () => {
@@ -86,7 +94,9 @@ describe("listings", () => {
     const other = new SessionRegistry({ store: node.registry.store, nodeId: "node-b", logger: silentLogger });
     await other.start();
     await other.register("call-1", "remote-1");
-    expect((await fetch(`${node.url}/calls/call-1/sessions/remote-1`, { method: "DELETE" })).status).toBe(202);
+    expect((await fetch(`${node.url}/calls/call-1/sessions/remote-1`, { method: "DELETE" })).status).toBe(
+      202,
+    );
     expect(await other.getCloseRequests(new Map([["remote-1", "call-1"]]))).toEqual(["remote-1"]);
   });
 });
@@ -107,7 +117,9 @@ describe("GET /calls/{call}/permissions", () => {
       can_view_session: true,
       can_view_metrics: true,
     });
-    const ops = await (await fetch(`${node.url}/calls/c/permissions`, { headers: { authorization: "Bearer ops" } })).json();
+    const ops = await (
+      await fetch(`${node.url}/calls/c/permissions`, { headers: { authorization: "Bearer ops" } })
+    ).json();
     expect(ops.can_close_session).toBe(true);
     const refused = await fetch(`${node.url}/calls/c/sessions`, { method: "POST" });
     expect(refused.status).toBe(401);
@@ -124,7 +136,10 @@ describe("bad input: 400 with a typed code, never a stack trace", () => {
     await using node = await oneNode();
     const response = await fetch(`${node.url}/calls/c/sessions`, { method: "POST", body });
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: { code: "ERR_INVALID_ARGUMENT", message }, detail: message });
+    expect(await response.json()).toEqual({
+      error: { code: "ERR_INVALID_ARGUMENT", message },
+      detail: message,
+    });
     expect(node.launched.calls).toEqual([]);
   });
 
@@ -215,7 +230,9 @@ describe("CORS", () => {
   });
 
   it("with an allow-list: the listed origin gets the headers and its preflight, another origin none", async () => {
-    await using node = await oneNode({ cors: { allowOrigins: ["https://ops.example"], allowCredentials: true } });
+    await using node = await oneNode({
+      cors: { allowOrigins: ["https://ops.example"], allowCredentials: true },
+    });
     const allowed = await fetch(`${node.url}/health`, { headers: { origin: "https://ops.example" } });
     expect(allowed.headers.get("access-control-allow-origin")).toBe("https://ops.example");
     expect(allowed.headers.get("access-control-allow-credentials")).toBe("true");
@@ -232,7 +249,10 @@ describe("CORS", () => {
 
 describe("basePath and the dashboard route", () => {
   it("serves the routes and the page under basePath, nothing outside it", async () => {
-    await using node = await oneNode({ basePath: "/agents", dashboard: { path: "/ui", writes: true, pollIntervalMs: 500 } });
+    await using node = await oneNode({
+      basePath: "/agents",
+      dashboard: { path: "/ui", writes: true, pollIntervalMs: 500 },
+    });
     expect((await fetch(`${node.url}/agents/health`)).status).toBe(200);
     expect((await fetch(`${node.url}/health`)).status).toBe(404);
     const page = await fetch(`${node.url}/agents/ui`);
@@ -251,23 +271,32 @@ describe("basePath and the dashboard route", () => {
 });
 
 describe("options", () => {
+  const store = new InMemorySessionKVStore();
+  const host = new SessionHost({
+    registry: new SessionRegistry({ store, logger: silentLogger }),
+    logger: silentLogger,
+  });
+  const launch = () => ({ close() {} });
   it.each([
-    ["no host", { launch: () => ({ close() {} }) }, /^host must be a SessionHost/],
-    ["no launch", {}, /^launch must be a function/],
-    ["a hook that is not a function", { permissions: { canViewSession: true } }, /^permissions\.canViewSession/],
-    ["an empty CORS allow-list", { cors: { allowOrigins: [] } }, /^cors\.allowOrigins/],
-    ["a basePath with a trailing slash", { basePath: "/agents/" }, /^basePath/],
-    ["a poll interval below 250 ms", { dashboard: { pollIntervalMs: 10 } }, /^dashboard\.pollIntervalMs/],
-    ["maxBodyBytes 0", { maxBodyBytes: 0 }, /^maxBodyBytes/],
-  ])("refuses %s with ERR_INVALID_ARGUMENT naming it", async (_, options, message) => {
-    const store = new InMemorySessionKVStore();
-    const host = new SessionHost({ registry: new SessionRegistry({ store, logger: silentLogger }), logger: silentLogger });
-    const given = { host, launch: () => ({ close() {} }), ...options } as Record<string, unknown>;
-    if (!("launch" in options) && _ === "no launch") delete given.launch;
-    if (_ === "no host") delete given.host;
+    ["no host", { launch }, /^host must be a SessionHost/],
+    ["no launch", { host }, /^launch must be a function/],
+    [
+      "a hook that is not a function",
+      { host, launch, permissions: { canViewSession: true } },
+      /^permissions\.canViewSession/,
+    ],
+    ["an empty CORS allow-list", { host, launch, cors: { allowOrigins: [] } }, /^cors\.allowOrigins/],
+    ["a basePath with a trailing slash", { host, launch, basePath: "/agents/" }, /^basePath/],
+    [
+      "a poll interval below 250 ms",
+      { host, launch, dashboard: { pollIntervalMs: 10 } },
+      /^dashboard\.pollIntervalMs/,
+    ],
+    ["maxBodyBytes 0", { host, launch, maxBodyBytes: 0 }, /^maxBodyBytes/],
+  ])("refuses %s with ERR_INVALID_ARGUMENT naming it", (_, options, message) => {
     let thrown: unknown;
     try {
-      createSessionHandler(given as never);
+      createSessionHandler(options as never);
     } catch (error) {
       thrown = error;
     }

@@ -55,10 +55,20 @@ export async function startNode(nodeId: string, options: FleetOptions): Promise<
     const seen = lines.find((l) => pattern.test(l));
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise<string>((resolve, reject) => {
-      const waiter = { pattern, resolve: (line: string) => (clearTimeout(timer), resolve(line)) };
+      const waiter = {
+        pattern,
+        resolve: (line: string) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      };
       const timer = setTimeout(() => {
         waiters.delete(waiter);
-        reject(new Error(`node ${nodeId} printed no line matching ${pattern} in ${timeoutMs} ms; it printed ${JSON.stringify(lines)}`));
+        reject(
+          new Error(
+            `node ${nodeId} printed no line matching ${pattern} in ${timeoutMs} ms; it printed ${JSON.stringify(lines)}`,
+          ),
+        );
       }, timeoutMs);
       waiters.add(waiter);
     });
@@ -88,7 +98,11 @@ async function end(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -98,7 +112,8 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ""}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -8,8 +8,17 @@ import { RedisSessionKVStore } from "@sessionkv/redis";
 
 const env = process.env;
 const store = new RedisSessionKVStore({ url: env.REDIS_URL, keyPrefix: env.KEY_PREFIX });
-const registry = new SessionRegistry({ store, nodeId: env.NODE_ID, ttlMs: Number(env.TTL_MS), logger: silentLogger });
-const host = new SessionHost({ registry, maintenanceIntervalMs: Number(env.INTERVAL_MS), logger: silentLogger });
+const registry = new SessionRegistry({
+  store,
+  nodeId: env.NODE_ID,
+  ttlMs: Number(env.TTL_MS),
+  logger: silentLogger,
+});
+const host = new SessionHost({
+  registry,
+  maintenanceIntervalMs: Number(env.INTERVAL_MS),
+  logger: silentLogger,
+});
 await host.start();
 
 const locked = env.LOCKED_CALL;
