@@ -226,9 +226,7 @@ export class SessionApi {
 
 /** A listed session: the original's session body, plus its metrics when the metrics hook allows them. */
 function listed(info: SessionInfo, withMetrics: boolean) {
-  if (!withMetrics) return sessionBody(info);
-  const { metrics, metrics_generated_at, ...rest } = sessionMetricsBody(info);
-  return { ...rest, metrics_generated_at, metrics };
+  return withMetrics ? sessionMetricsBody(info) : sessionBody(info);
 }
 
 function json(body: unknown, status = 200): Response {

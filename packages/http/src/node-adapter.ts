@@ -4,9 +4,9 @@ import type { SessionHandler } from "./handler.js";
 
 /**
  * A `node:http` request listener around a Fetch-API handler:
- * `createServer(toNodeListener(handler)).listen(8000)`. Express takes it as a middleware too
- * (`app.use("/agents", …)` with `basePath: "/agents"`: Express strips the prefix from `req.url`,
- * so give `basePath` only when the handler sees the full path).
+ * `createServer(toNodeListener(handler)).listen(8000)`. Connect-style frameworks take it as a
+ * middleware; the handler routes on the path it is given (`req.url`), so `basePath` is the part
+ * of that path before the routes.
  */
 export function toNodeListener(handler: SessionHandler): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
