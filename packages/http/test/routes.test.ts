@@ -201,6 +201,19 @@ describe("bad input: 400 with a typed code, never a stack trace", () => {
   });
 });
 
+describe("a session the host refuses", () => {
+  it("is closed with host-stopped (nothing else would close it), and the host's error is the answer", async () => {
+    await using node = await oneNode({ newSessionId: () => "same-id" });
+    await start(node.url, "call-1");
+    const again = await fetch(`${node.url}/calls/call-1/sessions`, { method: "POST" });
+    expect(again.status).toBe(400);
+    expect((await again.json()).error.message).toBe('sessionId "same-id" is already hosted on this node');
+    expect(node.launched.calls).toHaveLength(2);
+    expect(node.launched.closed.get("same-id")).toBe("host-stopped");
+    expect(node.host.sessions.get("same-id")).toBe("call-1");
+  });
+});
+
 describe("readiness", () => {
   it("/ready answers 503 ERR_NOT_READY once the host stopped, /health still 200; a start is 503 before launch", async () => {
     await using node = await oneNode();
