@@ -97,6 +97,9 @@ describe.skipIf(!browserGate)("the dashboard in Chromium", () => {
       expect(await row(onB).locator("button").count()).toBe(1);
       // Metrics as the owner publishes them.
       await expect.poll(() => row(onB).textContent(), WAIT).toMatch(/turns=[1-9]/);
+      await expect
+        .poll(() => page.locator('[data-node-sessions="node-b"]').textContent(), WAIT)
+        .toMatch(/turns=[1-9]/);
       const shot = await page.screenshot({ fullPage: true });
       expect([...shot.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
       const keep = process.env.SESSIONKV_DASHBOARD_SCREENSHOT;

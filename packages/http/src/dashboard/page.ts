@@ -41,8 +41,9 @@ const PAGE = `<!doctype html>
   code { font: 12px ui-monospace, monospace; }
   button { font: inherit; padding: 2px 10px; border-radius: 4px; border: 1px solid var(--bad); color: var(--bad); background: transparent; cursor: pointer; }
   button.confirm { background: var(--bad); color: white; }
-  .columns { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); gap: 24px; }
-  @media (max-width: 900px) { .columns { grid-template-columns: 1fr; } }
+  .columns { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 24px; }
+  td.age, td code { white-space: nowrap; }
+  @media (max-width: 1400px) { .columns { grid-template-columns: 1fr; } }
 </style>
 </head>
 <body>
@@ -173,7 +174,7 @@ const PAGE = `<!doctype html>
         id.append(el("code", s.session_id));
         const node = el("td");
         node.append(el("code", s.node_id));
-        row.append(id, node, el("td", age(s.session_started_at)), el("td", metricsText(s.metrics)));
+        row.append(id, node, el("td", age(s.session_started_at), "age"), el("td", metricsText(s.metrics)));
         if (writable) {
           const cell = el("td");
           const key = s.call_id + "/" + s.session_id;
@@ -213,7 +214,7 @@ const PAGE = `<!doctype html>
         call.append(el("code", s.call_id));
         const id = el("td");
         id.append(el("code", s.session_id));
-        row.append(call, id, el("td", age(s.session_started_at)));
+        row.append(call, id, el("td", age(s.session_started_at), "age"), el("td", metricsText(s.metrics)));
         list.append(row);
       }
       block.append(title, list);
