@@ -9,6 +9,7 @@
 #   4. the conformance CLI's bin runs from a fresh project;
 #   5. the sessionkv CLI's bin runs from a fresh project beside core and a backend, and names the
 #      backend package a URL needs when the project lacks it.
+#   6. @sessionkv/http, installed beside core and memory, serves requests over node:http.
 # Needs the npm registry (the fresh projects install ioredis like a user would).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -77,4 +78,10 @@ if [ "$status" -ne 3 ] || ! grep -q "npm install @sessionkv/memcached" "$work/mi
   exit 1
 fi
 echo "pack-check: sessionkv names the missing backend (exit 3)"
+
+echo "pack-check: @sessionkv/http beside core and memory in a fresh project"
+http="$work/http"
+install "$http" "$(tarball core)" "$(tarball memory)" "$(tarball http)"
+cp "$here/http-serve.mjs" "$http/"
+(cd "$http" && node http-serve.mjs)
 echo "pack-check: ok"

@@ -19,6 +19,7 @@ export type { SessionInfo, SessionMetrics, StoredSession } from "./registry/sess
 export { consoleLogger, silentLogger } from "./registry/logger.js";
 export type { SessionLogger } from "./registry/logger.js";
 export { closeRequestKey, sessionKey } from "./registry/keys.js";
+export { validateIds as validateSessionIds } from "./registry/validate.js";
 export { SessionHost, DEFAULT_MAINTENANCE_INTERVAL_MS } from "./host/session-host.js";
 export type { SessionHostOptions } from "./host/session-host.js";
 export type { CloseReason, HostedSession } from "./host/hosted-session.js";
