@@ -23,6 +23,7 @@ export {
 export { redactError, redactText } from "./redact.js";
 export { sleep, withTimeout } from "./timeout.js";
 export { chunk, copyBytes, unique } from "./batch.js";
+export { MAX_CLOCK_SLEW, SteadyWallClock, deadlineClock, deadlineNow } from "./clock.js";
 export {
   DEADLINE_HEADER_BYTES,
   ceilSeconds,
