@@ -16,4 +16,9 @@ export { eventually, type EventuallyOptions } from "./retry.js";
 export { everythingSaidBy, leakedSecrets } from "./said.js";
 export { TcpProxy } from "./tcp-proxy.js";
 export { bytes, text } from "./text.js";
+export {
+  readAcrossWallClockStep,
+  type WallClockStepOptions,
+  type WallClockStepRead,
+} from "./wall-clock-step.js";
 export { sleep } from "@sessionkv/core/store-kit";
