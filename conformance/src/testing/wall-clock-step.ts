@@ -40,7 +40,9 @@ export async function readAcrossWallClockStep(
   const readAt = options.readAt ?? 0.85;
   const attempts = options.attempts ?? 3;
   if (ttlMs * readAt + stepMs <= ttlMs) {
-    throw new RangeError(`a ${stepMs} ms step at ${readAt} of ${ttlMs} ms would not pass the wall-clock deadline`);
+    throw new RangeError(
+      `a ${stepMs} ms step at ${readAt} of ${ttlMs} ms would not pass the wall-clock deadline`,
+    );
   }
   let last: WallClockStepRead | undefined;
   for (let n = 1; n <= attempts; n++) {

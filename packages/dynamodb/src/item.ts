@@ -13,7 +13,13 @@ export function expiryValues(
   return { exact: { N: String(expiresAtMs) }, reaper: { N: String(ceilSeconds(expiresAtMs)) } };
 }
 
-export function toItem(tag: string, key: string, value: Uint8Array, ttlMs: number, now = deadlineNow()): Item {
+export function toItem(
+  tag: string,
+  key: string,
+  value: Uint8Array,
+  ttlMs: number,
+  now = deadlineNow(),
+): Item {
   const { exact, reaper } = expiryValues(ttlMs, now);
   const item: Item = { ...itemKey(tag, key), [ATTR.expiresAtMs]: exact, [ATTR.ttl]: reaper };
   // The empty value is stored as "no value attribute": DynamoDB refused empty Binary attributes
