@@ -2,7 +2,7 @@ import { ErrorCode, invalidArgument, isSessionKVError, notRunning } from "../err
 import { type SessionLogger, consoleLogger } from "../registry/logger.js";
 import type { SessionMetrics } from "../registry/session-info.js";
 import type { OwnedSession, SessionRegistry, SessionWrite } from "../registry/session-registry.js";
-import { validateId, validateMetrics } from "../registry/validate.js";
+import { validateIds, validateMetrics } from "../registry/validate.js";
 import { withTimeout } from "../timeout.js";
 import { validatePositiveMs } from "../validate.js";
 import type { CloseReason, HostedSession, LocalSession } from "./hosted-session.js";
@@ -142,8 +142,7 @@ export class SessionHost implements AsyncDisposable {
 
   /** Registers a session this node runs and keeps it alive until it is removed or closed. */
   async add(callId: string, sessionId: string, session: HostedSession): Promise<void> {
-    validateId(callId, "callId");
-    validateId(sessionId, "sessionId");
+    validateIds(callId, sessionId, this.registry.store.capabilities);
     if (session === null || typeof session !== "object" || typeof session.close !== "function") {
       throw invalidArgument("session", "must be an object with a close(reason) function");
     }
@@ -186,8 +185,7 @@ export class SessionHost implements AsyncDisposable {
 
   /** The local end of a session: forgets it and deletes its keys (without calling its `close`). */
   async remove(callId: string, sessionId: string): Promise<void> {
-    validateId(callId, "callId");
-    validateId(sessionId, "sessionId");
+    validateIds(callId, sessionId, this.registry.store.capabilities);
     this.#assertStarted("remove");
     const local = this.#sessions.get(sessionId);
     const ours = local !== undefined && local.callId === callId ? [local] : [];
@@ -200,8 +198,7 @@ export class SessionHost implements AsyncDisposable {
    * at once if its close is already under way), a remote one through its close flag.
    */
   async requestClose(callId: string, sessionId: string): Promise<void> {
-    validateId(callId, "callId");
-    validateId(sessionId, "sessionId");
+    validateIds(callId, sessionId, this.registry.store.capabilities);
     this.#assertRunning("requestClose");
     const local = this.#sessions.get(sessionId);
     if (local === undefined || local.callId !== callId) {

@@ -9,7 +9,13 @@ import { callPrefix, closeRequestKey, sessionKey } from "./keys.js";
 import { type SessionLogger, consoleLogger } from "./logger.js";
 import { decodeRecord, encodeRecord, freshRecord, recordTtlMs, withMetrics } from "./record.js";
 import type { SessionInfo, SessionMetrics, StoredSession } from "./session-info.js";
-import { validateId, validateIds, validateMetrics, validateSessions, validateTimestamp } from "./validate.js";
+import {
+  validateCallId,
+  validateIds,
+  validateMetrics,
+  validateSessions,
+  validateTimestamp,
+} from "./validate.js";
 
 export interface SessionRegistryOptions {
   /** The shared store. The registry starts it (idempotently) and never closes it: its creator does. */
@@ -211,7 +217,7 @@ export class SessionRegistry implements AsyncDisposable {
    * foreign records are skipped and reported. Ordered by start time, then session id.
    */
   async getForCall(callId: string): Promise<SessionInfo[]> {
-    validateId(callId, "callId");
+    validateCallId(callId, this.store.capabilities);
     this.#assertRunning("getForCall");
     const prefix = callPrefix(callId);
     const listed = await this.store.keys(prefix);
