@@ -1,16 +1,19 @@
 import { inspect } from "node:util";
+import { SessionHost, type SessionKVStore, SessionRegistry, silentLogger } from "@sessionkv/core";
 
 /**
- * Everything an error says, as one text for secret-leak checks: message, stack, string form and
- * own fields (strings as they are, objects as JSON) of the error and of each error in its cause
- * chain, plus Node's full inspection (hidden fields included) for whatever JSON cannot show.
+ * Everything an error (or any object: a store, a registry, a host) says, as one text for
+ * secret-leak checks, by every road a logger takes: message, stack, string form, `JSON.stringify`
+ * and own fields (strings as they are, objects as JSON) of the error and of each error in its
+ * cause chain; Node's full inspection (hidden fields included) for whatever JSON cannot show; and
+ * the inspection of its `structuredClone` (or the clone's error, which quotes what it refused).
  */
 export function everythingSaidBy(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
   for (let depth = 0; current !== undefined && current !== null && depth < 20; depth++) {
     if (current instanceof Error) {
-      parts.push(current.message, current.stack ?? "", String(current));
+      parts.push(current.message, current.stack ?? "", String(current), safeJson(current));
       for (const key of Object.getOwnPropertyNames(current)) {
         const value = (current as unknown as Record<string, unknown>)[key];
         if (typeof value === "string") parts.push(value);
@@ -23,7 +26,16 @@ export function everythingSaidBy(error: unknown): string {
     }
   }
   parts.push(inspect(error, { depth: 20, showHidden: true }));
+  parts.push(cloned(error));
   return parts.join("\n");
+}
+
+function cloned(value: unknown): string {
+  try {
+    return inspect(structuredClone(value), { depth: 20, showHidden: true });
+  } catch (error) {
+    return String(error);
+  }
 }
 
 /**
@@ -39,6 +51,23 @@ export function leakedSecrets(error: unknown, secrets: readonly string[]): strin
     }
   }
   return leaked;
+}
+
+/**
+ * The secrets `store` reveals (see `leakedSecrets`), and a registry and a host built on it: the
+ * three objects an application holds and may hand to a logger. Empty lists mean no leak.
+ */
+export function leakedSecretsAround(
+  store: SessionKVStore,
+  secrets: readonly string[],
+): { store: string[]; registry: string[]; host: string[] } {
+  const registry = new SessionRegistry({ store, logger: silentLogger });
+  const host = new SessionHost({ registry, logger: silentLogger });
+  return {
+    store: leakedSecrets(store, secrets),
+    registry: leakedSecrets(registry, secrets),
+    host: leakedSecrets(host, secrets),
+  };
 }
 
 function safeJson(value: unknown): string {

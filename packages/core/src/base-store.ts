@@ -99,6 +99,24 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
     return this.#state === "started";
   }
 
+  /**
+   * What `JSON.stringify` and `util.inspect` show (core README, "Secrets"): a backend's public
+   * client carries its connection settings, passwords included, and a logger that serialises
+   * objects would print them. A backend may show more, never a secret.
+   */
+  toJSON(): object {
+    return { store: this.constructor.name, state: this.#state, capabilities: this.capabilities };
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](
+    _depth: number,
+    options: object,
+    show: (value: unknown, options: object) => string,
+  ): string {
+    const { store, ...summary } = this.toJSON() as { store: string };
+    return `${store} ${show(summary, options)}`;
+  }
+
   async start(): Promise<void> {
     if (this.#state === "closed") throw this.#closedError("start");
     if (this.#state === "started") return;

@@ -49,7 +49,8 @@ interface ReadySessions {
  * write is issued. So a session removed while a cycle runs never reappears.
  */
 export class SessionHost implements AsyncDisposable {
-  readonly registry: SessionRegistry;
+  /** Private behind a getter: `structuredClone` and JSON copy own fields, and a store may hold credentials. */
+  readonly #registry: SessionRegistry;
   readonly maintenanceIntervalMs: number;
   readonly operationTimeoutMs: number;
   readonly #logger: SessionLogger;
@@ -97,7 +98,7 @@ export class SessionHost implements AsyncDisposable {
         `(${timeout}) must be at most (registry.ttlMs − maintenanceIntervalMs) / 3 = (${registry.ttlMs} − ${interval}) / 3, so that a record outlives a cycle whose store calls hang`,
       );
     }
-    this.registry = registry;
+    this.#registry = registry;
     this.maintenanceIntervalMs = interval;
     this.operationTimeoutMs = timeout;
     this.#logger = options.logger ?? consoleLogger;
@@ -106,6 +107,21 @@ export class SessionHost implements AsyncDisposable {
       interval,
       (error) => this.#logger.error("sessionkv: maintenance cycle failed; retrying on the next one", error),
     );
+  }
+
+  get registry(): SessionRegistry {
+    return this.#registry;
+  }
+
+  /** What `JSON.stringify` shows (core README, "Secrets"): never the store's connection settings. */
+  toJSON(): object {
+    return {
+      maintenanceIntervalMs: this.maintenanceIntervalMs,
+      operationTimeoutMs: this.operationTimeoutMs,
+      running: this.running,
+      sessions: this.#sessions.size,
+      registry: this.#registry.toJSON(),
+    };
   }
 
   /** Sessions this node owns (sessionId → callId), those being closed included until removed. */

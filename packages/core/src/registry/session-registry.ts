@@ -80,7 +80,8 @@ type State = "new" | "running" | "stopped";
  * before any I/O.
  */
 export class SessionRegistry implements AsyncDisposable {
-  readonly store: SessionKVStore;
+  /** Private behind a getter: `structuredClone` and JSON copy own fields, and a store may hold credentials. */
+  readonly #store: SessionKVStore;
   readonly nodeId: string;
   readonly ttlMs: number;
   readonly #logger: SessionLogger;
@@ -101,14 +102,23 @@ export class SessionRegistry implements AsyncDisposable {
       throw invalidArgument("nodeId", "must be a non-empty string");
     const ttlMs = options.ttlMs ?? DEFAULT_REGISTRY_TTL_MS;
     validateTtlMs(ttlMs);
-    this.store = store;
+    this.#store = store;
     this.nodeId = nodeId;
     this.ttlMs = ttlMs;
     this.#logger = options.logger ?? consoleLogger;
   }
 
+  get store(): SessionKVStore {
+    return this.#store;
+  }
+
   get running(): boolean {
     return this.#state === "running";
+  }
+
+  /** What `JSON.stringify` shows (core README, "Secrets"): never the store's connection settings. */
+  toJSON(): object {
+    return { nodeId: this.nodeId, ttlMs: this.ttlMs, running: this.running, store: nameOf(this.#store) };
   }
 
   /** Starts the store (idempotent on both). Required before any other call. */
@@ -472,4 +482,10 @@ function isStore(value: unknown): value is SessionKVStore {
     typeof store.capabilities === "object" &&
     store.capabilities !== null
   );
+}
+
+/** A store as a registry or host names it in a summary: its class, nothing it holds. */
+export function nameOf(store: SessionKVStore): string {
+  const name = (store as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === "string" && name.length > 0 ? name : "SessionKVStore";
 }
