@@ -1,5 +1,6 @@
 import { inspect } from "node:util";
 import { SessionHost, type SessionKVStore, SessionRegistry, silentLogger } from "@sessionkv/core";
+import { REDACT_ANYWHERE_MIN_LENGTH } from "@sessionkv/core/store-kit";
 
 /**
  * Everything an error (or any object: a store, a registry, a host) says, as one text for
@@ -40,17 +41,36 @@ function cloned(value: unknown): string {
 
 /**
  * The secrets `error` reveals anywhere (see `everythingSaidBy`), as written or percent-encoded
- * (the form they take inside a connection URL). An empty list means no leak.
+ * (the form they take inside a connection URL). An empty list means no leak. A secret shorter
+ * than `REDACT_ANYWHERE_MIN_LENGTH` counts where it stands as a whole token (not run into a
+ * letter or digit): "y" inside "DynamoDB" is a word, not the secret (core README, "Secrets").
  */
 export function leakedSecrets(error: unknown, secrets: readonly string[]): string[] {
   const said = everythingSaidBy(error);
   const leaked: string[] = [];
   for (const secret of secrets) {
     for (const spelling of new Set([secret, encodeURIComponent(secret)])) {
-      if (said.includes(spelling)) leaked.push(spelling);
+      const shown =
+        spelling.length >= REDACT_ANYWHERE_MIN_LENGTH ? said.includes(spelling) : standsAlone(said, spelling);
+      if (shown) leaked.push(spelling);
     }
   }
   return leaked;
+}
+
+const WORD = /[\p{L}\p{N}]/u;
+
+/** Whether `secret` occurs in `text` with no letter or digit running into a letter or digit of its ends. */
+function standsAlone(text: string, secret: string): boolean {
+  if (secret.length === 0) return false;
+  const bounded = (neighbour: string | undefined, end: string | undefined) =>
+    neighbour === undefined || end === undefined || !WORD.test(end) || !WORD.test(neighbour);
+  for (let at = text.indexOf(secret); at !== -1; at = text.indexOf(secret, at + 1)) {
+    const before = at === 0 ? undefined : text[at - 1];
+    const after = text[at + secret.length];
+    if (bounded(before, secret[0]) && bounded(after, secret.at(-1))) return true;
+  }
+  return false;
 }
 
 /**

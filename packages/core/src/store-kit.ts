@@ -20,7 +20,7 @@ export {
   validateValue,
   MAX_TTL_MS,
 } from "./validate.js";
-export { redactError, redactText } from "./redact.js";
+export { REDACT_ANYWHERE_MIN_LENGTH, redactError, redactText } from "./redact.js";
 export { sleep, withTimeout } from "./timeout.js";
 export { chunk, copyBytes, unique } from "./batch.js";
 export { MAX_CLOCK_SLEW, SteadyWallClock, deadlineClock, deadlineNow } from "./clock.js";

@@ -1,7 +1,12 @@
 import { inspect } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { dynamodbTargets, requireContainers } from "@sessionkv/conformance/containers";
-import { leakedSecrets, leakedSecretsAround, rejection } from "@sessionkv/conformance/testing";
+import {
+  everythingSaidBy,
+  leakedSecrets,
+  leakedSecretsAround,
+  rejection,
+} from "@sessionkv/conformance/testing";
 import { forEachTarget } from "@sessionkv/conformance/vitest";
 import { ErrorCode, type SessionKVError } from "@sessionkv/core";
 import { afterEach, describe, expect, it } from "vitest";
@@ -99,6 +104,32 @@ describe("a caller's client", () => {
 
 describe("provider credentials on dynalite", () => {
   forEachTarget(dynamodbTargets().slice(0, 1), { run: gate.run }, ({ server, track }) => {
+    it("a one-character secret key is masked where it stands alone: 'DynamoDB did not answer' keeps its y", async () => {
+      const tableName = uniqueTableName("short");
+      const creator = storeFor(server(), { tableName, createTable: true, operationTimeoutMs: 30_000 });
+      await creator.start();
+      await creator.close();
+      const store = track(
+        storeFor(server(), {
+          tableName,
+          operationTimeoutMs: 1_500,
+          clientConfig: { credentials: { accessKeyId: "AKIDSHORT", secretAccessKey: "y" } },
+        }),
+      );
+      await store.start();
+      await store.set("k", bytes(1), 60_000);
+      await server().pause();
+      try {
+        const { error } = await rejection(() => store.get("k"));
+        expect((error as SessionKVError).code).toBe(ErrorCode.STORE_UNAVAILABLE);
+        expect((error as Error).message).toMatch(/^get: DynamoDB did not answer within \d+ ms/);
+        expect(everythingSaidBy(error)).not.toContain("***");
+        expect(leakedSecrets(error, ["y"])).toEqual([]);
+      } finally {
+        await server().unpause();
+      }
+    });
+
     it("JSON.stringify, inspection and structuredClone of the store, a registry and a host show no secret key or token", async () => {
       const none = { store: [], registry: [], host: [] };
       const secrets = [SECRET_ACCESS_KEY, SESSION_TOKEN];
