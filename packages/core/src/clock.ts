@@ -7,6 +7,12 @@
  * ms elapsed. A forward step of the wall clock therefore cannot make a record written by this
  * process look expired early here: between a write and a read `elapsed` ms later, this clock
  * advances at most `elapsed * (1 + MAX_CLOCK_SLEW)`. It never runs backwards.
+ *
+ * Both hold for steps up to `MAX_SLEWED_GAP_MS`. A larger gap is followed at once: the monotonic
+ * clock stands still while the machine is suspended, so after a resume the gap is time that
+ * really passed (the server's TTLs ran meanwhile), and a wall clock set right by more than that
+ * was wrong by more than any expiry tolerance; slewing either away would leave this node out of
+ * step with the others for hours.
  */
 
 /**
@@ -15,6 +21,9 @@
  * comes at most 0.1 % of its TTL early, far inside every backend's declared expiry tolerances.
  */
 export const MAX_CLOCK_SLEW = 0.001;
+
+/** The largest gap to the wall clock closed by slewing (in 2000 s); a larger one is taken at once. */
+export const MAX_SLEWED_GAP_MS = 2_000;
 
 export class SteadyWallClock {
   readonly #readWall: () => number;
@@ -35,7 +44,7 @@ export class SteadyWallClock {
     this.#slew = slew;
   }
 
-  /** Epoch milliseconds, whole, never less than the previous reading. */
+  /** Epoch milliseconds, whole, never less than the previous reading (but see `MAX_SLEWED_GAP_MS`). */
   now(): number {
     const monotonic = this.#readMonotonic();
     if (this.#offset === undefined) {
@@ -44,7 +53,7 @@ export class SteadyWallClock {
       const elapsed = monotonic - this.#lastMonotonic;
       if (elapsed > 0) {
         const gap = this.#readWall() - monotonic - this.#offset;
-        const bound = elapsed * this.#slew;
+        const bound = Math.abs(gap) > MAX_SLEWED_GAP_MS ? Math.abs(gap) : elapsed * this.#slew;
         this.#offset += Math.max(-bound, Math.min(bound, gap));
       }
     }

@@ -23,7 +23,7 @@ export {
 export { REDACT_ANYWHERE_MIN_LENGTH, redactError, redactText } from "./redact.js";
 export { sleep, withTimeout } from "./timeout.js";
 export { chunk, copyBytes, unique } from "./batch.js";
-export { MAX_CLOCK_SLEW, SteadyWallClock, deadlineClock, deadlineNow } from "./clock.js";
+export { MAX_CLOCK_SLEW, MAX_SLEWED_GAP_MS, SteadyWallClock, deadlineClock, deadlineNow } from "./clock.js";
 export {
   DEADLINE_HEADER_BYTES,
   ceilSeconds,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_CLOCK_SLEW, SteadyWallClock } from "../src/store-kit.js";
+import { MAX_CLOCK_SLEW, MAX_SLEWED_GAP_MS, SteadyWallClock } from "../src/store-kit.js";
 
 /** A clock over readers the test moves by hand: the wall clock may step, the monotonic one only runs. */
 function manual(wallStart = 1_700_000_000_000) {
@@ -53,10 +53,10 @@ describe("SteadyWallClock", () => {
     expect(t.clock.wallGapMs()).toBe(0);
   });
 
-  it("never runs backwards when the wall clock steps back, and slows by at most the slew", () => {
+  it("never runs backwards when the wall clock steps back within the bound, and slows by at most the slew", () => {
     const t = manual();
     const before = t.clock.now();
-    t.step(-5_000);
+    t.step(-MAX_SLEWED_GAP_MS);
     let last = before;
     for (let i = 0; i < 100; i++) {
       t.run(10);
@@ -66,6 +66,22 @@ describe("SteadyWallClock", () => {
     }
     // Less one for the whole-millisecond readings.
     expect(last - before).toBeGreaterThanOrEqual(1_000 * (1 - MAX_CLOCK_SLEW) - 1);
+  });
+
+  it("takes a gap beyond MAX_SLEWED_GAP_MS at once (a resumed machine, a clock set right), either way", () => {
+    const t = manual();
+    t.clock.now();
+    t.run(10);
+    t.step(3_600_000);
+    t.run(10);
+    expect(t.clock.wallGapMs()).toBe(0);
+    t.step(-(MAX_SLEWED_GAP_MS + 1));
+    t.run(10);
+    expect(t.clock.wallGapMs()).toBe(0);
+    // A step within the bound is slewed again.
+    t.step(MAX_SLEWED_GAP_MS);
+    t.run(10);
+    expect(t.clock.wallGapMs()).toBeGreaterThan(MAX_SLEWED_GAP_MS - 1);
   });
 
   it("ignores a monotonic reading that did not advance", () => {
