@@ -56,6 +56,31 @@ if [[ -n "$also" ]]; then
   bash -c 'while :; do eval "$1" >/dev/null 2>&1 || true; done' _ "$also" &
   helpers+=("$!")
 fi
+# Steps of the wall clock against the monotonic clock (NTP stepping, a VM clock correction), one
+# line each: a store judging deadlines by the wall clock sees a record expire early across a
+# forward step, so each run's line says whether one happened (core README, "Clocks and expiry").
+clock_log="$log_dir/wall-clock-steps.log"
+: >"$clock_log"
+# shellcheck disable=SC2016
+node -e '
+  // The wall reading bracketed by two monotonic ones: a preemption between them is no step.
+  const offset = () => {
+    for (;;) {
+      const before = performance.now();
+      const wall = Date.now();
+      const after = performance.now();
+      if (after - before < 1) return wall - (performance.timeOrigin + (before + after) / 2);
+    }
+  };
+  let last = offset();
+  setInterval(() => {
+    const now = offset();
+    if (Math.abs(now - last) >= 20)
+      require("node:fs").appendFileSync(process.argv[1], `${new Date().toISOString()} ${Math.round(now - last)}\n`);
+    last = now;
+  }, 100);
+' "$clock_log" &
+helpers+=("$!")
 echo "== stress: $busy busy processes on $(nproc) cores${also:+, and \"$also\" in a loop}; logs in $log_dir"
 
 if [[ $# -eq 0 ]]; then
@@ -69,6 +94,7 @@ fi
 failed=0
 for run in $(seq "$repeat"); do
   log="$log_dir/run-$run.log"
+  steps_before=$(wc -l <"$clock_log")
   status=0
   "$@" >"$log" 2>&1 &
   helpers+=("$!")
@@ -78,7 +104,11 @@ for run in $(seq "$repeat"); do
   summary=$(sed -E 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '[0-9]+ passed|Tests +[0-9]' | tail -n 1 || true)
   # Timed checkpoints a stalled machine left unprovable (the conformance report names each).
   stalled=$(grep -c 'checkpoint skipped\|machine stalled' "$log" || true)
-  echo "run $run/$repeat: exit $status; ${summary:-no summary}; $stalled stall skips; load $(cut -d' ' -f1 /proc/loadavg)"
+  # The largest step of the wall clock during the run, as the sampler above logged it.
+  clock=$(tail -n +"$((steps_before + 1))" "$clock_log" | awk '
+    { n++; if ($2 * $2 > big * big) big = $2 }
+    END { print n ? n " wall-clock steps (largest " big " ms)" : "no wall-clock step" }')
+  echo "run $run/$repeat: exit $status; ${summary:-no summary}; $stalled stall skips; $clock; load $(cut -d' ' -f1 /proc/loadavg)"
 done
 echo "== stress: $((repeat - failed)) of $repeat runs exited 0"
 [[ $failed -eq 0 ]]

@@ -4,7 +4,7 @@ import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { toJUnit } from "./junit.js";
-import { formatResult, formatSummary, setupFailureReport, toJson } from "./report.js";
+import { formatResult, formatSummary, formatWallClock, setupFailureReport, toJson } from "./report.js";
 import { runConformance } from "./runner.js";
 import type { ConformanceReport, StoreFactory } from "./types.js";
 
@@ -73,7 +73,7 @@ async function main(): Promise<number> {
     if (!args.json) console.log(formatResult(report.cases[0]!));
   }
   if (args.json) console.log(JSON.stringify(toJson(report), null, 2));
-  else console.log(`\n${formatSummary(report)}`);
+  else console.log(`\n${formatSummary(report)}\n${formatWallClock(report)}`);
   if (args.junit !== undefined) {
     const path = resolve(process.cwd(), args.junit);
     try {

@@ -43,6 +43,11 @@ export interface CaseResult {
   readonly error?: string;
   /** Timed checkpoints of a passing case that a stalled machine left unprovable, with the reasons. */
   readonly skippedCheckpoints?: readonly string[];
+  /**
+   * How far this process's wall clock stepped against its monotonic clock during the case, when
+   * it did (at least `WALL_CLOCK_STEP_MS`). A case that failed across a step is skipped instead.
+   */
+  readonly wallClockStepMs?: number;
   readonly durationMs: number;
   /** The thrown value, for runners that want the original stack (not serialised). */
   readonly cause?: unknown;
@@ -54,4 +59,10 @@ export interface ConformanceReport {
   readonly skipped: number;
   readonly durationMs: number;
   readonly cases: readonly CaseResult[];
+  /**
+   * The largest distance between this process's wall clock and its monotonic clock, measured
+   * against where it stood when the run began, at any case's start or end: the evidence of wall
+   * clock steps during the run (0 when the wall clock only ran).
+   */
+  readonly wallClockDriftMs?: number;
 }

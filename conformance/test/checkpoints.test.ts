@@ -149,3 +149,49 @@ describe("timed checkpoints decide the verdict", () => {
     expect(report.cases[3]!.error).toMatch(/never: not within 100 ms/);
   });
 });
+
+describe("wall-clock steps", () => {
+  /** A case that moves this process's wall clock by `stepMs` while it runs, then asserts `holds`. */
+  const steppingCase = (id: string, stepMs: number, holds: boolean): ConformanceCase => ({
+    id,
+    title: id,
+    async run() {
+      const realNow = Date.now;
+      Date.now = () => realNow.call(Date) + stepMs;
+      try {
+        if (!holds) throw new Error("get at 85% of 2000 ms read null");
+      } finally {
+        // Put back only after the runner has read the clock at the case's end.
+        setTimeout(() => {
+          Date.now = realNow;
+        }, 0);
+      }
+    },
+  });
+  const runAlone = (cases: ConformanceCase[]) =>
+    runConformance({ createStore: () => new ReferenceStore(), cases, concurrency: 1 });
+
+  it("a case that failed across a step is skipped with the step as the reason; the report states the drift", async () => {
+    const report = await runAlone([steppingCase("stepped.fails", 400, false)]);
+    await sleep(5);
+    const result = report.cases[0]!;
+    expect(result.status).toBe("skipped");
+    expect(result.error).toMatch(
+      /^the wall clock stepped \+40\d ms against the monotonic clock during the case; it failed with: get at 85%/,
+    );
+    expect(result.wallClockStepMs).toBeGreaterThanOrEqual(400);
+    expect(report.wallClockDriftMs).toBeGreaterThanOrEqual(400);
+  });
+
+  it("a failure without a step still fails, and a pass across a step passes, noting the step", async () => {
+    const failed = await runAlone([steppingCase("steady.fails", 0, false)]);
+    expect(failed.cases[0]!.status).toBe("failed");
+    expect(failed.cases[0]!.wallClockStepMs).toBeUndefined();
+    expect(failed.wallClockDriftMs).toBeLessThan(20);
+    const passed = await runAlone([steppingCase("stepped.passes", -300, true)]);
+    await sleep(5);
+    expect(passed.cases[0]!.status).toBe("passed");
+    expect(passed.cases[0]!.wallClockStepMs).toBeLessThanOrEqual(-300);
+    expect(formatResult(passed.cases[0]!)).toMatch(/the wall clock stepped -30\d ms during the case/);
+  });
+});

@@ -1,6 +1,8 @@
 import { MANIFEST_CHECK } from "../manifest.js";
+import { formatWallClock } from "../report.js";
 import { type RunOptions, runConformance, selectCases } from "../runner.js";
 import type { CaseResult, ConformanceCase, ConformanceReport } from "../types.js";
+import { formatStep } from "../wall-clock.js";
 
 /** What a registered test's body gets from the runner: Vitest's and `node:test`'s contexts both fit. */
 export interface TestContextLike {
@@ -34,7 +36,10 @@ export function registerConformance(runner: TestRunnerApi, name: string, options
     // A bad manifest (or a factory that throws) fails this one test; the cases then report
     // themselves skipped instead of repeating the same error once each.
     runner.it(MANIFEST_TEST, { timeout }, async () => {
-      await run.report();
+      const report = await run.report();
+      // One line per suite in every log (CI, `pnpm stress`): the evidence for or against wall
+      // clock steps as the cause of a timing failure.
+      console.log(`${name}: ${formatWallClock(report)}`);
     });
     for (const c of run.cases) {
       runner.it(`${c.id}: ${c.title}`, { timeout }, async (context) => {
@@ -42,8 +47,10 @@ export function registerConformance(runner: TestRunnerApi, name: string, options
         if (result === undefined) return context.skip(`not run: ${MANIFEST_TEST} failed`);
         if (result.status === "skipped") context.skip(result.error);
         if (result.status === "failed") throw failure(result);
-        for (const reason of result.skippedCheckpoints ?? []) {
-          const message = `checkpoint skipped: ${reason}`;
+        const notes = (result.skippedCheckpoints ?? []).map((reason) => `checkpoint skipped: ${reason}`);
+        if (result.wallClockStepMs !== undefined)
+          notes.push(`the wall clock stepped ${formatStep(result.wallClockStepMs)} during the case`);
+        for (const message of notes) {
           if (context.annotate) await context.annotate(message, "notice");
           else context.diagnostic?.(message);
         }

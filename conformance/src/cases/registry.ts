@@ -1,5 +1,5 @@
-import { SessionHost, SessionRegistry, silentLogger } from "@sessionkv/core";
-import { recordingLogger } from "@sessionkv/core/testing";
+import { SessionHost, SessionRegistry, closeRequestKey, silentLogger } from "@sessionkv/core";
+import { interceptStore, recordingLogger } from "@sessionkv/core/testing";
 import { assert, assertSameKeys, bytes, call, rejectsWithCode, sleep, text } from "../expect.js";
 import { extended, timed, written } from "../stamps.js";
 import type { ConformanceCase } from "../types.js";
@@ -386,6 +386,68 @@ export const registryCases: ConformanceCase[] = [
         "ERR_NOT_RUNNING",
         "host used after stop()",
       );
+    },
+  },
+  {
+    id: "registry.impossible-ids",
+    title:
+      "ids too long for any key reject with ERR_INVALID_ARGUMENT on every registry and host call, with no store I/O",
+    async run({ store, capabilities }) {
+      const operations: string[] = [];
+      const watched = interceptStore(store, (operation) => {
+        operations.push(operation);
+      });
+      const registry = new SessionRegistry({
+        store: watched,
+        nodeId: "n",
+        ttlMs: LONG_TTL_MS,
+        logger: silentLogger,
+      });
+      const host = new SessionHost({ registry, maintenanceIntervalMs: 20_000, logger: silentLogger });
+      await host.start();
+      // The longest key of a session is its close flag's; a call id one byte past fitting even
+      // the shortest session id (one character) names no key this store could hold.
+      const room = capabilities.maxKeyBytes - closeRequestKey("", "").length;
+      const longCall = "c".repeat(room);
+      const longSession = "s".repeat(room);
+      const withoutIo = async (what: string, work: () => Promise<unknown>): Promise<void> => {
+        operations.length = 0;
+        await rejectsWithCode(call(work), "ERR_INVALID_ARGUMENT", what);
+        assert.deepEqual(operations, [], `${what}: store operations before the rejection`);
+      };
+      const close = { close() {} };
+      try {
+        await withoutIo("getForCall", () => registry.getForCall(longCall));
+        await withoutIo("register callId", () => registry.register(longCall, "s"));
+        await withoutIo("register sessionId", () => registry.register("c", longSession));
+        await withoutIo("get", () => registry.get(longCall, "s"));
+        await withoutIo("remove", () => registry.remove("c", longSession));
+        await withoutIo("removeMany", () => registry.removeMany(new Map([["s", longCall]])));
+        await withoutIo("removeOwned", () =>
+          registry.removeOwned([{ callId: longCall, sessionId: "s", startedAt: 1 }]),
+        );
+        await withoutIo("updateMetrics", () => registry.updateMetrics(longCall, "s", {}));
+        await withoutIo("requestClose", () => registry.requestClose("c", longSession));
+        await withoutIo("refresh", () => registry.refresh(new Map([[longSession, "c"]])));
+        await withoutIo("getCloseRequests", () => registry.getCloseRequests(new Map([["s", longCall]])));
+        await withoutIo("poll", () => registry.poll(new Map([[longSession, "c"]])));
+        await withoutIo("publish", () =>
+          registry.publish([{ callId: longCall, sessionId: "s", startedAt: 1, metrics: {}, previous: null }]),
+        );
+        await withoutIo("host.add", () => host.add(longCall, "s", close));
+        await withoutIo("host.remove", () => host.remove("c", longSession));
+        await withoutIo("host.requestClose", () => host.requestClose(longCall, "s"));
+        // One byte shorter fits a one-character session id: a real, empty listing.
+        operations.length = 0;
+        assert.deepEqual(
+          await registry.getForCall(longCall.slice(1)),
+          [],
+          "the longest possible call id lists",
+        );
+        assert.deepEqual(operations, ["keys"], "the longest possible call id is listed on the server");
+      } finally {
+        await host.stop();
+      }
     },
   },
 ];

@@ -13,7 +13,12 @@ export {
 } from "./bench.js";
 export { codeOf, everyOperation, type Rejection, rejectEveryOperation, rejection } from "./rejection.js";
 export { eventually, type EventuallyOptions } from "./retry.js";
-export { everythingSaidBy, leakedSecrets } from "./said.js";
+export { everythingSaidBy, leakedSecrets, leakedSecretsAround } from "./said.js";
 export { TcpProxy } from "./tcp-proxy.js";
 export { bytes, text } from "./text.js";
+export {
+  readAcrossWallClockStep,
+  type WallClockStepOptions,
+  type WallClockStepRead,
+} from "./wall-clock-step.js";
 export { sleep } from "@sessionkv/core/store-kit";

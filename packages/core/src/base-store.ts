@@ -104,6 +104,27 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
     return this.#lifecycle.started;
   }
 
+  /**
+   * What `JSON.stringify` and `util.inspect` show (core README, "Secrets"): a backend's public
+   * client carries its connection settings, passwords included, and a logger that serialises
+   * objects would print them. A backend may show more, never a secret.
+   */
+  toJSON(): object {
+    const phase = this.#lifecycle.phase;
+    // The store's own words for its states: a store is closed, not stopped.
+    const state = phase === "stopping" || phase === "stopped" ? "closed" : phase;
+    return { store: this.constructor.name, state, capabilities: this.capabilities };
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](
+    _depth: number,
+    options: object,
+    show: (value: unknown, options: object) => string,
+  ): string {
+    const { store, ...summary } = this.toJSON() as { store: string };
+    return `${store} ${show(summary, options)}`;
+  }
+
   async start(): Promise<void> {
     return this.#lifecycle.start(() => this.#run("start", () => this.doStart()));
   }

@@ -1,16 +1,18 @@
 import { copyBytes } from "./batch.js";
+import { deadlineNow } from "./clock.js";
 
 /**
  * The shared expiry mechanism of the networked backends (core README, "Writing a backend:
  * `BaseSessionKVStore`"): the exact deadline in epoch milliseconds travels with the value and
  * every read filters on it, while the server's own, coarser expiry (DynamoDB's lazy reaper, etcd's
  * 2 s lease minimum, Memcached's 1 s clock) only collects the garbage. A record is thus never
- * visible past its deadline, whatever the server's granularity. Clocks of the nodes sharing a
- * store must agree (NTP); skew shifts expiry.
+ * visible past its deadline, whatever the server's granularity. "Now" is `deadlineNow()`, which a
+ * step of this process's wall clock does not move; skew between the nodes sharing a store shifts
+ * expiry by the skew (core README, "Clocks and expiry").
  */
 
 /** Deadline in epoch ms for a TTL starting now. */
-export function deadlineFor(ttlMs: number, now = Date.now()): number {
+export function deadlineFor(ttlMs: number, now = deadlineNow()): number {
   return now + ttlMs;
 }
 
@@ -46,7 +48,7 @@ export function decodeWithDeadline(bytes: Uint8Array): DecodedRecord | null {
 }
 
 /** Decoded value if present and unexpired, else null. */
-export function liveValue(bytes: Uint8Array | null | undefined, now = Date.now()): Uint8Array | null {
+export function liveValue(bytes: Uint8Array | null | undefined, now = deadlineNow()): Uint8Array | null {
   if (bytes == null) return null;
   const record = decodeWithDeadline(bytes);
   return record !== null && record.expiresAtMs > now ? record.value : null;

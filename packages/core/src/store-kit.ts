@@ -27,9 +27,10 @@ export {
   validateOptionsObject,
 } from "./backend-options.js";
 export type { StoreClient } from "./backend-options.js";
-export { redactError, redactText } from "./redact.js";
+export { REDACT_ANYWHERE_MIN_LENGTH, redactError, redactText } from "./redact.js";
 export { sleep, withTimeout } from "./timeout.js";
 export { chunk, copyBytes, equalBytes, unique } from "./batch.js";
+export { MAX_CLOCK_SLEW, MAX_SLEWED_GAP_MS, SteadyWallClock, deadlineClock, deadlineNow } from "./clock.js";
 export {
   DEADLINE_HEADER_BYTES,
   ceilSeconds,

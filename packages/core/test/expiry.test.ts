@@ -36,3 +36,29 @@ describe("deadline envelope", () => {
     expect(redactText("key=AKIA/secret+x", ["AKIA/secret+x"])).toBe("key=***");
   });
 });
+
+describe("redaction keeps the text around a secret", () => {
+  it("a short secret is masked as a whole token only: DynamoDB keeps its y", () => {
+    const message = "mset: DynamoDB did not answer within 4750 ms";
+    expect(redactText(message, ["y"])).toBe(message);
+    expect(redactText('{"secretAccessKey":"y","region":"eu"}', ["y"])).toBe(
+      '{"secretAccessKey":"***","region":"eu"}',
+    );
+    expect(redactText("AUTH y failed; key=y.", ["y"])).toBe("AUTH *** failed; key=***.");
+    expect(redactText("redis://:y@h:6379", ["y"])).toBe("redis://:***@h:6379");
+    expect(redactText("yy xy y1 y", ["y"])).toBe("yy xy y1 ***");
+  });
+
+  it("a secret with punctuation at an end is bounded by it, and its percent-encoding too", () => {
+    expect(redactText("pw=%x; then a%x. and %xb", ["%x"])).toBe("pw=***; then a***. and %xb");
+    expect(redactText("u:p%40s@h and p@s", ["p@s"])).toBe("u:***@h and ***");
+  });
+
+  it("a secret of 8 characters or more is masked wherever it occurs, inside a word too", () => {
+    expect(redactText("tokenS3cr3tPassX-tail S3cr3tPass", ["S3cr3tPass"])).toBe("token***X-tail ***");
+  });
+
+  it("regular-expression characters in a short secret are taken literally", () => {
+    expect(redactText("a.b a+b (a|b)", ["a.b", "(a|b)"])).toBe("*** a+b ***");
+  });
+});

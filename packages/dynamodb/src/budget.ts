@@ -8,6 +8,7 @@ import { ErrorCode, SessionKVError } from "@sessionkv/core";
  */
 export class Budget {
   readonly operation: string;
+  /** `performance.now()` time: a step of the wall clock neither shortens nor lengthens the budget. */
   readonly deadline: number;
   readonly signal: AbortSignal;
   readonly #controller = new AbortController();
@@ -15,7 +16,7 @@ export class Budget {
 
   constructor(operation: string, ms: number) {
     this.operation = operation;
-    this.deadline = Date.now() + ms;
+    this.deadline = performance.now() + ms;
     this.signal = this.#controller.signal;
     this.#timer = setTimeout(() => {
       this.#controller.abort(
@@ -36,7 +37,7 @@ export class Budget {
   }
 
   remainingMs(): number {
-    return this.deadline - Date.now();
+    return this.deadline - performance.now();
   }
 
   /** Sleeps `ms`, or throws when the budget would run out first. */

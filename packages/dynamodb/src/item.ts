@@ -1,5 +1,5 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { ceilSeconds, deadlineFor } from "@sessionkv/core/store-kit";
+import { ceilSeconds, deadlineFor, deadlineNow } from "@sessionkv/core/store-kit";
 import { ATTR, itemKey } from "./schema.js";
 
 export type Item = Record<string, AttributeValue>;
@@ -7,13 +7,19 @@ export type Item = Record<string, AttributeValue>;
 /** The two expiry attributes for a TTL starting now, as update/condition values. */
 export function expiryValues(
   ttlMs: number,
-  now = Date.now(),
+  now = deadlineNow(),
 ): { exact: AttributeValue; reaper: AttributeValue } {
   const expiresAtMs = deadlineFor(ttlMs, now);
   return { exact: { N: String(expiresAtMs) }, reaper: { N: String(ceilSeconds(expiresAtMs)) } };
 }
 
-export function toItem(tag: string, key: string, value: Uint8Array, ttlMs: number, now = Date.now()): Item {
+export function toItem(
+  tag: string,
+  key: string,
+  value: Uint8Array,
+  ttlMs: number,
+  now = deadlineNow(),
+): Item {
   const { exact, reaper } = expiryValues(ttlMs, now);
   const item: Item = { ...itemKey(tag, key), [ATTR.expiresAtMs]: exact, [ATTR.ttl]: reaper };
   // The empty value is stored as "no value attribute": DynamoDB refused empty Binary attributes
@@ -33,7 +39,7 @@ export function expiresAtOf(item: Item): number {
  * The value of an item read back, or null when it is expired (DynamoDB's reaper deletes up to
  * days late, so the server still returns such items) or not one of ours.
  */
-export function liveItemValue(item: Item | undefined, now = Date.now()): Uint8Array | null {
+export function liveItemValue(item: Item | undefined, now = deadlineNow()): Uint8Array | null {
   if (item === undefined) return null;
   if (!(expiresAtOf(item) > now)) return null;
   const attr = item[ATTR.value];

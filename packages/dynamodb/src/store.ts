@@ -6,7 +6,7 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import type { MsetEntry, SessionKVError, StoreCapabilities } from "@sessionkv/core";
-import { BaseSessionKVStore } from "@sessionkv/core/store-kit";
+import { BaseSessionKVStore, deadlineNow } from "@sessionkv/core/store-kit";
 import { type BatchContext, batchGet, batchWrite } from "./batch.js";
 import { Budget, budgetMs } from "./budget.js";
 import { claimCommand, releaseCommand } from "./claims.js";
@@ -110,7 +110,7 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
 
   protected async doSet(key: string, value: Uint8Array, ttlMs: number, onlyIfExists: boolean): Promise<void> {
     await this.#within("set", async (budget) => {
-      const now = Date.now();
+      const now = deadlineNow();
       const command = new PutItemCommand({
         TableName: this.#options.tableName,
         Item: toItem(this.#options.tag, key, value, ttlMs, now),
@@ -157,7 +157,7 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
 
   protected async doMset(entries: readonly MsetEntry[]): Promise<void> {
     await this.#within("mset", async (budget) => {
-      const now = Date.now();
+      const now = deadlineNow();
       const requests = entries.map((e) => ({
         PutRequest: { Item: toItem(this.#options.tag, e.key, e.value, e.ttlMs, now) },
       }));
@@ -169,7 +169,7 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
     return this.#within("get", async (budget) => {
       // Expiry is judged at the moment the read was issued: a record live then is a valid answer
       // even if a slow response arrives after its deadline (the read took effect in between).
-      const now = Date.now();
+      const now = deadlineNow();
       const out = await this.#client.send(
         new GetItemCommand({
           TableName: this.#options.tableName,
@@ -186,7 +186,7 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
 
   protected async doMget(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
     return this.#within("mget", async (budget) => {
-      const now = Date.now();
+      const now = deadlineNow();
       const items = await batchGet(
         this.#batch(budget),
         keys.map((key) => itemKey(this.#options.tag, key)),
@@ -213,7 +213,7 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
    */
   protected async doExpire(keys: readonly string[], ttlMs: number): Promise<void> {
     await this.#within("expire", async (budget) => {
-      const now = Date.now();
+      const now = deadlineNow();
       const { exact, reaper } = expiryValues(ttlMs, now);
       await mapLimit(keys, this.#options.concurrency, async (key) => {
         try {
@@ -241,7 +241,7 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
       listKeys(
         { client: this.#client, tableName: this.#options.tableName, budget },
         listingPlan(this.#options.tag, prefix),
-        Date.now(),
+        deadlineNow(),
       ),
     );
   }

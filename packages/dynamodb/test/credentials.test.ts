@@ -1,13 +1,18 @@
 import { inspect } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { leakedSecrets, rejection } from "@sessionkv/conformance/testing";
+import {
+  everythingSaidBy,
+  leakedSecrets,
+  leakedSecretsAround,
+  rejection,
+} from "@sessionkv/conformance/testing";
 import { ErrorCode, type SessionKVError } from "@sessionkv/core";
 import { dynamodbTargets, requireContainers } from "@sessionkv/test-kit";
 import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import { afterEach, describe, expect, it } from "vitest";
 import { DynamoDBSessionKVStore } from "../src/index.js";
 import { type EchoEndpoint, startEchoEndpoint } from "./echo-endpoint.js";
-import { bytes, uniqueTableName } from "./helpers.js";
+import { SECRET_ACCESS_KEY, SESSION_TOKEN, bytes, storeFor, uniqueTableName } from "./helpers.js";
 
 // Credentials from a provider function are resolved per request and rotate: every secret a
 // request was signed with, whenever it was resolved, stays out of every error and inspection.
@@ -99,6 +104,48 @@ describe("a caller's client", () => {
 
 describe("provider credentials on dynalite", () => {
   forEachTarget(dynamodbTargets().slice(0, 1), { run: gate.run }, ({ server, track }) => {
+    it("a one-character secret key is masked where it stands alone: 'DynamoDB did not answer' keeps its y", async () => {
+      const tableName = uniqueTableName("short");
+      const creator = storeFor(server(), { tableName, createTable: true, operationTimeoutMs: 30_000 });
+      await creator.start();
+      await creator.close();
+      const store = track(
+        storeFor(server(), {
+          tableName,
+          operationTimeoutMs: 1_500,
+          clientConfig: { credentials: { accessKeyId: "AKIDSHORT", secretAccessKey: "y" } },
+        }),
+      );
+      await store.start();
+      await store.set("k", bytes(1), 60_000);
+      await server().pause();
+      try {
+        const { error } = await rejection(() => store.get("k"));
+        expect((error as SessionKVError).code).toBe(ErrorCode.STORE_UNAVAILABLE);
+        expect((error as Error).message).toMatch(/^get: DynamoDB did not answer within \d+ ms/);
+        expect(everythingSaidBy(error)).not.toContain("***");
+        expect(leakedSecrets(error, ["y"])).toEqual([]);
+      } finally {
+        await server().unpause();
+      }
+    });
+
+    it("JSON.stringify, inspection and structuredClone of the store, a registry and a host show no secret key or token", async () => {
+      const none = { store: [], registry: [], host: [] };
+      const secrets = [SECRET_ACCESS_KEY, SESSION_TOKEN];
+      const fixed = track(storeFor(server(), { tableName: uniqueTableName("shown"), createTable: true }));
+      expect(leakedSecretsAround(fixed, secrets), "static keys, before start()").toEqual(none);
+      await fixed.start();
+      await fixed.set("k", bytes(1), 60_000);
+      expect(leakedSecretsAround(fixed, secrets), "static keys, started").toEqual(none);
+      const { provider, tokens } = rotatingProvider();
+      const rotating = track(storeAt(server().url as string, provider, uniqueTableName("shown")));
+      await rotating.start();
+      await rotating.set("k", bytes(1), 60_000);
+      expect(tokens.length).toBeGreaterThan(0);
+      expect(leakedSecretsAround(rotating, [SECRET, ...tokens]), "provider").toEqual(none);
+    });
+
     it("a token first resolved after start() and echoed into an error is redacted", async () => {
       const { provider, tokens } = rotatingProvider();
       const store = track(storeAt(server().url as string, provider, uniqueTableName("rotating")));

@@ -1,3 +1,4 @@
+import { deadlineNow } from "@sessionkv/core/store-kit";
 import type { Keyspace } from "./keyspace.js";
 import type { KeptLease, LeasePool } from "./lease-pool.js";
 import type { Reader } from "./reader.js";
@@ -76,7 +77,7 @@ export class KeptExpiry {
         if (from !== undefined && kvs[i]?.lease !== from) this.#pool.release(from, 1, key);
       });
       if (target === undefined) return;
-      const deadlineMs = Date.now() + ttlMs;
+      const deadlineMs = deadlineNow() + ttlMs;
       await this.#writer.write(
         stragglers.map((key) => ({
           key,

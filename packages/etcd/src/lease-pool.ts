@@ -1,3 +1,4 @@
+import { deadlineNow } from "@sessionkv/core/store-kit";
 import type { KVClient, LeaseClient } from "etcd3";
 import { type LeaseKind, keptLeaseId, leaseDeadline, leaseIdFor } from "./lease-id.js";
 
@@ -157,7 +158,7 @@ export class LeasePool {
         if (entry !== undefined) this.#forget(entry);
         return false;
       }
-      if (entry !== undefined) entry.endsAtMs = Date.now() + Number(response.TTL) * 1000;
+      if (entry !== undefined) entry.endsAtMs = deadlineNow() + Number(response.TTL) * 1000;
       return true;
     } finally {
       stream.end();
@@ -197,7 +198,7 @@ export class LeasePool {
   }
 
   /** Grants, in the background, the leases of the buckets just ahead (short TTLs right after start). */
-  warmUp(now = Date.now()): void {
+  warmUp(now = deadlineNow()): void {
     const end = leaseDeadline(now, "bucket", this.#options.bucketMs);
     if (!this.#bySlot.has(`bucket:${end}`))
       this.#grant(`bucket:${end}`, end, "bucket").granted.catch(() => undefined);
@@ -234,7 +235,7 @@ export class LeasePool {
 
   #grant(slot: string, endMs: number, kind: LeaseKind): Entry {
     const ttlSeconds = Math.ceil(
-      Math.max(this.#options.minLeaseTtlMs, endMs + MARGIN_MS - Date.now()) / 1000,
+      Math.max(this.#options.minLeaseTtlMs, endMs + MARGIN_MS - deadlineNow()) / 1000,
     );
     return this.#track(slot, leaseIdFor(endMs, kind), ttlSeconds);
   }
@@ -253,7 +254,7 @@ export class LeasePool {
     const entry: Entry = {
       id,
       slot,
-      endsAtMs: Date.now() + ttlSeconds * 1000,
+      endsAtMs: deadlineNow() + ttlSeconds * 1000,
       refs: 0,
       ...(kept === undefined ? {} : { kept }),
       granted: this.#client.leaseGrant({ ID: id, TTL: ttlSeconds }, this.#options.callOptions()).then(
@@ -278,7 +279,7 @@ export class LeasePool {
 
   /** Forgets leases the server has dropped by now, so the pool stays as small as the live set. */
   #sweep(): void {
-    const now = Date.now();
+    const now = deadlineNow();
     if (now < this.#nextSweep) return;
     this.#nextSweep = now + SWEEP_EVERY_MS;
     for (const entry of this.#byId.values()) {

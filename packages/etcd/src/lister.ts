@@ -1,3 +1,4 @@
+import { deadlineNow } from "@sessionkv/core/store-kit";
 import type { IKeyValue, IRangeResponse, KVClient } from "etcd3";
 import { type Keyspace, keyAfter } from "./keyspace.js";
 import type { CallOptions } from "./lease-pool.js";
@@ -52,7 +53,7 @@ export class Lister {
     let from = start;
     let revision: string | undefined;
     // Expiry is judged at the moment keys() was called, like every read (store.ts).
-    const now = Date.now();
+    const now = deadlineNow();
     for (;;) {
       const page: IRangeResponse = await this.#kv.range(
         {

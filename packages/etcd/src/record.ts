@@ -1,4 +1,4 @@
-import { decodeWithDeadline } from "@sessionkv/core/store-kit";
+import { deadlineNow, decodeWithDeadline } from "@sessionkv/core/store-kit";
 import type { IKeyValue } from "etcd3";
 import { parseLeaseId } from "./lease-id.js";
 
@@ -15,7 +15,7 @@ export function deadlineOf(kv: IKeyValue): number | null {
 }
 
 /** The stored value if the key is present and unexpired, else null. */
-export function liveValue(kv: IKeyValue | undefined, now = Date.now()): Uint8Array | null {
+export function liveValue(kv: IKeyValue | undefined, now = deadlineNow()): Uint8Array | null {
   if (kv === undefined) return null;
   const deadline = deadlineOf(kv);
   if (deadline === null || deadline <= now) return null;
@@ -32,7 +32,7 @@ export type ListedState = "alive" | "expired" | "unknown";
  * within one bucket of their lease's end need their value read; anything else (no lease, a
  * lease this library did not grant) is unknown too.
  */
-export function listedState(kv: IKeyValue, bucketMs: number, now = Date.now()): ListedState {
+export function listedState(kv: IKeyValue, bucketMs: number, now = deadlineNow()): ListedState {
   const lease = parseLeaseId(kv.lease);
   if (lease === null) return "unknown";
   if (lease.deadlineMs <= now) return "expired";

@@ -1,5 +1,5 @@
 import type { MsetEntry, SessionKVError, StoreCapabilities } from "@sessionkv/core";
-import { BaseSessionKVStore, deadlineFor, encodeWithDeadline } from "@sessionkv/core/store-kit";
+import { BaseSessionKVStore, deadlineFor, deadlineNow, encodeWithDeadline } from "@sessionkv/core/store-kit";
 import type { Etcd3 } from "etcd3";
 import { deleteIfEquals } from "./claims.js";
 import { openClient } from "./client.js";
@@ -122,7 +122,7 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
   }
 
   protected async doSet(key: string, value: Uint8Array, ttlMs: number, onlyIfExists: boolean): Promise<void> {
-    await this.#writer.write([this.#setOp({ key, value, ttlMs }, Date.now(), onlyIfExists)]);
+    await this.#writer.write([this.#setOp({ key, value, ttlMs }, deadlineNow(), onlyIfExists)]);
   }
 
   protected async doSetIfAbsent(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
@@ -136,19 +136,19 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
   }
 
   protected async doMset(entries: readonly MsetEntry[]): Promise<void> {
-    const now = Date.now();
+    const now = deadlineNow();
     await this.#writer.write(entries.map((entry) => this.#setOp(entry, now, false)));
   }
 
   // Reads judge expiry at the moment they were called: a record alive then is returned even if
   // its deadline passes while the answer travels (as with a server-side TTL).
   protected async doGet(key: string): Promise<Uint8Array | null> {
-    const now = Date.now();
+    const now = deadlineNow();
     return liveValue(await this.#reader.get(this.#keyspace.encode(key)), now);
   }
 
   protected async doMget(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
-    const now = Date.now();
+    const now = deadlineNow();
     const kvs = await this.#reader.getMany(keys.map((key) => this.#keyspace.encode(key)));
     return kvs.map((kv) => liveValue(kv, now));
   }

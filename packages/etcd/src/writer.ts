@@ -1,4 +1,4 @@
-import { encodeWithDeadline } from "@sessionkv/core/store-kit";
+import { deadlineNow, encodeWithDeadline } from "@sessionkv/core/store-kit";
 import type { IRequestOp, ITxnResponse, KVClient } from "etcd3";
 import { EtcdLeaseInvalidError } from "etcd3";
 import { EXACT_BASE, type LeaseKind, floorId } from "./lease-id.js";
@@ -154,7 +154,7 @@ export class Writer {
   }
 
   #request(ops: readonly WriteOp[], leases: readonly string[]): { success: IRequestOp[] } {
-    const now = Date.now();
+    const now = deadlineNow();
     const bucketAlive = encodeWithDeadline(new Uint8Array(0), now + 0.5);
     const success = ops.map((op, i): IRequestOp => {
       const put: IRequestOp = {

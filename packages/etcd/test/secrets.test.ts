@@ -1,4 +1,12 @@
-import { bytes, codeOf, eventually, leakedSecrets, rejection, text } from "@sessionkv/conformance/testing";
+import {
+  bytes,
+  codeOf,
+  eventually,
+  leakedSecrets,
+  leakedSecretsAround,
+  rejection,
+  text,
+} from "@sessionkv/conformance/testing";
 import { ErrorCode } from "@sessionkv/core";
 import { etcdTargets, requireContainers } from "@sessionkv/test-kit";
 import { forEachTarget } from "@sessionkv/test-kit/vitest";
@@ -75,6 +83,9 @@ describe("credentials", () => {
       expect((await store.keys("")).sort()).toEqual(["k", "m"]);
       await store.delete(["k", "m"]);
       expect(await store.keys("")).toEqual([]);
+      // Neither JSON.stringify, inspection nor structuredClone of the store, or of a registry or
+      // host on it, shows the password the client authenticates with.
+      expect(leakedSecretsAround(store, [USER_PASSWORD])).toEqual({ store: [], registry: [], host: [] });
     });
 
     it("a wrong password: ERR_STORE_MISCONFIGURED, no password anywhere in the error", async () => {

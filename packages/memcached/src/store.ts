@@ -1,5 +1,5 @@
 import { ErrorCode, type MsetEntry, SessionKVError, type StoreCapabilities } from "@sessionkv/core";
-import { BaseSessionKVStore, deadlineFor, sleep } from "@sessionkv/core/store-kit";
+import { BaseSessionKVStore, deadlineFor, deadlineNow, sleep } from "@sessionkv/core/store-kit";
 import { Claims } from "./claims.js";
 import { openClient } from "./client.js";
 import { Coalescer } from "./coalesce.js";
@@ -80,14 +80,14 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
   }
 
   async #setIfExists(key: string, value: Uint8Array, ttlMs: number): Promise<void> {
-    const now = Date.now();
+    const now = deadlineNow();
     const expiresAtMs = deadlineFor(ttlMs, now);
     await this.#compareAndSet([this.#target(key)], (stored, target) => {
       const current = storedDeadline(stored, target.keyBytes);
-      if (current === null || current <= Date.now()) return null; // missing or expired: left absent
+      if (current === null || current <= deadlineNow()) return null; // missing or expired: left absent
       return {
         value: encodeEnvelope(target.head, value, expiresAtMs),
-        exptime: exptimeFor(expiresAtMs, Date.now()),
+        exptime: exptimeFor(expiresAtMs, deadlineNow()),
       };
     });
   }
@@ -113,7 +113,7 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
     const targets = keys.map((key) => this.#target(key));
     // A key whose server is down reads as absent (README, "Pools"); all of them down rejects.
     const stored = await this.#read(targets);
-    const now = Date.now();
+    const now = deadlineNow();
     return stored.map((bytes, i) => (bytes == null ? null : liveValueOf(bytes, targets[i]!.keyBytes, now)));
   }
 
@@ -125,11 +125,11 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
    * to a deleted item fails with "not found").
    */
   protected async doExpire(keys: readonly string[], ttlMs: number): Promise<void> {
-    const expiresAtMs = deadlineFor(ttlMs, Date.now());
+    const expiresAtMs = deadlineFor(ttlMs, deadlineNow());
     await this.#compareAndSet(
       keys.map((key) => this.#target(key)),
       (stored, target) => {
-        const now = Date.now();
+        const now = deadlineNow();
         const current = storedDeadline(stored, target.keyBytes);
         if (current === null || current <= now) return null; // missing or expired: never resurrected
         const next = withDeadline(stored, target.keyBytes, expiresAtMs);
@@ -177,7 +177,7 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
    * calls with an entry on the down server reject (README, "Pools"). Returns each call's error.
    */
   async #writeNow(calls: readonly (readonly MsetEntry[])[]): Promise<unknown[]> {
-    const now = Date.now();
+    const now = deadlineNow();
     const entries = calls.length === 1 ? calls[0]! : calls.flat();
     const callOf = calls.length === 1 ? undefined : calls.flatMap((call, c) => call.map(() => c));
     const data: Command[] = entries.map(({ key, value, ttlMs }) => {
@@ -258,7 +258,7 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
       if (keepUnreachable && !(error instanceof MemcachedStatusError)) return targets.map(() => null);
       throw error;
     });
-    const now = Date.now();
+    const now = deadlineNow();
     const live = new Set<string>();
     stored.forEach((bytes, i) => {
       if (bytes === null && keepUnreachable) live.add(targets[i]!.key);

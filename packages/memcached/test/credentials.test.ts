@@ -1,3 +1,4 @@
+import { leakedSecrets, leakedSecretsAround } from "@sessionkv/conformance/testing";
 import { isSessionKVError } from "@sessionkv/core";
 import { requireContainers, startMemcached } from "@sessionkv/test-kit";
 import { forEachTarget } from "@sessionkv/test-kit/vitest";
@@ -40,10 +41,16 @@ describe("credentials refused", () => {
           operationTimeoutMs: 5_000,
         }),
       );
+      const none = { store: [], registry: [], host: [] };
+      // Neither JSON.stringify, inspection nor structuredClone of the store, or of a registry or
+      // host on it, shows the SASL password, before or after the login.
+      expect(leakedSecretsAround(store, [PASSWORD]), "before start()").toEqual(none);
       const error = await failure(store.start());
       expect(isSessionKVError(error, "ERR_STORE_MISCONFIGURED")).toBe(true);
       expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain(PASSWORD);
       expect(String((error as Error).stack)).not.toContain(PASSWORD);
+      expect(leakedSecrets(error, [PASSWORD])).toEqual([]);
+      expect(leakedSecretsAround(store, [PASSWORD]), "after the refused login").toEqual(none);
     });
 
     it("no credentials for a server that requires them: start() rejects with ERR_STORE_MISCONFIGURED", async () => {

@@ -36,8 +36,11 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
   readonly capabilities = REDIS_CAPABILITIES;
   // MGET answers every position with its own Buffer; PEXPIRE and DEL take repeats as they come.
   protected override readonly acceptsRepeatedKeys = true;
-  /** The ioredis client (created from `url`, or the one given). */
-  readonly client: RedisClient;
+  /**
+   * The ioredis client (created from `url`, or the one given). Private behind a getter: its
+   * options hold the password, and `JSON.stringify` and `structuredClone` copy own fields.
+   */
+  readonly #client: RedisClient;
   readonly keyPrefix: string;
   /** How `keys()` lists (README, "Listing"). */
   readonly listing: ListingMode;
@@ -59,7 +62,7 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
     this.keyPrefix = keyPrefix;
     this.#pattern = prefixPattern(keyPrefix);
     const { client, owned } = openClient(resolved, this.operationTimeoutMs);
-    this.client = client;
+    this.#client = client;
     this.#owned = owned;
     // Our own client reports connection trouble through the operations; without a listener
     // ioredis would also print every reconnection error to the console.
@@ -82,6 +85,14 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
   ): string {
     const client = `${isCluster(this.client) ? "Cluster" : "Redis"} (${this.client.status})`;
     return `RedisSessionKVStore ${show({ keyPrefix: this.keyPrefix, listing: this.listing, client }, options)}`;
+  }
+
+  get client(): RedisClient {
+    return this.#client;
+  }
+
+  override toJSON(): object {
+    return { ...super.toJSON(), keyPrefix: this.keyPrefix, listing: this.listing };
   }
 
   protected override secrets(): readonly string[] {

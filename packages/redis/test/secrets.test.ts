@@ -4,6 +4,7 @@ import {
   codeOf,
   everythingSaidBy,
   leakedSecrets,
+  leakedSecretsAround,
   rejection,
   text,
 } from "@sessionkv/conformance/testing";
@@ -88,8 +89,13 @@ describe("credentials", () => {
 
     it("the right password works, and outage errors carry no password", async () => {
       const store = storeAt(`:${encodeURIComponent(PASSWORD)}@`);
+      const none = { store: [], registry: [], host: [] };
+      // The public client holds the password in its options: neither JSON.stringify, inspection
+      // nor structuredClone of the store, or of a registry or host on it, shows it.
+      expect(leakedSecretsAround(store, [PASSWORD]), "before start()").toEqual(none);
       await store.start();
-      // The public client holds the password in its options; the store's own view never shows it.
+      expect(leakedSecretsAround(store, [PASSWORD]), "started").toEqual(none);
+      expect(JSON.stringify(store)).toContain('"keyPrefix":"auth:"');
       for (const depth of [2, Number.POSITIVE_INFINITY]) {
         const shown = inspect(store, { depth, showHidden: true });
         expect(shown).toContain("RedisSessionKVStore");

@@ -4,7 +4,7 @@ import type { HostProtocol, SessionWrite } from "../registry/host-protocol.js";
 import { type SessionLogger, consoleLogger } from "../registry/logger.js";
 import type { SessionMetrics } from "../registry/session-info.js";
 import type { SessionRegistry } from "../registry/session-registry.js";
-import { validateId } from "../registry/validate.js";
+import { validateIds } from "../registry/validate.js";
 import { withTimeout } from "../timeout.js";
 import { validatePositiveMs } from "../validate.js";
 import type { CloseReason, HostedSession, LocalSession } from "./hosted-session.js";
@@ -50,7 +50,8 @@ interface ReadySessions {
  * not closing when the write is issued. So a session removed while a cycle runs never reappears.
  */
 export class SessionHost implements AsyncDisposable {
-  readonly registry: SessionRegistry;
+  /** Private behind a getter: `structuredClone` and JSON copy own fields, and a store may hold credentials. */
+  readonly #registry: SessionRegistry;
   readonly maintenanceIntervalMs: number;
   readonly operationTimeoutMs: number;
   readonly #protocol: HostProtocol;
@@ -90,7 +91,7 @@ export class SessionHost implements AsyncDisposable {
         `(${timeout}) must be at most (registry.ttlMs − maintenanceIntervalMs) / 3 = (${registry.ttlMs} − ${interval}) / 3, so that a record outlives a cycle whose store calls hang`,
       );
     }
-    this.registry = registry;
+    this.#registry = registry;
     this.maintenanceIntervalMs = interval;
     this.operationTimeoutMs = timeout;
     this.#protocol = registry.hostProtocol;
@@ -103,6 +104,21 @@ export class SessionHost implements AsyncDisposable {
       interval,
       (error) => this.#logger.error("sessionkv: maintenance cycle failed; retrying on the next one", error),
     );
+  }
+
+  get registry(): SessionRegistry {
+    return this.#registry;
+  }
+
+  /** What `JSON.stringify` shows (core README, "Secrets"): never the store's connection settings. */
+  toJSON(): object {
+    return {
+      maintenanceIntervalMs: this.maintenanceIntervalMs,
+      operationTimeoutMs: this.operationTimeoutMs,
+      running: this.running,
+      sessions: this.#sessions.size,
+      registry: this.#registry.toJSON(),
+    };
   }
 
   /** Sessions this node owns (sessionId → callId), those being closed included until removed. */
@@ -129,8 +145,7 @@ export class SessionHost implements AsyncDisposable {
 
   /** Registers a session this node runs and keeps it alive until it is removed or closed. */
   async add(callId: string, sessionId: string, session: HostedSession): Promise<void> {
-    validateId(callId, "callId");
-    validateId(sessionId, "sessionId");
+    validateIds(callId, sessionId, this.registry.store.capabilities);
     if (session === null || typeof session !== "object" || typeof session.close !== "function") {
       throw invalidArgument("session", "must be an object with a close(reason) function");
     }
@@ -173,8 +188,7 @@ export class SessionHost implements AsyncDisposable {
 
   /** The local end of a session: forgets it and deletes its keys (without calling its `close`). */
   async remove(callId: string, sessionId: string): Promise<void> {
-    validateId(callId, "callId");
-    validateId(sessionId, "sessionId");
+    validateIds(callId, sessionId, this.registry.store.capabilities);
     // Also while stopping: a close callback may still remove its session.
     this.#lifecycle.assertStartedOrStopping("remove");
     const local = this.#sessions.get(sessionId);
@@ -188,8 +202,7 @@ export class SessionHost implements AsyncDisposable {
    * at once if its close is already under way), a remote one through its close flag.
    */
   async requestClose(callId: string, sessionId: string): Promise<void> {
-    validateId(callId, "callId");
-    validateId(sessionId, "sessionId");
+    validateIds(callId, sessionId, this.registry.store.capabilities);
     this.#lifecycle.assertStarted("requestClose");
     const local = this.#sessions.get(sessionId);
     if (local === undefined || local.callId !== callId) {

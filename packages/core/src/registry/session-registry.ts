@@ -18,7 +18,7 @@ import { type SessionLogger, consoleLogger } from "./logger.js";
 import { encodeRecord, freshRecord, recordTtlMs, withMetrics } from "./record.js";
 import type { SessionInfo, SessionMetrics } from "./session-info.js";
 import { SessionRecords } from "./session-records.js";
-import { validateId, validateIds, validateMetrics, validateTimestamp } from "./validate.js";
+import { validateCallId, validateIds, validateMetrics, validateTimestamp } from "./validate.js";
 
 export interface SessionRegistryOptions {
   /** The shared store. The registry starts it (idempotently) and never closes it: its creator does. */
@@ -49,7 +49,8 @@ export const DEFAULT_REGISTRY_TTL_MS = 30_000;
  * Its methods are the application API; what a host needs besides is `hostProtocol`.
  */
 export class SessionRegistry implements AsyncDisposable {
-  readonly store: SessionKVStore;
+  /** Private behind a getter: `structuredClone` and JSON copy own fields, and a store may hold credentials. */
+  readonly #store: SessionKVStore;
   readonly nodeId: string;
   readonly ttlMs: number;
   /** The batched calls of a `SessionHost` (or another scheduler of heartbeats): see `HostProtocol`. */
@@ -67,7 +68,7 @@ export class SessionRegistry implements AsyncDisposable {
       throw invalidArgument("nodeId", "must be a non-empty string");
     const ttlMs = options.ttlMs ?? DEFAULT_REGISTRY_TTL_MS;
     validateTtlMs(ttlMs);
-    this.store = store;
+    this.#store = store;
     this.nodeId = nodeId;
     this.ttlMs = ttlMs;
     this.#records = new SessionRecords(store, options.logger ?? consoleLogger);
@@ -80,8 +81,17 @@ export class SessionRegistry implements AsyncDisposable {
     });
   }
 
+  get store(): SessionKVStore {
+    return this.#store;
+  }
+
   get running(): boolean {
     return this.#lifecycle.started;
+  }
+
+  /** What `JSON.stringify` shows (core README, "Secrets"): never the store's connection settings. */
+  toJSON(): object {
+    return { nodeId: this.nodeId, ttlMs: this.ttlMs, running: this.running, store: nameOf(this.#store) };
   }
 
   /** Starts the store (idempotent on both). Required before any other call. */
@@ -141,7 +151,7 @@ export class SessionRegistry implements AsyncDisposable {
    * foreign records are skipped and reported. Ordered by start time, then session id.
    */
   async getForCall(callId: string): Promise<SessionInfo[]> {
-    validateId(callId, "callId");
+    validateCallId(callId, this.store.capabilities);
     this.#lifecycle.assertStarted("getForCall");
     const prefix = callPrefix(callId);
     const listed = await this.store.keys(prefix);
@@ -286,4 +296,10 @@ function isStore(value: unknown): value is SessionKVStore {
     typeof store.capabilities === "object" &&
     store.capabilities !== null
   );
+}
+
+/** A store as a registry or host names it in a summary: its class, nothing it holds. */
+export function nameOf(store: SessionKVStore): string {
+  const name = (store as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === "string" && name.length > 0 ? name : "SessionKVStore";
 }

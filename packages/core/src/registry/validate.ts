@@ -40,6 +40,25 @@ export function validateIds(callId: unknown, sessionId: unknown, capabilities: S
   validateKeyLength(callId, sessionId, capabilities);
 }
 
+/**
+ * A call id alone (a listing): rejected when even its shortest session, a one-character id,
+ * would make a key longer than the store accepts. No such session can exist, and the listing
+ * would otherwise send the whole over-long prefix to the server to learn nothing.
+ */
+export function validateCallId(callId: unknown, capabilities: StoreCapabilities): asserts callId is string {
+  validateId(callId, "callId");
+  if ((LONGEST_KEY_OVERHEAD + callId.length + 1) * 3 <= capabilities.maxKeyBytes) return;
+  const key = longestKey(callId, SHORTEST_ID);
+  if (utf8Length(key, capabilities.maxKeyBytes) > capabilities.maxKeyBytes) {
+    throw invalidArgument(
+      "callId",
+      `${show(callId)} makes a ${Buffer.byteLength(key, "utf8")}-byte key with even a one-character sessionId; this store accepts at most ${capabilities.maxKeyBytes}`,
+    );
+  }
+}
+
+const SHORTEST_ID = "x";
+
 function validateKeyLength(callId: string, sessionId: string, capabilities: StoreCapabilities): void {
   // Every UTF-16 unit is at most 3 UTF-8 bytes: ids this short need no key built to be measured.
   if ((LONGEST_KEY_OVERHEAD + callId.length + sessionId.length) * 3 <= capabilities.maxKeyBytes) return;
