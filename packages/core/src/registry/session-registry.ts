@@ -263,8 +263,9 @@ export class SessionRegistry implements AsyncDisposable {
     this.#assertRunning("refresh");
     if (plan.records.length === 0) return [];
     const keys = plan.records;
-    await this.store.expire(keys, this.ttlMs);
-    const values = await this.store.mget(keys);
+    const prepared = plan.preparedRecords;
+    await this.store.expire(prepared, this.ttlMs);
+    const values = await this.store.mget(prepared);
     const missing: string[] = [];
     for (let i = 0; i < keys.length; i++) {
       const sessionId = plan.sessionIds[i] as string;
@@ -314,7 +315,7 @@ export class SessionRegistry implements AsyncDisposable {
     const plan = this.#plan(sessions);
     this.#assertRunning("poll");
     if (plan.records.length === 0) return { records: new Map(), closeRequested: [] };
-    await this.store.expire(plan.records, this.ttlMs);
+    await this.store.expire(plan.preparedRecords, this.ttlMs);
     return this.#read(plan);
   }
 
@@ -326,15 +327,15 @@ export class SessionRegistry implements AsyncDisposable {
     const last = this.#lastPlan;
     if (last !== undefined && sessions instanceof Map && last.matches(sessions)) return last;
     validateSessions(sessions, this.store.capabilities);
-    const plan = new KeyPlan(sessions);
+    const plan = new KeyPlan(sessions, this.store);
     if (sessions.size > 0) this.#lastPlan = plan;
     return plan;
   }
 
   /** One `mget` of the sessions' records and close flags; a flag counts if it targets the record read. */
   async #read(plan: KeyPlan): Promise<PollResult> {
-    const keys = plan.recordsAndFlags;
-    const values = await this.store.mget(keys);
+    const keys = plan.records;
+    const values = await this.store.mget(plan.recordsAndFlags);
     const records = new Map<string, StoredSession | null>();
     const closeRequested: string[] = [];
     const n = plan.records.length;
@@ -460,7 +461,7 @@ function isStore(value: unknown): value is SessionKVStore {
   if (value === null || typeof value !== "object") return false;
   const store = value as Record<string, unknown>;
   return (
-    ["start", "set", "mset", "get", "mget", "expire", "keys", "delete"].every(
+    ["start", "set", "mset", "get", "mget", "expire", "keys", "delete", "prepare"].every(
       (m) => typeof store[m] === "function",
     ) &&
     typeof store.capabilities === "object" &&
