@@ -174,7 +174,11 @@ describe("BaseSessionKVStore", () => {
       ["a", "b"],
     ]);
     expect(new Set(handed).size).toBe(1);
-    expect(store.preparedArgs).toEqual([{ prepared: ["a", "b"] }, { prepared: ["a", "b"] }, { prepared: ["a", "b"] }]);
+    expect(store.preparedArgs).toEqual([
+      { prepared: ["a", "b"] },
+      { prepared: ["a", "b"] },
+      { prepared: ["a", "b"] },
+    ]);
     expect(new Set(store.preparedArgs).size).toBe(1);
     // mget answers every position of the set, and a repeated key gets its own buffer.
     const values = await store.mget(repeated);

@@ -47,6 +47,8 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
       expiryLagMs: 0,
       maxValueBytes: options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES,
       maxKeyBytes: MAX_KEY_BYTES,
+      // A partition's keys are listed from its own bucket item (README, "The keys() index").
+      partitionListing: "indexed",
     });
     this.#secrets = secretsOf(options);
     this.#encoder = new KeyEncoder(options.keyPrefix ?? "");

@@ -13,7 +13,8 @@ export function touchedKeys(
   if (operation === "set") return [{ key: args[0] as string, ttlMs: args[2] as number }];
   if (operation === "expire")
     return keysOf(args[0] as KeySet).map((key) => ({ key, ttlMs: args[1] as number }));
-  if (operation === "mget" || operation === "delete") return keysOf(args[0] as KeySet).map((key) => ({ key }));
+  if (operation === "mget" || operation === "delete")
+    return keysOf(args[0] as KeySet).map((key) => ({ key }));
   return [{ key: args[0] as string }];
 }
 
