@@ -10,8 +10,14 @@ function partitioned(partitions: number, perPartition: number, first = "p"): str
   });
 }
 
-/** How many times cheaper an indexed partition listing must be than the namespace's listing. */
-const INDEXED_ADVANTAGE = 3;
+/**
+ * How many times cheaper an indexed partition listing must be than the namespace's listing. At
+ * 10,000 keys, measured on a machine at load 25-45: Redis with its index 3.6-13×, memory 80-300×;
+ * Redis listing by SCAN 1.2-1.3×. A round trip under load costs what many keys do, so an
+ * index's fixed two or three round trips keep the honest ratio far from the thousands.
+ */
+const INDEXED_ADVANTAGE = 2;
+const NAMESPACE_KEYS = 10_000;
 
 export const listingCases: ConformanceCase[] = [
   {
@@ -93,7 +99,7 @@ export const listingCases: ConformanceCase[] = [
   },
   {
     id: "listing.partition-indexed",
-    title: `partitionListing "indexed": listing a 10-key partition among 5,000 keys costs under 1/${INDEXED_ADVANTAGE} of listing them all`,
+    title: `partitionListing "indexed": listing a 10-key partition among ${NAMESPACE_KEYS.toLocaleString("en")} keys costs under 1/${INDEXED_ADVANTAGE} of listing them all`,
     requires: (capabilities) =>
       capabilities.partitionListing === "indexed"
         ? null
@@ -103,7 +109,7 @@ export const listingCases: ConformanceCase[] = [
       // Listing the whole namespace reads everything on any store; a store that scans for a
       // partition pays about the same again (Redis SCAN, a DynamoDB Scan, a filtered walk), an
       // indexed one a small fraction. Rounds alternate, so both sides meet the same load.
-      const others = partitioned(50, 100, "bulk");
+      const others = partitioned(NAMESPACE_KEYS / 100, 100, "bulk");
       const partition = Array.from({ length: 10 }, (_, i) => `target/call/s${i}`);
       await store.mset([...others, ...partition].map((key) => ({ key, value: bytes("v"), ttlMs: 120_000 })));
       const timed = async (prefix: string, expected: number): Promise<number> => {
@@ -118,7 +124,7 @@ export const listingCases: ConformanceCase[] = [
       await timed("target/call/", 10);
       for (let round = 0; round < 7; round++) {
         if (round % 2 === 0) partitionMs.push(await timed("target/call/", 10));
-        namespaceMs.push(await timed("", 5_010));
+        namespaceMs.push(await timed("", NAMESPACE_KEYS + 10));
         if (round % 2 === 1) partitionMs.push(await timed("target/call/", 10));
       }
       const part = median(partitionMs);
@@ -126,7 +132,7 @@ export const listingCases: ConformanceCase[] = [
       note(`median keys('target/call/') ${part.toFixed(2)} ms, keys('') ${whole.toFixed(2)} ms`);
       assert.ok(
         part * INDEXED_ADVANTAGE < whole,
-        `listing the 10-key partition took ${part.toFixed(2)} ms (median of 7), listing all 5,010 keys ${whole.toFixed(2)} ms: an indexed partition listing should cost under 1/${INDEXED_ADVANTAGE} of it; a store that scans for a partition declares partitionListing "scan"`,
+        `listing the 10-key partition took ${part.toFixed(2)} ms (median of 7), listing all ${NAMESPACE_KEYS + 10} keys ${whole.toFixed(2)} ms: an indexed partition listing should cost under 1/${INDEXED_ADVANTAGE} of it; a store that scans for a partition declares partitionListing "scan"`,
       );
     },
   },
