@@ -80,6 +80,7 @@ describe("options", () => {
       expiryLagMs: 0,
       maxValueBytes: 384 * 1024,
       maxKeyBytes: 1024,
+      partitionListing: "indexed",
     });
   });
 });

@@ -2,6 +2,7 @@ import { ErrorCode, type MsetEntry, SessionKVError, type StoreCapabilities } fro
 import {
   BaseSessionKVStore,
   chunk,
+  copyBytes,
   invalidArgument,
   partitionOf,
   validateKeyPrefix,
@@ -243,7 +244,17 @@ export class RedisSessionKVStore extends BaseSessionKVStore<RedisPreparedKeys> {
       const values = checkedReplies(replies[b], batch.length);
       batch.forEach((key, i) => byKey.set(key, bytes(values[i] ?? null)));
     });
-    return full.map((key) => byKey.get(key) ?? null);
+    // A key asked twice is answered once by the map: each repeat gets its own copy, as MGET
+    // gives each position its own buffer (the contract: one may be mutated without the other).
+    const handedOut = new Set<string>();
+    return full.map((key) => {
+      const value = byKey.get(key) ?? null;
+      if (value === null || !handedOut.has(key)) {
+        handedOut.add(key);
+        return value;
+      }
+      return copyBytes(value);
+    });
   }
 
   protected async doExpire(
