@@ -9,39 +9,49 @@ export const MANIFEST_CHECK = {
 /** Each field of the manifest, what it must be, and what it means (core README, "Capabilities"). */
 const FIELDS: readonly {
   name: keyof StoreCapabilities;
-  valid: (value: number) => boolean;
+  valid: (value: unknown) => boolean;
   expected: string;
 }[] = [
   {
     name: "ttlResolutionMs",
-    valid: (v) => v > 0,
+    valid: (v) => isNumber(v) && v > 0,
     expected:
       "a number of milliseconds > 0 (1 where the backend keeps milliseconds, 1000 where whole seconds)",
   },
   {
     name: "minTtlMs",
-    valid: (v) => v >= 0,
+    valid: (v) => isNumber(v) && v >= 0,
     expected: "a number of milliseconds ≥ 0 (the shortest TTL honoured exactly)",
   },
   {
     name: "expiryLagMs",
-    valid: (v) => v >= 0,
+    valid: (v) => isNumber(v) && v >= 0,
     expected:
       "a number of milliseconds ≥ 0 (how long past its deadline a record may still be visible; 0 when never)",
   },
   {
     name: "maxValueBytes",
-    valid: (v) => Number.isInteger(v) && v >= 256 * 1024,
+    valid: (v) => isNumber(v) && Number.isInteger(v) && v >= 256 * 1024,
     expected:
       "an integer number of bytes ≥ 262144 (the largest value accepted; the contract's minimum is 256 KiB)",
   },
   {
     name: "maxKeyBytes",
-    valid: (v) => Number.isInteger(v) && v >= 512,
+    valid: (v) => isNumber(v) && Number.isInteger(v) && v >= 512,
     expected:
       "an integer number of UTF-8 bytes ≥ 512 (the longest key accepted; the contract's minimum is 512)",
   },
+  {
+    name: "partitionListing",
+    valid: (v) => v === "indexed" || v === "scan",
+    expected:
+      '"indexed" or "scan" (whether keys() of a prefix with two `/` reads only that partition; core README, "Partitions")',
+  },
 ];
+
+function isNumber(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value);
+}
 
 /**
  * Checks a store's `capabilities` before any case runs: the timing and gating of every case
@@ -57,8 +67,7 @@ export function checkCapabilities(capabilities: unknown): StoreCapabilities {
   }
   const problems = FIELDS.flatMap(({ name, valid, expected }) => {
     const value = (capabilities as Record<string, unknown>)[name];
-    const ok = typeof value === "number" && Number.isFinite(value) && valid(value);
-    return ok ? [] : [`capabilities.${name} must be ${expected}, got ${describe(value)}`];
+    return valid(value) ? [] : [`capabilities.${name} must be ${expected}, got ${describe(value)}`];
   });
   if (problems.length > 0) throw new SessionKVError(ErrorCode.INVALID_ARGUMENT, problems.join("; "));
   return capabilities as StoreCapabilities;

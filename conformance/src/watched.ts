@@ -12,6 +12,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   expire: "expire to resolve, ignoring missing keys",
   keys: "keys(prefix) to resolve to the matching keys",
   delete: "delete to resolve, ignoring missing keys",
+  prepare: "prepare of valid keys to return a key set this store's mget, expire and delete take",
 };
 
 /** Store calls that rejected (or threw), by the error they raised. */
@@ -63,5 +64,11 @@ function showArgs(name: string, args: readonly unknown[]): string {
     const entries = args[0] as readonly { key?: unknown }[];
     return `[${entries.length} entries: ${showList(entries.map((e) => e?.key))}]`;
   }
-  return args.map((arg) => (Array.isArray(arg) ? showList(arg) : showValue(arg))).join(", ");
+  return args.map((arg) => (Array.isArray(arg) ? showList(arg) : showKeySet(arg))).join(", ");
+}
+
+/** A prepared key set shows its keys; anything else as a value. */
+function showKeySet(arg: unknown): string {
+  const keys = arg !== null && typeof arg === "object" ? (arg as { keys?: unknown }).keys : undefined;
+  return Array.isArray(keys) ? `prepared ${showList(keys)}` : showValue(arg);
 }

@@ -1,4 +1,5 @@
 import type { MsetEntry, SessionKVStore, SetOptions } from "@sessionkv/core";
+import { keysOf } from "@sessionkv/core/store-kit";
 import { ReferenceStore } from "../../packages/core/test/support/reference-store.js";
 
 /**
@@ -31,6 +32,7 @@ function delegating(inner: ReferenceStore, overrides: Partial<SessionKVStore>): 
     expire: (keys, ttlMs) => inner.expire(keys, ttlMs),
     keys: (prefix) => inner.keys(prefix),
     delete: (keys) => inner.delete(keys),
+    prepare: (keys) => inner.prepare(keys),
     [Symbol.asyncDispose]: () => store.close(),
   };
   return Object.assign(store, overrides);
@@ -69,13 +71,13 @@ export const brokenStores: readonly BrokenStore[] = [
   })),
   broken("expire creates missing keys", ["expire.missing-ignored"], (s) => ({
     expire: async (keys, ttl) => {
-      for (const k of keys) if ((await s.get(k)) === null) await s.set(k, new Uint8Array(0), ttl);
+      for (const k of keysOf(keys)) if ((await s.get(k)) === null) await s.set(k, new Uint8Array(0), ttl);
       await s.expire(keys, ttl);
     },
   })),
   broken("expire read-then-write (overwrites concurrent set)", ["concurrency.expire-vs-set"], (s) => ({
     expire: async (keys, ttl) => {
-      for (const k of keys) {
+      for (const k of keysOf(keys)) {
         const v = await s.get(k);
         await tick();
         if (v !== null) await s.set(k, v, ttl);
@@ -97,13 +99,13 @@ export const brokenStores: readonly BrokenStore[] = [
   })),
   broken("mget out of order", ["mget.order-duplicates-missing"], (s) => ({
     mget: async (keys) => {
-      const sorted = [...keys].sort();
+      const sorted = [...keysOf(keys)].sort();
       const values = await s.mget(sorted);
       return values;
     },
   })),
   broken("mget drops duplicates", ["mget.order-duplicates-missing"], (s) => ({
-    mget: (keys) => s.mget([...new Set(keys)]),
+    mget: (keys) => s.mget([...new Set(keysOf(keys))]),
   })),
   broken("empty value read as missing", ["values.empty-is-not-missing"], (s) => ({
     get: async (k) => {
@@ -264,7 +266,7 @@ export const brokenStores: readonly BrokenStore[] = [
   broken("delete removes every key the given key is a prefix of", ["delete.exact-keys-only"], (s) => ({
     delete: async (keys) => {
       const all = await s.keys("");
-      await s.delete(all.filter((k) => keys.some((prefix) => k.startsWith(prefix))));
+      await s.delete(all.filter((k) => keysOf(keys).some((prefix) => k.startsWith(prefix))));
     },
   })),
 ];

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { SessionKVStore } from "@sessionkv/core";
+import { keysOf } from "@sessionkv/core/store-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runConformance } from "../src/runner.js";
 import { showValue } from "../src/show.js";
@@ -41,7 +42,7 @@ describe("failure messages", () => {
         const remove = store.delete.bind(store);
         return {
           delete: async (keys) => {
-            if (keys.includes("missing"))
+            if (keysOf(keys).includes("missing"))
               throw Object.assign(new Error("no such key"), { code: "ERR_NO_KEY" });
             await remove(keys);
           },

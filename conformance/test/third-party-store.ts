@@ -21,6 +21,7 @@ function checkValue(v) {
   if (v.byteLength > MAX_VALUE) throw new CodedError("ERR_VALUE_TOO_LARGE", "too large");
 }
 function checkKeys(ks) { if (!Array.isArray(ks)) throw new CodedError("ERR_INVALID_ARGUMENT", "bad keys"); ks.forEach(checkKey); }
+// prepare() needs no base class either: a frozen copy, remembered as this store's own.
 // A client the module opens and never closes, like a module-level ioredis Cluster: the CLI must still exit.
 if (process.env.HOLD_OPEN === "1") setInterval(() => {}, 60_000);
 export default function createStore() {
@@ -33,12 +34,19 @@ export default function createStore() {
   const live = (k) => { const e = data.get(k); if (e && e.until > Date.now()) return e; data.delete(k); return undefined; };
   const put = (k, v, t) => data.set(k, { v: v.slice(), until: Date.now() + t });
   const glob = process.env.BROKEN === "keys-glob";
+  const own = new WeakSet();
+  const listed = (ks) => {
+    if (own.has(ks)) return ks.keys;
+    if (Array.isArray(ks)) { checkKeys(ks); return ks; }
+    throw new CodedError("ERR_INVALID_ARGUMENT", "keys must be an array or a key set this store prepared");
+  };
   const store = {
     capabilities: {
       ttlResolutionMs: 1, minTtlMs: 1, maxValueBytes: MAX_VALUE,
       ...(process.env.NO_EXPIRY_LAG === "1" ? {} : { expiryLagMs: 0 }),
       // Declaring a longest key above what the suite probes makes keys.longest-declared skip.
       maxKeyBytes: process.env.HUGE_KEYS === "1" ? 2_000_000 : MAX_KEY,
+      partitionListing: "scan",
     },
     async start() { if (state === "closed") throw new CodedError("ERR_STORE_CLOSED", "closed"); state = "started"; },
     async close() { state = "closed"; data.clear(); if (process.env.HANG_CLOSE === "1") await new Promise(() => {}); },
@@ -69,15 +77,16 @@ export default function createStore() {
       for (const e of es) put(e.key, e.value, e.ttlMs);
     },
     async get(k) { checkKey(k); ready(); return live(k)?.v.slice() ?? null; },
-    async mget(ks) { checkKeys(ks); ready(); return ks.map((k) => live(k)?.v.slice() ?? null); },
-    async expire(ks, t) { checkKeys(ks); checkTtl(t); ready(); for (const k of ks) { const e = live(k); if (e) e.until = Date.now() + t; } },
+    prepare(ks) { checkKeys(ks); ready(); const set = Object.freeze({ keys: Object.freeze([...ks]) }); own.add(set); return set; },
+    async mget(ks) { ks = listed(ks); ready(); return ks.map((k) => live(k)?.v.slice() ?? null); },
+    async expire(ks, t) { ks = listed(ks); checkTtl(t); ready(); for (const k of ks) { const e = live(k); if (e) e.until = Date.now() + t; } },
     async keys(p) {
       if (typeof p !== "string" || !p.isWellFormed()) throw new CodedError("ERR_INVALID_ARGUMENT", "bad prefix");
       ready();
       const match = glob ? (k) => new RegExp("^" + p.replaceAll("*", ".*").replaceAll("?", ".")).test(k) : (k) => k.startsWith(p);
       return [...data.keys()].filter((k) => live(k) && match(k));
     },
-    async delete(ks) { checkKeys(ks); ready(); for (const k of ks) data.delete(k); },
+    async delete(ks) { ks = listed(ks); ready(); for (const k of ks) data.delete(k); },
   };
   return store;
 }

@@ -10,6 +10,7 @@ import { listingCases } from "./listing.js";
 import { mgetCases } from "./mget.js";
 import { msetCases } from "./mset.js";
 import { onlyIfExistsCases } from "./only-if-exists.js";
+import { preparedCases } from "./prepared.js";
 import { registryCases as registryOnlyCases } from "./registry.js";
 import { ttlCases } from "./ttl.js";
 import { valueCases } from "./values.js";
@@ -26,6 +27,7 @@ export const storeCases: readonly ConformanceCase[] = [
   ...expireCases,
   ...listingCases,
   ...deleteCases,
+  ...preparedCases,
   ...concurrencyCases,
   ...claimCases,
 ];

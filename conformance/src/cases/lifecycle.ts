@@ -3,7 +3,8 @@ import { assert, bytes, call, rejectsWithCode } from "../expect.js";
 import type { ConformanceCase } from "../types.js";
 
 /**
- * Every operation of the contract with valid arguments (both forms of set, both claims, batches of two keys);
+ * Every operation of the contract with valid arguments (both forms of set, both claims, batches of
+ * two keys, as arrays and as prepared key sets);
  * reused by the lifecycle and validation cases and by `@sessionkv/conformance/testing`'s outage helpers.
  */
 export function everyOperation(store: SessionKVStore): [string, () => Promise<unknown>][] {
@@ -26,6 +27,10 @@ export function everyOperation(store: SessionKVStore): [string, () => Promise<un
     ["expire", () => store.expire(["k", "k2"], 60_000)],
     ["keys", () => store.keys("")],
     ["delete", () => store.delete(["k"])],
+    // A prepared key set's calls (prepare itself does no I/O, so it is not an operation here).
+    ["mget prepared", () => store.mget(store.prepare(["k", "k2"]))],
+    ["expire prepared", () => store.expire(store.prepare(["k", "k2"]), 60_000)],
+    ["delete prepared", () => store.delete(store.prepare(["k"]))],
   ];
 }
 

@@ -1,6 +1,7 @@
 import { copyBytes, unique } from "./batch.js";
 import { ErrorCode, SessionKVError } from "./errors.js";
 import { Lifecycle, storeLifecycleErrors } from "./lifecycle.js";
+import { type KeySet, type PreparedContents, PreparedKeySet, type PreparedKeys } from "./prepared-keys.js";
 import { redactError, redactText } from "./redact.js";
 import { withTimeout } from "./timeout.js";
 import type { MsetEntry, SessionKVStore, SetOptions, StoreCapabilities } from "./types.js";
@@ -30,7 +31,7 @@ export const DEFAULT_OPERATION_TIMEOUT_MS = 5_000;
  * Order of checks: arguments first, then lifecycle. Bad input is reported as such even on a
  * closed store, which is also how the conformance suite proves validation does no I/O.
  */
-export abstract class BaseSessionKVStore implements SessionKVStore {
+export abstract class BaseSessionKVStore<Prepared = undefined> implements SessionKVStore {
   abstract readonly capabilities: StoreCapabilities;
 
   /**
@@ -46,13 +47,6 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
   protected readonly cannotHang: boolean = false;
   /** Bounds every operation; backends derive their drivers' own timeouts from it. */
   protected readonly operationTimeoutMs: number;
-  /**
-   * Frozen key arrays this store has validated, each with its repeats removed: they cannot
-   * change, so both stay true. A registry hands the same frozen arrays to every heartbeat, and
-   * at 10,000 keys the check and the de-duplication cost more than an etcd keepalive (etcd README,
-   * "Benchmark: the heartbeat").
-   */
-  readonly #checkedFrozen = new WeakMap<readonly string[], readonly string[]>();
   readonly #lifecycle = new Lifecycle(storeLifecycleErrors);
 
   constructor(options: BaseStoreOptions = {}) {
@@ -78,14 +72,29 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
   /** Entries have unique keys. Never called with `[]`. */
   protected abstract doMset(entries: readonly MsetEntry[]): Promise<void>;
   protected abstract doGet(key: string): Promise<Uint8Array | null>;
-  /** Keys are unique (unless `acceptsRepeatedKeys`). Never called with `[]`. One result per key, same order. */
-  protected abstract doMget(keys: readonly string[]): Promise<(Uint8Array | null)[]>;
-  /** Keys are unique (unless `acceptsRepeatedKeys`). Never called with `[]`. */
-  protected abstract doExpire(keys: readonly string[], ttlMs: number): Promise<void>;
+  /**
+   * Keys are unique (unless `acceptsRepeatedKeys`). Never called with `[]`. One result per key,
+   * same order. `prepared` is what `doPrepare` derived from these very keys, when the caller
+   * passed a prepared set; `undefined` for a plain array.
+   */
+  protected abstract doMget(keys: readonly string[], prepared?: Prepared): Promise<(Uint8Array | null)[]>;
+  /** Keys are unique (unless `acceptsRepeatedKeys`). Never called with `[]`. `prepared` as for `doMget`. */
+  protected abstract doExpire(keys: readonly string[], ttlMs: number, prepared?: Prepared): Promise<void>;
   /** May return a key more than once; the base removes repeats. */
   protected abstract doKeys(prefix: string): Promise<string[]>;
-  /** Keys are unique (unless `acceptsRepeatedKeys`). Never called with `[]`. */
-  protected abstract doDelete(keys: readonly string[]): Promise<void>;
+  /** Keys are unique (unless `acceptsRepeatedKeys`). Never called with `[]`. `prepared` as for `doMget`. */
+  protected abstract doDelete(keys: readonly string[], prepared?: Prepared): Promise<void>;
+
+  // Prepared key sets (core README, "Prepared key sets").
+  /**
+   * What this backend derives once from a prepared key set (encoded keys, command batches), handed
+   * back to `doMget`, `doExpire` and `doDelete` with those keys. Keys are valid and unique (unless
+   * `acceptsRepeatedKeys`); it may refuse one with `ERR_INVALID_ARGUMENT`. The default derives
+   * nothing: a prepared set then still saves the validation and the de-duplication.
+   */
+  protected doPrepare(_keys: readonly string[]): Prepared | undefined {
+    return undefined;
+  }
 
   /** Passwords and secret keys of the connection settings, removed from every surfaced error. */
   protected secrets(): readonly string[] {
@@ -182,23 +191,40 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
     return this.#run("get", () => this.doGet(key));
   }
 
-  async mget(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
-    const distinct = this.#checkedKeys(keys);
+  prepare(keys: readonly string[]): PreparedKeys {
+    validateKeys(keys, this.capabilities);
+    this.#assertUsable("prepare");
+    // A copy: the caller may change its array later, the set may not change.
+    const own = Object.isFrozen(keys) ? keys : Object.freeze([...keys]);
+    const distinct = this.acceptsRepeatedKeys ? own : Object.freeze(unique(own));
+    let encoded: Prepared | undefined;
+    try {
+      encoded = distinct.length === 0 ? undefined : this.doPrepare(distinct);
+    } catch (error) {
+      throw this.#shape(error, "prepare");
+    }
+    return new PreparedKeySet(this, own, distinct, encoded);
+  }
+
+  async mget(keys: KeySet): Promise<(Uint8Array | null)[]> {
+    const set = this.#keySet(keys, "mget");
     this.#assertUsable("mget");
-    if (keys.length === 0) return [];
-    const values = await this.#run("mget", () => this.doMget(distinct));
+    if (set.keys.length === 0) return [];
+    const { distinct } = set;
+    const values = await this.#run("mget", () => this.doMget(distinct, set.encoded));
     if (values.length !== distinct.length) {
       throw new SessionKVError(
         ErrorCode.STORE_PROTOCOL,
         `mget returned ${values.length} values for ${distinct.length} keys`,
       );
     }
-    if (distinct === keys) return values;
+    if (distinct === set.keys) return values;
+    if (set.positions !== undefined) return fannedOut(values, set.positions);
     const byKey = new Map<string, Uint8Array | null>();
     distinct.forEach((key, i) => byKey.set(key, values[i] ?? null));
     // Repeated keys get their own copy: callers may mutate one result without touching another.
     const handedOut = new Set<string>();
-    return keys.map((key) => {
+    return set.keys.map((key) => {
       const value = byKey.get(key) ?? null;
       if (value === null || !handedOut.has(key)) {
         handedOut.add(key);
@@ -208,12 +234,12 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
     });
   }
 
-  async expire(keys: readonly string[], ttlMs: number): Promise<void> {
-    const distinct = this.#checkedKeys(keys);
+  async expire(keys: KeySet, ttlMs: number): Promise<void> {
+    const set = this.#keySet(keys, "expire");
     validateTtlMs(ttlMs);
     this.#assertUsable("expire");
-    if (keys.length === 0) return;
-    return this.#run("expire", () => this.doExpire(distinct, ttlMs));
+    if (set.keys.length === 0) return;
+    return this.#run("expire", () => this.doExpire(set.distinct, ttlMs, set.encoded));
   }
 
   async keys(prefix: string): Promise<string[]> {
@@ -223,24 +249,34 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
     return [...new Set(found)];
   }
 
-  async delete(keys: readonly string[]): Promise<void> {
-    const distinct = this.#checkedKeys(keys);
+  async delete(keys: KeySet): Promise<void> {
+    const set = this.#keySet(keys, "delete");
     this.#assertUsable("delete");
-    if (keys.length === 0) return;
-    return this.#run("delete", () => this.doDelete(distinct));
+    if (set.keys.length === 0) return;
+    return this.#run("delete", () => this.doDelete(set.distinct, set.encoded));
   }
 
-  /** Validates `keys` and returns them without repeats (unless `acceptsRepeatedKeys`). */
-  #checkedKeys(keys: readonly string[]): readonly string[] {
-    const known = this.#checkedFrozen.get(keys);
-    if (known !== undefined) return known;
-    validateKeys(keys, this.capabilities);
-    const distinct = this.acceptsRepeatedKeys ? keys : unique(keys);
-    if (!Object.isFrozen(keys)) return distinct;
-    // A fresh array when there were repeats: frozen, so that a backend's own memo of frozen
-    // arrays (Redis: the prefixed keys) applies to it too.
-    this.#checkedFrozen.set(keys, Object.freeze(distinct));
-    return distinct;
+  /**
+   * A plain array validated, without repeats (unless `acceptsRepeatedKeys`); a set this store
+   * prepared as it was prepared. Anything else, another store's set included, is refused.
+   */
+  #keySet(keys: KeySet, operation: string): PreparedContents<Prepared> {
+    if (Array.isArray(keys)) {
+      validateKeys(keys, this.capabilities);
+      const distinct = this.acceptsRepeatedKeys ? keys : unique(keys);
+      return { keys, distinct, positions: undefined, encoded: undefined };
+    }
+    const prepared = PreparedKeySet.openedBy<Prepared>(keys, this);
+    if (prepared !== undefined) return prepared;
+    const owner = PreparedKeySet.ownerOf(keys);
+    if (owner === undefined) validateKeys(keys, this.capabilities);
+    const closed =
+      owner instanceof BaseSessionKVStore &&
+      (owner.#lifecycle.phase === "stopping" || owner.#lifecycle.phase === "stopped");
+    throw new SessionKVError(
+      ErrorCode.INVALID_ARGUMENT,
+      `keys is a key set prepared by another store${closed ? " (now closed)" : ""}; ${operation}() takes only sets this store's prepare() made`,
+    );
   }
 
   #assertUsable(operation: string): void {
@@ -266,6 +302,21 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
     clean.stack = shaped.stack === undefined ? undefined : redactText(shaped.stack, secrets);
     return clean;
   }
+}
+
+/** `mget`'s answer for a prepared set with repeats; a repeated key gets its own copy, as in `mget`. */
+function fannedOut(values: readonly (Uint8Array | null)[], positions: Uint32Array): (Uint8Array | null)[] {
+  const handedOut = new Uint8Array(values.length);
+  const out = new Array<Uint8Array | null>(positions.length);
+  for (let i = 0; i < positions.length; i++) {
+    const at = positions[i] as number;
+    const value = values[at] ?? null;
+    if (value === null || handedOut[at] === 0) {
+      handedOut[at] = 1;
+      out[i] = value;
+    } else out[i] = copyBytes(value);
+  }
+  return out;
 }
 
 /** Collapses repeated keys, keeping the last entry (mset's "last wins"). */

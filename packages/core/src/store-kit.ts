@@ -40,3 +40,5 @@ export {
   liveValue,
 } from "./expiry.js";
 export type { DecodedRecord } from "./expiry.js";
+export { partitionOf } from "./partition.js";
+export { keysOf } from "./prepared-keys.js";

@@ -1,3 +1,5 @@
+import type { PreparedKeys } from "./prepared-keys.js";
+
 /** What a backend can honour; conformance tolerances and the registry derive from it. */
 export interface StoreCapabilities {
   /** 1 where the backend keeps milliseconds, 1000 where whole seconds. TTLs are rounded up to it. */
@@ -10,7 +12,15 @@ export interface StoreCapabilities {
   readonly maxValueBytes: number;
   /** Longest key, in UTF-8 bytes, that `set` accepts. */
   readonly maxKeyBytes: number;
+  /**
+   * How `keys(prefix)` lists a prefix that contains a partition (core README, "Partitions"):
+   * `"indexed"` reads that partition only, at a cost that grows with the partition, not with the
+   * namespace; `"scan"` may read every key of the namespace (or of the whole server) to find them.
+   */
+  readonly partitionListing: PartitionListing;
 }
+
+export type PartitionListing = "indexed" | "scan";
 
 export interface SetOptions {
   /** Write only when the key exists and has not expired; otherwise do nothing, silently. */
@@ -41,8 +51,15 @@ export interface SessionKVStore extends AsyncDisposable {
   deleteIfEquals(key: string, value: Uint8Array): Promise<boolean>;
   mset(entries: readonly MsetEntry[]): Promise<void>;
   get(key: string): Promise<Uint8Array | null>;
-  mget(keys: readonly string[]): Promise<(Uint8Array | null)[]>;
-  expire(keys: readonly string[], ttlMs: number): Promise<void>;
+  mget(keys: readonly string[] | PreparedKeys): Promise<(Uint8Array | null)[]>;
+  expire(keys: readonly string[] | PreparedKeys, ttlMs: number): Promise<void>;
   keys(prefix: string): Promise<string[]>;
-  delete(keys: readonly string[]): Promise<void>;
+  delete(keys: readonly string[] | PreparedKeys): Promise<void>;
+
+  // Prepared key sets (core README, "Prepared key sets").
+  /**
+   * `keys` validated, de-duplicated and encoded once, for `mget`, `expire` and `delete` of the same
+   * keys again and again (a heartbeat). Does no I/O. The handle works with this store only.
+   */
+  prepare(keys: readonly string[]): PreparedKeys;
 }

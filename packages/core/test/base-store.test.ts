@@ -13,14 +13,17 @@ import { BaseSessionKVStore, validateKeyPrefix } from "../src/store-kit.js";
  * input never reaches them, repeated keys are collapsed, `[]` costs nothing, and a hook that
  * hangs is cut off by the deadline.
  */
-class RecordingStore extends BaseSessionKVStore {
+class RecordingStore extends BaseSessionKVStore<{ readonly prepared: readonly string[] }> {
   readonly capabilities: StoreCapabilities = {
     ttlResolutionMs: 1,
     minTtlMs: 1,
     expiryLagMs: 0,
     maxValueBytes: 8,
     maxKeyBytes: 16,
+    partitionListing: "scan",
   };
+  /** What each hook was handed as `prepared`, in call order. */
+  readonly preparedArgs: unknown[] = [];
   readonly calls: [string, unknown][] = [];
   hang = false;
   fail: unknown;
@@ -64,20 +67,27 @@ class RecordingStore extends BaseSessionKVStore {
   protected doGet(key: string) {
     return this.#hook("get", key, null);
   }
-  protected doMget(keys: readonly string[]) {
+  protected override doPrepare(keys: readonly string[]) {
+    this.calls.push(["prepare", keys]);
+    return { prepared: keys };
+  }
+  protected doMget(keys: readonly string[], prepared?: unknown) {
+    this.preparedArgs.push(prepared);
     return this.#hook(
       "mget",
       keys,
       keys.map((k) => new TextEncoder().encode(k)),
     );
   }
-  protected doExpire(keys: readonly string[], ttlMs: number) {
+  protected doExpire(keys: readonly string[], ttlMs: number, prepared?: unknown) {
+    this.preparedArgs.push(prepared);
     return this.#hook("expire", [keys, ttlMs], undefined);
   }
   protected doKeys(prefix: string) {
     return this.#hook("keys", prefix, ["a", "b", "a"]);
   }
-  protected doDelete(keys: readonly string[]) {
+  protected doDelete(keys: readonly string[], prepared?: unknown) {
+    this.preparedArgs.push(prepared);
     return this.#hook("delete", keys, undefined);
   }
 }
@@ -154,7 +164,7 @@ describe("BaseSessionKVStore", () => {
     await expect(store.deleteIfEquals("", b("v"))).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
   });
 
-  it("validates key arrays on every call, except a frozen array it has already accepted", async () => {
+  it("validates a plain key array on every call, frozen or not; a prepared set once, at prepare()", async () => {
     const store = new RecordingStore();
     await store.start();
     store.calls.length = 0;
@@ -164,31 +174,42 @@ describe("BaseSessionKVStore", () => {
     keys[1] = "\uDC00";
     await expect(store.mget(keys)).rejects.toMatchObject({ message: /^keys\[1\]/ });
     await expect(store.expire(keys, 1)).rejects.toMatchObject({ message: /^keys\[1\]/ });
-    // A frozen array that failed is not remembered as valid.
+    // Freezing no longer buys anything: a frozen array is an array like any other.
     const bad = Object.freeze(["a", "k".repeat(17)]);
     for (let i = 0; i < 2; i++)
       await expect(store.delete(bad)).rejects.toMatchObject({ message: /^keys\[1\] is 17 UTF-8 bytes/ });
-    // One that passed cannot change, and reaches the hooks of every operation that takes keys.
-    const good = Object.freeze(["a", "b"]);
-    await store.mget(good);
-    await store.expire(good, 1);
-    await store.delete(good);
-    expect(store.calls.map(([name]) => name)).toEqual(["mget", "mget", "expire", "delete"]);
-    // Remembered per store: another store with a smaller key limit checks it against its own.
+    expect(() => store.prepare(bad)).toThrow(expect.objectContaining({ code: "ERR_INVALID_ARGUMENT" }));
+    expect(store.calls.map(([name]) => name)).toEqual(["mget"]);
+    store.calls.length = 0;
+    // A prepared set is the keys as they were: changing the array afterwards changes nothing.
+    const source = ["a", "b"];
+    const prepared = store.prepare(source);
+    source[1] = "\uDC00";
+    expect(prepared.keys).toEqual(["a", "b"]);
+    expect(Object.isFrozen(prepared.keys)).toBe(true);
+    await store.mget(prepared);
+    await store.expire(prepared, 1);
+    await store.delete(prepared);
+    expect(store.calls.map(([name, arg]) => [name, arg])).toEqual([
+      ["prepare", ["a", "b"]],
+      ["mget", ["a", "b"]],
+      ["expire", [["a", "b"], 1]],
+      ["delete", ["a", "b"]],
+    ]);
+    // Checked against the limits of the store that prepares it.
     const strict = new (class extends RecordingStore {
       override readonly capabilities = { ...store.capabilities, maxKeyBytes: 1 };
     })();
     await strict.start();
-    const long = Object.freeze(["ab"]);
-    await store.mget(long);
-    await expect(strict.mget(long)).rejects.toMatchObject({ message: /^keys\[0\] is 2 UTF-8 bytes/ });
+    store.prepare(["ab"]);
+    expect(() => strict.prepare(["ab"])).toThrow(/^keys\[0\] is 2 UTF-8 bytes/);
   });
 
-  it("de-duplicates a frozen key array once and hands the hooks the same keys every time", async () => {
+  it("de-duplicates a prepared set once and hands the hooks the same keys and doPrepare's result every call", async () => {
     const store = new RecordingStore();
     await store.start();
+    const repeated = store.prepare(["a", "b", "a"]);
     store.calls.length = 0;
-    const repeated = Object.freeze(["a", "b", "a"]);
     await store.expire(repeated, 1);
     await store.expire(repeated, 1);
     await store.delete(repeated);
@@ -199,13 +220,73 @@ describe("BaseSessionKVStore", () => {
       ["a", "b"],
     ]);
     expect(new Set(handed).size).toBe(1);
-    expect(Object.isFrozen(handed[0])).toBe(true);
-    // A mutable array with repeats is de-duplicated afresh on every call.
+    expect(store.preparedArgs).toEqual([
+      { prepared: ["a", "b"] },
+      { prepared: ["a", "b"] },
+      { prepared: ["a", "b"] },
+    ]);
+    expect(new Set(store.preparedArgs).size).toBe(1);
+    // mget answers every position of the set, and a repeated key gets its own buffer.
+    const values = await store.mget(repeated);
+    expect(values.map((v) => (v === null ? null : new TextDecoder().decode(v)))).toEqual(["a", "b", "a"]);
+    expect(values[0]).not.toBe(values[2]);
+    (values[0] as Uint8Array)[0] = 0;
+    expect(new TextDecoder().decode(values[2] as Uint8Array)).toBe("a");
+    // A plain array reaches the hooks with nothing prepared, and is de-duplicated afresh each call.
+    store.calls.length = 0;
+    store.preparedArgs.length = 0;
     const keys = ["a", "a"];
     await store.mget(keys);
     keys[1] = "c";
     await store.mget(keys);
-    expect(store.calls.slice(-2).map(([, arg]) => arg)).toEqual([["a"], ["a", "c"]]);
+    expect(store.calls.map(([, arg]) => arg)).toEqual([["a"], ["a", "c"]]);
+    expect(store.preparedArgs).toEqual([undefined, undefined]);
+    // An empty set costs nothing.
+    const empty = store.prepare([]);
+    expect(await store.mget(empty)).toEqual([]);
+    await store.delete(empty);
+    expect(store.calls).toHaveLength(2);
+  });
+
+  it("refuses a key set another store prepared, closed or not, and anything that is not a key set", async () => {
+    const store = new RecordingStore();
+    const other = new RecordingStore();
+    await store.start();
+    await other.start();
+    const theirs = other.prepare(["a"]);
+    store.calls.length = 0;
+    for (const call of [() => store.mget(theirs), () => store.expire(theirs, 1), () => store.delete(theirs)])
+      await expect(call()).rejects.toMatchObject({
+        code: "ERR_INVALID_ARGUMENT",
+        message: /^keys is a key set prepared by another store; /,
+      });
+    await other.close();
+    await expect(store.mget(theirs)).rejects.toMatchObject({
+      code: "ERR_INVALID_ARGUMENT",
+      message: /^keys is a key set prepared by another store \(now closed\)/,
+    });
+    // Its own store, closed, says so.
+    await expect(other.mget(theirs)).rejects.toMatchObject({ code: "ERR_STORE_CLOSED" });
+    // A look-alike is not a key set: only prepare() makes one.
+    const forged = { keys: ["a"] } as unknown as string[];
+    await expect(store.mget(forged)).rejects.toMatchObject({
+      code: "ERR_INVALID_ARGUMENT",
+      message: /^keys must be an array of strings/,
+    });
+    expect(store.calls).toEqual([]);
+  });
+
+  it("prepare() checks its keys first, then the lifecycle, like every operation", async () => {
+    const store = new RecordingStore();
+    expect(() => store.prepare(["a"])).toThrow(expect.objectContaining({ code: "ERR_STORE_NOT_STARTED" }));
+    await store.start();
+    await store.close();
+    expect(() => store.prepare(["a"])).toThrow(expect.objectContaining({ code: "ERR_STORE_CLOSED" }));
+    for (const bad of [[""], ["\uD800"], ["k".repeat(17)], "a", [1]])
+      expect(() => store.prepare(bad as string[])).toThrow(
+        expect.objectContaining({ code: "ERR_INVALID_ARGUMENT" }),
+      );
+    expect(store.calls.map(([name]) => name)).toEqual(["start", "close"]);
   });
 
   it("takes TTLs up to MAX_TTL_MS (365 days) and rejects longer ones naming ttlMs, before any hook", async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { SessionHost, type SessionMetrics, SessionRegistry, silentLogger } from "../src/index.js";
-import { interceptStore } from "../src/testing/index.js";
+import { aroundStore, interceptStore } from "../src/testing/index.js";
 import { ReferenceStore } from "./support/reference-store.js";
 
 // The heartbeat's CPU savings (records decoded once, metrics compared without JSON) must never
@@ -144,6 +144,44 @@ describe("heartbeat keys kept from one read to the next", () => {
     sessions.delete("s2");
     sessions.set("\uD800", "c1");
     await expect(registry.poll(sessions)).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT" });
+  });
+
+  it("are prepared by the store once per set of sessions, and every heartbeat passes the prepared sets", async () => {
+    const prepared: (readonly string[])[] = [];
+    const passed: string[] = [];
+    const inner = new (class extends ReferenceStore {
+      override prepare(keys: readonly string[]) {
+        prepared.push(keys);
+        return super.prepare(keys);
+      }
+    })();
+    const store = aroundStore(inner, (operation, args, call) => {
+      if (operation === "mget" || operation === "expire")
+        passed.push(`${operation}:${Array.isArray(args[0]) ? "array" : "prepared"}`);
+      return call();
+    });
+    opened.push(inner);
+    const registry = new SessionRegistry({ store, ttlMs: 60_000, logger: silentLogger });
+    await registry.start();
+    await registry.register("c", "s1");
+    await registry.register("c", "s2");
+    const sessions = new Map([
+      ["s1", "c"],
+      ["s2", "c"],
+    ]);
+    for (let beat = 0; beat < 3; beat++) {
+      expect((await registry.poll(sessions)).closeRequested).toEqual([]);
+      expect(await registry.refresh(sessions)).toEqual([]);
+    }
+    expect(prepared).toEqual([
+      ["sessions/c/s1", "sessions/c/s2"],
+      ["sessions/c/s1", "sessions/c/s2", "close_requests/c/s1", "close_requests/c/s2"],
+    ]);
+    expect(new Set(passed)).toEqual(new Set(["expire:prepared", "mget:prepared"]));
+    // Another set of sessions is planned, and prepared, afresh.
+    sessions.delete("s2");
+    await registry.poll(sessions);
+    expect(prepared.slice(2)).toEqual([["sessions/c/s1"], ["sessions/c/s1", "close_requests/c/s1"]]);
   });
 
   it("a host heartbeats the sessions added and only those still hosted", async () => {

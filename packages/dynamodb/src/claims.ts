@@ -1,4 +1,5 @@
 import { type AttributeValue, DeleteItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { deadlineNow } from "@sessionkv/core/store-kit";
 import { type Item, toItem } from "./item.js";
 import { ATTR, itemKey } from "./schema.js";
 
@@ -19,7 +20,7 @@ const EQUAL_CONDITION = "#exp > :now AND #val = :val";
 const EQUAL_EMPTY_CONDITION = "#exp > :now AND attribute_not_exists(#val)";
 
 export function claimCommand(tableName: string, tag: string, key: string, value: Uint8Array, ttlMs: number) {
-  const now = Date.now();
+  const now = deadlineNow();
   const item: Item = toItem(tag, key, value, ttlMs, now);
   return new PutItemCommand({
     TableName: tableName,
@@ -31,7 +32,7 @@ export function claimCommand(tableName: string, tag: string, key: string, value:
 }
 
 export function releaseCommand(tableName: string, tag: string, key: string, value: Uint8Array) {
-  const values: Record<string, AttributeValue> = { ":now": { N: String(Date.now()) } };
+  const values: Record<string, AttributeValue> = { ":now": { N: String(deadlineNow()) } };
   if (value.byteLength > 0) values[":val"] = { B: value.slice() };
   return new DeleteItemCommand({
     TableName: tableName,

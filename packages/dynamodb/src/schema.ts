@@ -1,10 +1,11 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { partitionOf } from "@sessionkv/core/store-kit";
 
 /**
  * Table layout (documented in the README, "Key schema"):
  *
- *   pk (S, partition key) = namespace tag + the key up to and including its second "/"
- *                           (the whole key when it has fewer than two)
+ *   pk (S, partition key) = namespace tag + the key's partition, up to and including its
+ *                           second "/" (core README, "Partitions"; the whole key when it has none)
  *   sk (S, sort key)      = the whole key, exactly as the caller wrote it
  *   val (B)               = the value; absent for the empty value
  *   expiresAtMs (N)       = exact deadline, epoch milliseconds; every read filters on it
@@ -43,31 +44,23 @@ export function namespaceTag(keyPrefix: string): string {
   return `${keyPrefix.length}:${keyPrefix}`;
 }
 
-/** End of the partition part of `key`: just after its second "/", or -1 when it has fewer. */
-function partitionEnd(key: string): number {
-  const first = key.indexOf("/");
-  if (first === -1) return -1;
-  const second = key.indexOf("/", first + 1);
-  return second === -1 ? -1 : second + 1;
-}
-
-export function partitionOf(tag: string, key: string): string {
-  const end = partitionEnd(key);
-  return tag + (end === -1 ? key : key.slice(0, end));
+/** The item's partition key attribute: the namespace tag, then the key's partition (or the whole key). */
+export function partitionKey(tag: string, key: string): string {
+  return tag + (partitionOf(key) ?? key);
 }
 
 /** The primary key of an item: `{ pk: { S }, sk: { S } }`. */
 export type ItemKey = Record<string, AttributeValue>;
 
 export function itemKey(tag: string, key: string): ItemKey {
-  return { [ATTR.partition]: { S: partitionOf(tag, key) }, [ATTR.sort]: { S: key } };
+  return { [ATTR.partition]: { S: partitionKey(tag, key) }, [ATTR.sort]: { S: key } };
 }
 
 /**
  * How `keys(prefix)` reads: a prefix that already contains the partition boundary names exactly
  * one partition (every key starting with it has the same first two segments) → Query with
  * begins_with on the sort key. Any other prefix → Scan filtered by begins_with on the
- * partition key, which is exact: for a key K starting with such a prefix P, partitionOf(K)
+ * partition key, which is exact: for a key K starting with such a prefix P, partitionKey(K)
  * starts with tag + P because K's second "/" (if any) lies beyond P.
  */
 export type ListingPlan =
@@ -75,7 +68,7 @@ export type ListingPlan =
   | { readonly kind: "scan"; readonly partitionPrefix: string };
 
 export function listingPlan(tag: string, prefix: string): ListingPlan {
-  const end = partitionEnd(prefix);
-  if (end === -1) return { kind: "scan", partitionPrefix: tag + prefix };
-  return { kind: "query", partition: tag + prefix.slice(0, end), sortPrefix: prefix };
+  const partition = partitionOf(prefix);
+  if (partition === undefined) return { kind: "scan", partitionPrefix: tag + prefix };
+  return { kind: "query", partition: tag + partition, sortPrefix: prefix };
 }

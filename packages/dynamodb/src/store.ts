@@ -52,6 +52,8 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
     expiryLagMs: 0,
     maxValueBytes: MAX_VALUE_BYTES,
     maxKeyBytes: MAX_KEY_BYTES,
+    // A partition is one DynamoDB partition key: listed by a Query of it (README, "Key schema").
+    partitionListing: "indexed",
   });
 
   readonly #options: ResolvedOptions;

@@ -1,19 +1,19 @@
 import { ErrorCode } from "@sessionkv/core";
 import { describe, expect, it } from "vitest";
 import { DynamoDBSessionKVStore } from "../src/index.js";
-import { listingPlan, namespaceTag, partitionOf } from "../src/schema.js";
+import { listingPlan, namespaceTag, partitionKey } from "../src/schema.js";
 
 describe("key schema", () => {
   const tag = namespaceTag("ns:");
 
   it("puts the key up to its second slash in the partition, or the whole key when it has fewer", () => {
     expect(tag).toBe("3:ns:");
-    expect(partitionOf(tag, "sessions/call/s1")).toBe("3:ns:sessions/call/");
-    expect(partitionOf(tag, "sessions/call/")).toBe("3:ns:sessions/call/");
-    expect(partitionOf(tag, "sessions/call/a/b")).toBe("3:ns:sessions/call/");
-    expect(partitionOf(tag, "sessions/call")).toBe("3:ns:sessions/call");
-    expect(partitionOf(tag, "plain")).toBe("3:ns:plain");
-    expect(partitionOf(tag, "//x")).toBe("3:ns://");
+    expect(partitionKey(tag, "sessions/call/s1")).toBe("3:ns:sessions/call/");
+    expect(partitionKey(tag, "sessions/call/")).toBe("3:ns:sessions/call/");
+    expect(partitionKey(tag, "sessions/call/a/b")).toBe("3:ns:sessions/call/");
+    expect(partitionKey(tag, "sessions/call")).toBe("3:ns:sessions/call");
+    expect(partitionKey(tag, "plain")).toBe("3:ns:plain");
+    expect(partitionKey(tag, "//x")).toBe("3:ns://");
   });
 
   it("queries one partition when the prefix contains the boundary, scans otherwise", () => {
@@ -37,7 +37,7 @@ describe("key schema", () => {
     for (const prefix of prefixes) {
       const plan = listingPlan(tag, prefix);
       for (const key of keys.filter((k) => k.startsWith(prefix))) {
-        const partition = partitionOf(tag, key);
+        const partition = partitionKey(tag, key);
         if (plan.kind === "query") expect(partition, `${prefix} → ${key}`).toBe(plan.partition);
         else expect(partition.startsWith(plan.partitionPrefix), `${prefix} → ${key}`).toBe(true);
       }
@@ -45,7 +45,7 @@ describe("key schema", () => {
   });
 
   it("length-prefixes the namespace so prefix + key concatenations never collide", () => {
-    expect(partitionOf(namespaceTag("a"), "b/c/d")).not.toBe(partitionOf(namespaceTag("ab"), "/c/d"));
+    expect(partitionKey(namespaceTag("a"), "b/c/d")).not.toBe(partitionKey(namespaceTag("ab"), "/c/d"));
   });
 });
 
@@ -80,6 +80,7 @@ describe("options", () => {
       expiryLagMs: 0,
       maxValueBytes: 384 * 1024,
       maxKeyBytes: 1024,
+      partitionListing: "indexed",
     });
   });
 });

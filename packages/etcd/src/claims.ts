@@ -1,5 +1,5 @@
 import { ErrorCode, SessionKVError } from "@sessionkv/core";
-import { encodeWithDeadline, equalBytes } from "@sessionkv/core/store-kit";
+import { deadlineNow, encodeWithDeadline, equalBytes } from "@sessionkv/core/store-kit";
 import type { ICompare, KVClient } from "etcd3";
 import { floorId, parseLeaseId } from "./lease-id.js";
 import type { CallOptions, LeasePool } from "./lease-pool.js";
@@ -27,7 +27,7 @@ export async function deleteIfEquals(
 ): Promise<boolean> {
   for (let round = 0; round < RELEASE_ROUNDS; round++) {
     const current = await reader.get(key);
-    const now = Date.now();
+    const now = deadlineNow();
     const live = liveValue(current, now);
     if (current === undefined || live === null || !equalBytes(live, value)) return false;
     const compare: ICompare[] = [

@@ -29,7 +29,6 @@ export class KeptExpiry {
   readonly #writer: Writer;
   readonly #keyspace: Keyspace;
   readonly #minLeaseTtlMs: number;
-  readonly #matched = new WeakMap<readonly string[], { id: string; changes: number }>();
 
   constructor(keyspace: Keyspace, pool: LeasePool, reader: Reader, writer: Writer, minLeaseTtlMs: number) {
     this.#keyspace = keyspace;
@@ -44,12 +43,13 @@ export class KeptExpiry {
     return ttlMs % 1000 === 0 && ttlMs >= this.#minLeaseTtlMs;
   }
 
-  async expire(keys: readonly string[], ttlMs: number): Promise<void> {
+  /** `match` is the prepared key set's own record of its lease (`undefined` for a plain array). */
+  async expire(keys: readonly string[], ttlMs: number, match?: LeaseMatch): Promise<void> {
     const kept = this.#pool.keptLeases(ttlMs);
     // The steady heartbeat: one lease holding exactly the listed keys (unique: the base store
     // removes repeats), found in one pass over them. Any other call compares every lease of this
     // TTL with the listed keys.
-    const whole = this.#whole(kept, keys);
+    const whole = this.#whole(kept, keys, match);
     const { candidates, unattached } =
       whole === undefined ? covering(kept, keys) : { candidates: [whole], unattached: [] };
     // No lease to renew: the first refresh of these keys; its lease is granted meanwhile.
@@ -94,19 +94,18 @@ export class KeptExpiry {
   }
 
   /**
-   * The kept lease holding exactly `keys`, if any. A frozen array (the registry hands the same
-   * one to every heartbeat) matched before is not compared again while that lease's keys are
-   * unchanged: at 10,000 keys the comparison costs half a keepalive.
+   * The kept lease holding exactly `keys`, if any. A prepared key set (the registry hands the
+   * same one to every heartbeat) matched before is not compared again while that lease's keys
+   * are unchanged: at 10,000 keys the comparison costs half a keepalive.
    */
-  #whole(kept: readonly KeptLease[], keys: readonly string[]): KeptLease | undefined {
-    const known = this.#matched.get(keys);
+  #whole(kept: readonly KeptLease[], keys: readonly string[], match?: LeaseMatch): KeptLease | undefined {
+    const known = match?.lease;
     const again = known && kept.find((lease) => lease.id === known.id && lease.changes === known.changes);
     if (again !== undefined) return again;
     const whole = kept.find(
       (lease) => lease.keys.size === keys.length && keys.every((key) => lease.keys.has(key)),
     );
-    if (whole !== undefined && Object.isFrozen(keys))
-      this.#matched.set(keys, { id: whole.id, changes: whole.changes });
+    if (whole !== undefined && match !== undefined) match.lease = { id: whole.id, changes: whole.changes };
     return whole;
   }
 
@@ -144,6 +143,11 @@ export class KeptExpiry {
     this.#pool.hold(id);
     return id;
   }
+}
+
+/** Which kept lease a prepared key set was last found on, exactly, and that lease's change count then. */
+export interface LeaseMatch {
+  lease: { readonly id: string; readonly changes: number } | undefined;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Etcd3 } from "etcd3";
 import { deleteIfEquals } from "./claims.js";
 import { openClient } from "./client.js";
 import { classifyEtcdError } from "./errors.js";
-import { KeptExpiry } from "./kept-expiry.js";
+import { KeptExpiry, type LeaseMatch } from "./kept-expiry.js";
 import { Keyspace } from "./keyspace.js";
 import { type CallOptions, LeasePool } from "./lease-pool.js";
 import { Lister } from "./lister.js";
@@ -33,12 +33,18 @@ export interface LeaseStats {
  */
 const KEPT_LEASE_EXPIRY_LAG_MS = 2_000;
 
+/** What a prepared key set carries (core README, "Prepared key sets"). */
+interface EtcdPreparedKeys extends LeaseMatch {
+  /** The keys as etcd stores them (`keyPrefix` + key, UTF-8). */
+  readonly encoded: readonly Buffer[];
+}
+
 /**
  * SessionKVStore on etcd v3 (etcd3). Expiry is exact to the millisecond: every read filters on
  * the deadline kept with the key (in the value, or in the ID of an exact lease), and leases —
  * shared by keys that expire together, never kept alive — only collect the garbage.
  */
-export class EtcdSessionKVStore extends BaseSessionKVStore {
+export class EtcdSessionKVStore extends BaseSessionKVStore<EtcdPreparedKeys> {
   // Reads enforce every deadline to the millisecond, whatever the TTL. minTtlMs is 1 s all the
   // same: each write is a raft commit (an fsync) and expire adds a lease grant, so on a loaded
   // cluster a sub-second TTL can run out while the calls that set and refresh it are in flight.
@@ -65,6 +71,8 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
       expiryLagMs: settings.heartbeatLeases ? KEPT_LEASE_EXPIRY_LAG_MS : 0,
       maxValueBytes: MAX_VALUE_BYTES,
       maxKeyBytes: MAX_KEY_BYTES,
+      // A prefix is a key range of etcd's ordered keyspace: only the keys inside it are read.
+      partitionListing: "indexed",
     };
     const timeoutMs = this.operationTimeoutMs;
     const callOptions = (): CallOptions => ({ deadline: Date.now() + timeoutMs });
@@ -126,7 +134,7 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
   }
 
   protected async doSetIfAbsent(key: string, value: Uint8Array, ttlMs: number): Promise<boolean> {
-    const op = this.#setOp({ key, value, ttlMs }, Date.now(), false);
+    const op = this.#setOp({ key, value, ttlMs }, deadlineNow(), false);
     return this.#writer.writeOne({ ...op, guard: "absent" });
   }
 
@@ -147,22 +155,40 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
     return liveValue(await this.#reader.get(this.#keyspace.encode(key)), now);
   }
 
-  protected async doMget(keys: readonly string[]): Promise<(Uint8Array | null)[]> {
+  // A heartbeat sends the same keys every cycle: encoded once, and the kept lease they were
+  // last found on remembered with them.
+  protected override doPrepare(keys: readonly string[]): EtcdPreparedKeys {
+    return { encoded: this.#encoded(keys), lease: undefined };
+  }
+
+  #encoded(keys: readonly string[]): Buffer[] {
+    return keys.map((key) => this.#keyspace.encode(key));
+  }
+
+  protected async doMget(
+    keys: readonly string[],
+    prepared?: EtcdPreparedKeys,
+  ): Promise<(Uint8Array | null)[]> {
     const now = deadlineNow();
-    const kvs = await this.#reader.getMany(keys.map((key) => this.#keyspace.encode(key)));
+    const kvs = await this.#reader.getMany(prepared?.encoded ?? this.#encoded(keys));
     return kvs.map((kv) => liveValue(kv, now));
   }
 
-  protected async doExpire(keys: readonly string[], ttlMs: number): Promise<void> {
+  protected async doExpire(
+    keys: readonly string[],
+    ttlMs: number,
+    prepared?: EtcdPreparedKeys,
+  ): Promise<void> {
     if (this.#kept?.applies(ttlMs)) {
-      await this.#kept.expire(keys, ttlMs);
+      await this.#kept.expire(keys, ttlMs, prepared);
       return;
     }
     const deadlineMs = wholeMs(deadlineFor(ttlMs));
+    const encoded = prepared?.encoded ?? this.#encoded(keys);
     await this.#writer.write(
-      keys.map(
+      encoded.map(
         (key): WriteOp => ({
-          key: this.#keyspace.encode(key),
+          key,
           value: undefined,
           deadlineMs,
           kind: "exact",
@@ -176,8 +202,8 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
     return this.#lister.keys(prefix);
   }
 
-  protected async doDelete(keys: readonly string[]): Promise<void> {
-    await this.#writer.delete(keys.map((key) => this.#keyspace.encode(key)));
+  protected async doDelete(keys: readonly string[], prepared?: EtcdPreparedKeys): Promise<void> {
+    await this.#writer.delete(prepared?.encoded ?? this.#encoded(keys));
   }
 
   protected override classifyError(error: unknown, operation: string): SessionKVError {

@@ -1,5 +1,5 @@
 import { ErrorCode, SessionKVError } from "@sessionkv/core";
-import { deadlineFor, equalBytes, sleep } from "@sessionkv/core/store-kit";
+import { deadlineFor, deadlineNow, equalBytes, sleep } from "@sessionkv/core/store-kit";
 import type { EncodedKey } from "./encoded-keys.js";
 import { encodeEnvelope, liveValueOf, storedDeadline } from "./envelope.js";
 import { exptimeFor } from "./exptime.js";
@@ -31,7 +31,7 @@ export class Claims {
     const read: Command = { key: target.dataKey, opcode: Opcode.GETKQ };
     for (let round = 0; round < CLAIM_ROUNDS; round++) {
       if (round > 0) await sleep(Math.random() * Math.min(round, 10));
-      const now = Date.now();
+      const now = deadlineNow();
       const expiresAtMs = deadlineFor(ttlMs, now);
       const item = {
         key: target.dataKey,
@@ -52,7 +52,7 @@ export class Claims {
       if (stored === undefined) continue; // gone since the add: add again
       if (stored.status !== Status.OK) throw new MemcachedStatusError(stored.status, "get");
       const deadline = storedDeadline(stored.value, target.keyBytes);
-      if (deadline !== null && deadline > Date.now()) return false;
+      if (deadline !== null && deadline > deadlineNow()) return false;
       // Over a record that had been written before: its scope is entered in the directory
       // again, as a refresh does (listing-index.ts), in case that entry was lost meanwhile.
       const [replaced] = await this.#writeIndexed(
@@ -74,7 +74,7 @@ export class Claims {
       const [stored] = await this.#transport.send([{ key: target.dataKey, opcode: Opcode.GETKQ }]);
       if (stored === undefined) return false;
       if (stored.status !== Status.OK) throw new MemcachedStatusError(stored.status, "get");
-      const live = liveValueOf(stored.value, target.keyBytes, Date.now());
+      const live = liveValueOf(stored.value, target.keyBytes, deadlineNow());
       if (live === null || !equalBytes(live, value)) return false;
       const [deleted] = await this.#transport.send([
         { key: target.dataKey, opcode: Opcode.DELETEQ, cas: stored.cas },

@@ -1,3 +1,4 @@
+import { partitionOf } from "@sessionkv/core/store-kit";
 import { type KeyEncoder, bucketOf } from "./key-encoding.js";
 import {
   type Bucket,
@@ -15,9 +16,10 @@ import type { Transport } from "./transport.js";
 /**
  * Which bucket lists which key (README, "The keys() index"):
  *
- * - A key with at least two `/` belongs to the scope that ends at its second `/`
- *   (`sessions/{call}/` for the registry), and is listed in that scope's own bucket: listing
- *   a scope, or any prefix inside one, reads that one item whatever the namespace's size.
+ * - A key with at least two `/` belongs to the scope that ends at its second `/`, its partition
+ *   (core README, "Partitions"; `sessions/{call}/` for the registry), and is listed in that
+ *   scope's own bucket: listing a scope, or any prefix inside one, reads that one item whatever
+ *   the namespace's size.
  * - The directory (DIRECTORY_BUCKETS items) lists the scopes, for prefixes shorter than a
  *   scope. A scope is entered when its bucket is created, and again by every refresh of its
  *   keys (`expire`, `onlyIfExists`: the registry's heartbeats), so that a directory item lost
@@ -26,14 +28,6 @@ import type { Transport } from "./transport.js";
  */
 export const ROOT_BUCKETS = 32;
 export const DIRECTORY_BUCKETS = 32;
-
-/** The scope of a key or prefix: up to and including its second `/`; `undefined` when it has fewer. */
-export function scopeOf(text: string): string | undefined {
-  const first = text.indexOf("/");
-  if (first < 0) return undefined;
-  const second = text.indexOf("/", first + 1);
-  return second < 0 ? undefined : text.slice(0, second + 1);
-}
 
 export interface ListingPlan {
   readonly index: IndexPlan;
@@ -108,7 +102,7 @@ export class ListingIndex {
 
   /** Distinct entries that may start with `prefix`: candidates, not yet confirmed against the data. */
   async candidates(prefix: string): Promise<string[]> {
-    const scope = scopeOf(prefix);
+    const scope = partitionOf(prefix);
     const found = new Set<string>();
     const collect = (items: readonly (Reply | undefined)[]) => {
       for (const item of items) {
@@ -179,7 +173,7 @@ export class ListingIndex {
   #groups(keys: readonly string[], reenter: boolean): BucketGroups {
     const groups = new Groups();
     for (const key of keys) {
-      const scope = scopeOf(key);
+      const scope = partitionOf(key);
       if (scope === undefined) {
         groups.add(this.#bucketOf(key), key);
         continue;
@@ -206,7 +200,7 @@ export class ListingIndex {
 
   /** The bucket that lists `key`: its scope's, or a root bucket. */
   #bucketOf(key: string): Bucket {
-    const scope = scopeOf(key);
+    const scope = partitionOf(key);
     return scope === undefined ? this.#rootBucket(bucketOf(key, ROOT_BUCKETS)) : this.#scopeBucket(scope);
   }
 

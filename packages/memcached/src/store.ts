@@ -45,6 +45,8 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
       expiryLagMs: 0,
       maxValueBytes: resolved.maxValueBytes,
       maxKeyBytes: MAX_KEY_BYTES,
+      // A partition's keys are listed from its own bucket item (README, "The keys() index").
+      partitionListing: "indexed",
     });
     this.#secrets = secretsOf(resolved);
     this.#encoder = new KeyEncoder(resolved.keyPrefix);

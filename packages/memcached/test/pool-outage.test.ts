@@ -1,12 +1,12 @@
 import { TcpProxy, bytes, sleep, text } from "@sessionkv/conformance/testing";
 import { isSessionKVError } from "@sessionkv/core";
+import { partitionOf } from "@sessionkv/core/store-kit";
 import { requireContainers } from "@sessionkv/test-kit";
 import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import memjs from "memjs";
 import { describe, expect, it } from "vitest";
 import { MemcachedSessionKVStore } from "../src/index.js";
 import { KeyEncoder } from "../src/key-encoding.js";
-import { scopeOf } from "../src/listing-index.js";
 import { type Pool, poolOf } from "./targets.js";
 
 // README, "Pools": one server of two down, then restarted empty, under registry-shaped keys.
@@ -15,7 +15,7 @@ const value = bytes("v");
 const TTL = 600_000;
 const CALLS = 24;
 const keys = Array.from({ length: CALLS * 4 }, (_, i) => `sessions/call-${i % CALLS}/s${i}`);
-const scopes = [...new Set(keys.map((k) => scopeOf(k)!))];
+const scopes = [...new Set(keys.map((k) => partitionOf(k)!))];
 
 /** Where memjs puts each item of a namespace: `true` when on the pool's second server. */
 function placement(pool: Pool | readonly string[], keyPrefix: string) {
@@ -79,7 +79,7 @@ describe("a pool of two with one server out", () => {
         )!;
         expect(isSessionKVError(await failure(store.keys(scopeA)), "ERR_STORE_UNAVAILABLE")).toBe(true);
 
-        const writable = onA.find((k) => !scopeOnB.has(scopeOf(k)!))!;
+        const writable = onA.find((k) => !scopeOnB.has(partitionOf(k)!))!;
         await store.set(writable, bytes("w"), TTL);
         const unwritable = [...dataOnB][0]!;
         expect(
@@ -136,7 +136,7 @@ describe("a pool of two with one server out", () => {
       await server().servers[1]!.restart();
 
       // The scopes whose index item was on the restarted server hide their surviving keys…
-      const hidden = survivors.filter((k) => scopeOnB.has(scopeOf(k)!));
+      const hidden = survivors.filter((k) => scopeOnB.has(partitionOf(k)!));
       expect(hidden.length).toBeGreaterThan(0);
       const listed = async () => {
         const all = await Promise.all(scopes.map((s) => store.keys(s).catch(() => [])));

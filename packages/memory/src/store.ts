@@ -41,6 +41,8 @@ export class InMemorySessionKVStore extends BaseSessionKVStore {
       expiryLagMs: 0,
       maxValueBytes,
       maxKeyBytes,
+      // The sorted key index finds any prefix's keys without reading the others.
+      partitionListing: "indexed",
     });
   }
 

@@ -2,8 +2,8 @@ import { invalidArgument } from "@sessionkv/core/store-kit";
 
 /**
  * How `keys(prefix)` finds keys (README, "Listing"):
- * - `"index"`: a registry-shaped prefix (one that contains the key's partition, see
- *   `partitionOf`) reads a per-partition sorted set the store's own writes maintain; any other
+ * - `"index"`: a registry-shaped prefix (one that contains a partition, core README,
+ *   "Partitions") reads a per-partition sorted set the store's own writes maintain; any other
  *   prefix scans. Records written without the index (Python nodes, `"scan"` nodes) are not listed.
  * - `"index+scan"`: writes maintain the index, listings scan: complete in a fleet shared with
  *   Python nodes, and ready to switch to `"index"` once they are gone.
@@ -37,18 +37,6 @@ export function refuseReserved(keys: readonly string[], parameter: string): void
         "keys starting with NUL + 'index' + NUL are reserved for the listing index",
       );
   }
-}
-
-/**
- * The partition of a key: up to and including its second "/" (`sessions/{call}/`), the same
- * unit as the DynamoDB store's partition; null for a key with fewer than two "/", which is not
- * indexed. Every key starting with a prefix that contains a partition has that partition.
- */
-export function partitionOf(key: string): string | null {
-  const first = key.indexOf("/");
-  if (first === -1) return null;
-  const second = key.indexOf("/", first + 1);
-  return second === -1 ? null : key.slice(0, second + 1);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ErrorCode, SessionKVError } from "@sessionkv/core";
-import { INDEX_MARK, PRUNE_GRACE_MS, ServerClock, partitionOf } from "./listing.js";
+import { partitionOf } from "@sessionkv/core/store-kit";
+import { INDEX_MARK, PRUNE_GRACE_MS, ServerClock } from "./listing.js";
 import type { RedisClient, Topology } from "./topology.js";
 
 /** A command batch: an ioredis pipeline or MULTI, or anything with the commands the store queues. */
@@ -129,16 +130,16 @@ export class SessionIndex {
     const now = this.#clock.now();
     // A heartbeat's keys come in runs of one partition (one call's sessions): while a key starts
     // with the last key's partition, it has that partition, with no slice, index key or lookup.
-    let partition: string | null = null;
+    let partition: string | undefined;
     let update: IndexUpdate | undefined;
     // One score string for a run of equal TTLs, not one number for the driver to format per key.
     let scoreTtlMs = Number.NaN;
     let score = "";
     for (const item of items) {
       const key = keyOf(item);
-      if (update === undefined || partition === null || !key.startsWith(partition)) {
+      if (update === undefined || partition === undefined || !key.startsWith(partition)) {
         partition = partitionOf(key);
-        if (partition === null) continue;
+        if (partition === undefined) continue;
         const indexKey = this.indexKey(partition);
         update = updates.get(indexKey);
         if (update === undefined) {

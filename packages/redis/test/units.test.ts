@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { classifyRedisError } from "../src/errors.js";
 import { escapeGlob, prefixPattern } from "../src/glob.js";
 import { RedisSessionKVStore, VISION_AGENTS_KEY_PREFIX } from "../src/index.js";
-import { INDEX_MARK, isReserved, partitionOf } from "../src/listing.js";
+import { INDEX_MARK, isReserved } from "../src/listing.js";
 import { hashSlot } from "../src/slot.js";
 
 // Pure functions; their behaviour against a real server is covered in the container suites.
@@ -116,12 +116,18 @@ describe("options", () => {
 });
 
 describe("listing", () => {
-  it("partitions a key up to its second '/', like the DynamoDB store", () => {
-    expect(partitionOf("sessions/c/s")).toBe("sessions/c/");
-    expect(partitionOf("sessions/c/")).toBe("sessions/c/");
-    expect(partitionOf("close_requests/c/s/x")).toBe("close_requests/c/");
-    expect(partitionOf("sessions/c")).toBeNull();
-    expect(partitionOf("plain")).toBeNull();
+  it("declares an indexed partition listing only where listings read the index", async () => {
+    const declared = [];
+    for (const listing of ["index", "index+scan", "scan"] as const) {
+      const store = new RedisSessionKVStore({ url: "redis://127.0.0.1:1", listing });
+      declared.push([listing, store.capabilities.partitionListing]);
+      await store.close();
+    }
+    expect(declared).toEqual([
+      ["index", "indexed"],
+      ["index+scan", "scan"],
+      ["scan", "scan"],
+    ]);
   });
 
   it("reserves only keys starting with the index mark", () => {

@@ -85,7 +85,7 @@ export class RegistryHostProtocol implements HostProtocol {
     const plan = this.#records.plan(sessions);
     this.#lifecycle.assertStarted("poll");
     if (plan.records.length === 0) return { records: new Map(), closeRequested: [] };
-    await this.#store.expire(plan.records, this.#ttlMs);
+    await this.#store.expire(plan.preparedRecords, this.#ttlMs);
     return this.#records.withFlags(plan);
   }
 

@@ -1,20 +1,25 @@
+import type { PreparedKeys } from "../prepared-keys.js";
+import type { SessionKVStore } from "../types.js";
 import { closeRequestKey, sessionKey } from "./keys.js";
 
 /**
  * The store keys of one set of sessions (sessionId → callId, in the map's order), kept from one
  * heartbeat to the next. A host polls the same sessions in the same order every cycle; building
- * 20,000 key strings per cycle, and the store validating and prefixing every one of them, was
- * most of what a cycle cost above the raw commands at 10,000 sessions (docs/benchmarks.md). The arrays are
- * frozen so that a store may memoise what it derives from them (see BaseSessionKVStore).
+ * 20,000 key strings per cycle, and the store validating and encoding every one of them, was
+ * most of what a cycle cost above the raw commands at 10,000 sessions. So the keys are built once
+ * and handed to the store's `prepare` once (core README, "Prepared key sets"); every heartbeat
+ * of the same sessions then passes the prepared sets.
  */
 export class KeyPlan {
   readonly sessionIds: readonly string[];
   readonly callIds: readonly string[];
   /** The records' keys, in the map's order. */
   readonly records: readonly string[];
-  #recordsAndFlags: readonly string[] | undefined;
+  readonly #store: SessionKVStore;
+  #preparedRecords: PreparedKeys | undefined;
+  #recordsAndFlags: PreparedKeys | undefined;
 
-  constructor(sessions: ReadonlyMap<string, string>) {
+  constructor(sessions: ReadonlyMap<string, string>, store: SessionKVStore) {
     const n = sessions.size;
     const sessionIds = new Array<string>(n);
     const callIds = new Array<string>(n);
@@ -27,11 +32,21 @@ export class KeyPlan {
     });
     this.sessionIds = sessionIds;
     this.callIds = callIds;
+    // Frozen, so that the store's prepare() keeps this array rather than copying it.
     this.records = Object.freeze(records);
+    this.#store = store;
   }
 
-  /** The records' keys, then the close flags' keys in the same order. */
-  get recordsAndFlags(): readonly string[] {
+  // Prepared on first use, not when planned: the registry checks that it runs first, and a
+  // stopped registry's store may be closed.
+  /** The records' keys, prepared by the registry's store. */
+  get preparedRecords(): PreparedKeys {
+    this.#preparedRecords ??= this.#store.prepare(this.records);
+    return this.#preparedRecords;
+  }
+
+  /** The records' keys, then the close flags' keys in the same order, prepared by the store. */
+  get recordsAndFlags(): PreparedKeys {
     if (this.#recordsAndFlags !== undefined) return this.#recordsAndFlags;
     const n = this.records.length;
     const keys = new Array<string>(n * 2);
@@ -39,7 +54,7 @@ export class KeyPlan {
       keys[i] = this.records[i] as string;
       keys[n + i] = closeRequestKey(this.callIds[i] as string, this.sessionIds[i] as string);
     }
-    this.#recordsAndFlags = Object.freeze(keys);
+    this.#recordsAndFlags = this.#store.prepare(Object.freeze(keys));
     return this.#recordsAndFlags;
   }
 

@@ -41,7 +41,7 @@ export class SessionRecords {
     const last = this.#lastPlan;
     if (last !== undefined && sessions instanceof Map && last.matches(sessions)) return last;
     validateSessions(sessions, this.#store.capabilities);
-    const plan = new KeyPlan(sessions);
+    const plan = new KeyPlan(sessions, this.#store);
     if (sessions.size > 0) this.#lastPlan = plan;
     return plan;
   }
@@ -49,7 +49,7 @@ export class SessionRecords {
   /** One `mget` of the planned records; the ids of those missing or unreadable. */
   async missing(plan: KeyPlan): Promise<string[]> {
     const keys = plan.records;
-    const values = await this.#store.mget(keys);
+    const values = await this.#store.mget(plan.preparedRecords);
     const missing: string[] = [];
     for (let i = 0; i < keys.length; i++) {
       const sessionId = plan.sessionIds[i] as string;
@@ -65,8 +65,8 @@ export class SessionRecords {
 
   /** One `mget` of the sessions' records and close flags; a flag counts if it targets the record read. */
   async withFlags(plan: KeyPlan): Promise<RecordsAndFlags> {
-    const keys = plan.recordsAndFlags;
-    const values = await this.#store.mget(keys);
+    const keys = plan.records;
+    const values = await this.#store.mget(plan.recordsAndFlags);
     const records = new Map<string, StoredSession | null>();
     const closeRequested: string[] = [];
     const n = plan.records.length;

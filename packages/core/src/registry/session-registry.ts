@@ -231,7 +231,7 @@ export class SessionRegistry implements AsyncDisposable {
     const plan = this.#records.plan(sessions);
     this.#lifecycle.assertStarted("refresh");
     if (plan.records.length === 0) return [];
-    await this.store.expire(plan.records, this.ttlMs);
+    await this.store.expire(plan.preparedRecords, this.ttlMs);
     return this.#records.missing(plan);
   }
 
@@ -290,7 +290,7 @@ function isStore(value: unknown): value is SessionKVStore {
   if (value === null || typeof value !== "object") return false;
   const store = value as Record<string, unknown>;
   return (
-    ["start", "set", "mset", "get", "mget", "expire", "keys", "delete"].every(
+    ["start", "set", "mset", "get", "mget", "expire", "keys", "delete", "prepare"].every(
       (m) => typeof store[m] === "function",
     ) &&
     typeof store.capabilities === "object" &&

@@ -1,3 +1,4 @@
+import { type KeySet, keysOf } from "../prepared-keys.js";
 import type { SessionKVStore } from "../types.js";
 
 export type StoreOperation =
@@ -20,8 +21,10 @@ export function touchedKeys(
     return (args[0] as { key: string; ttlMs: number }[]).map(({ key, ttlMs }) => ({ key, ttlMs }));
   if (operation === "set" || operation === "setIfAbsent")
     return [{ key: args[0] as string, ttlMs: args[2] as number }];
-  if (operation === "expire") return (args[0] as string[]).map((key) => ({ key, ttlMs: args[1] as number }));
-  if (operation === "mget" || operation === "delete") return (args[0] as string[]).map((key) => ({ key }));
+  if (operation === "expire")
+    return keysOf(args[0] as KeySet).map((key) => ({ key, ttlMs: args[1] as number }));
+  if (operation === "mget" || operation === "delete")
+    return keysOf(args[0] as KeySet).map((key) => ({ key }));
   return [{ key: args[0] as string }];
 }
 
@@ -58,10 +61,12 @@ export function aroundStore(
       store.mset(entries),
     ),
     get: wrap("get", (key: string) => store.get(key)),
-    mget: wrap("mget", (keys: readonly string[]) => store.mget(keys)),
-    expire: wrap("expire", (keys: readonly string[], ttlMs: number) => store.expire(keys, ttlMs)),
+    mget: wrap("mget", (keys: KeySet) => store.mget(keys)),
+    expire: wrap("expire", (keys: KeySet, ttlMs: number) => store.expire(keys, ttlMs)),
     keys: wrap("keys", (prefix: string) => store.keys(prefix)),
-    delete: wrap("delete", (keys: readonly string[]) => store.delete(keys)),
+    delete: wrap("delete", (keys: KeySet) => store.delete(keys)),
+    // No I/O, so nothing to wrap; the sets it makes are the wrapped store's, which the calls reach.
+    prepare: (keys: readonly string[]) => store.prepare(keys),
   };
 }
 

@@ -18,6 +18,8 @@ export class ReferenceStore extends BaseSessionKVStore {
     expiryLagMs: 0,
     maxValueBytes: 1024 * 1024,
     maxKeyBytes: 1024,
+    // keys() filters every record of the Map.
+    partitionListing: "scan",
   });
   // Deadlines on the monotonic clock: a wall-clock jump must neither expire nor revive a record.
   readonly #records = new Map<string, { value: Uint8Array; deadline: number }>();
