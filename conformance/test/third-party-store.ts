@@ -8,7 +8,7 @@ import { join } from "node:path";
  * `NO_EXPIRY_LAG=1` leaves a field out of its capabilities; `HUGE_KEYS=1` makes a capability-gated
  * case skip; `HOLD_OPEN=1` keeps a handle open for ever and `HANG_CLOSE=1` makes close() never settle.
  */
-export const THIRD_PARTY_STORE = String.raw`
+const THIRD_PARTY_STORE = String.raw`
 class CodedError extends Error { constructor(code, message) { super(message); this.code = code; } }
 const MAX_VALUE = 1 << 20, MAX_KEY = 1024;
 function checkKey(k) {

@@ -3,7 +3,7 @@ import type { ConformanceCase } from "../types.js";
 import { everyOperation } from "./lifecycle.js";
 
 /** Characters that break naive backends: glob and regex syntax, escapes, separators, quotes. */
-export const AWKWARD_KEYS = [
+const AWKWARD_KEYS = [
   "with space",
   "a/b/c",
   "star*",

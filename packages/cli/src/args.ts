@@ -29,7 +29,7 @@ Options:
 Exit status: 0 done, 1 the store or the operation failed, 2 bad arguments or URL,
 3 a backend package or store module is missing, 4 a write refused (read-only, no --yes, declined).`;
 
-export type Command = "sessions" | "nodes" | "close" | "drain" | "watch";
+type Command = "sessions" | "nodes" | "close" | "drain" | "watch";
 
 export interface Invocation {
   readonly command: Command | "help" | "version";

@@ -64,7 +64,7 @@ export function exitCodeOf(error: unknown): number {
 }
 
 /** A code for any failure: unknown ones (a bug, a store module's own error) are ERR_INTERNAL. */
-export function codeOf(error: unknown): string {
+function codeOf(error: unknown): string {
   if (error instanceof CliError || isSessionKVError(error)) return error.code;
   return "ERR_INTERNAL";
 }

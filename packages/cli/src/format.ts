@@ -2,7 +2,7 @@ import type { SessionInfo, SessionMetrics } from "@sessionkv/core";
 import type { NodeView } from "./node-source.js";
 
 /** A duration as an operator reads it at a glance: the two largest units. */
-export function age(ms: number): string {
+function age(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
@@ -16,14 +16,14 @@ function pad(n: number): string {
   return String(n).padStart(2, "0");
 }
 
-export function metricsText(metrics: SessionMetrics): string {
+function metricsText(metrics: SessionMetrics): string {
   const names = Object.keys(metrics).sort();
   if (names.length === 0) return "-";
   return names.map((name) => `${name}=${metrics[name] ?? "-"}`).join(" ");
 }
 
 /** Left-aligned columns two spaces apart; the last column is not padded. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: readonly string[]) =>
     cells

@@ -18,7 +18,7 @@ export type StoreUrl =
       readonly endpoint?: string;
     };
 
-export interface Credentials {
+interface Credentials {
   readonly username: string;
   readonly password: string;
 }
@@ -28,13 +28,13 @@ export interface HostPort {
   readonly port: number;
 }
 
-export interface RedisSentinel {
+interface RedisSentinel {
   readonly sentinels: HostPort[];
   readonly name: string;
   readonly auth?: Partial<Credentials>;
 }
 
-export interface RedisCluster {
+interface RedisCluster {
   readonly nodes: HostPort[];
   readonly auth?: Partial<Credentials>;
 }

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 
 /** The built bin, run as an operator runs it: argument parsing, exit status and output included. */
 export const BIN = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
-export const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
+const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
 export const FLEET = fileURLToPath(new URL("./fixtures/memory-fleet.mjs", import.meta.url));
 
 export interface CliRun {

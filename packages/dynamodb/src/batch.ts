@@ -12,8 +12,8 @@ import type { Item } from "./item.js";
 import type { ItemKey } from "./schema.js";
 
 /** DynamoDB's per-call limits: 25 write requests per BatchWriteItem, 100 keys per BatchGetItem. */
-export const BATCH_WRITE_MAX = 25;
-export const BATCH_GET_MAX = 100;
+const BATCH_WRITE_MAX = 25;
+const BATCH_GET_MAX = 100;
 
 export interface BatchContext {
   readonly client: DynamoDBClient;

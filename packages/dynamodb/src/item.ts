@@ -30,7 +30,7 @@ export function toItem(
 }
 
 /** Exact deadline of a stored item, or NaN for an item this library did not write. */
-export function expiresAtOf(item: Item): number {
+function expiresAtOf(item: Item): number {
   const attr = item[ATTR.expiresAtMs];
   return attr?.N === undefined ? Number.NaN : Number(attr.N);
 }

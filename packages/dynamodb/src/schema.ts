@@ -25,8 +25,8 @@ export const ATTR = {
 } as const;
 
 /** DynamoDB's limits on key attributes, in UTF-8 bytes. */
-export const PARTITION_KEY_MAX_BYTES = 2048;
-export const SORT_KEY_MAX_BYTES = 1024;
+const PARTITION_KEY_MAX_BYTES = 2048;
+const SORT_KEY_MAX_BYTES = 1024;
 
 /**
  * The sort key is the whole key, so a key may be as long as a sort key. The partition key holds

@@ -40,7 +40,7 @@ export interface EtcdSessionKVStoreOptions extends BaseStoreOptions {
   readonly heartbeatLeases?: boolean;
 }
 
-export const DEFAULTS = {
+const DEFAULTS = {
   keyPrefix: "sessionkv:",
   leaseBucketMs: 1_000,
   minLeaseTtlMs: 2_000,

@@ -36,8 +36,6 @@ export const PERMISSION_HOOKS = [
   "canViewNodes",
 ] as const;
 
-export type PermissionName = (typeof PERMISSION_HOOKS)[number];
-
 /** The hook's verdict: undefined when allowed, else the response to answer with. */
 export async function refusal<C>(
   hook: ((context: C) => boolean | Response | Promise<boolean | Response>) | undefined,

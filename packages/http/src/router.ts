@@ -1,7 +1,7 @@
 import { ErrorCode } from "@sessionkv/core";
 import { HttpError, HttpErrorCode } from "./errors.js";
 
-export type Method = "GET" | "POST" | "DELETE";
+type Method = "GET" | "POST" | "DELETE";
 
 /** A path pattern's segments: literals, or `:name` for a URL-decoded parameter. */
 export interface Route<A> {

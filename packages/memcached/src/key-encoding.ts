@@ -15,7 +15,7 @@ import { createHash } from "node:crypto";
  * namespaces never share a Memcached key even when one keyPrefix is a prefix of the other.
  */
 
-export const MEMCACHED_MAX_KEY_BYTES = 250;
+const MEMCACHED_MAX_KEY_BYTES = 250;
 
 /** A keyPrefix shown as is inside the namespace tag when it is this short and printable. */
 const READABLE_PREFIX = /^[\x21-\x7e]{0,64}$/;

@@ -70,7 +70,7 @@ const STATUS_TEXT: Record<number, string> = {
   134: "temporary failure",
 };
 
-export function statusText(status: number): string {
+function statusText(status: number): string {
   return STATUS_TEXT[status] ?? `status 0x${status.toString(16)}`;
 }
 

@@ -19,10 +19,7 @@ import type { RedisClient } from "./topology.js";
  *   took about 0.4x the time per batch of a default ioredis client in two runs of three; one get
  *   in flight costs a deferral of a few µs more, which a real network round trip dwarfs.
  */
-export function ownedClientOptions(
-  operationTimeoutMs: number,
-  extra: RedisOptions | undefined,
-): RedisOptions {
+function ownedClientOptions(operationTimeoutMs: number, extra: RedisOptions | undefined): RedisOptions {
   return {
     // Visible in CLIENT LIST, so operators can tell the store's connections apart.
     connectionName: "sessionkv",

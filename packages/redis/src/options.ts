@@ -28,7 +28,7 @@ export interface RedisSessionKVStoreOptions extends BaseStoreOptions {
 }
 
 /** A store on the Python original's prefix shares it with Python nodes, which write no index. */
-export function defaultListing(keyPrefix: string): ListingMode {
+function defaultListing(keyPrefix: string): ListingMode {
   return keyPrefix === VISION_AGENTS_KEY_PREFIX ? "index+scan" : "index";
 }
 

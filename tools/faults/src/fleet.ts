@@ -4,9 +4,9 @@ import { SessionHost, type SessionKVStore, SessionRegistry } from "@sessionkv/co
 import { type Log, logError, sessionLogger } from "./log.ts";
 import type { Ops } from "./ops.ts";
 
-export const HOSTS = 3;
-export const SESSIONS_PER_HOST = 100;
-export const CALLS = 30;
+const HOSTS = 3;
+const SESSIONS_PER_HOST = 100;
+const CALLS = 30;
 export const INTERVAL_MS = 1_000;
 export const TTL_MS = 8_000;
 

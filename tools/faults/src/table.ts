@@ -63,5 +63,3 @@ export function markdownTable(rows: readonly Row[]): string {
   const line = (values: readonly string[]) => `| ${values.join(" | ")} |`;
   return [line(HEADER), line(HEADER.map(() => "---")), ...rows.map((row) => line(cells(row)))].join("\n");
 }
-
-export { median };

@@ -299,7 +299,7 @@ function isStore(value: unknown): value is SessionKVStore {
 }
 
 /** A store as a registry or host names it in a summary: its class, nothing it holds. */
-export function nameOf(store: SessionKVStore): string {
+function nameOf(store: SessionKVStore): string {
   const name = (store as { constructor?: { name?: unknown } }).constructor?.name;
   return typeof name === "string" && name.length > 0 ? name : "SessionKVStore";
 }

@@ -4,7 +4,7 @@ import { InMemorySessionKVStore } from "@sessionkv/memory";
 import { type SessionHandlerOptions, createSessionHandler, toNodeListener } from "../../src/index.js";
 
 /** What the test's `launch` started, by session id, and the reasons their close ran with. */
-export interface Launched {
+interface Launched {
   readonly calls: { callId: string; sessionId: string; body: unknown }[];
   readonly closed: Map<string, string>;
   /** Metrics each launched session reports, by session id (tests change them). */

@@ -47,7 +47,7 @@ export interface BackendDefinition {
 }
 
 /** Images built by scripts/containers/build-images.sh all live under this repository prefix. */
-export const LOCAL_IMAGE_PREFIX = "sessionkv-local/";
+const LOCAL_IMAGE_PREFIX = "sessionkv-local/";
 
 export function isLocalImage(image: string): boolean {
   return image.startsWith(LOCAL_IMAGE_PREFIX);

@@ -10,7 +10,6 @@ import { isLocalImage } from "./definition.ts";
 import { BACKENDS, BACKEND_NAMES, type Backend } from "./definitions/index.ts";
 
 export { type Backend, BACKENDS } from "./definitions/index.ts";
-export { LOCAL_IMAGE_PREFIX, isLocalImage } from "./definition.ts";
 
 type PerBackend<T> = { readonly [B in Backend]: T };
 

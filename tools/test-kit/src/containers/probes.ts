@@ -124,7 +124,7 @@ export const probeDynamoDB: Probe = async (host, port, timeoutMs) => {
  * Headers for a DynamoDB JSON call. Local emulators check the shape of the
  * SigV4 Authorization header but not the signature, so a dummy one is enough.
  */
-export function dynamoHeaders(operation: string): Record<string, string> {
+function dynamoHeaders(operation: string): Record<string, string> {
   const date = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, ""); // 20250101T000000Z
   return {
     "Content-Type": "application/x-amz-json-1.0",

@@ -7,7 +7,7 @@ import { probeEtcd } from "../probes.ts";
 // peers talk over loopback inside the container. Data directories live in the container, so
 // a container restart keeps the data (a restart with data). The command needs a shell: the
 // official etcd images are distroless, so this fixture runs on the local (Debian) images only.
-export const ETCD_MEMBERS = 3;
+const ETCD_MEMBERS = 3;
 const PEER_PORT_BASE = 2_380;
 
 /** The name of the member serving clients on `ports[i]`. */

@@ -11,8 +11,8 @@ import { PERSIST, redisUrl } from "./redis.ts";
 // container's environment, protects the master and the replica (not the sentinels);
 // SESSIONKV_REDIS_PERSIST gives both an append-only file (fsync always) in their own
 // directory, kept across a restart of the container.
-export const SENTINELS = 3;
-export const SENTINEL_MASTER_NAME = "mymaster";
+const SENTINELS = 3;
+const SENTINEL_MASTER_NAME = "mymaster";
 /** How long a silent master takes to be declared down; failovers follow within about a second more. */
 const DOWN_AFTER_MS = 2_000;
 
