@@ -13,6 +13,8 @@ export class KeyPlan {
   /** The records' keys, in the map's order. */
   readonly records: readonly string[];
   #recordsAndFlags: readonly string[] | undefined;
+  /** The last `then` lists built, for the tail they were built with (a node's keys: one array). */
+  #tailed: { tail: readonly string[]; records: readonly string[]; recordsAndFlags: readonly string[] } | undefined;
 
   constructor(sessions: ReadonlyMap<string, string>) {
     const n = sessions.size;
@@ -41,6 +43,20 @@ export class KeyPlan {
     }
     this.#recordsAndFlags = Object.freeze(keys);
     return this.#recordsAndFlags;
+  }
+
+  /**
+   * `records` then `tail`, and `recordsAndFlags` then `tail`: the cycle's refresh and read with the
+   * node's own keys folded in. Built once for the same `tail` array, as the plan's own lists are.
+   */
+  withTail(tail: readonly string[]): { records: readonly string[]; recordsAndFlags: readonly string[] } {
+    if (this.#tailed?.tail === tail) return this.#tailed;
+    this.#tailed = {
+      tail,
+      records: Object.freeze([...this.records, ...tail]),
+      recordsAndFlags: Object.freeze([...this.recordsAndFlags, ...tail]),
+    };
+    return this.#tailed;
   }
 
   /** Whether `sessions` holds exactly the ids this plan was built from, in the same order. */
