@@ -2,7 +2,6 @@ import { ErrorCode, SessionKVError, invalidArgument } from "../errors.js";
 import { Lifecycle, runningLifecycleErrors } from "../lifecycle.js";
 import type { HostProtocol, SessionWrite } from "../registry/host-protocol.js";
 import { type SessionLogger, consoleLogger } from "../registry/logger.js";
-import type { SessionMetrics } from "../registry/session-info.js";
 import {
   type DrainRequest,
   type NodeRecordContent,
@@ -11,6 +10,7 @@ import {
   validateDrainOptions,
   validateLabels,
 } from "../registry/node-record.js";
+import type { SessionMetrics } from "../registry/session-info.js";
 import type { SessionRegistry } from "../registry/session-registry.js";
 import { validateId } from "../registry/validate.js";
 import { withTimeout } from "../timeout.js";
@@ -110,7 +110,7 @@ export class SessionHost implements AsyncDisposable {
         `(${timeout}) must be at most (registry.ttlMs − maintenanceIntervalMs) / 3 = (${registry.ttlMs} − ${interval}) / 3, so that a record outlives a cycle whose store calls hang`,
       );
     }
-    const labels = options.labels ?? {};
+    const labels = options.labels === undefined ? {} : options.labels;
     validateLabels(labels);
     const largest = encodeNodeRecord(
       registry.nodeId,
@@ -440,7 +440,10 @@ export class SessionHost implements AsyncDisposable {
     }
     if (request.graceMs === undefined) return;
     this.#closeAfterGrace(request.graceMs).catch((error: unknown) => {
-      this.#logger.error("sessionkv: closing the sessions of a drained node failed; they expire on their TTL", error);
+      this.#logger.error(
+        "sessionkv: closing the sessions of a drained node failed; they expire on their TTL",
+        error,
+      );
     });
   }
 

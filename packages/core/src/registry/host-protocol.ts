@@ -193,10 +193,19 @@ export class RegistryHostProtocol implements HostProtocol {
     const nodeEntry: MsetEntry[] =
       node === undefined
         ? []
-        : [{ key: nodeKey(this.#nodeId), value: encodeNodeRecord(this.#nodeId, node, now, this.#ttlMs), ttlMs: this.#ttlMs }];
+        : [
+            {
+              key: nodeKey(this.#nodeId),
+              value: encodeNodeRecord(this.#nodeId, node, now, this.#ttlMs),
+              ttlMs: this.#ttlMs,
+            },
+          ];
     if (entries.length === 0 && nodeEntry.length === 0) return skipped;
     try {
-      await this.#store.mset([...entries.map(({ key, value, ttlMs }) => ({ key, value, ttlMs })), ...nodeEntry]);
+      await this.#store.mset([
+        ...entries.map(({ key, value, ttlMs }) => ({ key, value, ttlMs })),
+        ...nodeEntry,
+      ]);
     } catch (error) {
       // A server may refuse sizes below the declared limit; then each record goes on its own.
       if (!isSessionKVError(error, ErrorCode.VALUE_TOO_LARGE)) throw error;

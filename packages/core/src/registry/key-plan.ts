@@ -14,7 +14,9 @@ export class KeyPlan {
   readonly records: readonly string[];
   #recordsAndFlags: readonly string[] | undefined;
   /** The last `then` lists built, for the tail they were built with (a node's keys: one array). */
-  #tailed: { tail: readonly string[]; records: readonly string[]; recordsAndFlags: readonly string[] } | undefined;
+  #tailed:
+    | { tail: readonly string[]; records: readonly string[]; recordsAndFlags: readonly string[] }
+    | undefined;
 
   constructor(sessions: ReadonlyMap<string, string>) {
     const n = sessions.size;

@@ -166,7 +166,10 @@ export function validateLabels(
 /** `graceMs` of a drain: finite milliseconds ≥ 0, or undefined for no forced close. */
 export function validateGraceMs(value: unknown, parameter: string): asserts value is number | undefined {
   if (value === undefined || (typeof value === "number" && isGraceMs(value))) return;
-  throw invalidArgument(parameter, `must be a finite number of milliseconds >= 0, got ${String(value)}`);
+  throw invalidArgument(
+    parameter,
+    `must be a finite number of milliseconds from 0 to 2147483647, got ${String(value)}`,
+  );
 }
 
 /** The options of `drain` and `requestDrain`: an object with an optional `graceMs`. */

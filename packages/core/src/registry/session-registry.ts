@@ -276,7 +276,8 @@ export class SessionRegistry implements AsyncDisposable {
     const keys: string[] = [];
     for (const key of listed) {
       const nodeId = key.slice(NODES_PREFIX.length);
-      if (nodeId.length === 0 || nodeId.includes("/")) this.#records.skip(key, "is not a node key of this registry");
+      if (nodeId.length === 0 || nodeId.includes("/"))
+        this.#records.skip(key, "is not a node key of this registry");
       else keys.push(key);
     }
     if (keys.length === 0) return [];
@@ -312,7 +313,11 @@ export class SessionRegistry implements AsyncDisposable {
     }
     const ttlMs = recordTtlMs(target.record) ?? this.ttlMs;
     const startedAt = target.record.started_at as number;
-    await this.store.set(drainRequestKey(nodeId), encodeDrainFlag(nodeId, startedAt, drain, Date.now()), ttlMs);
+    await this.store.set(
+      drainRequestKey(nodeId),
+      encodeDrainFlag(nodeId, startedAt, drain, Date.now()),
+      ttlMs,
+    );
     this.#ringDrainDoorbell(nodeId);
     return true;
   }
@@ -350,9 +355,13 @@ export class SessionRegistry implements AsyncDisposable {
 /** A node id is a key segment: an id as `validateId` checks it, whose keys fit the store. */
 function validateNodeId(nodeId: unknown, store: SessionKVStore, parameter: string): asserts nodeId is string {
   validateId(nodeId, parameter);
-  const longest = drainRequestKey(nodeId).length > nodeKey(nodeId).length ? drainRequestKey(nodeId) : nodeKey(nodeId);
+  const longest =
+    drainRequestKey(nodeId).length > nodeKey(nodeId).length ? drainRequestKey(nodeId) : nodeKey(nodeId);
   if (Buffer.byteLength(longest, "utf8") > store.capabilities.maxKeyBytes)
-    throw invalidArgument(parameter, `makes the ${Buffer.byteLength(longest, "utf8")}-byte key ${JSON.stringify(longest)}; this store accepts at most ${store.capabilities.maxKeyBytes}`);
+    throw invalidArgument(
+      parameter,
+      `makes the ${Buffer.byteLength(longest, "utf8")}-byte key ${JSON.stringify(longest)}; this store accepts at most ${store.capabilities.maxKeyBytes}`,
+    );
 }
 
 function isStore(value: unknown): value is SessionKVStore {
