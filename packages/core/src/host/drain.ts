@@ -39,13 +39,12 @@ export class HostDrain {
     while (!this.#stopped && !noneLeft()) {
       const left = deadline - Date.now();
       if (left <= 0) return true;
-      let timer: NodeJS.Timeout | undefined;
       let wake!: () => void;
       const woken = new Promise<void>((resolve) => {
         wake = resolve;
       });
       this.#wakers.add(wake);
-      timer = setTimeout(wake, left);
+      const timer = setTimeout(wake, left);
       await woken;
       clearTimeout(timer);
       this.#wakers.delete(wake);
