@@ -52,7 +52,10 @@ describe("node records", () => {
     await a.remove("c", "s1");
     await a.runCycle();
     expect((await viewer.getNodes())[0]?.sessions).toBe(1);
+    expect(await viewer.getNode("b")).toMatchObject({ nodeId: "b", sessions: 1 });
+    expect(await viewer.getNode("nobody")).toBeNull();
     await b.stop();
+    expect(await viewer.getNode("b")).toBeNull();
     expect(
       (await viewer.getNodes()).map((n) => n.nodeId),
       "a stopped host deletes its record",
@@ -134,6 +137,7 @@ describe("node records", () => {
     ).toThrow(/^labels make a node record of up to \d+ bytes/);
     await r.start();
     await expect(r.requestDrain("a/b")).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
+    await expect(r.getNode("a/b")).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
     await expect(r.requestDrain("n", { graceMs: -1 })).rejects.toThrow(/^options\.graceMs must be/);
     await expect(r.requestDrain("n", "soon" as never)).rejects.toThrow(/^options must be an object/);
     expect(seen).toEqual([]);

@@ -293,6 +293,19 @@ export class SessionRegistry implements AsyncDisposable {
     return found.sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0));
   }
 
+  /** The node's record, or null when it is missing, expired or unreadable (reported to the logger). */
+  async getNode(nodeId: string): Promise<NodeInfo | null> {
+    validateNodeId(nodeId, this.store, "nodeId");
+    this.#lifecycle.assertStarted("getNode");
+    const key = nodeKey(nodeId);
+    const value = await this.store.get(key);
+    if (value === null) return null;
+    const decoded = decodeNodeRecord(value, nodeId);
+    if (decoded.ok) return decoded.node;
+    this.#records.skip(key, decoded.reason);
+    return null;
+  }
+
   /**
    * Asks a node to drain on its next cycle: reads its node record, then writes the drain flag
    * naming that run of the node (so a node restarted under the same id is not drained), living
