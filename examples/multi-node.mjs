@@ -18,7 +18,8 @@ const [a, b, c] = ["node-a", "node-b", "node-c"].map(
 await Promise.all([a.start(), b.start(), c.start()]);
 
 // A session handed to a host (a `HostedSession`): close(reason) with a `CloseReason` of
-// "close-requested" or "host-stopped", and optional metrics(). `closed` settles when it is closed.
+// "close-requested", "host-stopped" or "drain", and optional metrics(). `closed` settles when it
+// is closed.
 const agent = (name) => {
   const { promise: closed, resolve } = Promise.withResolvers();
   return {
