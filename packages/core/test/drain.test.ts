@@ -94,6 +94,27 @@ describe("drain", () => {
     await expect(h.add("c", "t", { close() {} })).rejects.toMatchObject({ code: ErrorCode.DRAINING });
   });
 
+  it("a later request with a grace period is honoured too; the same flag read again starts nothing", async () => {
+    const store = openStore();
+    const h = host({
+      registry: registry({ store, nodeId: "n", ttlMs: 60_000 }),
+      maintenanceIntervalMs: 20_000,
+    });
+    const operator = registry({ store, ttlMs: 60_000 });
+    await Promise.all([h.start(), operator.start()]);
+    const reasons: string[] = [];
+    await h.add("c", "s", { close: (reason) => void reasons.push(reason) });
+    await operator.requestDrain("n");
+    await h.runCycle();
+    await h.runCycle();
+    expect(h.draining).toBe(true);
+    await sleep(5);
+    await operator.requestDrain("n", { graceMs: 50 });
+    await h.runCycle();
+    await waitFor(() => reasons.length > 0, 2_000, "closed after the second request's grace");
+    expect(reasons).toEqual(["drain"]);
+  });
+
   it("a drain flag left from a previous run of the node id never drains the next run", async () => {
     const store = openStore();
     const first = host({

@@ -5,7 +5,8 @@
  */
 export class HostDrain {
   #draining = false;
-  /** Whether a remote request's grace period was started: each cycle sees its flag again. */
+  /** The `requestedAt` of the last remote request honoured: each cycle reads its flag again. */
+  #lastRequest: unknown;
   #requestHonoured = false;
   /** Wakes every grace wait to look at the sessions again (one ended, or the host stopped). */
   readonly #wakers = new Set<() => void>();
@@ -22,10 +23,11 @@ export class HostDrain {
     return true;
   }
 
-  /** True once per host: for the first drain request read from the store. */
-  honourRequest(): boolean {
-    if (this.#requestHonoured) return false;
+  /** True once per drain request read from the store (a later request replaces the flag). */
+  honourRequest(requestedAt: unknown): boolean {
+    if (this.#requestHonoured && Object.is(this.#lastRequest, requestedAt)) return false;
     this.#requestHonoured = true;
+    this.#lastRequest = requestedAt;
     return true;
   }
 

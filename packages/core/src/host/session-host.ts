@@ -169,8 +169,12 @@ export class SessionHost implements AsyncDisposable {
         this.#startedAt = Date.now();
         await this.registry.start();
         const node = this.#nodeContent();
-        await this.#protocol.publish([], node);
-        this.#nodeRecord.written(node);
+        // Not fatal: the cycles write the record until one succeeds, as they heal session records.
+        await this.#protocol.publish([], node).then(
+          () => this.#nodeRecord.written(node),
+          (error: unknown) =>
+            this.#logger.warn("sessionkv: writing the node record failed; the next cycle retries it", error),
+        );
       },
       () => this.#loop.start(),
     );
@@ -434,7 +438,7 @@ export class SessionHost implements AsyncDisposable {
    * same cycle writes `draining: true`, and its grace period (if any) runs beside the cycles.
    */
   #drainRequested(request: DrainRequest): void {
-    if (!this.#drain.honourRequest()) return;
+    if (!this.#drain.honourRequest(request.requestedAt)) return;
     if (this.#drain.begin()) {
       this.#logger.warn(`sessionkv: node ${JSON.stringify(this.registry.nodeId)} drains, as requested`);
     }

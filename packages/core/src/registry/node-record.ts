@@ -40,6 +40,8 @@ export interface NodeRecordContent {
 export interface DrainRequest {
   /** Close the remaining sessions with reason "drain" this long after the node saw the request. */
   readonly graceMs: number | undefined;
+  /** The requester's `requested_at` (Unix seconds): tells one request from the next. */
+  readonly requestedAt: unknown;
 }
 
 export interface RequestDrainOptions {
@@ -143,9 +145,12 @@ export function encodeDrainFlag(
 export function drainRequestFor(flag: Uint8Array, nodeId: string, startedAt: number): DrainRequest | null {
   const parsed = parseObject(flag);
   if (typeof parsed === "string") return null;
-  const { node_id, started_at, grace_ms } = parsed;
+  const { node_id, started_at, grace_ms, requested_at } = parsed;
   if (node_id !== nodeId || started_at !== startedAt / 1000) return null;
-  return { graceMs: typeof grace_ms === "number" && isGraceMs(grace_ms) ? grace_ms : undefined };
+  return {
+    graceMs: typeof grace_ms === "number" && isGraceMs(grace_ms) ? grace_ms : undefined,
+    requestedAt: requested_at,
+  };
 }
 
 /** `labels`: a plain object of non-empty, well-formed string names to well-formed string values. */
