@@ -329,6 +329,7 @@ export class SessionHost implements AsyncDisposable {
    */
   async abandon(): Promise<void> {
     this.#lifecycle.stopNow();
+    this.#drain.stop();
     await this.#loop.stop();
     this.#sessions.clear();
     this.#ready = undefined;
@@ -340,8 +341,9 @@ export class SessionHost implements AsyncDisposable {
   }
 
   /**
-   * One cycle: refresh + read (2 store calls), closes started, then one write of changed or
-   * missing records; failed removals are retried beside it.
+   * One cycle: refresh + read (2 store calls, the node record and drain flag folded in), closes
+   * started, then one write of changed or missing records (the node record's among them); failed
+   * removals are retried beside it.
    */
   async #refreshCloseAndWrite(): Promise<void> {
     this.#fence.retryFailed();
