@@ -18,7 +18,8 @@ const [a, b, c] = ["node-a", "node-b", "node-c"].map(
 await Promise.all([a.start(), b.start(), c.start()]);
 
 // A session handed to a host (a `HostedSession`): close(reason) with a `CloseReason` of
-// "close-requested" or "host-stopped", and optional metrics(). `closed` settles when it is closed.
+// "close-requested", "host-stopped" or "drain", and optional metrics(). `closed` settles when it
+// is closed.
 const agent = (name) => {
   const { promise: closed, resolve } = Promise.withResolvers();
   return {
@@ -35,8 +36,13 @@ await a.add("call-1", "agent-1", agent1);
 await a.add("call-1", "agent-2", agent("agent-2"));
 await b.add("call-1", "agent-3", agent("agent-3"));
 
+// Sorted by session id: getForCall orders by start time, and these sessions start in the same
+// millisecond on different nodes.
 const listing = async () =>
-  (await c.registry.getForCall("call-1")).map((s) => `${s.sessionId}@${s.nodeId}`).join(", ");
+  (await c.registry.getForCall("call-1"))
+    .map((s) => `${s.sessionId}@${s.nodeId}`)
+    .sort()
+    .join(", ");
 console.log(`node-c sees: ${await listing()}`);
 
 // Close a session that runs on node A from node C: a flag in the store, honoured on A's next cycle.

@@ -9,6 +9,7 @@ import { lifecycleCases } from "./lifecycle.js";
 import { listingCases } from "./listing.js";
 import { mgetCases } from "./mget.js";
 import { msetCases } from "./mset.js";
+import { nodeCases } from "./nodes.js";
 import { onlyIfExistsCases } from "./only-if-exists.js";
 import { preparedCases } from "./prepared.js";
 import { registryCases as registryOnlyCases } from "./registry.js";
@@ -33,6 +34,6 @@ export const storeCases: readonly ConformanceCase[] = [
 ];
 
 /** Registry and host scenarios over any store (core README, "Registry and host"). */
-export const registryCases: readonly ConformanceCase[] = [...registryOnlyCases, ...hostCases];
+export const registryCases: readonly ConformanceCase[] = [...registryOnlyCases, ...hostCases, ...nodeCases];
 
 export const allCases: readonly ConformanceCase[] = [...storeCases, ...registryCases];

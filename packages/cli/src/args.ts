@@ -5,9 +5,9 @@ export const USAGE = `Usage: sessionkv <command> [arguments] (--url <url> | --st
 
 Commands:
   sessions [--call C] [--node N]   sessions with their node, age and metrics
-  nodes                            nodes hosting sessions, with session count and last write
+  nodes                            every live node: sessions, draining, age, version, labels
   close CALL SESSION [--wait]      ask the session's owner to close it (a write)
-  drain NODE                       not available yet: it needs node records (ERR_UNSUPPORTED)
+  drain NODE [--grace MS] [--wait] ask the node to drain: no new sessions (a write)
   watch [--call C]                 the sessions and nodes, redrawn in place every --interval
 
 Store:
@@ -20,7 +20,10 @@ Options:
   --json               JSON for scripts instead of tables (watch: one JSON line per snapshot)
   --yes                confirm writes without asking (required without a terminal)
   --read-only          refuse every write (close, drain)
-  --timeout <ms>       how long close --wait waits for the session to be gone (default 30000)
+  --timeout <ms>       how long --wait waits: close, for the session to be gone; drain, for
+                       the node to show draining (default 30000)
+  --grace <ms>         drain: close the node's sessions (reason "drain") this long after it
+                       drains (default: they run until they end)
   --interval <ms>      watch: time between snapshots (default 2000)
   --count <n>          watch: stop after n snapshots (default: until Ctrl-C)
   -h, --help           this text
@@ -46,6 +49,7 @@ export interface Invocation {
   readonly timeoutMs: number;
   readonly intervalMs: number;
   readonly count: number | undefined;
+  readonly graceMs: number | undefined;
 }
 
 const OPTIONS = {
@@ -61,6 +65,7 @@ const OPTIONS = {
   timeout: { type: "string" },
   interval: { type: "string" },
   count: { type: "string" },
+  grace: { type: "string" },
   help: { type: "boolean", short: "h", default: false },
   version: { type: "boolean", default: false },
 } as const;
@@ -70,7 +75,7 @@ const COMMANDS: Readonly<Record<Command, { operands: readonly string[]; options:
   sessions: { operands: [], options: ["call", "node"] },
   nodes: { operands: [], options: [] },
   close: { operands: ["CALL", "SESSION"], options: ["wait", "timeout", "yes"] },
-  drain: { operands: ["NODE"], options: ["yes"] },
+  drain: { operands: ["NODE"], options: ["grace", "wait", "timeout", "yes"] },
   watch: { operands: [], options: ["call", "interval", "count"] },
 };
 const COMMON = new Set(["url", "store", "prefix", "json", "read-only", "help", "version"]);
@@ -98,6 +103,7 @@ export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv)
     timeoutMs: positiveInteger(values.timeout, "--timeout", 30_000),
     intervalMs: positiveInteger(values.interval, "--interval", 2_000),
     count: values.count === undefined ? undefined : positiveInteger(values.count, "--count", 1),
+    graceMs: values.grace === undefined ? undefined : nonNegativeInteger(values.grace, "--grace"),
   };
   if (values.version) return { ...base, command: "version" };
   if (values.help || name === "help" || name === undefined) return { ...base, command: "help" };
@@ -122,7 +128,7 @@ export function parseInvocation(argv: readonly string[], env: NodeJS.ProcessEnv)
     );
   if (base.url !== undefined && base.store !== undefined)
     throw invalidArgument("--url", "and --store are exclusive: name the store once");
-  if (command !== "drain" && base.url === undefined && base.store === undefined)
+  if (base.url === undefined && base.store === undefined)
     throw invalidArgument("--url", "or --store is required (or set SESSIONKV_URL)");
   return { ...base, command };
 }
@@ -136,6 +142,13 @@ function positiveInteger(text: string | undefined, option: string, fallback: num
   const n = Number(text);
   if (!(Number.isSafeInteger(n) && n > 0))
     throw invalidArgument(option, `must be a positive integer, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+function nonNegativeInteger(text: string, option: string): number {
+  const n = Number(text);
+  if (!(Number.isSafeInteger(n) && n >= 0 && text.trim() !== ""))
+    throw invalidArgument(option, `must be an integer >= 0, got ${JSON.stringify(text)}`);
   return n;
 }
 

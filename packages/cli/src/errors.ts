@@ -16,11 +16,11 @@ export const CliErrorCode = {
   CONFIRMATION_REQUIRED: "ERR_CONFIRMATION_REQUIRED",
   /** The operator answered no at the confirmation prompt. */
   DECLINED: "ERR_DECLINED",
-  /** `close` of a session that has no record. */
+  /** `close` of a session that has no record; `drain` of a node that has none (not running). */
   NOT_FOUND: "ERR_NOT_FOUND",
-  /** `close --wait` outlived `--timeout`. */
+  /** `close --wait` or `drain --wait` outlived `--timeout`. */
   TIMEOUT: "ERR_TIMEOUT",
-  /** A command this version cannot carry out on any store (`drain`: it needs node records). */
+  /** A command this version cannot carry out (kept for scripts that test for it; no command fails with it now). */
   UNSUPPORTED: "ERR_UNSUPPORTED",
 } as const;
 

@@ -1,5 +1,4 @@
-import type { SessionInfo, SessionMetrics } from "@sessionkv/core";
-import type { NodeView } from "./node-source.js";
+import type { NodeInfo, SessionInfo, SessionMetrics } from "@sessionkv/core";
 
 /** A duration as an operator reads it at a glance: the two largest units. */
 function age(ms: number): string {
@@ -48,18 +47,27 @@ export function sessionsTable(sessions: readonly SessionInfo[], now: number): st
   );
 }
 
-export function nodesTable(nodes: readonly NodeView[], now: number): string {
-  if (nodes.length === 0) return "no nodes host a session";
+export function nodesTable(nodes: readonly NodeInfo[], now: number): string {
+  if (nodes.length === 0) return "no live nodes";
   return table(
-    ["NODE", "SESSIONS", "LAST WRITE", "HEARTBEAT", "DRAINING"],
+    ["NODE", "SESSIONS", "DRAINING", "UP", "UPDATED", "VERSION", "LABELS"],
     nodes.map((n) => [
       n.nodeId,
       String(n.sessions),
-      `${age(now - n.lastWriteAt)} ago`,
-      n.heartbeatAt === null ? "n/a" : `${age(now - n.heartbeatAt)} ago`,
-      n.draining === null ? "n/a" : n.draining ? "yes" : "no",
+      n.draining ? "yes" : "no",
+      age(now - n.startedAt),
+      `${age(now - n.updatedAt)} ago`,
+      n.version,
+      labelsText(n.labels),
     ]),
   );
+}
+
+function labelsText(labels: Readonly<Record<string, string>>): string {
+  const text = Object.entries(labels)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(",");
+  return text === "" ? "-" : text;
 }
 
 /** Sessions for `--json`: the registry's `SessionInfo` with the age the table shows. */
@@ -67,10 +75,10 @@ export function sessionsJson(sessions: readonly SessionInfo[], now: number) {
   return sessions.map((s) => ({ ...s, ageMs: Math.max(0, now - s.startedAt) }));
 }
 
-export function nodesJson(nodes: readonly NodeView[], now: number) {
+export function nodesJson(nodes: readonly NodeInfo[], now: number) {
   return nodes.map((n) => ({
     ...n,
-    lastWriteAgeMs: Math.max(0, now - n.lastWriteAt),
-    heartbeatAgeMs: n.heartbeatAt === null ? null : Math.max(0, now - n.heartbeatAt),
+    upMs: Math.max(0, now - n.startedAt),
+    updatedAgeMs: Math.max(0, now - n.updatedAt),
   }));
 }

@@ -5,7 +5,5 @@
 export { run } from "./main.js";
 export type { CliIo } from "./main.js";
 export { CliError, CliErrorCode, ExitCode } from "./errors.js";
-export { nodesOfSessions } from "./node-source.js";
-export type { NodeView } from "./node-source.js";
 export { parseStoreUrl } from "./store-url.js";
 export type { StoreUrl } from "./store-url.js";

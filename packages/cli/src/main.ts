@@ -21,7 +21,7 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
 }
 
-// The CLI writes nothing but close flags, and those carry the target's owner, not this id.
+// The CLI writes nothing but close and drain flags, and those carry their target, not this id.
 const CLI_NODE_ID = "sessionkv-cli";
 const WRITES = new Set(["close", "drain"]);
 
@@ -47,7 +47,6 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
         CliErrorCode.READ_ONLY,
         `${invocation.command} writes to the store, and --read-only is set`,
       );
-    if (invocation.command === "drain") drainCommand(invocation.positionals[0] ?? "");
     opened = await open(invocation);
     const warn = (message: string) => io.stderr.write(`sessionkv: warning: ${oneLine(message, secrets)}\n`);
     registry = new SessionRegistry({
@@ -73,6 +72,8 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
         return await nodesCommand(ctx);
       case "close":
         return await closeCommand(ctx);
+      case "drain":
+        return await drainCommand(ctx);
       case "watch":
         return await watchCommand(ctx, secrets);
     }

@@ -46,27 +46,61 @@ describe("sessions", () => {
 });
 
 describe("nodes", () => {
-  it("lists the nodes that host sessions, with their session count; heartbeat and draining are n/a", async () => {
+  it("lists every live node from its node record, the one hosting nothing included", async () => {
     const run = await cli(["nodes", ...STORE]);
     expect(run.code).toBe(0);
     const lines = run.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^NODE\s+SESSIONS\s+LAST WRITE\s+HEARTBEAT\s+DRAINING$/);
+    expect(lines[0]).toMatch(/^NODE\s+SESSIONS\s+DRAINING\s+UP\s+UPDATED\s+VERSION\s+LABELS$/);
     expect(lines.slice(1).map((l) => l.split(/\s+/))).toEqual([
-      ["node-a", "2", expect.stringMatching(/^\d+s$/), "ago", "n/a", "n/a"],
-      ["node-b", "1", expect.stringMatching(/^\d+s$/), "ago", "n/a", "n/a"],
+      [
+        "node-a",
+        "2",
+        "no",
+        expect.stringMatching(/^\d+s$/),
+        expect.stringMatching(/^\d+s$/),
+        "ago",
+        expect.stringMatching(/^\d+\.\d+\.\d+/),
+        "-",
+      ],
+      [
+        "node-b",
+        "1",
+        "no",
+        expect.stringMatching(/^\d+s$/),
+        expect.stringMatching(/^\d+s$/),
+        "ago",
+        expect.stringMatching(/^\d+\.\d+\.\d+/),
+        "zone=b",
+      ],
+      [
+        "node-c",
+        "0",
+        "no",
+        expect.stringMatching(/^\d+s$/),
+        expect.stringMatching(/^\d+s$/),
+        "ago",
+        expect.stringMatching(/^\d+\.\d+\.\d+/),
+        "-",
+      ],
     ]);
   });
 
-  it("--json names its source and leaves what it cannot know null", async () => {
+  it("--json is the registry's NodeInfo with the ages the table shows", async () => {
     const run = await cli(["nodes", ...STORE, "--json"]);
     const out = JSON.parse(run.stdout);
-    expect(out.source).toBe("session-records");
     expect(out.nodes.map((n: { nodeId: string; sessions: number }) => [n.nodeId, n.sessions])).toEqual([
       ["node-a", 2],
       ["node-b", 1],
+      ["node-c", 0],
     ]);
-    expect(out.nodes[0]).toMatchObject({ heartbeatAt: null, heartbeatAgeMs: null, draining: null });
-    expect(out.nodes[0].lastWriteAgeMs).toBeGreaterThanOrEqual(0);
+    expect(out.nodes[1]).toMatchObject({
+      draining: false,
+      labels: { zone: "b" },
+      version: expect.any(String),
+    });
+    expect(out.nodes[0].upMs).toBeGreaterThanOrEqual(0);
+    expect(out.nodes[0].updatedAgeMs).toBeGreaterThanOrEqual(0);
+    expect(out.nodes[0].startedAt).toBeLessThanOrEqual(out.nodes[0].updatedAt);
   });
 });
 
@@ -122,14 +156,30 @@ describe("close", () => {
 });
 
 describe("drain", () => {
-  it("fails with ERR_UNSUPPORTED, exit 1, naming what to do meanwhile; --read-only refuses it first", async () => {
-    const run = await cli(["drain", "node-a", ...STORE, "--yes"]);
-    expect(run.code).toBe(1);
-    expect(run.stdout).toBe("");
-    expect(run.stderr).toMatch(
-      /^sessionkv: ERR_UNSUPPORTED: drain node-a: draining needs node records.*sessionkv sessions --node node-a/,
+  it("--wait: the node shows draining on its next cycle; --json reports it", async () => {
+    const run = await cli(["drain", "node-a", ...STORE, "--yes", "--wait", "--grace", "60000"]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^draining: node node-a, after \d+ ms\n$/);
+    const json = await cli(["drain", "node-b", ...STORE, "--yes", "--json"]);
+    expect(JSON.parse(json.stdout)).toEqual({
+      nodeId: "node-b",
+      requested: true,
+      graceMs: null,
+      draining: null,
+    });
+  });
+
+  it("a node with no record: ERR_NOT_FOUND, exit 1; bad --grace: exit 2; --read-only refuses it first", async () => {
+    const missing = await cli(["drain", "nobody", ...STORE, "--yes"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^sessionkv: ERR_NOT_FOUND: no node nobody in the store/);
+    const bad = await cli(["drain", "node-a", ...STORE, "--yes", "--grace", "soon"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^sessionkv: ERR_INVALID_ARGUMENT: --grace must be an integer >= 0/);
+    expect((await cli(["drain", "node-a/x", ...STORE, "--yes"])).stderr).toMatch(
+      /^sessionkv: ERR_INVALID_ARGUMENT: nodeId /,
     );
-    expect(run.stderr.split("\n")).toHaveLength(2);
     expect((await cli(["drain", "node-a", ...STORE, "--read-only"])).stderr).toMatch(
       /^sessionkv: ERR_READ_ONLY: /,
     );
@@ -147,12 +197,13 @@ describe("watch", () => {
     const snapshots = run.stdout.split(/^(?=sessionkv watch )/m).filter((s) => s.length > 0);
     expect(snapshots.length).toBeGreaterThanOrEqual(3);
     expect(run.stdout).not.toContain("\x1b[");
-    expect(snapshots[0]).toMatch(/3 session\(s\) on 2 node\(s\)/);
+    expect(snapshots[0]).toMatch(/3 session\(s\) on 3 node\(s\)/);
     expect(snapshots[0]).toContain("agent-2");
     const last = snapshots.at(-1) as string;
-    expect(last).toMatch(/2 session\(s\) on 1 node\(s\)/);
+    expect(last).toMatch(/2 session\(s\) on 3 node\(s\)/);
     expect(last).not.toContain("agent-2");
-    expect(last).not.toContain("node-b");
+    // node-b is alive, now hosting nothing.
+    expect(last).toMatch(/^node-b\s+0\s+no\s/m);
   });
 
   it("--json --count: one JSON line per snapshot, then exits; --call narrows it", async () => {
@@ -175,6 +226,11 @@ describe("watch", () => {
     expect(lines).toHaveLength(2);
     expect(lines[1].at).toBeGreaterThanOrEqual(lines[0].at + 100);
     expect(lines[0].sessions.map((s: { sessionId: string }) => s.sessionId)).toEqual(["agent-3"]);
-    expect(lines[0].nodes).toMatchObject([{ nodeId: "node-a", sessions: 1 }]);
+    // Nodes are every live node, whatever the --call.
+    expect(lines[0].nodes).toMatchObject([
+      { nodeId: "node-a", sessions: 2 },
+      { nodeId: "node-b", sessions: 1 },
+      { nodeId: "node-c", sessions: 0 },
+    ]);
   });
 });

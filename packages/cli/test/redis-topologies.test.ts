@@ -1,4 +1,4 @@
-import { SessionRegistry, silentLogger } from "@sessionkv/core";
+import { SessionHost, SessionRegistry, silentLogger } from "@sessionkv/core";
 import { RedisSessionKVStore } from "@sessionkv/redis";
 import { backendTargets, requireContainers, startBackend } from "@sessionkv/test-kit";
 import { forEachTarget } from "@sessionkv/test-kit/vitest";
@@ -45,8 +45,16 @@ describe.skipIf(!gate.run)("redis+sentinel://", () => {
     await using server = await startBackend("redis-sentinel");
     const { host, ports } = server;
     const store = new RedisSessionKVStore({ url: `redis://${host}:${ports[3]}`, keyPrefix: PREFIX });
+    // A running host, so that its node record is there for `nodes`.
+    const node = new SessionHost({
+      registry: new SessionRegistry({ store, nodeId: "node-s", ttlMs: 60_000, logger: silentLogger }),
+      maintenanceIntervalMs: 20_000,
+      logger: silentLogger,
+    });
     try {
-      await register(store, "node-s", "call-s", "s-1");
+      await node.start();
+      await node.add("call-s", "s-1", { close() {} });
+      await node.runCycle();
       const url = `redis+sentinel://${host}:${ports[0]},${host}:${ports[1]}/mymaster`;
       const run = await cli(["nodes", "--url", url, "--prefix", PREFIX, "--json"]);
       expect(run.stderr).toBe("");
@@ -62,6 +70,7 @@ describe.skipIf(!gate.run)("redis+sentinel://", () => {
       expect(wrongName.code).toBe(1);
       expect(wrongName.stderr).toMatch(/^sessionkv: ERR_STORE_[A-Z_]+: [^\n]+\n$/);
     } finally {
+      await node.stop();
       await store.close();
     }
   });

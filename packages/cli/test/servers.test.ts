@@ -62,6 +62,7 @@ for (const [name, backend] of Object.entries(BACKENDS)) {
   describe(name, () => {
     forEachTarget(backend.targets, { run: gate.run }, ({ server, track }) => {
       const sessions = new Map<string, ReturnType<typeof observed>>();
+      let hosts: Record<"a" | "b", SessionHost> | undefined;
       let url = "";
       const on = (...args: string[]) => [...args, "--url", url, "--prefix", PREFIX];
 
@@ -90,6 +91,9 @@ for (const [name, backend] of Object.entries(BACKENDS)) {
           sessions.set(id, session);
           await h.add(call, id, session);
         }
+        // The node records count the sessions from the next cycle on: run it now rather than wait.
+        await Promise.all([a.runCycle(), b.runCycle()]);
+        hosts = { a, b };
       });
 
       it("sessions: every call's sessions with node and metrics; --call and --node narrow it", async () => {
@@ -123,7 +127,7 @@ for (const [name, backend] of Object.entries(BACKENDS)) {
         expect(run.stdout).toBe("no sessions\n");
       });
 
-      it("nodes: each node with its session count", async () => {
+      it("nodes: each node, from its node record, with its session count", async () => {
         const run = await cli(on("nodes", "--json"));
         expect(run.code).toBe(0);
         expect(
@@ -159,6 +163,24 @@ for (const [name, backend] of Object.entries(BACKENDS)) {
         expect(snapshots.at(-1)).toContain("s-3");
         // The URL names the store in the title; it carries no password here, and is shown as given.
         expect(snapshots[0]).toContain(`sessionkv watch ${url}`);
+      });
+
+      it("drain --yes --wait: the node shows draining, refuses new sessions; the other one still takes them", async () => {
+        const run = await cli(on("drain", "node-b", "--yes", "--wait", "--timeout", "20000"));
+        expect(run.stderr).toBe("");
+        expect(run.code).toBe(0);
+        expect(run.stdout).toMatch(/^draining: node node-b, after \d+ ms\n$/);
+        expect(hosts?.b.draining).toBe(true);
+        await expect(hosts?.b.add("call-3", "s-5", observed({}))).rejects.toMatchObject({
+          code: "ERR_DRAINING",
+        });
+        await hosts?.a.add("call-3", "s-6", observed({}));
+        const nodes = await cli(on("nodes", "--json"));
+        expect(
+          JSON.parse(nodes.stdout).nodes.map(
+            (n: { nodeId: string; draining: boolean }) => `${n.nodeId}:${n.draining}`,
+          ),
+        ).toEqual(["node-a:false", "node-b:true"]);
       });
 
       it("an unreachable server: one line with ERR_STORE_UNAVAILABLE, exit 1", async () => {

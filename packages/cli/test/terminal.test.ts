@@ -39,7 +39,9 @@ describe("on a terminal", () => {
     expect(frames[0]).toContain("agent-2");
     expect(frames[0]).toContain("Ctrl-C to stop");
     expect(frames.at(-1)).not.toContain("agent-2");
-    expect(frames.at(-1)).toMatch(/2 session\(s\) on 1 node\(s\)/);
+    // node-b stays listed, hosting nothing now.
+    expect(frames.at(-1)).toMatch(/2 session\(s\) on 3 node\(s\)/);
+    expect(frames.at(-1)).toMatch(/^node-b\s+0\s+no\s/m);
     // The cursor is hidden while drawing and given back at the end.
     expect(run.stdout).toContain("\x1b[?25l");
     expect(run.stdout.trimEnd().endsWith("\x1b[?25h")).toBe(true);

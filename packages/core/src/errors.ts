@@ -19,6 +19,8 @@ export const ErrorCode = {
   STORE_MISCONFIGURED: "ERR_STORE_MISCONFIGURED",
   /** A registry or host operation was called before `start()` or after `stop()`. */
   NOT_RUNNING: "ERR_NOT_RUNNING",
+  /** `SessionHost.add()` on a draining host: it takes no new sessions; add the session on another node. */
+  DRAINING: "ERR_DRAINING",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

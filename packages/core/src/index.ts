@@ -11,6 +11,8 @@ export { SessionRegistry, DEFAULT_REGISTRY_TTL_MS } from "./registry/session-reg
 export type { RegisterOptions, SessionRegistryOptions } from "./registry/session-registry.js";
 export type {
   HostProtocol,
+  NodeBeat,
+  NodePollResult,
   OwnedSession,
   PollResult,
   SessionWrite,
@@ -19,8 +21,14 @@ export type {
 export type { SessionInfo, SessionMetrics, StoredSession } from "./registry/session-info.js";
 export { consoleLogger, silentLogger } from "./registry/logger.js";
 export type { SessionLogger } from "./registry/logger.js";
-export { closeRequestKey, sessionKey } from "./registry/keys.js";
+export type {
+  DrainRequest,
+  NodeInfo,
+  NodeRecordContent,
+  RequestDrainOptions,
+} from "./registry/node-record.js";
+export { closeRequestKey, drainRequestKey, nodeKey, sessionKey } from "./registry/keys.js";
 export { validateIds as validateSessionIds } from "./registry/validate.js";
 export { SessionHost, DEFAULT_MAINTENANCE_INTERVAL_MS } from "./host/session-host.js";
-export type { SessionHostOptions } from "./host/session-host.js";
+export type { DrainOptions, SessionHostOptions } from "./host/session-host.js";
 export type { CloseReason, HostedSession } from "./host/hosted-session.js";

@@ -202,11 +202,12 @@ describe("heartbeat keys kept from one read to the next", () => {
     await host.remove("c", "s1");
     await host.runCycle();
     await host.runCycle();
+    const node = `nodes/live/${registry.nodeId}`;
     expect(expired).toEqual([
-      ["sessions/c/s1"],
-      ["sessions/c/s1", "sessions/c/s2"],
-      ["sessions/c/s2"],
-      ["sessions/c/s2"],
+      ["sessions/c/s1", node],
+      ["sessions/c/s1", "sessions/c/s2", node],
+      ["sessions/c/s2", node],
+      ["sessions/c/s2", node],
     ]);
   });
 });
@@ -215,8 +216,9 @@ describe("SessionHost metrics comparison", () => {
   it("writes metrics mutated in place, and nothing while they stay the same (NaN included)", async () => {
     const inner = new ReferenceStore();
     let msets = 0;
-    const store = interceptStore(inner, (operation) => {
-      if (operation === "mset") msets++;
+    // Session record writes: the node record is rewritten beside them when the session count changes.
+    const store = interceptStore(inner, (operation, keys) => {
+      if (operation === "mset" && keys.some((key) => key.startsWith("sessions/"))) msets++;
     });
     const registry = await registryOn(inner);
     const counted = new SessionRegistry({ store, ttlMs: 60_000, logger: silentLogger });
@@ -245,8 +247,9 @@ describe("SessionHost metrics comparison", () => {
   it("still rejects invalid metrics (logged, nothing written), also where the last ones were empty", async () => {
     const inner = new ReferenceStore();
     let msets = 0;
-    const store = interceptStore(inner, (operation) => {
-      if (operation === "mset") msets++;
+    // Session record writes: the node record is rewritten beside them when the session count changes.
+    const store = interceptStore(inner, (operation, keys) => {
+      if (operation === "mset" && keys.some((key) => key.startsWith("sessions/"))) msets++;
     });
     const warnings: string[] = [];
     const logger = { warn: (message: string) => warnings.push(message), error: () => undefined };

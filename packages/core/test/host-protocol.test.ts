@@ -19,6 +19,7 @@ const calls: Record<keyof HostProtocol, (protocol: HostProtocol) => Promise<unkn
   publish: (p) => p.publish([]),
   removeMany: (p) => p.removeMany(new Map([["s", "c"]])),
   removeOwned: (p) => p.removeOwned([]),
+  removeNode: (p) => p.removeNode(),
 };
 
 describe("registry.hostProtocol", () => {

@@ -63,7 +63,7 @@ describe("store round trips per registry call (1,000 sessions)", () => {
     expect(calls).toEqual({ delete: 1 });
   });
 
-  it("a host cycle: 2 calls when nothing changed, 3 with metrics or healing, 4 with closes; stop: 1 delete", async () => {
+  it("a host cycle: 2 calls when nothing changed, 3 with metrics or healing, 4 with closes, the node record folded in; stop: 2 deletes", async () => {
     const { store, calls, reset } = counted();
     const registry = new SessionRegistry({ store, ttlMs: 600_000, logger: silentLogger });
     const host = new SessionHost({ registry, maintenanceIntervalMs: 60_000, logger: silentLogger });
@@ -76,6 +76,13 @@ describe("store round trips per registry call (1,000 sessions)", () => {
         metrics: () => ({ tick }),
       });
     }
+
+    reset();
+    await host.runCycle();
+    // The node record is refreshed and read with the sessions' records, and rewritten in the same
+    // mset only when its content changed: here its session count, from 0 to N.
+    expect(calls, "the node's session count changed").toEqual({ expire: 1, mget: 1, mset: 1 });
+    expect((await registry.getNodes())[0]?.sessions).toBe(N);
 
     reset();
     await host.runCycle();
@@ -107,8 +114,33 @@ describe("store round trips per registry call (1,000 sessions)", () => {
 
     reset();
     await host.stop();
-    expect(calls, "stop").toEqual({ delete: 1 });
+    // One for the sessions, one for the node record and its drain flag.
+    expect(calls, "stop").toEqual({ delete: 2 });
     expect(closed).toHaveLength(N);
     expect(await store.keys("")).toEqual([]);
+  });
+
+  it("a node record: written at start, refreshed and read by every cycle of an idle host (2 calls), listed in 2", async () => {
+    const { store, calls, reset } = counted();
+    const registry = new SessionRegistry({ store, nodeId: "idle", ttlMs: 600_000, logger: silentLogger });
+    const host = new SessionHost({ registry, maintenanceIntervalMs: 60_000, logger: silentLogger });
+    reset();
+    await host.start();
+    expect(calls, "start").toEqual({ mset: 1 });
+    reset();
+    await host.runCycle();
+    expect(calls, "an idle cycle").toEqual({ expire: 1, mget: 1 });
+    reset();
+    expect(await registry.getNodes()).toMatchObject([{ nodeId: "idle", sessions: 0, draining: false }]);
+    expect(calls, "getNodes").toEqual({ keys: 1, mget: 1 });
+    reset();
+    expect(await registry.requestDrain("idle")).toBe(true);
+    expect(calls, "requestDrain").toEqual({ get: 1, set: 1 });
+    reset();
+    await host.runCycle();
+    // The cycle that reads the drain flag writes draining: true in its own mset.
+    expect(calls, "the cycle that finds the drain flag").toEqual({ expire: 1, mget: 1, mset: 1 });
+    expect((await registry.getNodes())[0]?.draining).toBe(true);
+    await host.stop();
   });
 });

@@ -1,13 +1,12 @@
 import type { CommandContext } from "../context.js";
 import { nodesJson, nodesTable } from "../format.js";
-import { listNodes } from "../node-source.js";
 
 export async function nodesCommand(ctx: CommandContext): Promise<number> {
-  const nodes = await listNodes(ctx.registry, await ctx.registry.getAll());
+  const nodes = await ctx.registry.getNodes();
   const now = Date.now();
   ctx.stdout.write(
     ctx.invocation.json
-      ? `${JSON.stringify({ source: "session-records", nodes: nodesJson(nodes, now) }, null, 2)}\n`
+      ? `${JSON.stringify({ nodes: nodesJson(nodes, now) }, null, 2)}\n`
       : `${nodesTable(nodes, now)}\n`,
   );
   return 0;

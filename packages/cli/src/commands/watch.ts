@@ -1,7 +1,6 @@
 import type { CommandContext } from "../context.js";
 import { errorLine } from "../errors.js";
 import { nodesJson, nodesTable, sessionsJson, sessionsTable } from "../format.js";
-import { listNodes } from "../node-source.js";
 import { readSessions } from "./sessions.js";
 
 // Cursor home, clear to the end of the screen: the next frame replaces the last one in place.
@@ -43,7 +42,7 @@ async function frame(ctx: CommandContext, tty: boolean, secrets: readonly string
   const scope = invocation.call === undefined ? "" : ` call ${invocation.call}`;
   try {
     const sessions = await readSessions(ctx);
-    const nodes = await listNodes(ctx.registry, sessions);
+    const nodes = await ctx.registry.getNodes();
     const now = at.getTime();
     if (invocation.json)
       return `${JSON.stringify({ at: now, sessions: sessionsJson(sessions, now), nodes: nodesJson(nodes, now) })}\n`;

@@ -1,7 +1,7 @@
 import type { SessionMetrics } from "../registry/session-info.js";
 
-/** Why the host closes a session: a close request (from any node), or `stop()`. */
-export type CloseReason = "close-requested" | "host-stopped";
+/** Why the host closes a session: a close request (from any node), `stop()`, or a drain's grace running out. */
+export type CloseReason = "close-requested" | "host-stopped" | "drain";
 
 /** What the application hands the host for each session it runs. */
 export interface HostedSession {

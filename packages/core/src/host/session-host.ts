@@ -1,15 +1,25 @@
-import { invalidArgument } from "../errors.js";
+import { ErrorCode, SessionKVError, invalidArgument } from "../errors.js";
 import { Lifecycle, runningLifecycleErrors } from "../lifecycle.js";
 import type { HostProtocol, SessionWrite } from "../registry/host-protocol.js";
 import { type SessionLogger, consoleLogger } from "../registry/logger.js";
+import {
+  type DrainRequest,
+  type NodeRecordContent,
+  type RequestDrainOptions,
+  encodeNodeRecord,
+  validateDrainOptions,
+  validateLabels,
+} from "../registry/node-record.js";
 import type { SessionMetrics } from "../registry/session-info.js";
 import type { SessionRegistry } from "../registry/session-registry.js";
 import { validateIds } from "../registry/validate.js";
 import { withTimeout } from "../timeout.js";
 import { validatePositiveMs } from "../validate.js";
+import { HostDrain } from "./drain.js";
 import type { CloseReason, HostedSession, LocalSession } from "./hosted-session.js";
 import { MaintenanceLoop } from "./loop.js";
 import { readChangedMetrics } from "./metrics-change.js";
+import { NodeRecordWriter } from "./node-record-writer.js";
 import { RemovalFence } from "./removal-fence.js";
 
 export interface SessionHostOptions {
@@ -25,7 +35,12 @@ export interface SessionHostOptions {
   readonly operationTimeoutMs?: number;
   /** Receives failed cycles, failed close callbacks and re-registrations. Default: the console. */
   readonly logger?: SessionLogger;
+  /** Written into the node record (`registry.getNodes()` shows them), e.g. `{ region: "eu-west-1" }`. */
+  readonly labels?: Readonly<Record<string, string>>;
 }
+
+/** `host.drain()`'s options; the same as `registry.requestDrain()`'s. */
+export type DrainOptions = RequestDrainOptions;
 
 export const DEFAULT_MAINTENANCE_INTERVAL_MS = 5_000;
 
@@ -68,6 +83,11 @@ export class SessionHost implements AsyncDisposable {
    */
   #ready: ReadySessions | undefined;
   #lastStartedAt = 0;
+  readonly #labels: Readonly<Record<string, string>>;
+  readonly #nodeRecord = new NodeRecordWriter();
+  readonly #drain = new HostDrain();
+  /** When `start()` began: names this run of the node in its node record and in drain flags. */
+  #startedAt = 0;
 
   constructor(options: SessionHostOptions) {
     if (options === null || typeof options !== "object")
@@ -91,6 +111,21 @@ export class SessionHost implements AsyncDisposable {
         `(${timeout}) must be at most (registry.ttlMs − maintenanceIntervalMs) / 3 = (${registry.ttlMs} − ${interval}) / 3, so that a record outlives a cycle whose store calls hang`,
       );
     }
+    const labels = options.labels === undefined ? {} : options.labels;
+    validateLabels(labels);
+    const largest = encodeNodeRecord(
+      registry.nodeId,
+      { startedAt: Date.now(), sessions: Number.MAX_SAFE_INTEGER, draining: false, labels },
+      Date.now(),
+      registry.ttlMs,
+    );
+    if (largest.byteLength > registry.store.capabilities.maxValueBytes) {
+      throw invalidArgument(
+        "labels",
+        `make a node record of up to ${largest.byteLength} bytes; this store accepts at most ${registry.store.capabilities.maxValueBytes}`,
+      );
+    }
+    this.#labels = Object.freeze({ ...labels });
     this.#registry = registry;
     this.maintenanceIntervalMs = interval;
     this.operationTimeoutMs = timeout;
@@ -135,10 +170,28 @@ export class SessionHost implements AsyncDisposable {
     return this.#lifecycle.started;
   }
 
-  /** Starts the registry (and its store) and the maintenance loop. Idempotent. */
+  /** Whether the host drains: it refuses `add` (see `drain`). */
+  get draining(): boolean {
+    return this.#drain.draining;
+  }
+
+  /**
+   * Starts the registry (and its store), writes the node record (1 `mset`), then starts the
+   * maintenance loop. Idempotent.
+   */
   async start(): Promise<void> {
     return this.#lifecycle.start(
-      () => this.registry.start(),
+      async () => {
+        this.#startedAt = Date.now();
+        await this.registry.start();
+        const node = this.#nodeContent();
+        // Not fatal: the cycles write the record until one succeeds, as they heal session records.
+        await this.#protocol.publish([], node).then(
+          () => this.#nodeRecord.written(node),
+          (error: unknown) =>
+            this.#logger.warn("sessionkv: writing the node record failed; the next cycle retries it", error),
+        );
+      },
       () => this.#loop.start(),
     );
   }
@@ -153,6 +206,12 @@ export class SessionHost implements AsyncDisposable {
       throw invalidArgument("session.metrics", "must be a function returning the metrics, or undefined");
     }
     this.#lifecycle.assertStarted("add");
+    if (this.#drain.draining) {
+      throw new SessionKVError(
+        ErrorCode.DRAINING,
+        `SessionHost.add() called on a draining host (node ${JSON.stringify(this.registry.nodeId)}): it takes no new sessions`,
+      );
+    }
     if (this.#sessions.has(sessionId))
       throw invalidArgument("sessionId", `${JSON.stringify(sessionId)} is already hosted on this node`);
     this.#fence.dropFailed(sessionId);
@@ -214,6 +273,20 @@ export class SessionHost implements AsyncDisposable {
     await this.#close([local], "close-requested");
   }
 
+  /**
+   * Drains this node: from now on `add` rejects with ERR_DRAINING, and the node record shows
+   * `draining: true` (written by a cycle run now, which this call awaits). With `graceMs`, it then
+   * waits for the sessions to end on their own and, when the grace period runs out, closes the
+   * rest with reason "drain"; it resolves once none is left (or the host stopped). Then `stop()`.
+   */
+  async drain(options?: DrainOptions): Promise<void> {
+    const { graceMs } = validateDrainOptions(options);
+    this.#lifecycle.assertStarted("drain");
+    this.#drain.begin();
+    await this.#loop.run();
+    if (graceMs !== undefined) await this.#closeAfterGrace(graceMs);
+  }
+
   /** Runs one maintenance cycle now, after the one in progress. Never rejects for a failed cycle (it is logged). */
   async runCycle(): Promise<void> {
     this.#lifecycle.assertStarted("runCycle");
@@ -233,6 +306,7 @@ export class SessionHost implements AsyncDisposable {
    */
   async stop(): Promise<void> {
     return this.#lifecycle.stop(async ({ wasStarted }) => {
+      this.#drain.stop();
       await this.#loop.stop();
       await Promise.allSettled([...this.#closeBatches]);
       const rest = [...this.#sessions.values()].filter((s) => s.closing === undefined);
@@ -245,6 +319,12 @@ export class SessionHost implements AsyncDisposable {
         });
       }
       await Promise.allSettled([...this.#closeBatches, this.#fence.removalsSettled()]);
+      if (wasStarted) {
+        // The node leaves the list now rather than when its record expires.
+        await this.#protocol.removeNode().catch((error: unknown) => {
+          this.#logger.error("sessionkv: deleting the node record failed; it expires on its TTL", error);
+        });
+      }
       const failed = this.#fence.failedIds;
       if (failed.length > 0) {
         this.#logger.error(
@@ -262,6 +342,7 @@ export class SessionHost implements AsyncDisposable {
    */
   async abandon(): Promise<void> {
     this.#lifecycle.stopNow();
+    this.#drain.stop();
     await this.#loop.stop();
     this.#sessions.clear();
     this.#ready = undefined;
@@ -273,14 +354,16 @@ export class SessionHost implements AsyncDisposable {
   }
 
   /**
-   * One cycle: refresh + read (2 store calls), closes started, then one write of changed or
-   * missing records; failed removals are retried beside it.
+   * One cycle: refresh + read (2 store calls, the node record and drain flag folded in), closes
+   * started, then one write of changed or missing records (the node record's among them); failed
+   * removals are retried beside it.
    */
   async #refreshCloseAndWrite(): Promise<void> {
     this.#fence.retryFailed();
     const { sessions: snapshot, ids } = this.#readySessions();
-    if (snapshot.length === 0) return;
-    const polled = await this.#bounded(this.#protocol.poll(ids), "refresh");
+    const polled = await this.#bounded(this.#protocol.poll(ids, { startedAt: this.#startedAt }), "refresh");
+    const drainRequested = polled.node?.drainRequested ?? null;
+    if (drainRequested !== null) this.#drainRequested(drainRequested);
     const inSnapshot = polled.closeRequested.length === 0 ? undefined : new Set(snapshot);
     const toClose = polled.closeRequested
       .map((id) => this.#sessions.get(id))
@@ -316,9 +399,11 @@ export class SessionHost implements AsyncDisposable {
       });
       if (current !== undefined) published.set(local, current);
     }
-    if (writes.length === 0) return;
-    const publishing = this.#fence.write(() => this.#protocol.publish(writes));
+    const node = this.#nodeRecord.due(this.#nodeContent(), polled.node?.recordFound ?? false);
+    if (writes.length === 0 && node === undefined) return;
+    const publishing = this.#fence.write(() => this.#protocol.publish(writes, node));
     const skipped = new Map((await this.#bounded(publishing, "write")).map((w) => [w.sessionId, w.error]));
+    if (node !== undefined) this.#nodeRecord.written(node);
     for (const [sessionId, error] of skipped) {
       this.#logger.warn(
         `sessionkv: the record of session ${JSON.stringify(sessionId)} was not written (too large for the store); the other sessions' were`,
@@ -351,6 +436,43 @@ export class SessionHost implements AsyncDisposable {
   #forget(sessionId: string): void {
     this.#sessions.delete(sessionId);
     this.#ready = undefined;
+    this.#drain.sessionEnded();
+  }
+
+  #nodeContent(): NodeRecordContent {
+    return {
+      startedAt: this.#startedAt,
+      sessions: this.#sessions.size,
+      draining: this.#drain.draining,
+      labels: this.#labels,
+    };
+  }
+
+  /**
+   * A drain flag for this run of the node, read by a cycle: the drain begins at once, so that the
+   * same cycle writes `draining: true`, and its grace period (if any) runs beside the cycles.
+   */
+  #drainRequested(request: DrainRequest): void {
+    if (!this.#drain.honourRequest(request.requestedAt)) return;
+    if (this.#drain.begin()) {
+      this.#logger.warn(`sessionkv: node ${JSON.stringify(this.registry.nodeId)} drains, as requested`);
+    }
+    if (request.graceMs === undefined) return;
+    this.#closeAfterGrace(request.graceMs).catch((error: unknown) => {
+      this.#logger.error(
+        "sessionkv: closing the sessions of a drained node failed; they expire on their TTL",
+        error,
+      );
+    });
+  }
+
+  /** Waits for the sessions to end until `graceMs` runs out, then closes the rest ("drain"). */
+  async #closeAfterGrace(graceMs: number): Promise<void> {
+    if (!(await this.#drain.graceRunsOut(graceMs, () => this.#sessions.size === 0))) return;
+    if (!this.#lifecycle.started) return;
+    const rest = [...this.#sessions.values()].filter((s) => s.closing === undefined);
+    if (rest.length > 0) await this.#close(rest, "drain");
+    await Promise.allSettled([...this.#closeBatches]);
   }
 
   /** Calls each `close`, then removes the sessions in one delete. Rejects only if that delete fails. */

@@ -1,14 +1,40 @@
 import { ErrorCode, SessionKVError, invalidArgument, isSessionKVError } from "../errors.js";
 import type { Lifecycle } from "../lifecycle.js";
 import type { MsetEntry, SessionKVStore } from "../types.js";
-import { closeRequestKey, sessionKey } from "./keys.js";
+import { closeRequestKey, drainRequestKey, nodeKey, sessionKey } from "./keys.js";
+import {
+  type DrainRequest,
+  type NodeRecordContent,
+  decodeNodeRecord,
+  drainRequestFor,
+  encodeNodeRecord,
+  validateLabels,
+} from "./node-record.js";
 import { encodeRecord, freshRecord, withMetrics } from "./record.js";
 import type { SessionMetrics, StoredSession } from "./session-info.js";
 import type { RecordsAndFlags, SessionRecords } from "./session-records.js";
 import { validateIds, validateMetrics, validateSessions, validateTimestamp } from "./validate.js";
 
-/** What one `poll` found for the sessions it was given: records after the refresh, and close requests. */
-export type PollResult = RecordsAndFlags;
+/**
+ * What one `poll` found for the sessions it was given: records after the refresh, and close
+ * requests; with `node`, what it found of the node's own record and drain flag.
+ */
+export interface PollResult extends RecordsAndFlags {
+  readonly node?: NodePollResult;
+}
+
+/** The run of this node a `poll` refreshes the node record of: its host's start time. */
+export interface NodeBeat {
+  /** Epoch ms the node's host started, as written in its node record. */
+  readonly startedAt: number;
+}
+
+export interface NodePollResult {
+  /** Whether this run's node record was there after its refresh (else the host writes it again). */
+  readonly recordFound: boolean;
+  /** A drain request for this run of the node, or null. */
+  readonly drainRequested: DrainRequest | null;
+}
 
 /** One record to (re)write in `publish`. */
 export interface SessionWrite {
@@ -42,14 +68,22 @@ export interface OwnedSession {
  * their caller. "Registry: host protocol" in the README describes each call and its store cost.
  */
 export interface HostProtocol {
-  /** `refresh` of every session, then one `mget` of their records and close flags together. */
-  poll(sessions: ReadonlyMap<string, string>): Promise<PollResult>;
-  /** Writes records of sessions this node owns in one `mset`; those too large are left out and returned. */
-  publish(writes: readonly SessionWrite[]): Promise<SkippedWrite[]>;
+  /**
+   * `refresh` of every session, then one `mget` of their records and close flags together; with
+   * `node`, the node record is refreshed and read, and the drain flag read, in those same two calls.
+   */
+  poll(sessions: ReadonlyMap<string, string>, node?: NodeBeat): Promise<PollResult>;
+  /**
+   * Writes records of sessions this node owns in one `mset`, with the node record when `node` is
+   * given; session records too large are left out and returned.
+   */
+  publish(writes: readonly SessionWrite[], node?: NodeRecordContent): Promise<SkippedWrite[]>;
   /** Deletes the records and close flags of many sessions (sessionId → callId), in one store call. */
   removeMany(sessions: ReadonlyMap<string, string>): Promise<void>;
   /** `removeMany` that leaves alone every session registered again since, here or on another node. */
   removeOwned(sessions: readonly OwnedSession[]): Promise<void>;
+  /** Deletes this node's record and drain flag, in one store call: for a host that stops. */
+  removeNode(): Promise<void>;
 }
 
 /** The registry's side of the host protocol, sharing its store, record reads and lifecycle. */
@@ -68,6 +102,9 @@ export class RegistryHostProtocol implements HostProtocol {
   readonly #ttlMs: number;
   readonly #records: SessionRecords;
   readonly #lifecycle: Lifecycle;
+  /** The node's keys the cycle refreshes, and those it reads: the same arrays every cycle. */
+  readonly #nodeRefresh: readonly string[];
+  readonly #nodeRead: readonly string[];
 
   constructor(parts: RegistryParts) {
     this.#store = parts.store;
@@ -75,18 +112,42 @@ export class RegistryHostProtocol implements HostProtocol {
     this.#ttlMs = parts.ttlMs;
     this.#records = parts.records;
     this.#lifecycle = parts.lifecycle;
+    this.#nodeRefresh = Object.freeze([nodeKey(parts.nodeId)]);
+    this.#nodeRead = Object.freeze([nodeKey(parts.nodeId), drainRequestKey(parts.nodeId)]);
   }
 
   /**
-   * A maintenance cycle's reads in two store calls: one `expire` of every record, then one `mget`
-   * of their records and close flags together.
+   * A maintenance cycle's reads in two store calls: one `expire` of every record (and of the node
+   * record), then one `mget` of their records and close flags (and of the node record and drain
+   * flag) together. Without `node` and sessions it makes no store call.
    */
-  async poll(sessions: ReadonlyMap<string, string>): Promise<PollResult> {
+  async poll(sessions: ReadonlyMap<string, string>, node?: NodeBeat): Promise<PollResult> {
     const plan = this.#records.plan(sessions);
+    if (node !== undefined) {
+      if (node === null || typeof node !== "object") throw invalidArgument("node", "must be an object");
+      validateTimestamp(node.startedAt, "node.startedAt");
+    }
     this.#lifecycle.assertStarted("poll");
-    if (plan.records.length === 0) return { records: new Map(), closeRequested: [] };
-    await this.#store.expire(plan.preparedRecords, this.#ttlMs);
-    return this.#records.withFlags(plan);
+    if (node === undefined) {
+      if (plan.records.length === 0) return { records: new Map(), closeRequested: [] };
+      await this.#store.expire(plan.preparedRecords, this.#ttlMs);
+      return this.#records.withFlags(plan);
+    }
+    const refresh = plan.records.length === 0 ? this.#nodeRefresh : plan.withTail(this.#nodeRefresh).records;
+    await this.#store.expire(refresh, this.#ttlMs);
+    const { records, closeRequested, tail } = await this.#records.withFlagsAndTail(plan, this.#nodeRead);
+    return { records, closeRequested, node: this.#nodePoll(node, tail[0] ?? null, tail[1] ?? null) };
+  }
+
+  #nodePoll(node: NodeBeat, record: Uint8Array | null, flag: Uint8Array | null): NodePollResult {
+    let recordFound = false;
+    if (record !== null) {
+      const decoded = decodeNodeRecord(record, this.#nodeId);
+      if (decoded.ok) recordFound = decoded.record.started_at === node.startedAt / 1000;
+      else this.#records.skip(nodeKey(this.#nodeId), decoded.reason);
+    }
+    const drainRequested = flag === null ? null : drainRequestFor(flag, this.#nodeId, node.startedAt);
+    return { recordFound, drainRequested };
   }
 
   /**
@@ -98,15 +159,16 @@ export class RegistryHostProtocol implements HostProtocol {
    * A record the store refuses for its size (another writer grew it) is left out and returned,
    * so that one session never keeps the others from being written.
    */
-  async publish(writes: readonly SessionWrite[]): Promise<SkippedWrite[]> {
+  async publish(writes: readonly SessionWrite[], node?: NodeRecordContent): Promise<SkippedWrite[]> {
     if (!Array.isArray(writes)) throw invalidArgument("writes", "must be an array");
     writes.forEach((w, i) => {
       validateIds(w?.callId, w?.sessionId, this.#store.capabilities);
       validateTimestamp(w.startedAt, `writes[${i}].startedAt`);
       validateMetrics(w.metrics, `writes[${i}].metrics`);
     });
+    if (node !== undefined) validateNodeContent(node);
     this.#lifecycle.assertStarted("publish");
-    if (writes.length === 0) return [];
+    if (writes.length === 0 && node === undefined) return [];
     const now = Date.now();
     const { maxValueBytes } = this.#store.capabilities;
     const skipped: SkippedWrite[] = [];
@@ -128,12 +190,27 @@ export class RegistryHostProtocol implements HostProtocol {
       if (value.byteLength > maxValueBytes) skipped.push(tooLarge(w, value.byteLength, maxValueBytes));
       else entries.push({ key: sessionKey(w.callId, w.sessionId), value, ttlMs: this.#ttlMs, write: w });
     }
-    if (entries.length === 0) return skipped;
+    const nodeEntry: MsetEntry[] =
+      node === undefined
+        ? []
+        : [
+            {
+              key: nodeKey(this.#nodeId),
+              value: encodeNodeRecord(this.#nodeId, node, now, this.#ttlMs),
+              ttlMs: this.#ttlMs,
+            },
+          ];
+    if (entries.length === 0 && nodeEntry.length === 0) return skipped;
     try {
-      await this.#store.mset(entries.map(({ key, value, ttlMs }) => ({ key, value, ttlMs })));
+      await this.#store.mset([
+        ...entries.map(({ key, value, ttlMs }) => ({ key, value, ttlMs })),
+        ...nodeEntry,
+      ]);
     } catch (error) {
       // A server may refuse sizes below the declared limit; then each record goes on its own.
       if (!isSessionKVError(error, ErrorCode.VALUE_TOO_LARGE)) throw error;
+      // The node record's size was checked against the limit when the host was built.
+      for (const entry of nodeEntry) await this.#store.set(entry.key, entry.value, entry.ttlMs);
       for (const entry of entries) {
         await this.#store.set(entry.key, entry.value, entry.ttlMs).catch((failed: unknown) => {
           if (!isSessionKVError(failed, ErrorCode.VALUE_TOO_LARGE)) throw failed;
@@ -153,6 +230,11 @@ export class RegistryHostProtocol implements HostProtocol {
     for (const [sessionId, callId] of sessions)
       keys.push(sessionKey(callId, sessionId), closeRequestKey(callId, sessionId));
     await this.#store.delete(keys);
+  }
+
+  async removeNode(): Promise<void> {
+    this.#lifecycle.assertStarted("removeNode");
+    await this.#store.delete(this.#nodeRead);
   }
 
   /**
@@ -181,6 +263,15 @@ export class RegistryHostProtocol implements HostProtocol {
     });
     if (keys.length > 0) await this.#store.delete(keys);
   }
+}
+
+function validateNodeContent(node: NodeRecordContent): void {
+  if (node === null || typeof node !== "object") throw invalidArgument("node", "must be an object");
+  validateTimestamp(node.startedAt, "node.startedAt");
+  if (!Number.isSafeInteger(node.sessions) || node.sessions < 0)
+    throw invalidArgument("node.sessions", `must be an integer >= 0, got ${String(node.sessions)}`);
+  if (typeof node.draining !== "boolean") throw invalidArgument("node.draining", "must be a boolean");
+  validateLabels(node.labels, "node.labels");
 }
 
 function tooLarge(write: SessionWrite, bytes: number, limit: number): SkippedWrite {

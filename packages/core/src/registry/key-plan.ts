@@ -18,6 +18,9 @@ export class KeyPlan {
   readonly #store: SessionKVStore;
   #preparedRecords: PreparedKeys | undefined;
   #recordsAndFlags: PreparedKeys | undefined;
+  #recordsAndFlagsKeys: readonly string[] | undefined;
+  /** The last lists built with a tail, for the tail they were built with (a node's keys: one array). */
+  #tailed: { tail: readonly string[]; records: PreparedKeys; recordsAndFlags: PreparedKeys } | undefined;
 
   constructor(sessions: ReadonlyMap<string, string>, store: SessionKVStore) {
     const n = sessions.size;
@@ -47,15 +50,35 @@ export class KeyPlan {
 
   /** The records' keys, then the close flags' keys in the same order, prepared by the store. */
   get recordsAndFlags(): PreparedKeys {
-    if (this.#recordsAndFlags !== undefined) return this.#recordsAndFlags;
+    this.#recordsAndFlags ??= this.#store.prepare(this.#recordsAndFlagKeys());
+    return this.#recordsAndFlags;
+  }
+
+  #recordsAndFlagKeys(): readonly string[] {
+    if (this.#recordsAndFlagsKeys !== undefined) return this.#recordsAndFlagsKeys;
     const n = this.records.length;
     const keys = new Array<string>(n * 2);
     for (let i = 0; i < n; i++) {
       keys[i] = this.records[i] as string;
       keys[n + i] = closeRequestKey(this.callIds[i] as string, this.sessionIds[i] as string);
     }
-    this.#recordsAndFlags = this.#store.prepare(Object.freeze(keys));
-    return this.#recordsAndFlags;
+    this.#recordsAndFlagsKeys = Object.freeze(keys);
+    return this.#recordsAndFlagsKeys;
+  }
+
+  /**
+   * `records` then `tail`, and `recordsAndFlags` then `tail`, prepared by the store: the cycle's
+   * refresh and read with the node's own keys folded in. Prepared once for the same `tail` array,
+   * as the plan's own sets are.
+   */
+  withTail(tail: readonly string[]): { records: PreparedKeys; recordsAndFlags: PreparedKeys } {
+    if (this.#tailed?.tail === tail) return this.#tailed;
+    this.#tailed = {
+      tail,
+      records: this.#store.prepare(Object.freeze([...this.records, ...tail])),
+      recordsAndFlags: this.#store.prepare(Object.freeze([...this.#recordsAndFlagKeys(), ...tail])),
+    };
+    return this.#tailed;
   }
 
   /** Whether `sessions` holds exactly the ids this plan was built from, in the same order. */

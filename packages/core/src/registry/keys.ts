@@ -4,6 +4,14 @@
  */
 const SESSIONS = "sessions/";
 const CLOSE_REQUESTS = "close_requests/";
+/**
+ * Node records and drain flags are this port's own (the original writes neither). Node keys have
+ * two segments before the id so that every node record shares one partition under the partition
+ * rule (a key up to its second "/"): `getNodes()` lists `nodes/live/`, one partition listing on
+ * the stores that index partitions, instead of a scan of the namespace.
+ */
+export const NODES_PREFIX = "nodes/live/";
+const DRAIN_REQUESTS = "drain_requests/";
 
 export function sessionKey(callId: string, sessionId: string): string {
   return `${SESSIONS}${callId}/${sessionId}`;
@@ -20,4 +28,13 @@ export function callPrefix(callId: string): string {
 /** The longest key an id pair produces, for the store's key-length limit. */
 export function longestKey(callId: string, sessionId: string): string {
   return closeRequestKey(callId, sessionId);
+}
+
+/** Where a node keeps its record; `nodeId` never contains "/" (validated). */
+export function nodeKey(nodeId: string): string {
+  return `${NODES_PREFIX}${nodeId}`;
+}
+
+export function drainRequestKey(nodeId: string): string {
+  return `${DRAIN_REQUESTS}${nodeId}`;
 }

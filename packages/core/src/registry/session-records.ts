@@ -15,6 +15,11 @@ export interface RecordsAndFlags {
   readonly closeRequested: readonly string[];
 }
 
+/** `RecordsAndFlags`, and the values of the extra keys read in the same `mget`, in their order. */
+export interface RecordsFlagsAndTail extends RecordsAndFlags {
+  readonly tail: readonly (Uint8Array | null)[];
+}
+
 /**
  * How the registry reads session records back from the store, for its application API and its
  * host protocol alike: every unreadable record is skipped and reported the same way, and the
@@ -65,8 +70,16 @@ export class SessionRecords {
 
   /** One `mget` of the sessions' records and close flags; a flag counts if it targets the record read. */
   async withFlags(plan: KeyPlan): Promise<RecordsAndFlags> {
+    const { records, closeRequested } = await this.withFlagsAndTail(plan, []);
+    return { records, closeRequested };
+  }
+
+  /** `withFlags`, reading `tail` (a node's own keys) in the same `mget`. */
+  async withFlagsAndTail(plan: KeyPlan, tail: readonly string[]): Promise<RecordsFlagsAndTail> {
     const keys = plan.records;
-    const values = await this.#store.mget(plan.recordsAndFlags);
+    const values = await this.#store.mget(
+      tail.length === 0 ? plan.recordsAndFlags : plan.withTail(tail).recordsAndFlags,
+    );
     const records = new Map<string, StoredSession | null>();
     const closeRequested: string[] = [];
     const n = plan.records.length;
@@ -83,7 +96,7 @@ export class SessionRecords {
       if (flag !== null && flagTargets(flag, record)) closeRequested.push(sessionId);
     }
     this.#heartbeat.commit();
-    return { records, closeRequested };
+    return { records, closeRequested, tail: tail.length === 0 ? [] : values.slice(2 * n) };
   }
 
   /** The record at `key`, or null when it is missing or unreadable (reported to the logger). */

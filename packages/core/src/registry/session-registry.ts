@@ -7,23 +7,35 @@ import { ALL_SESSIONS_PREFIX, compareSessions, sessionIdsOf } from "./all-sessio
 import { encodeCloseFlag } from "./close-flag.js";
 import {
   type HostProtocol,
+  type NodeBeat,
   type OwnedSession,
   type PollResult,
   RegistryHostProtocol,
   type SessionWrite,
   type SkippedWrite,
 } from "./host-protocol.js";
-import { callPrefix, closeRequestKey, sessionKey } from "./keys.js";
+import { NODES_PREFIX, callPrefix, closeRequestKey, drainRequestKey, nodeKey, sessionKey } from "./keys.js";
 import { type SessionLogger, consoleLogger } from "./logger.js";
+import {
+  type NodeInfo,
+  type NodeRecordContent,
+  type RequestDrainOptions,
+  decodeNodeRecord,
+  encodeDrainFlag,
+  validateDrainOptions,
+} from "./node-record.js";
 import { encodeRecord, freshRecord, recordTtlMs, withMetrics } from "./record.js";
 import type { SessionInfo, SessionMetrics } from "./session-info.js";
 import { SessionRecords } from "./session-records.js";
-import { validateCallId, validateIds, validateMetrics, validateTimestamp } from "./validate.js";
+import { validateCallId, validateId, validateIds, validateMetrics, validateTimestamp } from "./validate.js";
 
 export interface SessionRegistryOptions {
   /** The shared store. The registry starts it (idempotently) and never closes it: its creator does. */
   readonly store: SessionKVStore;
-  /** This node's id, written into the records it registers. Default: a random UUID. */
+  /**
+   * This node's id, written into the records it registers and naming its node record. Default: a
+   * random UUID. Non-empty, without "/" (it is a key segment of the node record).
+   */
   readonly nodeId?: string;
   /** Lifetime of session records and close flags without a refresh. Default 30 000 ms. */
   readonly ttlMs?: number;
@@ -63,11 +75,10 @@ export class SessionRegistry implements AsyncDisposable {
       throw invalidArgument("options", "must be an object with a store");
     const { store } = options;
     if (!isStore(store)) throw invalidArgument("store", "must be a SessionKVStore");
-    const nodeId = options.nodeId ?? randomUUID();
-    if (typeof nodeId !== "string" || nodeId.length === 0)
-      throw invalidArgument("nodeId", "must be a non-empty string");
     const ttlMs = options.ttlMs ?? DEFAULT_REGISTRY_TTL_MS;
     validateTtlMs(ttlMs);
+    const nodeId = options.nodeId ?? randomUUID();
+    validateNodeId(nodeId, store, "nodeId");
     this.#store = store;
     this.nodeId = nodeId;
     this.ttlMs = ttlMs;
@@ -263,16 +274,94 @@ export class SessionRegistry implements AsyncDisposable {
     return [...(await this.#records.withFlags(plan)).closeRequested];
   }
 
+  /**
+   * Every live node: one listing of the node records (one partition, see `NODES_PREFIX`) and one
+   * batched read. A node is listed while its record lives: its host refreshes it every cycle, and
+   * a dead node's record expires on its TTL. Unreadable records are skipped and reported. Python
+   * nodes write no node record. Ordered by node id.
+   */
+  async getNodes(): Promise<NodeInfo[]> {
+    this.#lifecycle.assertStarted("getNodes");
+    const listed = await this.store.keys(NODES_PREFIX);
+    const keys: string[] = [];
+    for (const key of listed) {
+      const nodeId = key.slice(NODES_PREFIX.length);
+      if (nodeId.length === 0 || nodeId.includes("/"))
+        this.#records.skip(key, "is not a node key of this registry");
+      else keys.push(key);
+    }
+    if (keys.length === 0) return [];
+    const values = await this.store.mget(keys);
+    const found: NodeInfo[] = [];
+    keys.forEach((key, i) => {
+      const value = values[i] ?? null;
+      if (value === null) return;
+      const decoded = decodeNodeRecord(value, key.slice(NODES_PREFIX.length));
+      if (decoded.ok) found.push(decoded.node);
+      else this.#records.skip(key, decoded.reason);
+    });
+    return found.sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0));
+  }
+
+  /** The node's record, or null when it is missing, expired or unreadable (reported to the logger). */
+  async getNode(nodeId: string): Promise<NodeInfo | null> {
+    validateNodeId(nodeId, this.store, "nodeId");
+    this.#lifecycle.assertStarted("getNode");
+    const key = nodeKey(nodeId);
+    const value = await this.store.get(key);
+    if (value === null) return null;
+    const decoded = decodeNodeRecord(value, nodeId);
+    if (decoded.ok) return decoded.node;
+    this.#records.skip(key, decoded.reason);
+    return null;
+  }
+
+  /**
+   * Asks a node to drain on its next cycle: reads its node record, then writes the drain flag
+   * naming that run of the node (so a node restarted under the same id is not drained), living
+   * the node's TTL as its record states it. `graceMs` is passed to the node's `drain`. Resolves
+   * false, writing nothing, when the node has no readable record (it is not running).
+   */
+  async requestDrain(nodeId: string, options?: RequestDrainOptions): Promise<boolean> {
+    validateNodeId(nodeId, this.store, "nodeId");
+    const drain = validateDrainOptions(options);
+    this.#lifecycle.assertStarted("requestDrain");
+    const key = nodeKey(nodeId);
+    const value = await this.store.get(key);
+    if (value === null) return false;
+    const target = decodeNodeRecord(value, nodeId);
+    if (!target.ok) {
+      this.#records.skip(key, target.reason);
+      return false;
+    }
+    const ttlMs = recordTtlMs(target.record) ?? this.ttlMs;
+    const startedAt = target.record.started_at as number;
+    await this.store.set(
+      drainRequestKey(nodeId),
+      encodeDrainFlag(nodeId, startedAt, drain, Date.now()),
+      ttlMs,
+    );
+    this.#ringDrainDoorbell(nodeId);
+    return true;
+  }
+
+  /**
+   * Where a drain request will ring the node's doorbell, on stores that can push, so that it drains
+   * at once rather than on its next cycle. No store pushes yet: the flag just written is the whole
+   * request, and the node finds it within one maintenance interval.
+   */
+  #ringDrainDoorbell(_nodeId: string): void {}
+
   // The host protocol, also callable on the registry itself as before it had a name.
 
   /** `hostProtocol.poll`: `refresh`, then one `mget` of the records and close flags. */
-  poll(sessions: ReadonlyMap<string, string>): Promise<PollResult> {
-    return this.hostProtocol.poll(sessions);
+  poll(sessions: ReadonlyMap<string, string>, node?: NodeBeat): Promise<PollResult> {
+    return this.hostProtocol.poll(sessions, node);
   }
 
   /** `hostProtocol.publish`: (re)writes records this node owns in one `mset`. */
-  publish(writes: readonly SessionWrite[]): Promise<SkippedWrite[]> {
-    return this.hostProtocol.publish(writes);
+  publish(writes: readonly SessionWrite[], node?: NodeRecordContent): Promise<SkippedWrite[]> {
+    return this.hostProtocol.publish(writes, node);
   }
 
   /** `hostProtocol.removeMany`: `remove` for many sessions (sessionId → callId), in one store call. */
@@ -284,6 +373,18 @@ export class SessionRegistry implements AsyncDisposable {
   removeOwned(sessions: readonly OwnedSession[]): Promise<void> {
     return this.hostProtocol.removeOwned(sessions);
   }
+}
+
+/** A node id is a key segment: an id as `validateId` checks it, whose keys fit the store. */
+function validateNodeId(nodeId: unknown, store: SessionKVStore, parameter: string): asserts nodeId is string {
+  validateId(nodeId, parameter);
+  const longest =
+    drainRequestKey(nodeId).length > nodeKey(nodeId).length ? drainRequestKey(nodeId) : nodeKey(nodeId);
+  if (Buffer.byteLength(longest, "utf8") > store.capabilities.maxKeyBytes)
+    throw invalidArgument(
+      parameter,
+      `makes the ${Buffer.byteLength(longest, "utf8")}-byte key ${JSON.stringify(longest)}; this store accepts at most ${store.capabilities.maxKeyBytes}`,
+    );
 }
 
 function isStore(value: unknown): value is SessionKVStore {

@@ -17,7 +17,7 @@ function show(value: unknown): string {
  * Ids become path segments of the store keys: "/" inside one would make `a` + `b/c` and
  * `a/b` + `c` the same key, and one call's listing would show another call's sessions.
  */
-function validateId(value: unknown, parameter: string): asserts value is string {
+export function validateId(value: unknown, parameter: string): asserts value is string {
   if (isValidId(value)) return;
   if (typeof value !== "string") throw invalidArgument(parameter, `must be a string, got ${show(value)}`);
   if (value.length === 0) throw invalidArgument(parameter, "must not be empty");
