@@ -23,7 +23,7 @@ export function dynamodb(): Target {
     async setup(fault: Fault): Promise<Rig> {
       // Restart with data: the stand-in's tables on disk, in the container, kept across the kill.
       const onDisk = fault === "restart-data" && {
-        command: onDiskCommand(defaultImage("dynamodb"), "/tmp/tables"),
+        command: onDiskCommand(defaultImage("dynamodb"), "/tmp"),
       };
       const server = await start("dynamodb", { ...onDisk });
       const front = await proxies([server.port]);
