@@ -181,7 +181,7 @@ describe.skipIf(!gate.run)("container fixtures", () => {
         BillingMode: "PAY_PER_REQUEST",
       });
       expect(created.status, created.body).toBe(200);
-      // Stores enable TTL at table creation; the local dynalite image supports it too.
+      // Stores enable TTL at table creation; DynamoDB Local supports it, on both images.
       const ttl = await dynamo(server.port, "UpdateTimeToLive", {
         TableName: "fixture-check",
         TimeToLiveSpecification: { AttributeName: "ttl", Enabled: true },

@@ -1,4 +1,4 @@
-// DynamoDB through its local stand-in (dynalite on this machine, DynamoDB Local where images are pulled).
+// DynamoDB through DynamoDB Local, AWS's own emulator (the local image and the official one run the same jar).
 import { onDiskCommand } from "../../../conformance/src/containers/backends/dynamodb.js";
 import { defaultImage } from "../../../conformance/src/containers/images.js";
 import { DynamoDBSessionKVStore } from "../../../packages/dynamodb/dist/index.js";
@@ -7,21 +7,22 @@ import { proxies, rig, start } from "./shared.js";
 
 export function dynamodb(): Target {
   return {
-    name: "dynamodb (local stand-in)",
+    name: "dynamodb (DynamoDB Local)",
     faults: {
       pause: true,
-      "restart-empty": "DynamoDB never loses a table; the stand-in's restart would",
+      "restart-empty": "DynamoDB never loses a table; DynamoDB Local's restart in memory would",
       "restart-data": true,
       drop: true,
       failover: "a managed service (no failover to cause)",
     },
     secret: SECRET,
-    // The stand-in is one Node process, serving about 500-670 requests/s here (docs/faults.md);
-    // the observer's polls (60 requests each: a Query and a BatchGetItem per call) every 100 ms
-    // competed with the 3 hosts' 300 conditional updates/s. DynamoDB itself would notice neither.
+    // DynamoDB Local is one JVM on this machine's shared cores; the observer's polls (60 requests
+    // each: a Query and a BatchGetItem per call) every 100 ms would compete with the 3 hosts' 300
+    // conditional updates/s (they did with dynalite, the earlier stand-in: docs/faults.md).
+    // DynamoDB itself would notice neither.
     observerPauseMs: 500,
     async setup(fault: Fault): Promise<Rig> {
-      // Restart with data: the stand-in's tables on disk, in the container, kept across the kill.
+      // Restart with data: the tables on disk, in the container, kept across the kill.
       const onDisk = fault === "restart-data" && {
         command: onDiskCommand(defaultImage("dynamodb"), "/tmp"),
       };
