@@ -18,9 +18,9 @@ for (const definition of Object.values(BACKENDS) as BackendDefinition[]) {
     seen.add(version.local);
     const command = JSON.stringify(definition.command(version.local, port, [port]));
     const { jar, debian } = version;
+    const { suite, package: runtime, version: prefix } = jar?.runtime ?? {};
     const line = jar
-      ? ["jar", jar.runtime.suite, jar.runtime.package, jar.runtime.version, version.local, port, command]
-          .concat([jar.npm, jar.jar, jar.version])
+      ? ["jar", suite, runtime, prefix, version.local, port, command, jar.npm, jar.jar, jar.version]
       : debian
         ? ["debian", debian.suite, debian.package, debian.version, version.local, port, command]
         : undefined;
