@@ -121,7 +121,8 @@ describe("backend registry", () => {
         .trim()
         .split("\n")
         .map((line) => line.split("\t"))
-        .map((fields) => [fields[3], JSON.parse(fields[5] ?? "null")] as const),
+        // kind, suite, package, version prefix, image, port, command (then a jar's own fields).
+        .map((fields) => [fields[4], JSON.parse(fields[6] ?? "null")] as const),
     );
     const commandChecked = new Set<string>();
     for (const [, definition] of definitions) {
