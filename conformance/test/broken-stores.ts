@@ -1,4 +1,10 @@
-import type { MsetEntry, SessionKVStore, SetOptions } from "@sessionkv/core";
+import {
+  ErrorCode,
+  type MsetEntry,
+  SessionKVError,
+  type SessionKVStore,
+  type SetOptions,
+} from "@sessionkv/core";
 import { keysOf } from "@sessionkv/core/store-kit";
 import { ReferenceStore } from "../../packages/core/test/support/reference-store.js";
 
@@ -56,6 +62,16 @@ const globToRegex = (glob: string) =>
       .replace(/\*/g, ".*")
       .replace(/\?/g, ".")}`,
   );
+
+/**
+ * A batch of more than 100 keys that "times out": refused as unavailable after 1.2 s, as a store
+ * whose large batches never get an answer would be, while the server answers smaller calls at once.
+ */
+const timesOutAbove100 = async <T>(size: number, work: () => Promise<T>): Promise<T> => {
+  if (size <= 100) return work();
+  await new Promise((resolve) => setTimeout(resolve, 1_200));
+  throw new SessionKVError(ErrorCode.STORE_UNAVAILABLE, "did not answer within 1200 ms");
+};
 
 /** A shared map behind every store the factory makes: namespaces ignored. */
 const sharedInner = new ReferenceStore();
@@ -165,6 +181,18 @@ export const brokenStores: readonly BrokenStore[] = [
   })),
   broken("keys() misses keys past a page", ["listing.complete-2000"], (s) => ({
     keys: async (p) => (await s.keys(p)).slice(0, 1000),
+  })),
+  broken("mset drops the entries past the first 1,000", ["mset.large-batch"], (s) => ({
+    mset: (entries) => s.mset(entries.slice(0, 1000)),
+  })),
+  broken("mset above 100 entries times out on a fast server", ["mset.large-batch"], (s) => ({
+    mset: (entries) => timesOutAbove100(entries.length, () => s.mset(entries)),
+  })),
+  broken("mget above 100 keys times out on a fast server", ["mget.large"], (s) => ({
+    mget: (keys) => timesOutAbove100(keysOf(keys).length, () => s.mget(keys)),
+  })),
+  broken("delete above 100 keys times out on a fast server", ["delete.large"], (s) => ({
+    delete: (keys) => timesOutAbove100(keysOf(keys).length, () => s.delete(keys)),
   })),
   broken("mset first entry wins", ["mset.repeated-key-last-wins"], (s) => ({
     mset: (entries: readonly MsetEntry[]) => {

@@ -21,7 +21,14 @@ export function cliRun(
     execFile(
       process.execPath,
       [cli, ...args],
-      { cwd, env: { ...process.env, ...env }, timeout: timeoutMs, killSignal: "SIGKILL" },
+      // A full --json report outgrew execFile's 1 MiB default once every case carried its failure text.
+      {
+        cwd,
+        env: { ...process.env, ...env },
+        timeout: timeoutMs,
+        killSignal: "SIGKILL",
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         const killed = (error as { killed?: boolean } | null)?.killed === true;
         const code = error === null ? 0 : killed ? null : ((error as { code?: number }).code ?? null);

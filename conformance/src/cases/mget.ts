@@ -1,3 +1,4 @@
+import { ABOVE_EVERY_SERVER_BATCH, largeBatch, writeSetUp } from "../batches.js";
 import { assert, assertAllMissing, bytes, text } from "../expect.js";
 import type { ConformanceCase } from "../types.js";
 
@@ -23,12 +24,25 @@ export const mgetCases: ConformanceCase[] = [
   },
   {
     id: "mget.large",
-    title: "an mget of 1,000 keys (above any server batch limit) keeps order",
-    async run({ store }) {
-      const keys = Array.from({ length: 500 }, (_, i) => `k${i}`);
-      await store.mset(keys.map((key) => ({ key, value: bytes(key), ttlMs: 60_000 })));
-      const asked = [...keys, ...keys.map((k) => `missing-${k}`)].sort(() => Math.random() - 0.5);
-      const values = await store.mget(asked);
+    title: "an mget of 1,001 keys (above any server batch limit) keeps order",
+    async run({ store, checkpoints }) {
+      const keys = Array.from({ length: Math.ceil(ABOVE_EVERY_SERVER_BATCH / 2) }, (_, i) => `k${i}`);
+      const missing = keys.slice(0, ABOVE_EVERY_SERVER_BATCH - keys.length).map((k) => `missing-${k}`);
+      if (
+        !(await writeSetUp(
+          checkpoints,
+          store,
+          keys.map((key) => ({ key, value: bytes(key), ttlMs: 60_000 })),
+        ))
+      ) {
+        return;
+      }
+      const asked = [...keys, ...missing].sort(() => Math.random() - 0.5);
+      const read = await largeBatch(checkpoints, `mget of ${asked.length} keys`, asked, (batch) =>
+        store.mget(batch),
+      );
+      if (read === undefined) return;
+      const values = read.value;
       assert.equal(values.length, asked.length);
       values.forEach((v, i) =>
         assert.equal(text(v), asked[i]!.startsWith("missing-") ? null : asked[i], `position ${i}`),

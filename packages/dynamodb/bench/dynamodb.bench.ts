@@ -3,7 +3,7 @@
 // validation, deadline, copies, expiry filtering). Prints ops/s and the time ratio store ÷ raw
 // (compare() from @sessionkv/conformance/testing: store and raw calls alternate within each round).
 //
-//   node bench/dynamodb.bench.ts          (SESSIONKV_LOCAL_IMAGES=1 for the dynalite image)
+//   node bench/dynamodb.bench.ts          (SESSIONKV_LOCAL_IMAGES=1 for the local DynamoDB Local image)
 import {
   BatchGetItemCommand,
   DynamoDBClient,

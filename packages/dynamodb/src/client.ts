@@ -17,11 +17,14 @@ export function openClient(
   if (options.client !== undefined) return { client: options.client, owned: false };
   // Per-attempt timeouts so that the SDK's own retries fit in the operation's budget: a
   // silent server fails an attempt at half the budget, leaving room for one more try.
+  // Connecting gets the same: a busy server can take seconds to accept a connection
+  // (DynamoDB Local at a load of 30 took over 1 s, three times running), and a closed port
+  // is refused at once anyway.
   const attemptMs = Math.max(1, Math.ceil(budgetMs / 2));
   const client = new DynamoDBClient({
     maxAttempts: MAX_ATTEMPTS,
     requestHandler: {
-      connectionTimeout: Math.min(attemptMs, 1_000),
+      connectionTimeout: attemptMs,
       requestTimeout: attemptMs,
       throwOnRequestTimeout: true,
     },

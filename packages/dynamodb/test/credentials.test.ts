@@ -102,7 +102,7 @@ describe("a caller's client", () => {
   });
 });
 
-describe("provider credentials on dynalite", () => {
+describe("provider credentials on DynamoDB Local", () => {
   forEachTarget(dynamodbTargets().slice(0, 1), { run: gate.run }, ({ server, track }) => {
     it("a one-character secret key is masked where it stands alone: 'DynamoDB did not answer' keeps its y", async () => {
       const tableName = uniqueTableName("short");
@@ -168,23 +168,27 @@ describe("provider credentials on dynalite", () => {
       expect(await store.get("k")).toEqual(bytes(1));
     });
 
-    it("a request dynalite refuses for its signature is ERR_STORE_MISCONFIGURED", async () => {
-      const { provider } = rotatingProvider();
+    it("an access key DynamoDB Local refuses is ERR_STORE_MISCONFIGURED", async () => {
+      const { provider, tokens } = rotatingProvider();
       const store = track(storeAt(server().url as string, provider, uniqueTableName("refused")));
       await store.start();
-      // Dynalite checks the Authorization header's form, never the keys: a header without its
-      // Signature is the refusal it can produce, answered as DynamoDB does.
+      // DynamoDB Local never checks signatures, but refuses an access key ID that is not
+      // letters and digits, with the answer AWS gives for a key it does not know.
       store.client.middlewareStack.add(
         (next) => async (args) => {
           const request = args.request as { headers: Record<string, string> };
-          request.headers.authorization = request.headers.authorization!.replace(/Signature=\w+/, "");
+          request.headers.authorization = request.headers.authorization!.replace(
+            "Credential=AKIDPROVIDED/",
+            "Credential=AKID-REFUSED/",
+          );
           return next(args);
         },
-        { step: "deserialize", name: "sessionkvTestUnsigned", priority: "low" },
+        { step: "deserialize", name: "sessionkvTestRefusedKey", priority: "low" },
       );
       const { error } = await rejection(() => store.get("k"));
       expect((error as SessionKVError).code).toBe(ErrorCode.STORE_MISCONFIGURED);
-      expect((error as Error).message).toContain("IncompleteSignatureException");
+      expect((error as Error).message).toContain("UnrecognizedClientException");
+      expect(leakedSecrets(error, [SECRET, ...tokens])).toEqual([]);
     });
   });
 });

@@ -114,9 +114,9 @@ describe.skipIf(!gate.run)("fault fixtures", () => {
     },
   );
 
-  it("dynamodb: a stand-in with its tables on disk keeps them across a restart", SLOW, async () => {
+  it("dynamodb: DynamoDB Local with its tables on disk keeps them across a restart", SLOW, async () => {
     const server = await startBackend("dynamodb", {
-      command: onDiskCommand(defaultImage("dynamodb"), "/tmp/tables"),
+      command: onDiskCommand(defaultImage("dynamodb"), "/tmp"),
     });
     const store = () =>
       new DynamoDBSessionKVStore({

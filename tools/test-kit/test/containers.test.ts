@@ -119,7 +119,8 @@ describe("backend registry", () => {
         .trim()
         .split("\n")
         .map((line) => line.split("\t"))
-        .map((fields) => [fields[3], JSON.parse(fields[5] ?? "null")] as const),
+        // kind, suite, package, version prefix, image, port, command (then a jar's own fields).
+        .map((fields) => [fields[4], JSON.parse(fields[6] ?? "null")] as const),
     );
     const commandChecked = new Set<string>();
     for (const [, definition] of definitions) {
@@ -179,7 +180,7 @@ describe.skipIf(!gate.run)("container fixtures", () => {
         BillingMode: "PAY_PER_REQUEST",
       });
       expect(created.status, created.body).toBe(200);
-      // Stores enable TTL at table creation; the local dynalite image supports it too.
+      // Stores enable TTL at table creation; DynamoDB Local supports it, on both images.
       const ttl = await dynamo(server.port, "UpdateTimeToLive", {
         TableName: "fixture-check",
         TimeToLiveSpecification: { AttributeName: "ttl", Enabled: true },

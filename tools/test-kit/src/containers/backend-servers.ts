@@ -5,7 +5,7 @@
 // command starts with the server binary. That also works with the official images,
 // whose entrypoint scripts run a command that starts with the binary as given —
 // except where the binary lives elsewhere (etcd) or is a different program
-// altogether (DynamoDB Local is Java, dynalite is Node).
+// altogether (DynamoDB Local is Java: `java` is both its images' entrypoint).
 
 import type { BackendDefinition } from "./definition.ts";
 import { BACKENDS, type Backend, defaultImage, envImages, matrixImages } from "./images.ts";
@@ -87,5 +87,5 @@ export const redisTargets = (): ServerTarget[] => backendTargets(["redis", "valk
 export const memcachedTargets = (): ServerTarget[] => backendTargets(["memcached"]);
 /** etcd 3.4 and 3.5, or SESSIONKV_IMAGE_ETCD. */
 export const etcdTargets = (): ServerTarget[] => backendTargets(["etcd"]);
-/** DynamoDB Local (official) or dynalite (local images), or SESSIONKV_IMAGE_DYNAMODB. */
+/** DynamoDB Local (the official image, or the local one with the same jar), or SESSIONKV_IMAGE_DYNAMODB. */
 export const dynamodbTargets = (): ServerTarget[] => backendTargets(["dynamodb"]);

