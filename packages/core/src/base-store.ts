@@ -1,4 +1,5 @@
 import { copyBytes, unique } from "./batch.js";
+import { type StoreTarget, storeOperationChannel, traceStoreOperation } from "./diagnostics/store-channels.js";
 import { ErrorCode, SessionKVError } from "./errors.js";
 import { Lifecycle, storeLifecycleErrors } from "./lifecycle.js";
 import { redactError, redactText } from "./redact.js";
@@ -54,6 +55,8 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
    */
   readonly #checkedFrozen = new WeakMap<readonly string[], readonly string[]>();
   readonly #lifecycle = new Lifecycle(storeLifecycleErrors);
+  /** Asked once, on the first operation a diagnostics subscriber sees. */
+  #target: StoreTarget | undefined;
 
   constructor(options: BaseStoreOptions = {}) {
     this.operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
@@ -83,6 +86,14 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
   /** Passwords and secret keys of the connection settings, removed from every surfaced error. */
   protected secrets(): readonly string[] {
     return [];
+  }
+
+  /**
+   * How this store names itself on the `sessionkv:store:operation` channel (core README,
+   * "Diagnostics channels"). Never keys, values or credentials. Default: backend `"custom"`.
+   */
+  protected diagnosticsTarget(): StoreTarget {
+    return { backend: "custom" };
   }
 
   /** Maps a driver error to a SessionKVError. Default: the server is unavailable. */
@@ -130,7 +141,8 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
     validateEntries(entries, this.capabilities);
     this.#assertUsable("mset");
     if (entries.length === 0) return;
-    return this.#run("mset", () => this.doMset(lastWins(entries)));
+    const distinct = lastWins(entries);
+    return this.#run("mset", () => this.doMset(distinct), distinct.length);
   }
 
   async get(key: string): Promise<Uint8Array | null> {
@@ -143,7 +155,7 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
     const distinct = this.#checkedKeys(keys);
     this.#assertUsable("mget");
     if (keys.length === 0) return [];
-    const values = await this.#run("mget", () => this.doMget(distinct));
+    const values = await this.#run("mget", () => this.doMget(distinct), distinct.length);
     if (values.length !== distinct.length) {
       throw new SessionKVError(
         ErrorCode.STORE_PROTOCOL,
@@ -170,7 +182,7 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
     validateTtlMs(ttlMs);
     this.#assertUsable("expire");
     if (keys.length === 0) return;
-    return this.#run("expire", () => this.doExpire(distinct, ttlMs));
+    return this.#run("expire", () => this.doExpire(distinct, ttlMs), distinct.length);
   }
 
   async keys(prefix: string): Promise<string[]> {
@@ -184,7 +196,7 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
     const distinct = this.#checkedKeys(keys);
     this.#assertUsable("delete");
     if (keys.length === 0) return;
-    return this.#run("delete", () => this.doDelete(distinct));
+    return this.#run("delete", () => this.doDelete(distinct), distinct.length);
   }
 
   /** Validates `keys` and returns them without repeats (unless `acceptsRepeatedKeys`). */
@@ -204,7 +216,18 @@ export abstract class BaseSessionKVStore implements SessionKVStore {
     this.#lifecycle.assertStarted(operation);
   }
 
-  async #run<T>(operation: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * The one place every operation reaches its backend: a new operation is one `#run` call, and
+   * gets its deadline, its error shaping and its diagnostics channel from here. `batchSize` is
+   * given by batch operations only.
+   */
+  #run<T>(operation: string, work: () => Promise<T>, batchSize?: number): Promise<T> {
+    if (!storeOperationChannel.hasSubscribers) return this.#shaped(operation, work);
+    this.#target ??= Object.freeze({ ...this.diagnosticsTarget() });
+    return traceStoreOperation(this.#target, operation, batchSize, () => this.#shaped(operation, work));
+  }
+
+  async #shaped<T>(operation: string, work: () => Promise<T>): Promise<T> {
     try {
       const pending = work();
       return await (this.cannotHang ? pending : withTimeout(pending, this.operationTimeoutMs, operation));

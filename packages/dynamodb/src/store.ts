@@ -6,7 +6,7 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import type { MsetEntry, SessionKVError, StoreCapabilities } from "@sessionkv/core";
-import { BaseSessionKVStore } from "@sessionkv/core/store-kit";
+import { BaseSessionKVStore, type StoreTarget } from "@sessionkv/core/store-kit";
 import { type BatchContext, batchGet, batchWrite } from "./batch.js";
 import { Budget, budgetMs } from "./budget.js";
 import { openClient } from "./client.js";
@@ -83,6 +83,10 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
 
   get keyPrefix(): string {
     return this.#options.keyPrefix;
+  }
+
+  protected override diagnosticsTarget(): StoreTarget {
+    return { backend: "dynamodb", namespace: `${this.#options.tableName}:${this.#options.keyPrefix}` };
   }
 
   protected override secrets(): readonly string[] {

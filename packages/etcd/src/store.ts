@@ -1,5 +1,5 @@
 import type { MsetEntry, SessionKVError, StoreCapabilities } from "@sessionkv/core";
-import { BaseSessionKVStore, deadlineFor, encodeWithDeadline } from "@sessionkv/core/store-kit";
+import { BaseSessionKVStore, type StoreTarget, deadlineFor, encodeWithDeadline } from "@sessionkv/core/store-kit";
 import type { Etcd3 } from "etcd3";
 import { openClient } from "./client.js";
 import { classifyEtcdError } from "./errors.js";
@@ -48,6 +48,7 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
   readonly #ownsClient: boolean;
   readonly #password: string | undefined;
   readonly #keyspace: Keyspace;
+  readonly #keyPrefix: string;
   readonly #pool: LeasePool;
   readonly #writer: Writer;
   readonly #reader: Reader;
@@ -73,6 +74,7 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
     this.#client = client;
     this.#ownsClient = owned;
     this.#keyspace = new Keyspace(settings.keyPrefix);
+    this.#keyPrefix = settings.keyPrefix;
     const keyspace = this.#keyspace;
     this.#pool = new LeasePool(this.#client.leaseClient, {
       bucketMs: settings.leaseBucketMs,
@@ -171,6 +173,10 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
 
   protected override classifyError(error: unknown, operation: string): SessionKVError {
     return classifyEtcdError(error, operation);
+  }
+
+  protected override diagnosticsTarget(): StoreTarget {
+    return { backend: "etcd", namespace: this.#keyPrefix };
   }
 
   protected override secrets(): readonly string[] {

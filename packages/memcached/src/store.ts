@@ -1,5 +1,5 @@
 import { ErrorCode, type MsetEntry, SessionKVError, type StoreCapabilities } from "@sessionkv/core";
-import { BaseSessionKVStore, deadlineFor, sleep } from "@sessionkv/core/store-kit";
+import { BaseSessionKVStore, type StoreTarget, deadlineFor, sleep } from "@sessionkv/core/store-kit";
 import { openClient } from "./client.js";
 import { Coalescer } from "./coalesce.js";
 import { type EncodedKey, EncodedKeys } from "./encoded-keys.js";
@@ -27,6 +27,7 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
   readonly #ownsClient: boolean;
   readonly #transport: Transport;
   readonly #encoder: KeyEncoder;
+  readonly #keyPrefix: string;
   readonly #keys: EncodedKeys;
   readonly #index: ListingIndex;
   readonly #secrets: readonly string[];
@@ -46,12 +47,17 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
     });
     this.#secrets = secretsOf(resolved);
     this.#encoder = new KeyEncoder(resolved.keyPrefix);
+    this.#keyPrefix = resolved.keyPrefix;
     this.#keys = new EncodedKeys(this.#encoder);
     const { client, owned } = openClient(resolved, this.operationTimeoutMs);
     this.#client = client;
     this.#ownsClient = owned;
     this.#transport = new Transport(this.#client, this.operationTimeoutMs);
     this.#index = new ListingIndex(this.#transport, this.#encoder, (keys) => this.#liveKeys(keys, true));
+  }
+
+  protected override diagnosticsTarget(): StoreTarget {
+    return { backend: "memcached", namespace: this.#keyPrefix };
   }
 
   protected override secrets(): readonly string[] {

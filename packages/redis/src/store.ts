@@ -1,5 +1,6 @@
 import { ErrorCode, type MsetEntry, SessionKVError, type StoreCapabilities } from "@sessionkv/core";
-import { BaseSessionKVStore, chunk } from "@sessionkv/core/store-kit";
+import { BaseSessionKVStore, type StoreTarget, chunk } from "@sessionkv/core/store-kit";
+import type { Redis } from "ioredis";
 import { disconnect, openClient, passwordsOf } from "./client.js";
 import { classifyRedisError, isAccessRefusal } from "./errors.js";
 import { prefixPattern } from "./glob.js";
@@ -81,6 +82,13 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
   ): string {
     const client = `${isCluster(this.client) ? "Cluster" : "Redis"} (${this.client.status})`;
     return `RedisSessionKVStore ${show({ keyPrefix: this.keyPrefix, listing: this.listing, client }, options)}`;
+  }
+
+  /** A cluster has no one server to name: its spans carry the backend and the prefix only. */
+  protected override diagnosticsTarget(): StoreTarget {
+    if (isCluster(this.client)) return { backend: "redis", namespace: this.keyPrefix };
+    const { host, port } = (this.client as Redis).options;
+    return { backend: "redis", namespace: this.keyPrefix, serverAddress: host, serverPort: port };
   }
 
   protected override secrets(): readonly string[] {

@@ -1,5 +1,5 @@
 import type { SessionKVStore } from "../types.js";
-import { flagTargets } from "./close-flag.js";
+import { flagRequestedAt, flagTargets } from "./close-flag.js";
 import { DecodeCache } from "./decode-cache.js";
 import { KeyPlan } from "./key-plan.js";
 import type { SessionLogger } from "./logger.js";
@@ -13,6 +13,8 @@ export interface RecordsAndFlags {
   readonly records: ReadonlyMap<string, StoredSession | null>;
   /** Sessions with a pending close request. */
   readonly closeRequested: readonly string[];
+  /** When each close request among `closeRequested` was made (epoch ms), for flags that say so. */
+  readonly closeRequestedAt?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -69,6 +71,7 @@ export class SessionRecords {
     const values = await this.#store.mget(keys);
     const records = new Map<string, StoredSession | null>();
     const closeRequested: string[] = [];
+    const closeRequestedAt = new Map<string, number>();
     const n = plan.records.length;
     for (let i = 0; i < n; i++) {
       const sessionId = plan.sessionIds[i] as string;
@@ -80,10 +83,14 @@ export class SessionRecords {
       );
       records.set(sessionId, record);
       const flag = values[n + i] ?? null;
-      if (flag !== null && flagTargets(flag, record)) closeRequested.push(sessionId);
+      if (flag !== null && flagTargets(flag, record)) {
+        closeRequested.push(sessionId);
+        const at = flagRequestedAt(flag);
+        if (at !== undefined) closeRequestedAt.set(sessionId, at);
+      }
     }
     this.#heartbeat.commit();
-    return { records, closeRequested };
+    return { records, closeRequested, closeRequestedAt };
   }
 
   /** The record at `key`, or null when it is missing or unreadable (reported to the logger). */
