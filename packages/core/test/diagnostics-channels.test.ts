@@ -28,9 +28,9 @@ function recordTracing<C extends object>(name: string): { event: Event; context:
   const handlers = Object.fromEntries(
     (["start", "end", "asyncStart", "asyncEnd", "error"] as const).map((event) => [
       event,
-      (context: C) => seen.push({ event, context, copy: { ...context } }),
+      (context: C) => void seen.push({ event, context, copy: { ...context } }),
     ]),
-  ) as Record<Event, (context: C) => void>;
+  ) as unknown as Record<Event, (context: C) => void>;
   traced.subscribe(handlers);
   unsubscribers.push(() => traced.unsubscribe(handlers));
   return seen;
@@ -138,7 +138,7 @@ describe("sessionkv:host:cycle and the close channels", () => {
     await store.delete(["sessions/secret-call/secret-session-2"]);
     await asker.requestClose("secret-call", "secret-session-3");
     await owner.runCycle();
-    await waitFor(() => honoured.length === 1);
+    await waitFor(() => honoured.length === 1, 5_000, "the remote close honoured");
     await owner.requestClose("secret-call", "secret-session-1");
 
     const ends = cycles.filter((e) => e.event === "asyncEnd").map((e) => e.copy);
