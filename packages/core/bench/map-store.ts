@@ -3,7 +3,7 @@ import type * as StoreKit from "../src/store-kit.ts";
 type Kit = typeof StoreKit;
 
 /** The same Map store over either build's base class. */
-export function mapStore(kit: Kit) {
+export function mapStore(kit: Kit): new () => InstanceType<Kit["BaseSessionKVStore"]> {
   return class MapStore extends kit.BaseSessionKVStore {
     readonly capabilities = Object.freeze({
       ttlResolutionMs: 1,
