@@ -1,1 +1,1 @@
-export { unitTests as default } from "../../vitest.shared.ts";
+export { serverTests as default } from "../../vitest.shared.ts";

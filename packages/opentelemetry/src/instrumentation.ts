@@ -56,6 +56,7 @@ type Handlers<C> = {
 interface InFlight {
   readonly span: Span;
   readonly began: number;
+  readonly attributes?: Attributes;
 }
 
 /**
@@ -177,7 +178,7 @@ export class SessionKVInstrumentation extends InstrumentationBase<SessionKVInstr
           target === undefined ? context.operation : `${context.operation} ${target}`,
           { kind: SpanKind.CLIENT, attributes },
         );
-        this.storeSpans.set(context, { span, began: performance.now() });
+        this.storeSpans.set(context, { span, began: performance.now(), attributes });
       },
       end: () => undefined,
       asyncStart: () => undefined,
@@ -193,7 +194,9 @@ export class SessionKVInstrumentation extends InstrumentationBase<SessionKVInstr
         this.storeSpans.delete(context);
         const seconds = (performance.now() - inFlight.began) / 1000;
         inFlight.span.end();
-        const attributes = storeAttributes(context);
+        // The span's own attributes, reused: the span has copied them. A batch's size would make
+        // a series per size, so the metric leaves it out.
+        const attributes = inFlight.attributes ?? storeAttributes(context);
         delete attributes[ATTR_DB_OPERATION_BATCH_SIZE];
         if (context.errorCode !== undefined) attributes[ATTR_ERROR_TYPE] = context.errorCode;
         this.operationDuration.record(seconds, attributes);

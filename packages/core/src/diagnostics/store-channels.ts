@@ -36,25 +36,39 @@ export const storeOperationChannel = tracingChannel<StoreOperationContext, Store
 );
 
 /**
- * Runs one operation inside the channel's events. Only called when there are subscribers: the
- * context is built then, never on the hot path of an unobserved store. The result stays off the
- * context (TracingChannel would put it there), because a result is a value.
+ * Runs one operation inside the channel's events, as `tracePromise` would, except that the
+ * result stays off the context (a result is a value) and the error's code is put on it. Only
+ * called when there are subscribers: the context is built then, never on the hot path of an
+ * unobserved store.
  */
-export async function traceStoreOperation<T>(
+export function traceStoreOperation<T>(
   target: StoreTarget,
   operation: string,
   batchSize: number | undefined,
   run: () => Promise<T>,
 ): Promise<T> {
   const context: StoreOperationContext = { ...target, operation, batchSize };
-  let result: T | undefined;
-  await storeOperationChannel.tracePromise(async () => {
+  const { start, end, asyncStart, asyncEnd, error } = storeOperationChannel;
+  // runStores: a subscriber that bound a store (an AsyncLocalStorage) sees it inside the operation.
+  return start.runStores(context, () => {
     try {
-      result = await run();
-    } catch (error) {
-      context.errorCode = (error as { code?: ErrorCode }).code;
-      throw error;
+      return run().then(
+        (result) => {
+          asyncStart.publish(context);
+          asyncEnd.publish(context);
+          return result;
+        },
+        (failure: unknown) => {
+          context.error = failure;
+          context.errorCode = (failure as { code?: ErrorCode }).code;
+          error.publish(context);
+          asyncStart.publish(context);
+          asyncEnd.publish(context);
+          throw failure;
+        },
+      );
+    } finally {
+      end.publish(context);
     }
-  }, context);
-  return result as T;
+  });
 }
