@@ -48,10 +48,15 @@ function baselineDist(): string {
     mkdirSync(dir, { recursive: true });
     const archive = execFileSync("git", ["-C", repo, "archive", sha, "packages/core", "tsconfig.base.json"]);
     execFileSync("tar", ["-x", "-C", dir], { input: archive });
-    if (!existsSync(join(dir, "node_modules"))) symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
-    execFileSync(join(repo, "node_modules/.bin/tsc"), ["-p", join(dir, "packages/core/tsconfig.build.json")], {
-      stdio: "inherit",
-    });
+    if (!existsSync(join(dir, "node_modules")))
+      symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
+    execFileSync(
+      join(repo, "node_modules/.bin/tsc"),
+      ["-p", join(dir, "packages/core/tsconfig.build.json")],
+      {
+        stdio: "inherit",
+      },
+    );
   }
   console.log(`without: core at ${sha} (${dist})`);
   return dist;
@@ -131,7 +136,8 @@ async function hostOf({ core, kit, mapStore }: Build) {
   // An interval longer than the bench: only runCycle() runs cycles.
   const host = new core.SessionHost({ registry, maintenanceIntervalMs: 100_000, logger: core.silentLogger });
   await host.start();
-  for (let i = 0; i < SESSIONS; i++) await host.add("call", `s${i}`, { close: () => undefined, metrics: () => ({ n: 1 }) });
+  for (let i = 0; i < SESSIONS; i++)
+    await host.add("call", `s${i}`, { close: () => undefined, metrics: () => ({ n: 1 }) });
   return { store, host };
 }
 
@@ -139,10 +145,14 @@ async function main(): Promise<void> {
   const withChannels = await load(process.env.BENCH_WITH_DIST ?? join(here, "../dist"), "with");
   const without = await load(baselineDist(), "without");
   for (const name of ["sessionkv:store:operation", "sessionkv:host:cycle"])
-    if (tracingChannel(name).hasSubscribers) throw new Error(`${name} has a subscriber: not the unobserved cost`);
+    if (tracingChannel(name).hasSubscribers)
+      throw new Error(`${name} has a subscriber: not the unobserved cost`);
 
   const value = new Uint8Array(64).fill(7);
-  const stores = [new (withChannels.mapStore(withChannels.kit))(), new (without.mapStore(without.kit))()] as const;
+  const stores = [
+    new (withChannels.mapStore(withChannels.kit))(),
+    new (without.mapStore(without.kit))(),
+  ] as const;
   for (const store of stores) {
     await store.start();
     await store.set("k", value, 600_000);

@@ -22,7 +22,8 @@ export function mapStore(kit: Kit): new () => InstanceType<Kit["BaseSessionKVSto
       this.#map.set(key, { value: value.slice(), until: performance.now() + ttlMs });
     }
     protected async doMset(entries: readonly { key: string; value: Uint8Array; ttlMs: number }[]) {
-      for (const e of entries) this.#map.set(e.key, { value: e.value.slice(), until: performance.now() + e.ttlMs });
+      for (const e of entries)
+        this.#map.set(e.key, { value: e.value.slice(), until: performance.now() + e.ttlMs });
     }
     protected async doGet(key: string) {
       return this.#live(key)?.value.slice() ?? null;
@@ -49,4 +50,3 @@ export function mapStore(kit: Kit): new () => InstanceType<Kit["BaseSessionKVSto
     }
   };
 }
-

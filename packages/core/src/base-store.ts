@@ -1,5 +1,9 @@
 import { copyBytes, unique } from "./batch.js";
-import { type StoreTarget, storeOperationChannel, traceStoreOperation } from "./diagnostics/store-channels.js";
+import {
+  type StoreTarget,
+  storeOperationChannel,
+  traceStoreOperation,
+} from "./diagnostics/store-channels.js";
 import { ErrorCode, SessionKVError } from "./errors.js";
 import { Lifecycle, storeLifecycleErrors } from "./lifecycle.js";
 import { redactError, redactText } from "./redact.js";

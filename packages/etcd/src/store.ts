@@ -1,5 +1,10 @@
 import type { MsetEntry, SessionKVError, StoreCapabilities } from "@sessionkv/core";
-import { BaseSessionKVStore, type StoreTarget, deadlineFor, encodeWithDeadline } from "@sessionkv/core/store-kit";
+import {
+  BaseSessionKVStore,
+  type StoreTarget,
+  deadlineFor,
+  encodeWithDeadline,
+} from "@sessionkv/core/store-kit";
 import type { Etcd3 } from "etcd3";
 import { openClient } from "./client.js";
 import { classifyEtcdError } from "./errors.js";

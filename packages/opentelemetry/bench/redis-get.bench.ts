@@ -95,14 +95,17 @@ async function main(): Promise<void> {
       exporter.reset();
     }
     const ratio = median(ratios);
-    console.log(`${server.image}, node ${process.version}, ${ROUNDS} rounds of ${BLOCK * BLOCKS_PER_ROUND} gets a side`);
+    console.log(
+      `${server.image}, node ${process.version}, ${ROUNDS} rounds of ${BLOCK * BLOCKS_PER_ROUND} gets a side`,
+    );
     console.log(
       `redis get   instrumented ${median(on.wall).toFixed(1)} µs (cpu ${median(on.cpu).toFixed(1)})   ` +
         `uninstrumented ${median(off.wall).toFixed(1)} µs (cpu ${median(off.cpu).toFixed(1)})   ` +
         `on÷off ${ratio.toFixed(3)}   ≤${BOUND} ${ratio <= BOUND ? "ok" : "OVER"}`,
     );
     const expected = ROUNDS * BLOCK * BLOCKS_PER_ROUND;
-    if (spans !== expected) throw new Error(`recorded ${spans} spans, want ${expected}: the SDK was not recording`);
+    if (spans !== expected)
+      throw new Error(`recorded ${spans} spans, want ${expected}: the SDK was not recording`);
     const { resourceMetrics } = await reader.collect();
     if (resourceMetrics.scopeMetrics.length === 0) throw new Error("no metrics recorded");
     if (ratio > BOUND) process.exitCode = 1;

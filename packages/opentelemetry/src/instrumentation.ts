@@ -67,18 +67,18 @@ interface InFlight {
 export class SessionKVInstrumentation extends InstrumentationBase<SessionKVInstrumentationConfig> {
   // Declared, not initialised: the base constructor calls `_updateMetricInstruments` before a
   // subclass's initialisers run, and an initialiser would then erase what it set.
-  declare private operationDuration: Histogram;
-  declare private cycleDuration: Histogram;
-  declare private cyclesFailed: Counter;
-  declare private sessionsHealed: Counter;
-  declare private closeRequests: Counter;
-  declare private closeDuration: Histogram;
-  declare private hostSessions: ObservableGauge;
-  declare private subscribed: (() => void) | undefined;
+  private declare operationDuration: Histogram;
+  private declare cycleDuration: Histogram;
+  private declare cyclesFailed: Counter;
+  private declare sessionsHealed: Counter;
+  private declare closeRequests: Counter;
+  private declare closeDuration: Histogram;
+  private declare hostSessions: ObservableGauge;
+  private declare subscribed: (() => void) | undefined;
   /** Sessions per node as its last cycle began, for the gauge. */
-  declare private sessionsByNode: Map<string, number>;
-  declare private storeSpans: WeakMap<StoreOperationContext, InFlight>;
-  declare private cycleSpans: WeakMap<HostCycleContext, InFlight>;
+  private declare sessionsByNode: Map<string, number>;
+  private declare storeSpans: WeakMap<StoreOperationContext, InFlight>;
+  private declare cycleSpans: WeakMap<HostCycleContext, InFlight>;
 
   constructor(config: SessionKVInstrumentationConfig = {}) {
     // Enabled below, once this class's own state exists.
@@ -133,7 +133,8 @@ export class SessionKVInstrumentation extends InstrumentationBase<SessionKVInstr
       valueType: ValueType.INT,
     });
     this.hostSessions.addCallback((result) => {
-      for (const [nodeId, sessions] of this.sessionsByNode ?? []) result.observe(sessions, this.nodeAttributes(nodeId));
+      for (const [nodeId, sessions] of this.sessionsByNode ?? [])
+        result.observe(sessions, this.nodeAttributes(nodeId));
     });
   }
 

@@ -102,7 +102,9 @@ describe("store operation spans", () => {
     unregister();
     await store.get("k");
     expect(otel.spans()).toHaveLength(2);
-    expect(new SessionKVInstrumentation({ enabled: false }).instrumentationName).toBe("@sessionkv/opentelemetry");
+    expect(new SessionKVInstrumentation({ enabled: false }).instrumentationName).toBe(
+      "@sessionkv/opentelemetry",
+    );
   });
 });
 

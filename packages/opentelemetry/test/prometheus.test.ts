@@ -5,7 +5,7 @@ import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { SessionHost, SessionRegistry, silentLogger } from "@sessionkv/core";
 import { waitFor } from "@sessionkv/core/testing";
 import { InMemorySessionKVStore } from "@sessionkv/memory";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { SessionKVInstrumentation } from "../src/index.js";
 
 // One scrape of the Prometheus exporter over HTTP, after a run that makes every metric the package

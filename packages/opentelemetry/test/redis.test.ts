@@ -27,7 +27,8 @@ describe.runIf(gate.run)("on Redis", () => {
     const host = new SessionHost({ registry, maintenanceIntervalMs: 5_000, logger: silentLogger });
     try {
       await host.start();
-      for (const id of ["secret-1", "secret-2"]) await host.add("secret-call", id, { close: () => undefined });
+      for (const id of ["secret-1", "secret-2"])
+        await host.add("secret-call", id, { close: () => undefined });
       otel.reset();
       await host.runCycle();
       const spans = otel.spans().filter((s) => s.kind === SpanKind.CLIENT);

@@ -1,5 +1,10 @@
-import { type MetricData, MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
-import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import { MeterProvider, type MetricData, MetricReader } from "@opentelemetry/sdk-metrics";
+import {
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+  TracerProvider,
+} from "@opentelemetry/sdk-trace";
 import { SessionKVInstrumentation, type SessionKVInstrumentationConfig } from "../src/index.js";
 
 /** A reader the test collects from on demand. */

@@ -295,11 +295,12 @@ export class SessionHost implements AsyncDisposable {
       const requestedAt = polled.closeRequestedAt;
       this.#close(toClose, "close-requested", (s) => requestedAt?.get(s.sessionId), false).catch(
         (error: unknown) => {
-        this.#logger.error(
-          "sessionkv: removing closed sessions failed; the next cycles retry it after an outage, else their records expire on the TTL",
-          error,
-        );
-      });
+          this.#logger.error(
+            "sessionkv: removing closed sessions failed; the next cycles retry it after an outage, else their records expire on the TTL",
+            error,
+          );
+        },
+      );
     }
     // Decided synchronously from here to the publish call: a session removed or closing from now
     // on waits for this write before its delete (see RemovalFence).

@@ -240,7 +240,8 @@ export class SessionRegistry implements AsyncDisposable {
     if (target === null) return false;
     const ttlMs = recordTtlMs(target.record) ?? this.ttlMs;
     await this.store.set(closeRequestKey(callId, sessionId), encodeCloseFlag(target, Date.now()), ttlMs);
-    if (closeRequestedChannel.hasSubscribers) closeRequestedChannel.publish({ nodeId: this.nodeId, local: false });
+    if (closeRequestedChannel.hasSubscribers)
+      closeRequestedChannel.publish({ nodeId: this.nodeId, local: false });
     return true;
   }
 
