@@ -13,7 +13,7 @@ export interface RecordsAndFlags {
   readonly records: ReadonlyMap<string, StoredSession | null>;
   /** Sessions with a pending close request. */
   readonly closeRequested: readonly string[];
-  /** When each close request among `closeRequested` was made (epoch ms), for flags that say so. */
+  /** When each close request among `closeRequested` was made (epoch ms), for flags that say so; absent when none does. */
   readonly closeRequestedAt?: ReadonlyMap<string, number>;
 }
 
@@ -71,7 +71,8 @@ export class SessionRecords {
     const values = await this.#store.mget(keys);
     const records = new Map<string, StoredSession | null>();
     const closeRequested: string[] = [];
-    const closeRequestedAt = new Map<string, number>();
+    // Only made when a flag says when it was written: most cycles have no close request.
+    let closeRequestedAt: Map<string, number> | undefined;
     const n = plan.records.length;
     for (let i = 0; i < n; i++) {
       const sessionId = plan.sessionIds[i] as string;
@@ -86,11 +87,13 @@ export class SessionRecords {
       if (flag !== null && flagTargets(flag, record)) {
         closeRequested.push(sessionId);
         const at = flagRequestedAt(flag);
-        if (at !== undefined) closeRequestedAt.set(sessionId, at);
+        if (at !== undefined) (closeRequestedAt ??= new Map()).set(sessionId, at);
       }
     }
     this.#heartbeat.commit();
-    return { records, closeRequested, closeRequestedAt };
+    return closeRequestedAt === undefined
+      ? { records, closeRequested }
+      : { records, closeRequested, closeRequestedAt };
   }
 
   /** The record at `key`, or null when it is missing or unreadable (reported to the logger). */
