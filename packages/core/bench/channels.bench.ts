@@ -17,7 +17,7 @@
 import { execFileSync } from "node:child_process";
 import { tracingChannel } from "node:diagnostics_channel";
 import { existsSync, mkdirSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -183,6 +183,7 @@ async function main(): Promise<void> {
     await host.stop();
     await store.close();
   }
+  console.log(`load average at the end: ${loadavg()[0]?.toFixed(1)}`);
   if (!getOk || !cycleOk) process.exitCode = 1;
 }
 

@@ -8,6 +8,7 @@
 // blocks of calls, the side going first alternating, so both see the same machine load. The
 // table shows median µs per call (wall, one call in flight) over the rounds and the median of
 // each round's on ÷ off; CPU µs per call beside it.
+import { loadavg } from "node:os";
 import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
 import { BatchSpanProcessor, InMemorySpanExporter, TracerProvider } from "@opentelemetry/sdk-trace";
 import { RedisSessionKVStore } from "@sessionkv/redis";
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
         `uninstrumented ${median(off.wall).toFixed(1)} µs (cpu ${median(off.cpu).toFixed(1)})   ` +
         `on÷off ${ratio.toFixed(3)}   ≤${BOUND} ${ratio <= BOUND ? "ok" : "OVER"}`,
     );
+    console.log(`load average at the end: ${loadavg()[0]?.toFixed(1)}`);
     const expected = ROUNDS * BLOCK * BLOCKS_PER_ROUND;
     if (spans !== expected)
       throw new Error(`recorded ${spans} spans, want ${expected}: the SDK was not recording`);
