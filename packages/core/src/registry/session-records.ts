@@ -87,7 +87,10 @@ export class SessionRecords {
       if (flag !== null && flagTargets(flag, record)) {
         closeRequested.push(sessionId);
         const at = flagRequestedAt(flag);
-        if (at !== undefined) (closeRequestedAt ??= new Map()).set(sessionId, at);
+        if (at !== undefined) {
+          closeRequestedAt ??= new Map();
+          closeRequestedAt.set(sessionId, at);
+        }
       }
     }
     this.#heartbeat.commit();
