@@ -1,4 +1,4 @@
-import { channel, tracingChannel } from "node:diagnostics_channel";
+import { type TracingChannel, channel, tracingChannel } from "node:diagnostics_channel";
 import { createRequire } from "node:module";
 import {
   type Attributes,
@@ -45,10 +45,9 @@ export interface SessionKVInstrumentationConfig extends InstrumentationConfig {
 const PACKAGE = "@sessionkv/opentelemetry";
 const VERSION = (createRequire(import.meta.url)("../package.json") as { version: string }).version;
 
+/** The TracingChannel events this package listens to: a span begins on start and ends on asyncEnd. */
 type Handlers<C> = {
   start: (context: C) => void;
-  end: (context: C) => void;
-  asyncStart: (context: C) => void;
   asyncEnd: (context: C) => void;
   error: (context: C) => void;
 };
@@ -147,17 +146,13 @@ export class SessionKVInstrumentation extends InstrumentationBase<SessionKVInstr
     const cycle = tracingChannel<HostCycleContext, HostCycleContext>(DIAGNOSTICS_CHANNELS.hostCycle);
     const requested = channel(DIAGNOSTICS_CHANNELS.closeRequested);
     const honoured = channel(DIAGNOSTICS_CHANNELS.closeHonoured);
-    const storeHandlers = this.storeHandlers();
-    const cycleHandlers = this.cycleHandlers();
     const onRequested = (message: unknown) => this.onCloseRequested(message as CloseRequestedMessage);
     const onHonoured = (message: unknown) => this.onCloseHonoured(message as CloseHonouredMessage);
-    store.subscribe(storeHandlers);
-    cycle.subscribe(cycleHandlers);
+    const unlisten = [listen(store, this.storeHandlers()), listen(cycle, this.cycleHandlers())];
     requested.subscribe(onRequested);
     honoured.subscribe(onHonoured);
     this.subscribed = () => {
-      store.unsubscribe(storeHandlers);
-      cycle.unsubscribe(cycleHandlers);
+      for (const stop of unlisten) stop();
       requested.unsubscribe(onRequested);
       honoured.unsubscribe(onHonoured);
     };
@@ -181,8 +176,6 @@ export class SessionKVInstrumentation extends InstrumentationBase<SessionKVInstr
         );
         this.storeSpans.set(context, { span, began: performance.now(), attributes });
       },
-      end: () => undefined,
-      asyncStart: () => undefined,
       error: (context) => {
         const inFlight = this.storeSpans.get(context);
         const code = context.errorCode ?? "_OTHER";
@@ -214,8 +207,6 @@ export class SessionKVInstrumentation extends InstrumentationBase<SessionKVInstr
         });
         this.cycleSpans.set(context, { span, began: performance.now() });
       },
-      end: () => undefined,
-      asyncStart: () => undefined,
       error: (context) => {
         const code = context.errorCode ?? "_OTHER";
         const inFlight = this.cycleSpans.get(context);
@@ -262,6 +253,21 @@ export class SessionKVInstrumentation extends InstrumentationBase<SessionKVInstr
   private nodeAttributes(nodeId: string): Attributes {
     return this.getConfig().nodeIdAttribute === false ? {} : { [ATTR_NODE_ID]: nodeId };
   }
+}
+
+/**
+ * Subscribes to the three events a span needs, and not to `end` and `asyncStart`: every event
+ * with a subscriber is a call on each operation's path.
+ */
+function listen<C extends object>(traced: TracingChannel<C, C>, handlers: Handlers<C>): () => void {
+  const stops = (["start", "asyncEnd", "error"] as const).map((event) => {
+    const listener = (message: unknown) => handlers[event](message as C);
+    traced[event].subscribe(listener);
+    return () => traced[event].unsubscribe(listener);
+  });
+  return () => {
+    for (const stop of stops) stop();
+  };
 }
 
 function storeAttributes(context: StoreOperationContext): Attributes {
