@@ -168,6 +168,21 @@ describe("sessionkv:host:cycle and the close channels", () => {
     expect(JSON.stringify([ends, requested, honoured])).not.toMatch(/secret/);
   });
 
+  it("honours a flag that does not say when it was written (the Python original's) without a latency", async () => {
+    const honoured = recordChannel<CloseHonouredMessage>(DIAGNOSTICS_CHANNELS.closeHonoured);
+    const store = openStore();
+    const owner = host({
+      registry: registry({ store, nodeId: "node-a", ttlMs: 60_000 }),
+      maintenanceIntervalMs: 20_000,
+    });
+    await owner.start();
+    await owner.add("c", "s", { close: () => undefined });
+    await store.set("close_requests/c/s", new Uint8Array(0), 60_000);
+    await owner.runCycle();
+    await waitFor(() => honoured.length === 1, 5_000, "the Python-style close honoured");
+    expect(honoured).toEqual([{ nodeId: "node-a", local: false, latencyMs: undefined }]);
+  });
+
   it("marks a failed cycle, with its error code", async () => {
     const cycles = recordTracing<HostCycleContext>(DIAGNOSTICS_CHANNELS.hostCycle);
     const store = openStore();
