@@ -84,10 +84,14 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
     return `RedisSessionKVStore ${show({ keyPrefix: this.keyPrefix, listing: this.listing, client }, options)}`;
   }
 
-  /** A cluster has no one server to name: its spans carry the backend and the prefix only. */
+  /**
+   * A cluster has no one server to name, nor has a Sentinel client (its master moves): their spans
+   * carry the backend and the prefix only.
+   */
   protected override diagnosticsTarget(): StoreTarget {
     if (isCluster(this.client)) return { backend: "redis", namespace: this.keyPrefix };
-    const { host, port } = (this.client as Redis).options;
+    const { host, port, sentinels } = (this.client as Redis).options;
+    if (sentinels != null && sentinels.length > 0) return { backend: "redis", namespace: this.keyPrefix };
     return { backend: "redis", namespace: this.keyPrefix, serverAddress: host, serverPort: port };
   }
 
