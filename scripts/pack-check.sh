@@ -8,8 +8,10 @@
 #   3. a fresh project with two copies of core side by side recognises errors from either copy;
 #   4. the conformance CLI's bin runs from a fresh project;
 #   5. the sessionkv CLI's bin runs from a fresh project beside core and a backend, and names the
-#      backend package a URL needs when the project lacks it.
-#   6. @sessionkv/http, installed beside core and memory, serves requests over node:http.
+#      backend package a URL needs when the project lacks it;
+#   6. @sessionkv/http, installed beside core and memory, serves requests over node:http;
+#   7. @sessionkv/opentelemetry loads in a fresh project beside its peer @opentelemetry/api,
+#      subscribes to core's channels on enable and leaves them on disable, and ships its dashboard.
 # Needs the npm registry (the fresh projects install ioredis like a user would).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -84,4 +86,11 @@ http="$work/http"
 install "$http" "$(tarball core)" "$(tarball memory)" "$(tarball http)"
 cp "$here/http-serve.mjs" "$http/"
 (cd "$http" && node http-serve.mjs)
+
+echo "pack-check: @sessionkv/opentelemetry from a fresh project beside @opentelemetry/api"
+otel="$work/otel"
+otel_api="$(node -p 'require(process.argv[1]).devDependencies["@opentelemetry/api"]' "$root/packages/opentelemetry/package.json")"
+install "$otel" "$(tarball core)" "$(tarball opentelemetry)" "@opentelemetry/api@$otel_api"
+cp "$here/otel.mjs" "$otel/"
+(cd "$otel" && node otel.mjs | sed "s/^/pack-check: opentelemetry: /")
 echo "pack-check: ok"

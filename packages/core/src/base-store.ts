@@ -1,4 +1,9 @@
 import { copyBytes, unique } from "./batch.js";
+import {
+  type StoreTarget,
+  storeOperationChannel,
+  traceStoreOperation,
+} from "./diagnostics/store-channels.js";
 import { ErrorCode, SessionKVError } from "./errors.js";
 import { Lifecycle, storeLifecycleErrors } from "./lifecycle.js";
 import { type KeySet, type PreparedContents, PreparedKeySet, type PreparedKeys } from "./prepared-keys.js";
@@ -48,6 +53,8 @@ export abstract class BaseSessionKVStore<Prepared = undefined> implements Sessio
   /** Bounds every operation; backends derive their drivers' own timeouts from it. */
   protected readonly operationTimeoutMs: number;
   readonly #lifecycle = new Lifecycle(storeLifecycleErrors);
+  /** Asked once, on the first operation a diagnostics subscriber sees. */
+  #target: StoreTarget | undefined;
 
   constructor(options: BaseStoreOptions = {}) {
     this.operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS;
@@ -99,6 +106,14 @@ export abstract class BaseSessionKVStore<Prepared = undefined> implements Sessio
   /** Passwords and secret keys of the connection settings, removed from every surfaced error. */
   protected secrets(): readonly string[] {
     return [];
+  }
+
+  /**
+   * How this store names itself on the `sessionkv:store:operation` channel (core README,
+   * "Diagnostics channels"). Never keys, values or credentials. Default: backend `"custom"`.
+   */
+  protected diagnosticsTarget(): StoreTarget {
+    return { backend: "custom" };
   }
 
   /** Maps a driver error to a SessionKVError. Default: the server is unavailable. */
@@ -182,7 +197,8 @@ export abstract class BaseSessionKVStore<Prepared = undefined> implements Sessio
     validateEntries(entries, this.capabilities);
     this.#assertUsable("mset");
     if (entries.length === 0) return;
-    return this.#run("mset", () => this.doMset(lastWins(entries)));
+    const distinct = lastWins(entries);
+    return this.#run("mset", () => this.doMset(distinct), distinct.length);
   }
 
   async get(key: string): Promise<Uint8Array | null> {
@@ -211,7 +227,7 @@ export abstract class BaseSessionKVStore<Prepared = undefined> implements Sessio
     this.#assertUsable("mget");
     if (set.keys.length === 0) return [];
     const { distinct } = set;
-    const values = await this.#run("mget", () => this.doMget(distinct, set.encoded));
+    const values = await this.#run("mget", () => this.doMget(distinct, set.encoded), distinct.length);
     if (values.length !== distinct.length) {
       throw new SessionKVError(
         ErrorCode.STORE_PROTOCOL,
@@ -239,7 +255,7 @@ export abstract class BaseSessionKVStore<Prepared = undefined> implements Sessio
     validateTtlMs(ttlMs);
     this.#assertUsable("expire");
     if (set.keys.length === 0) return;
-    return this.#run("expire", () => this.doExpire(set.distinct, ttlMs, set.encoded));
+    return this.#run("expire", () => this.doExpire(set.distinct, ttlMs, set.encoded), set.distinct.length);
   }
 
   async keys(prefix: string): Promise<string[]> {
@@ -253,7 +269,7 @@ export abstract class BaseSessionKVStore<Prepared = undefined> implements Sessio
     const set = this.#keySet(keys, "delete");
     this.#assertUsable("delete");
     if (set.keys.length === 0) return;
-    return this.#run("delete", () => this.doDelete(set.distinct, set.encoded));
+    return this.#run("delete", () => this.doDelete(set.distinct, set.encoded), set.distinct.length);
   }
 
   /**
@@ -283,7 +299,18 @@ export abstract class BaseSessionKVStore<Prepared = undefined> implements Sessio
     this.#lifecycle.assertStarted(operation);
   }
 
-  async #run<T>(operation: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * The one place every operation reaches its backend: a new operation is one `#run` call, and
+   * gets its deadline, its error shaping and its diagnostics channel from here. `batchSize` is
+   * given by batch operations only.
+   */
+  #run<T>(operation: string, work: () => Promise<T>, batchSize?: number): Promise<T> {
+    if (!storeOperationChannel.hasSubscribers) return this.#shaped(operation, work);
+    this.#target ??= Object.freeze({ ...this.diagnosticsTarget() });
+    return traceStoreOperation(this.#target, operation, batchSize, () => this.#shaped(operation, work));
+  }
+
+  async #shaped<T>(operation: string, work: () => Promise<T>): Promise<T> {
     try {
       const pending = work();
       return await (this.cannotHang ? pending : withTimeout(pending, this.operationTimeoutMs, operation));

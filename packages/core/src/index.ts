@@ -32,3 +32,10 @@ export { validateIds as validateSessionIds } from "./registry/validate.js";
 export { SessionHost, DEFAULT_MAINTENANCE_INTERVAL_MS } from "./host/session-host.js";
 export type { DrainOptions, SessionHostOptions } from "./host/session-host.js";
 export type { CloseReason, HostedSession } from "./host/hosted-session.js";
+export { DIAGNOSTICS_CHANNELS, DIAGNOSTICS_VERSION } from "./diagnostics/names.js";
+export type { StoreOperationContext, StoreTarget } from "./diagnostics/store-channels.js";
+export type {
+  CloseHonouredMessage,
+  CloseRequestedMessage,
+  HostCycleContext,
+} from "./diagnostics/host-channels.js";

@@ -5,6 +5,7 @@
 export { invalidArgument } from "./errors.js";
 export { BaseSessionKVStore, DEFAULT_OPERATION_TIMEOUT_MS } from "./base-store.js";
 export type { BaseStoreOptions } from "./base-store.js";
+export type { StoreTarget } from "./diagnostics/store-channels.js";
 export {
   isWellFormed,
   utf8Length,

@@ -93,12 +93,18 @@ describe("registry wire format (shared with the Python original)", () => {
     }
     const closeFlag = await store.get("close_requests/c1/s1");
     expect(closeFlag).toBeNull();
+    const requested = Date.now() / 1000;
     await registry.requestClose("c1", "s1");
-    // The flag names the registration it targets; the original only tests that it exists.
-    expect(await stored(store, "close_requests/c1/s1")).toEqual({
+    // The flag names the registration it targets, and when it was asked for; the original only
+    // tests that it exists.
+    const flag = await stored(store, "close_requests/c1/s1");
+    expect(flag).toEqual({
       node_id: "ts-node",
       started_at: raw.started_at,
+      requested_at: expect.any(Number),
     });
+    expect(flag.requested_at as number).toBeGreaterThanOrEqual(requested - 0.001);
+    expect(flag.requested_at as number).toBeLessThanOrEqual(Date.now() / 1000 + 0.001);
   });
 
   it("keeps unknown fields and the exact start time through updateMetrics", async () => {

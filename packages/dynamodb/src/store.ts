@@ -6,7 +6,7 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import type { MsetEntry, SessionKVError, StoreCapabilities } from "@sessionkv/core";
-import { BaseSessionKVStore, deadlineNow } from "@sessionkv/core/store-kit";
+import { BaseSessionKVStore, type StoreTarget, deadlineNow } from "@sessionkv/core/store-kit";
 import { type BatchContext, batchGet, batchWrite } from "./batch.js";
 import { Budget, budgetMs } from "./budget.js";
 import { claimCommand, releaseCommand } from "./claims.js";
@@ -86,6 +86,10 @@ export class DynamoDBSessionKVStore extends BaseSessionKVStore {
 
   get keyPrefix(): string {
     return this.#options.keyPrefix;
+  }
+
+  protected override diagnosticsTarget(): StoreTarget {
+    return { backend: "dynamodb", namespace: `${this.#options.tableName}:${this.#options.keyPrefix}` };
   }
 
   protected override secrets(): readonly string[] {

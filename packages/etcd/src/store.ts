@@ -1,5 +1,11 @@
 import type { MsetEntry, SessionKVError, StoreCapabilities } from "@sessionkv/core";
-import { BaseSessionKVStore, deadlineFor, deadlineNow, encodeWithDeadline } from "@sessionkv/core/store-kit";
+import {
+  BaseSessionKVStore,
+  type StoreTarget,
+  deadlineFor,
+  deadlineNow,
+  encodeWithDeadline,
+} from "@sessionkv/core/store-kit";
 import type { Etcd3 } from "etcd3";
 import { deleteIfEquals } from "./claims.js";
 import { openClient } from "./client.js";
@@ -55,6 +61,7 @@ export class EtcdSessionKVStore extends BaseSessionKVStore<EtcdPreparedKeys> {
   readonly #ownsClient: boolean;
   readonly #password: string | undefined;
   readonly #keyspace: Keyspace;
+  readonly #keyPrefix: string;
   readonly #pool: LeasePool;
   readonly #writer: Writer;
   readonly #reader: Reader;
@@ -82,6 +89,7 @@ export class EtcdSessionKVStore extends BaseSessionKVStore<EtcdPreparedKeys> {
     this.#client = client;
     this.#ownsClient = owned;
     this.#keyspace = new Keyspace(settings.keyPrefix);
+    this.#keyPrefix = settings.keyPrefix;
     const keyspace = this.#keyspace;
     this.#pool = new LeasePool(this.#client.leaseClient, {
       bucketMs: settings.leaseBucketMs,
@@ -208,6 +216,10 @@ export class EtcdSessionKVStore extends BaseSessionKVStore<EtcdPreparedKeys> {
 
   protected override classifyError(error: unknown, operation: string): SessionKVError {
     return classifyEtcdError(error, operation);
+  }
+
+  protected override diagnosticsTarget(): StoreTarget {
+    return { backend: "etcd", namespace: this.#keyPrefix };
   }
 
   protected override secrets(): readonly string[] {

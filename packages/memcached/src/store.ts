@@ -1,5 +1,11 @@
 import { ErrorCode, type MsetEntry, SessionKVError, type StoreCapabilities } from "@sessionkv/core";
-import { BaseSessionKVStore, deadlineFor, deadlineNow, sleep } from "@sessionkv/core/store-kit";
+import {
+  BaseSessionKVStore,
+  type StoreTarget,
+  deadlineFor,
+  deadlineNow,
+  sleep,
+} from "@sessionkv/core/store-kit";
 import { Claims } from "./claims.js";
 import { openClient } from "./client.js";
 import { Coalescer } from "./coalesce.js";
@@ -28,6 +34,7 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
   readonly #ownsClient: boolean;
   readonly #transport: Transport;
   readonly #encoder: KeyEncoder;
+  readonly #keyPrefix: string;
   readonly #keys: EncodedKeys;
   readonly #index: ListingIndex;
   readonly #claims: Claims;
@@ -50,6 +57,7 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
     });
     this.#secrets = secretsOf(resolved);
     this.#encoder = new KeyEncoder(resolved.keyPrefix);
+    this.#keyPrefix = resolved.keyPrefix;
     this.#keys = new EncodedKeys(this.#encoder);
     const { client, owned } = openClient(resolved, this.operationTimeoutMs);
     this.#client = client;
@@ -57,6 +65,10 @@ export class MemcachedSessionKVStore extends BaseSessionKVStore {
     this.#transport = new Transport(this.#client, this.operationTimeoutMs);
     this.#index = new ListingIndex(this.#transport, this.#encoder, (keys) => this.#liveKeys(keys, true));
     this.#claims = new Claims(this.#transport, this.#index);
+  }
+
+  protected override diagnosticsTarget(): StoreTarget {
+    return { backend: "memcached", namespace: this.#keyPrefix };
   }
 
   protected override secrets(): readonly string[] {

@@ -1,5 +1,5 @@
 import type { MsetEntry, StoreCapabilities } from "@sessionkv/core";
-import { BaseSessionKVStore, equalBytes } from "@sessionkv/core/store-kit";
+import { BaseSessionKVStore, type StoreTarget, equalBytes } from "@sessionkv/core/store-kit";
 import { ExpiryHeap } from "./expiry-heap.js";
 import { type InMemorySessionKVStoreOptions, resolveOptions } from "./options.js";
 import { SortedKeys } from "./sorted-keys.js";
@@ -74,6 +74,10 @@ export class InMemorySessionKVStore extends BaseSessionKVStore {
       }
     }
     return dropped;
+  }
+
+  protected override diagnosticsTarget(): StoreTarget {
+    return { backend: "memory" };
   }
 
   protected async doStart(): Promise<void> {

@@ -1,5 +1,12 @@
 import { ErrorCode, type MsetEntry, SessionKVError, type StoreCapabilities } from "@sessionkv/core";
-import { BaseSessionKVStore, chunk, copyBytes, partitionOf } from "@sessionkv/core/store-kit";
+import {
+  BaseSessionKVStore,
+  type StoreTarget,
+  chunk,
+  copyBytes,
+  partitionOf,
+} from "@sessionkv/core/store-kit";
+import type { Redis } from "ioredis";
 import { claimed, deleteIfEquals } from "./claims.js";
 import { disconnect, openClient, passwordsOf } from "./client.js";
 import { classifyRedisError, isAccessRefusal } from "./errors.js";
@@ -106,6 +113,17 @@ export class RedisSessionKVStore extends BaseSessionKVStore<RedisPreparedKeys> {
 
   override toJSON(): object {
     return { ...super.toJSON(), keyPrefix: this.keyPrefix, listing: this.listing };
+  }
+
+  /**
+   * A cluster has no one server to name, nor has a Sentinel client (its master moves): their spans
+   * carry the backend and the prefix only.
+   */
+  protected override diagnosticsTarget(): StoreTarget {
+    if (isCluster(this.client)) return { backend: "redis", namespace: this.keyPrefix };
+    const { host, port, sentinels } = (this.client as Redis).options;
+    if (sentinels != null && sentinels.length > 0) return { backend: "redis", namespace: this.keyPrefix };
+    return { backend: "redis", namespace: this.keyPrefix, serverAddress: host, serverPort: port };
   }
 
   protected override secrets(): readonly string[] {

@@ -1,3 +1,10 @@
+import {
+  type HostCycleContext,
+  closeHonouredChannel,
+  closeRequestedChannel,
+  hostCycleChannel,
+  traceHostCycle,
+} from "../diagnostics/host-channels.js";
 import { ErrorCode, SessionKVError, invalidArgument } from "../errors.js";
 import { Lifecycle, runningLifecycleErrors } from "../lifecycle.js";
 import type { HostProtocol, SessionWrite } from "../registry/host-protocol.js";
@@ -135,7 +142,10 @@ export class SessionHost implements AsyncDisposable {
       this.#sessions.has(sessionId),
     );
     this.#loop = new MaintenanceLoop(
-      () => this.#refreshCloseAndWrite(),
+      () =>
+        hostCycleChannel.hasSubscribers
+          ? traceHostCycle(registry.nodeId, (observed) => this.#refreshCloseAndWrite(observed))
+          : this.#refreshCloseAndWrite(undefined),
       interval,
       (error) => this.#logger.error("sessionkv: maintenance cycle failed; retrying on the next one", error),
     );
@@ -270,7 +280,10 @@ export class SessionHost implements AsyncDisposable {
     }
     // A close already under way is not awaited: the caller may be that session's own close callback.
     if (local.closing !== undefined) return;
-    await this.#close([local], "close-requested");
+    const requestedAt = Date.now();
+    if (closeRequestedChannel.hasSubscribers)
+      closeRequestedChannel.publish({ nodeId: this.registry.nodeId, local: true });
+    await this.#close([local], "close-requested", () => requestedAt, true);
   }
 
   /**
@@ -356,12 +369,17 @@ export class SessionHost implements AsyncDisposable {
   /**
    * One cycle: refresh + read (2 store calls, the node record and drain flag folded in), closes
    * started, then one write of changed or missing records (the node record's among them); failed
-   * removals are retried beside it.
+   * removals are retried beside it. `observed` is the diagnostics channel's context, filled in
+   * only while someone subscribes.
    */
-  async #refreshCloseAndWrite(): Promise<void> {
+  async #refreshCloseAndWrite(observed: HostCycleContext | undefined): Promise<void> {
     this.#fence.retryFailed();
     const { sessions: snapshot, ids } = this.#readySessions();
+    if (observed !== undefined) observed.sessions = snapshot.length;
     const polled = await this.#bounded(this.#protocol.poll(ids, { startedAt: this.#startedAt }), "refresh");
+    if (observed !== undefined) {
+      for (const record of polled.records.values()) if (record !== null) observed.refreshed++;
+    }
     const drainRequested = polled.node?.drainRequested ?? null;
     if (drainRequested !== null) this.#drainRequested(drainRequested);
     const inSnapshot = polled.closeRequested.length === 0 ? undefined : new Set(snapshot);
@@ -369,12 +387,16 @@ export class SessionHost implements AsyncDisposable {
       .map((id) => this.#sessions.get(id))
       .filter((s): s is LocalSession => s !== undefined && inSnapshot!.has(s) && s.closing === undefined);
     if (toClose.length > 0) {
-      this.#close(toClose, "close-requested").catch((error: unknown) => {
-        this.#logger.error(
-          "sessionkv: removing closed sessions failed; the next cycles retry it after an outage, else their records expire on the TTL",
-          error,
-        );
-      });
+      if (observed !== undefined) observed.closed = toClose.length;
+      const requestedAt = polled.closeRequestedAt;
+      this.#close(toClose, "close-requested", (s) => requestedAt?.get(s.sessionId), false).catch(
+        (error: unknown) => {
+          this.#logger.error(
+            "sessionkv: removing closed sessions failed; the next cycles retry it after an outage, else their records expire on the TTL",
+            error,
+          );
+        },
+      );
     }
     // Decided synchronously from here to the publish call: a session removed or closing from now
     // on waits for this write before its delete (see RemovalFence).
@@ -412,6 +434,7 @@ export class SessionHost implements AsyncDisposable {
     }
     for (const [local, metrics] of published) if (!skipped.has(local.sessionId)) local.published = metrics;
     const reRegistered = healed.filter((s) => !skipped.has(s.sessionId)).map((s) => s.sessionId);
+    if (observed !== undefined) observed.healed = reRegistered.length;
     if (reRegistered.length > 0) {
       this.#logger.warn(
         `sessionkv: re-registered ${reRegistered.length} session record(s) that had gone missing`,
@@ -475,8 +498,16 @@ export class SessionHost implements AsyncDisposable {
     await Promise.allSettled([...this.#closeBatches]);
   }
 
-  /** Calls each `close`, then removes the sessions in one delete. Rejects only if that delete fails. */
-  #close(sessions: readonly LocalSession[], reason: CloseReason): Promise<void> {
+  /**
+   * Calls each `close`, then removes the sessions in one delete. Rejects only if that delete fails.
+   * A requested close (`requestedAt` given) is reported on `sessionkv:close:honoured` once removed.
+   */
+  #close(
+    sessions: readonly LocalSession[],
+    reason: CloseReason,
+    requestedAt?: (session: LocalSession) => number | undefined,
+    local = false,
+  ): Promise<void> {
     // The body starts on a later microtask, so every session is marked closing before its
     // callback runs (a callback may call requestClose or remove for its own session).
     const batch = Promise.resolve().then(async () => {
@@ -484,6 +515,17 @@ export class SessionHost implements AsyncDisposable {
       const ours = sessions.filter((s) => this.#sessions.get(s.sessionId) === s);
       for (const s of ours) this.#forget(s.sessionId);
       await this.#fence.remove(ours, new Map(ours.map((s) => [s.sessionId, s.callId])));
+      if (requestedAt !== undefined && closeHonouredChannel.hasSubscribers) {
+        const now = Date.now();
+        for (const s of sessions) {
+          const at = requestedAt(s);
+          closeHonouredChannel.publish({
+            nodeId: this.registry.nodeId,
+            local,
+            latencyMs: at === undefined ? undefined : Math.max(0, now - at),
+          });
+        }
+      }
     });
     for (const s of sessions) s.closing = batch;
     const tracked = batch.catch(() => undefined).finally(() => this.#closeBatches.delete(tracked));

@@ -5,15 +5,32 @@ import type { StoredSession } from "./session-info.js";
  * A close flag names the instance of the session it targets: the `node_id` and `started_at` of the
  * record the requester read. A flag that lands after its session was removed (a request racing the
  * removal) then never closes a session later registered under the same id, whose record differs.
- * Python nodes only test that the flag exists, so they honour it as before.
+ * It also carries `requested_at` (epoch seconds), so that the owner can report how long the request
+ * took to be honoured. Python nodes only test that the flag exists, so they honour it as before.
  */
 const encoder = new TextEncoder();
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-export function encodeCloseFlag(target: StoredSession): Uint8Array {
+export function encodeCloseFlag(target: StoredSession, requestedAt: number): Uint8Array {
   return encoder.encode(
-    JSON.stringify({ node_id: target.record.node_id, started_at: target.record.started_at }),
+    JSON.stringify({
+      node_id: target.record.node_id,
+      started_at: target.record.started_at,
+      requested_at: requestedAt / 1000,
+    }),
   );
+}
+
+/** When the flag was written (epoch ms), or undefined for flags without the field (Python's, older ones). */
+export function flagRequestedAt(flag: Uint8Array): number | undefined {
+  if (flag.byteLength === 0) return undefined;
+  try {
+    const parsed = parsePythonJson(utf8.decode(flag)) as { requested_at?: unknown } | null;
+    const at = parsed?.requested_at;
+    return typeof at === "number" && Number.isFinite(at) ? at * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -135,8 +135,8 @@ export class RegistryHostProtocol implements HostProtocol {
     }
     const refresh = plan.records.length === 0 ? this.#nodeRefresh : plan.withTail(this.#nodeRefresh).records;
     await this.#store.expire(refresh, this.#ttlMs);
-    const { records, closeRequested, tail } = await this.#records.withFlagsAndTail(plan, this.#nodeRead);
-    return { records, closeRequested, node: this.#nodePoll(node, tail[0] ?? null, tail[1] ?? null) };
+    const { tail, ...recordsAndFlags } = await this.#records.withFlagsAndTail(plan, this.#nodeRead);
+    return { ...recordsAndFlags, node: this.#nodePoll(node, tail[0] ?? null, tail[1] ?? null) };
   }
 
   #nodePoll(node: NodeBeat, record: Uint8Array | null, flag: Uint8Array | null): NodePollResult {

@@ -1,5 +1,5 @@
 import type { SessionKVStore } from "../types.js";
-import { flagTargets } from "./close-flag.js";
+import { flagRequestedAt, flagTargets } from "./close-flag.js";
 import { DecodeCache } from "./decode-cache.js";
 import { KeyPlan } from "./key-plan.js";
 import type { SessionLogger } from "./logger.js";
@@ -13,6 +13,8 @@ export interface RecordsAndFlags {
   readonly records: ReadonlyMap<string, StoredSession | null>;
   /** Sessions with a pending close request. */
   readonly closeRequested: readonly string[];
+  /** When each close request among `closeRequested` was made (epoch ms), for flags that say so; absent when none does. */
+  readonly closeRequestedAt?: ReadonlyMap<string, number>;
 }
 
 /** `RecordsAndFlags`, and the values of the extra keys read in the same `mget`, in their order. */
@@ -70,8 +72,8 @@ export class SessionRecords {
 
   /** One `mget` of the sessions' records and close flags; a flag counts if it targets the record read. */
   async withFlags(plan: KeyPlan): Promise<RecordsAndFlags> {
-    const { records, closeRequested } = await this.withFlagsAndTail(plan, []);
-    return { records, closeRequested };
+    const { tail: _none, ...recordsAndFlags } = await this.withFlagsAndTail(plan, []);
+    return recordsAndFlags;
   }
 
   /** `withFlags`, reading `tail` (a node's own keys) in the same `mget`. */
@@ -82,6 +84,8 @@ export class SessionRecords {
     );
     const records = new Map<string, StoredSession | null>();
     const closeRequested: string[] = [];
+    // Only made when a flag says when it was written: most cycles have no close request.
+    let closeRequestedAt: Map<string, number> | undefined;
     const n = plan.records.length;
     for (let i = 0; i < n; i++) {
       const sessionId = plan.sessionIds[i] as string;
@@ -93,10 +97,20 @@ export class SessionRecords {
       );
       records.set(sessionId, record);
       const flag = values[n + i] ?? null;
-      if (flag !== null && flagTargets(flag, record)) closeRequested.push(sessionId);
+      if (flag !== null && flagTargets(flag, record)) {
+        closeRequested.push(sessionId);
+        const at = flagRequestedAt(flag);
+        if (at !== undefined) {
+          closeRequestedAt ??= new Map();
+          closeRequestedAt.set(sessionId, at);
+        }
+      }
     }
     this.#heartbeat.commit();
-    return { records, closeRequested, tail: tail.length === 0 ? [] : values.slice(2 * n) };
+    const tailValues = tail.length === 0 ? [] : values.slice(2 * n);
+    return closeRequestedAt === undefined
+      ? { records, closeRequested, tail: tailValues }
+      : { records, closeRequested, closeRequestedAt, tail: tailValues };
   }
 
   /** The record at `key`, or null when it is missing or unreadable (reported to the logger). */

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { closeRequestedChannel } from "../diagnostics/host-channels.js";
 import { invalidArgument } from "../errors.js";
 import { Lifecycle, runningLifecycleErrors } from "../lifecycle.js";
 import type { SessionKVStore } from "../types.js";
@@ -259,7 +260,9 @@ export class SessionRegistry implements AsyncDisposable {
     const target = this.#records.decode(key, await this.store.get(key), callId, sessionId);
     if (target === null) return false;
     const ttlMs = recordTtlMs(target.record) ?? this.ttlMs;
-    await this.store.set(closeRequestKey(callId, sessionId), encodeCloseFlag(target), ttlMs);
+    await this.store.set(closeRequestKey(callId, sessionId), encodeCloseFlag(target, Date.now()), ttlMs);
+    if (closeRequestedChannel.hasSubscribers)
+      closeRequestedChannel.publish({ nodeId: this.nodeId, local: false });
     return true;
   }
 

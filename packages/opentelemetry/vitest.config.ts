@@ -1,0 +1,1 @@
+export { serverTests as default } from "../../vitest.shared.ts";
