@@ -39,3 +39,12 @@ export {
   liveValue,
 } from "./expiry.js";
 export type { DecodedRecord } from "./expiry.js";
+export { NotificationHub } from "./notifications/hub.js";
+export type {
+  NotificationHubOptions,
+  NotificationSink,
+  NotificationTransport,
+} from "./notifications/hub.js";
+export { DEFAULT_MAX_PAYLOAD_BYTES, MAX_CHANNEL_BYTES } from "./notifications/contract.js";
+export { validateChannel, validatePayload } from "./notifications/validate.js";
+export { inProcessTransport } from "./notifications/in-process.js";

@@ -1,3 +1,5 @@
+import type { StoreNotifications } from "./notifications/contract.js";
+
 /** What a backend can honour; conformance tolerances and the registry derive from it. */
 export interface StoreCapabilities {
   /** 1 where the backend keeps milliseconds, 1000 where whole seconds. TTLs are rounded up to it. */
@@ -29,6 +31,8 @@ export interface MsetEntry {
  */
 export interface SessionKVStore extends AsyncDisposable {
   readonly capabilities: StoreCapabilities;
+  /** Present on stores whose server can push (core README, "Notifications"); undefined otherwise. */
+  readonly notifications?: StoreNotifications | undefined;
   start(): Promise<void>;
   close(): Promise<void>;
   set(key: string, value: Uint8Array, ttlMs: number, options?: SetOptions): Promise<void>;

@@ -44,6 +44,11 @@ export interface OwnedSession {
 export interface HostProtocol {
   /** `refresh` of every session, then one `mget` of their records and close flags together. */
   poll(sessions: ReadonlyMap<string, string>): Promise<PollResult>;
+  /**
+   * The ids among `sessions` whose close flag targets the record as it is now: one `mget` of their
+   * records and flags, without a refresh. What a doorbell leads to (README, "Push close").
+   */
+  readCloseRequests(sessions: ReadonlyMap<string, string>): Promise<string[]>;
   /** Writes records of sessions this node owns in one `mset`; those too large are left out and returned. */
   publish(writes: readonly SessionWrite[]): Promise<SkippedWrite[]>;
   /** Deletes the records and close flags of many sessions (sessionId → callId), in one store call. */
@@ -87,6 +92,13 @@ export class RegistryHostProtocol implements HostProtocol {
     if (plan.records.length === 0) return { records: new Map(), closeRequested: [] };
     await this.#store.expire(plan.records, this.#ttlMs);
     return this.#records.withFlags(plan);
+  }
+
+  /** The poll's close decision (`flagTargets` against the record read) for a few sessions. */
+  async readCloseRequests(sessions: ReadonlyMap<string, string>): Promise<string[]> {
+    validateSessions(sessions, this.#store.capabilities);
+    this.#lifecycle.assertStarted("readCloseRequests");
+    return this.#records.closeRequestsOf(sessions);
   }
 
   /**

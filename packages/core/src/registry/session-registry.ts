@@ -4,6 +4,7 @@ import { Lifecycle, runningLifecycleErrors } from "../lifecycle.js";
 import type { SessionKVStore } from "../types.js";
 import { validateTtlMs } from "../validate.js";
 import { encodeCloseFlag } from "./close-flag.js";
+import { ringNode } from "./doorbell.js";
 import {
   type HostProtocol,
   type OwnedSession,
@@ -54,6 +55,7 @@ export class SessionRegistry implements AsyncDisposable {
   /** The batched calls of a `SessionHost` (or another scheduler of heartbeats): see `HostProtocol`. */
   readonly hostProtocol: HostProtocol;
   readonly #records: SessionRecords;
+  readonly #logger: SessionLogger;
   readonly #lifecycle = new Lifecycle(runningLifecycleErrors("SessionRegistry"));
 
   constructor(options: SessionRegistryOptions) {
@@ -69,7 +71,8 @@ export class SessionRegistry implements AsyncDisposable {
     this.store = store;
     this.nodeId = nodeId;
     this.ttlMs = ttlMs;
-    this.#records = new SessionRecords(store, options.logger ?? consoleLogger);
+    this.#logger = options.logger ?? consoleLogger;
+    this.#records = new SessionRecords(store, this.#logger);
     this.hostProtocol = new RegistryHostProtocol({
       store,
       nodeId,
@@ -200,6 +203,9 @@ export class SessionRegistry implements AsyncDisposable {
    * close flag naming that registration (so it never closes a session registered later under the
    * same id), living the owner's TTL as the record states it (`ttl_ms`; this registry's `ttlMs`
    * for records without one). Resolves false, writing nothing, when there is no readable record.
+   * On a store with notifications it then rings the owner (`node_id` of that record), which reads
+   * the flag at once instead of on its next cycle (README, "Push close"); a doorbell that cannot
+   * ring is logged, never thrown: the flag is written and stays the truth.
    */
   async requestClose(callId: string, sessionId: string): Promise<boolean> {
     validateIds(callId, sessionId, this.store.capabilities);
@@ -209,6 +215,7 @@ export class SessionRegistry implements AsyncDisposable {
     if (target === null) return false;
     const ttlMs = recordTtlMs(target.record) ?? this.ttlMs;
     await this.store.set(closeRequestKey(callId, sessionId), encodeCloseFlag(target), ttlMs);
+    await ringNode(this.store, target.info.nodeId, { type: "close", callId, sessionId }, this.#logger);
     return true;
   }
 
