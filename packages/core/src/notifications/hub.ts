@@ -1,4 +1,4 @@
-import { type SessionKVError, SessionKVError as KVError } from "../errors.js";
+import { SessionKVError as KVError, type SessionKVError } from "../errors.js";
 import { Lifecycle, storeLifecycleErrors } from "../lifecycle.js";
 import { redactError, redactText } from "../redact.js";
 import { withTimeout } from "../timeout.js";

@@ -19,7 +19,10 @@ export function validateChannel(channel: unknown): asserts channel is string {
 
 export function validatePayload(payload: unknown, maxPayloadBytes: number): asserts payload is Uint8Array {
   if (!(payload instanceof Uint8Array))
-    throw invalidArgument("payload", `must be a Uint8Array, got ${payload === null ? "null" : typeof payload}`);
+    throw invalidArgument(
+      "payload",
+      `must be a Uint8Array, got ${payload === null ? "null" : typeof payload}`,
+    );
   if (payload.byteLength > maxPayloadBytes) {
     throw new SessionKVError(
       ErrorCode.VALUE_TOO_LARGE,

@@ -1,5 +1,5 @@
-import type { SessionKVStore } from "../types.js";
 import { MAX_CHANNEL_BYTES } from "../notifications/contract.js";
+import type { SessionKVStore } from "../types.js";
 import type { SessionLogger } from "./logger.js";
 
 /**
@@ -28,7 +28,12 @@ export function nodeChannel(nodeId: string): string | undefined {
 
 export function encodeDoorbell(doorbell: Doorbell): Uint8Array {
   return encoder.encode(
-    JSON.stringify({ v: VERSION, type: doorbell.type, call_id: doorbell.callId, session_id: doorbell.sessionId }),
+    JSON.stringify({
+      v: VERSION,
+      type: doorbell.type,
+      call_id: doorbell.callId,
+      session_id: doorbell.sessionId,
+    }),
   );
 }
 
