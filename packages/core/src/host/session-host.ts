@@ -358,7 +358,7 @@ export class SessionHost implements AsyncDisposable {
 
   #closable(sessionId: string): string | undefined {
     const local = this.#sessions.get(sessionId);
-    return local !== undefined && local.ready && local.closing === undefined ? local.callId : undefined;
+    return local?.ready && local.closing === undefined ? local.callId : undefined;
   }
 
   /**
