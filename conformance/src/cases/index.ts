@@ -8,6 +8,7 @@ import { lifecycleCases } from "./lifecycle.js";
 import { listingCases } from "./listing.js";
 import { mgetCases } from "./mget.js";
 import { msetCases } from "./mset.js";
+import { notificationCases, pushCloseCases } from "./notifications.js";
 import { onlyIfExistsCases } from "./only-if-exists.js";
 import { registryCases as registryOnlyCases } from "./registry.js";
 import { ttlCases } from "./ttl.js";
@@ -26,9 +27,14 @@ export const storeCases: readonly ConformanceCase[] = [
   ...listingCases,
   ...deleteCases,
   ...concurrencyCases,
+  ...notificationCases,
 ];
 
 /** Registry and host scenarios over any store (core README, "Registry and host"). */
-export const registryCases: readonly ConformanceCase[] = [...registryOnlyCases, ...hostCases];
+export const registryCases: readonly ConformanceCase[] = [
+  ...registryOnlyCases,
+  ...hostCases,
+  ...pushCloseCases,
+];
 
 export const allCases: readonly ConformanceCase[] = [...storeCases, ...registryCases];

@@ -1,5 +1,10 @@
 import type { MsetEntry, SessionKVError, StoreCapabilities } from "@sessionkv/core";
-import { BaseSessionKVStore, deadlineFor, encodeWithDeadline } from "@sessionkv/core/store-kit";
+import {
+  BaseSessionKVStore,
+  NotificationHub,
+  deadlineFor,
+  encodeWithDeadline,
+} from "@sessionkv/core/store-kit";
 import type { Etcd3 } from "etcd3";
 import { openClient } from "./client.js";
 import { classifyEtcdError } from "./errors.js";
@@ -7,6 +12,7 @@ import { KeptExpiry } from "./kept-expiry.js";
 import { Keyspace } from "./keyspace.js";
 import { type CallOptions, LeasePool } from "./lease-pool.js";
 import { Lister } from "./lister.js";
+import { etcdTransport } from "./notifications.js";
 import { type EtcdSessionKVStoreOptions, resolveOptions } from "./options.js";
 import { Reader } from "./reader.js";
 import { liveValue } from "./record.js";
@@ -38,6 +44,11 @@ const KEPT_LEASE_EXPIRY_LAG_MS = 2_000;
  * shared by keys that expire together, never kept alive — only collect the garbage.
  */
 export class EtcdSessionKVStore extends BaseSessionKVStore {
+  /**
+   * Watches of `{keyPrefix}\xffnotify/{channel}` keys (README, "Notifications"); undefined with
+   * `notifications: false`.
+   */
+  readonly notifications: NotificationHub | undefined;
   // Reads enforce every deadline to the millisecond, whatever the TTL. minTtlMs is 1 s all the
   // same: each write is a raft commit (an fsync) and expire adds a lease grant, so on a loaded
   // cluster a sub-second TTL can run out while the calls that set and refresh it are in flight.
@@ -94,6 +105,15 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
       { pageSize: settings.pageSize, bucketMs: settings.leaseBucketMs },
       callOptions,
     );
+    this.notifications = settings.notifications
+      ? new NotificationHub({
+          namespace: "",
+          operationTimeoutMs: timeoutMs,
+          classifyError: (error, operation) => this.classifyError(error, operation),
+          secrets: () => this.secrets(),
+          transport: etcdTransport(client, settings.keyPrefix, callOptions),
+        })
+      : undefined;
     this.#kept = settings.heartbeatLeases
       ? new KeptExpiry(this.#keyspace, this.#pool, this.#reader, this.#writer, settings.minLeaseTtlMs)
       : undefined;
@@ -113,9 +133,11 @@ export class EtcdSessionKVStore extends BaseSessionKVStore {
       this.#callOptions(),
     );
     this.#pool.warmUp();
+    await this.notifications?.start();
   }
 
   protected async doClose(): Promise<void> {
+    await this.notifications?.stop();
     // Leases are left to run out: revoking them would delete keys before their TTL.
     if (this.#ownsClient) this.#client.close();
   }

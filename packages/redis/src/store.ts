@@ -1,9 +1,10 @@
 import { ErrorCode, type MsetEntry, SessionKVError, type StoreCapabilities } from "@sessionkv/core";
-import { BaseSessionKVStore, chunk } from "@sessionkv/core/store-kit";
+import { BaseSessionKVStore, NotificationHub, chunk } from "@sessionkv/core/store-kit";
 import { disconnect, openClient, passwordsOf } from "./client.js";
 import { classifyRedisError, isAccessRefusal } from "./errors.js";
 import { prefixPattern } from "./glob.js";
 import { type ListingMode, isReserved, partitionOf, refuseReserved } from "./listing.js";
+import { redisTransport } from "./notifications.js";
 import { type RedisSessionKVStoreOptions, resolveOptions } from "./options.js";
 import { whenReady } from "./readiness.js";
 import { type Batch, SessionIndex, execBatch } from "./session-index.js";
@@ -40,6 +41,11 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
   readonly keyPrefix: string;
   /** How `keys()` lists (README, "Listing"). */
   readonly listing: ListingMode;
+  /**
+   * PUBLISH/SUBSCRIBE in the namespace `{keyPrefix}notify/` (README, "Notifications"); undefined
+   * with `notifications: false`.
+   */
+  readonly notifications: NotificationHub | undefined;
   readonly #owned: boolean;
   readonly #topology: Topology;
   readonly #pattern: string;
@@ -68,6 +74,15 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
     this.#secrets = passwordsOf(resolved.url, this.client);
     this.listing = resolved.listing;
     this.#index = this.listing === "scan" ? null : new SessionIndex(this.client, this.#topology, keyPrefix);
+    this.notifications = resolved.notifications
+      ? new NotificationHub({
+          namespace: `${keyPrefix}notify/`,
+          operationTimeoutMs: this.operationTimeoutMs,
+          classifyError: (error, operation) => this.classifyError(error, operation),
+          secrets: () => this.#secrets,
+          transport: redisTransport(this.client, this.operationTimeoutMs),
+        })
+      : undefined;
   }
 
   /**
@@ -113,9 +128,12 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
   protected async doStart(): Promise<void> {
     await whenReady(this.client, this.operationTimeoutMs);
     await this.#index?.syncClock();
+    await this.notifications?.start();
   }
 
   protected async doClose(): Promise<void> {
+    // The subscriber connection is the store's own, even on a caller's client.
+    await this.notifications?.stop();
     if (this.#owned) await disconnect(this.client);
   }
 
