@@ -249,7 +249,9 @@ export const pushCloseCases: ConformanceCase[] = [
         assert.equal(owner.pushClose, false, "the host polls only");
         let closed: { reason: CloseReason; at: number } | undefined;
         await owner.add("call", "s", {
-          close: (reason) => void (closed = { reason, at: performance.now() }),
+          close: (reason) => {
+            closed = { reason, at: performance.now() };
+          },
         });
         const t0 = performance.now();
         await requester.requestClose("call", "s");
