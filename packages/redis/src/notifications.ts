@@ -1,4 +1,5 @@
 import type { NotificationSink, NotificationTransport } from "@sessionkv/core/store-kit";
+import { randomBytes } from "node:crypto";
 import { type Cluster, Redis } from "ioredis";
 import { disconnect } from "./client.js";
 import { whenReady } from "./readiness.js";
@@ -18,14 +19,23 @@ const HEALTH_PING_MS = 2_000;
  * broadcast to every node, so any node hears every channel). After every reconnect the channels
  * are subscribed again and then reset: what was published in between is lost.
  */
-export function redisTransport(client: RedisClient, operationTimeoutMs: number) {
+export function redisTransport(client: RedisClient, operationTimeoutMs: number, name: string) {
   return (sink: NotificationSink): NotificationTransport =>
-    new RedisSubscriber(client, operationTimeoutMs, sink);
+    new RedisSubscriber(client, operationTimeoutMs, name, sink);
+}
+
+/**
+ * The subscriber connection's CLIENT SETNAME: unique per store, so that an operator (or a test)
+ * can tell it apart in CLIENT LIST and kill exactly it.
+ */
+export function subscriberName(): string {
+  return `sessionkv-subscriber-${randomBytes(6).toString("hex")}`;
 }
 
 class RedisSubscriber implements NotificationTransport {
   readonly #client: RedisClient;
   readonly #timeoutMs: number;
+  readonly #name: string;
   readonly #sink: NotificationSink;
   readonly #channels = new Set<string>();
   #connection: Redis | undefined;
@@ -34,15 +44,11 @@ class RedisSubscriber implements NotificationTransport {
   /** Cluster: the node tried last, so that a reselection moves on to the next one. */
   #nodeTurn = 0;
 
-  constructor(client: RedisClient, timeoutMs: number, sink: NotificationSink) {
+  constructor(client: RedisClient, timeoutMs: number, name: string, sink: NotificationSink) {
     this.#client = client;
     this.#timeoutMs = timeoutMs;
+    this.#name = name;
     this.#sink = sink;
-  }
-
-  /** The subscriber connection, for tests and operators (CLIENT LIST shows it as `sessionkv-subscriber`). */
-  get connection(): Redis | undefined {
-    return this.#connection;
   }
 
   async open(): Promise<void> {
@@ -102,7 +108,7 @@ class RedisSubscriber implements NotificationTransport {
 
   #open(): Redis {
     const client = this.#client;
-    const own = { connectionName: "sessionkv-subscriber", lazyConnect: true, autoResubscribe: false };
+    const own = { connectionName: this.#name, lazyConnect: true, autoResubscribe: false };
     if (!isCluster(client)) return client.duplicate(own);
     const nodes = (client as Cluster).nodes("all");
     const node = nodes[this.#nodeTurn++ % Math.max(1, nodes.length)];

@@ -4,7 +4,7 @@ import { disconnect, openClient, passwordsOf } from "./client.js";
 import { classifyRedisError, isAccessRefusal } from "./errors.js";
 import { prefixPattern } from "./glob.js";
 import { type ListingMode, isReserved, partitionOf, refuseReserved } from "./listing.js";
-import { redisTransport } from "./notifications.js";
+import { redisTransport, subscriberName } from "./notifications.js";
 import { type RedisSessionKVStoreOptions, resolveOptions } from "./options.js";
 import { whenReady } from "./readiness.js";
 import { type Batch, SessionIndex, execBatch } from "./session-index.js";
@@ -46,6 +46,8 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
    * with `notifications: false`.
    */
   readonly notifications: NotificationHub | undefined;
+  /** CLIENT SETNAME of the subscriber connection (unique per store), or undefined without notifications. */
+  readonly subscriberName: string | undefined;
   readonly #owned: boolean;
   readonly #topology: Topology;
   readonly #pattern: string;
@@ -74,13 +76,14 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
     this.#secrets = passwordsOf(resolved.url, this.client);
     this.listing = resolved.listing;
     this.#index = this.listing === "scan" ? null : new SessionIndex(this.client, this.#topology, keyPrefix);
-    this.notifications = resolved.notifications
+    this.subscriberName = resolved.notifications ? subscriberName() : undefined;
+    this.notifications = this.subscriberName !== undefined
       ? new NotificationHub({
           namespace: `${keyPrefix}notify/`,
           operationTimeoutMs: this.operationTimeoutMs,
           classifyError: (error, operation) => this.classifyError(error, operation),
           secrets: () => this.#secrets,
-          transport: redisTransport(this.client, this.operationTimeoutMs),
+          transport: redisTransport(this.client, this.operationTimeoutMs, this.subscriberName),
         })
       : undefined;
   }
