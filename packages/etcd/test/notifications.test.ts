@@ -1,5 +1,5 @@
 import { CONFORMANCE_OPERATION_TIMEOUT_MS } from "@sessionkv/conformance";
-import { backendTargets, requireContainers } from "@sessionkv/conformance/containers";
+import { defaultImage, requireContainers, startBackend } from "@sessionkv/conformance/containers";
 import { describeBackend } from "@sessionkv/conformance/vitest";
 import { afterAll } from "vitest";
 import { EtcdSessionKVStore } from "../src/index.js";
@@ -12,7 +12,12 @@ const gate = await requireContainers();
 const proxied = proxiedStores();
 afterAll(() => proxied.closeAll());
 
-describeBackend("notifications on a 3-member cluster", backendTargets(["etcd-cluster"]), {
+const cluster = {
+  name: "etcd-cluster (3 members)",
+  start: () => startBackend("etcd-cluster", { image: defaultImage("etcd-cluster") }),
+};
+
+describeBackend("notifications on a 3-member cluster", [cluster], {
   run: gate.run,
   filter: "notifications",
   createStore: async (server, { namespace }) => {
