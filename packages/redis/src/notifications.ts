@@ -1,5 +1,5 @@
-import type { NotificationSink, NotificationTransport } from "@sessionkv/core/store-kit";
 import { randomBytes } from "node:crypto";
+import type { NotificationSink, NotificationTransport } from "@sessionkv/core/store-kit";
 import { type Cluster, Redis } from "ioredis";
 import { disconnect } from "./client.js";
 import { whenReady } from "./readiness.js";

@@ -77,15 +77,16 @@ export class RedisSessionKVStore extends BaseSessionKVStore {
     this.listing = resolved.listing;
     this.#index = this.listing === "scan" ? null : new SessionIndex(this.client, this.#topology, keyPrefix);
     this.subscriberName = resolved.notifications ? subscriberName() : undefined;
-    this.notifications = this.subscriberName !== undefined
-      ? new NotificationHub({
-          namespace: `${keyPrefix}notify/`,
-          operationTimeoutMs: this.operationTimeoutMs,
-          classifyError: (error, operation) => this.classifyError(error, operation),
-          secrets: () => this.#secrets,
-          transport: redisTransport(this.client, this.operationTimeoutMs, this.subscriberName),
-        })
-      : undefined;
+    this.notifications =
+      this.subscriberName !== undefined
+        ? new NotificationHub({
+            namespace: `${keyPrefix}notify/`,
+            operationTimeoutMs: this.operationTimeoutMs,
+            classifyError: (error, operation) => this.classifyError(error, operation),
+            secrets: () => this.#secrets,
+            transport: redisTransport(this.client, this.operationTimeoutMs, this.subscriberName),
+          })
+        : undefined;
   }
 
   /**
