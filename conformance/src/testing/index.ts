@@ -17,3 +17,9 @@ export { everythingSaidBy, leakedSecrets } from "./said.js";
 export { TcpProxy } from "./tcp-proxy.js";
 export { bytes, text } from "./text.js";
 export { sleep } from "@sessionkv/core/store-kit";
+export {
+  type LatencyRow,
+  type PushCloseBenchOptions,
+  pushCloseBench,
+  pushCloseBenchNode,
+} from "./push-close-bench.js";
