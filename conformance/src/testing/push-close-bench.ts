@@ -81,7 +81,7 @@ export interface PushCloseBenchOptions {
   readonly nodes?: number;
   /** Extra environment for the node processes (the server's URL...). */
   readonly env?: Readonly<Record<string, string>>;
-  /** Closes timed per mode before the cut. Default 60 with push, 30 by polling. */
+  /** Closes timed per mode before the cut. Default 200 with push, 40 by polling (BENCH_PUSH_CLOSES, BENCH_POLL_CLOSES). */
   readonly closes?: { readonly push?: number; readonly poll?: number };
   /** Cuts the node processes' subscriber connections for real; omitted: no cut phase. */
   readonly cutSubscribers?: () => Promise<void>;
@@ -153,7 +153,10 @@ export async function pushCloseBench(options: PushCloseBenchOptions): Promise<La
     pending.delete(sessionId);
     return at - t0;
   };
-  const closes = { push: options.closes?.push ?? 200, poll: options.closes?.poll ?? 40 };
+  const closes = {
+    push: options.closes?.push ?? Number(process.env.BENCH_PUSH_CLOSES ?? 200),
+    poll: options.closes?.poll ?? Number(process.env.BENCH_POLL_CLOSES ?? 40),
+  };
   // The round trip of one store call, for the bound of a close that must be found by polling.
   const trips: number[] = [];
   for (let i = 0; i < 20; i++) {
