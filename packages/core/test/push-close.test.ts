@@ -49,13 +49,13 @@ describe("push close", () => {
     const owner = host(shared, "A");
     const other = host(shared, "B");
     await Promise.all([owner.start(), other.start()]);
-    await waitFor(() => owner.doorbellSubscribed, "owner subscribed");
+    await waitFor(() => owner.doorbellSubscribed, 5_000, "owner subscribed");
     expect(owner.pushClose).toBe(true);
     const { reasons, session } = closeable();
     await owner.add("c", "s", session);
     const begin = performance.now();
     await other.requestClose("c", "s");
-    await waitFor(() => reasons.length > 0, "closed");
+    await waitFor(() => reasons.length > 0, 5_000, "closed");
     expect(performance.now() - begin).toBeLessThan(1_000);
     expect(reasons).toEqual(["close-requested"]);
     expect(owner.sessions.size).toBe(0);
@@ -73,7 +73,7 @@ describe("push close", () => {
     await sleep(100);
     expect(reasons).toEqual([]);
     await owner.runCycle();
-    await waitFor(() => reasons.length > 0, "closed by the poll");
+    await waitFor(() => reasons.length > 0, 5_000, "closed by the poll");
   });
 
   it("refuses a pushClose that is not a boolean", () => {
@@ -86,7 +86,7 @@ describe("push close", () => {
     const shared = store();
     const owner = host(shared, "A");
     await owner.start();
-    await waitFor(() => owner.doorbellSubscribed, "owner subscribed");
+    await waitFor(() => owner.doorbellSubscribed, 5_000, "owner subscribed");
     const { reasons, session } = closeable();
     await owner.add("c", "s", session);
     const ring = new TextEncoder().encode(
@@ -106,7 +106,7 @@ describe("push close", () => {
     const owner = host(shared, "A", { logger });
     const other = host(shared, "B");
     await Promise.all([owner.start(), other.start()]);
-    await waitFor(() => owner.doorbellSubscribed, "owner subscribed");
+    await waitFor(() => owner.doorbellSubscribed, 5_000, "owner subscribed");
     const { reasons, session } = closeable();
     await owner.add("c", "s", session);
     const foreign = [
@@ -123,7 +123,7 @@ describe("push close", () => {
     const ignored = logger.warnings.filter((w) => w.includes("ignored a message"));
     expect(ignored).toHaveLength(foreign.length + 1);
     await other.requestClose("c", "s");
-    await waitFor(() => reasons.length > 0, "closed after the foreign payloads");
+    await waitFor(() => reasons.length > 0, 5_000, "closed after the foreign payloads");
   });
 
   it("a flood of doorbells costs one flag read per session per round, not one per message", async () => {
@@ -134,7 +134,7 @@ describe("push close", () => {
     });
     const owner = host(counted, "A");
     await owner.start();
-    await waitFor(() => owner.doorbellSubscribed, "owner subscribed");
+    await waitFor(() => owner.doorbellSubscribed, 5_000, "owner subscribed");
     await owner.runCycle();
     const sessions = ["s1", "s2", "s3"];
     for (const id of sessions) await owner.add("c", id, closeable().session);
@@ -154,7 +154,7 @@ describe("push close", () => {
     const owner = host(shared, "A");
     const other = host(shared, "B");
     await Promise.all([owner.start(), other.start()]);
-    await waitFor(() => owner.doorbellSubscribed, "owner subscribed");
+    await waitFor(() => owner.doorbellSubscribed, 5_000, "owner subscribed");
     const { reasons, session } = closeable();
     await owner.add("c", "s", session);
     const cycles = owner.cycles;
@@ -163,7 +163,7 @@ describe("push close", () => {
     await sleep(10);
     expect(reasons).toEqual([]);
     await drop;
-    await waitFor(() => reasons.length > 0, "closed by the cycle after the reset");
+    await waitFor(() => reasons.length > 0, 5_000, "closed by the cycle after the reset");
     expect(owner.cycles).toBeGreaterThan(cycles);
   });
 
@@ -183,7 +183,7 @@ describe("push close", () => {
     const a = host(shared, "A");
     const b = host(shared, "B");
     await Promise.all([a.start(), b.start()]);
-    await waitFor(() => a.doorbellSubscribed && b.doorbellSubscribed, "subscribed");
+    await waitFor(() => a.doorbellSubscribed && b.doorbellSubscribed, 5_000, "subscribed");
     await a.stop();
     await b.abandon();
     expect(a.doorbellSubscribed).toBe(false);
