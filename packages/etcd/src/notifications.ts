@@ -71,7 +71,12 @@ class EtcdWatches implements NotificationTransport {
   async listen(channel: string): Promise<void> {
     const watch: ChannelWatch = { watcher: undefined, revision: 0n, disconnected: false };
     this.#watches.set(channel, watch);
-    await this.#watch(channel, watch);
+    try {
+      await this.#watch(channel, watch);
+    } catch (error) {
+      if (this.#watches.get(channel) === watch) this.#watches.delete(channel);
+      throw error;
+    }
   }
 
   async unlisten(channel: string): Promise<void> {

@@ -73,8 +73,14 @@ class RedisSubscriber implements NotificationTransport {
     // Noted first: a reconnect while the server confirms subscribes it again.
     this.#channels.add(channel);
     const connection = this.#connection;
-    if (connection === undefined) throw new Error("the subscriber connection is closed");
-    await connection.subscribe(channel);
+    try {
+      if (connection === undefined) throw new Error("the subscriber connection is closed");
+      await connection.subscribe(channel);
+    } catch (error) {
+      // Not listened on after all: no reconnect subscribes it again.
+      this.#channels.delete(channel);
+      throw error;
+    }
   }
 
   async unlisten(channel: string): Promise<void> {
