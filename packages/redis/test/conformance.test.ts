@@ -26,6 +26,7 @@ for (const listing of ["scan", "index+scan"] as const) {
     run: gate.run,
     createStore: (server, { namespace }) =>
       new RedisSessionKVStore({ url: requireUrl(server), keyPrefix: `test:${namespace}:`, listing }),
+    disconnectSubscriber: killSubscriber,
   });
 }
 
