@@ -1,5 +1,5 @@
 import type { NotificationSink, NotificationTransport } from "@sessionkv/core/store-kit";
-import type { Etcd3, IKeyValue, Watcher } from "etcd3";
+import type { Etcd3, IKeyValue, Namespace, Watcher } from "etcd3";
 import type { CallOptions } from "./lease-pool.js";
 
 /**
@@ -38,6 +38,8 @@ class EtcdWatches implements NotificationTransport {
   readonly #callOptions: () => CallOptions;
   readonly #sink: NotificationSink;
   readonly #watches = new Map<string, ChannelWatch>();
+  /** Where watches are created: the client, or a fresh root namespace after a cancelled watch (below). */
+  #watchRoot: Etcd3 | Namespace;
   #closed = false;
 
   constructor(client: Etcd3, keyPrefix: string, callOptions: () => CallOptions, sink: NotificationSink) {
@@ -45,6 +47,7 @@ class EtcdWatches implements NotificationTransport {
     this.#namespace = notifyKeyPrefix(keyPrefix);
     this.#callOptions = callOptions;
     this.#sink = sink;
+    this.#watchRoot = client;
   }
 
   async open(): Promise<void> {}
@@ -91,7 +94,7 @@ class EtcdWatches implements NotificationTransport {
 
   /** A watch of the channel's key from now; resolves once etcd created it. */
   async #watch(channel: string, watch: ChannelWatch): Promise<void> {
-    const watcher = await this.#client.watch().key(this.#keyOf(channel)).create();
+    const watcher = await this.#watchRoot.watch().key(this.#keyOf(channel)).create();
     if (this.#closed || this.#watches.get(channel) !== watch) {
       await watcher.cancel().catch(() => undefined);
       return;
@@ -113,21 +116,28 @@ class EtcdWatches implements NotificationTransport {
       const revision = BigInt(response.header.revision);
       if (revision < watch.revision) {
         // The server's history went back: the resumed revision may never come. Watch from now.
-        void this.#rewatch(channel, watch);
+        void this.#rewatch(channel, watch, true);
         return;
       }
       watch.revision = revision;
       this.#sink.reset([channel]);
     });
-    // A watch etcd cancels (compacted revision) ends; one more from now, then the reset.
-    watcher.on("error", () => void this.#rewatch(channel, watch));
+    // A watch etcd cancels (compacted revision) ends; one more from now, then the reset. When etcd
+    // cancels a watch in the very response that creates it, etcd3 does not move its attach queue
+    // on (handleCreatedResponse), so later watches of that stream could wait forever: the new
+    // watch goes on a stream of its own.
+    watcher.on("error", () => {
+      this.#watchRoot = this.#client.namespace("");
+      void this.#rewatch(channel, watch, false);
+    });
   }
 
-  async #rewatch(channel: string, watch: ChannelWatch): Promise<void> {
+  async #rewatch(channel: string, watch: ChannelWatch, cancelOld: boolean): Promise<void> {
     const old = watch.watcher;
     watch.watcher = undefined;
     old?.removeAllListeners();
-    await old?.cancel().catch(() => undefined);
+    // Not awaited: a watch etcd already cancelled is not detached again, and waiting would never end.
+    if (cancelOld) void old?.cancel().catch(() => undefined);
     const fresh: ChannelWatch = { watcher: undefined, revision: 0n, disconnected: false };
     for (let attempt = 1; !this.#closed && this.#watches.get(channel) === watch; attempt++) {
       this.#watches.set(channel, fresh);
