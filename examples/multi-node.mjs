@@ -45,7 +45,8 @@ const listing = async () =>
     .join(", ");
 console.log(`node-c sees: ${await listing()}`);
 
-// Close a session that runs on node A from node C: a flag in the store, honoured on A's next cycle.
+// Close a session that runs on node A from node C: a flag in the store, which A reads at once
+// when rung (push close: this store has notifications), else on its next cycle.
 const requested = performance.now();
 await c.requestClose("call-1", "agent-1");
 // The hosts' and the store's timers are unref'd: they never keep a process alive. With nothing

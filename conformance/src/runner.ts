@@ -24,6 +24,13 @@ export interface RunOptions {
   readonly cases?: readonly ConformanceCase[];
   /** Called as each case settles, for live output. */
   readonly onResult?: (result: CaseResult) => void;
+  /**
+   * Cuts the subscriber connection(s) of `store`, a store the factory made, for the notification
+   * cases that check a subscriber is reset and hears later messages (core README,
+   * "Notifications"). The connection must really drop (a server-side kill, a proxy in between);
+   * without this option those cases are skipped.
+   */
+  readonly disconnectSubscriber?: (store: SessionKVStore) => Promise<void>;
 }
 
 export function selectCases(options: Pick<RunOptions, "filter" | "cases">): readonly ConformanceCase[] {
@@ -119,17 +126,23 @@ async function runCase(
     };
   };
   let extra = 0;
+  /** The factory's store behind each store a case was handed, for `disconnectSubscriber`. */
+  const made = new Map<SessionKVStore, SessionKVStore>();
   const newStore: CaseContext["newStore"] = async (opts = {}) => {
     const store = await options.createStore({ namespace: opts.namespace ?? `${namespace}-${++extra}` });
     opened.push(store);
     const seen = watched(store);
+    made.set(seen, store);
     if (opts.start !== false) await seen.start();
     return seen;
   };
   let timer: NodeJS.Timeout | undefined;
   try {
     const store = await newStore({ namespace });
-    const skip = testCase.requires?.(store.capabilities) ?? null;
+    const skip =
+      testCase.requires?.(store.capabilities) ??
+      testCase.requiresStore?.(store, { canDisconnect: options.disconnectSubscriber !== undefined }) ??
+      null;
     if (skip !== null) return finish("skipped", skip);
     const timing = timingFor(store.capabilities);
     const checkpoints = new Checkpoints(timing);
@@ -141,6 +154,10 @@ async function runCase(
       checkpoints,
       newStore,
       note: (message) => notes.push(message),
+      disconnectSubscriber:
+        options.disconnectSubscriber === undefined
+          ? undefined
+          : (handed) => options.disconnectSubscriber!(made.get(handed) ?? handed),
     };
     const limit = options.caseTimeoutMs ?? 60_000;
     await Promise.race([

@@ -22,6 +22,11 @@ export interface CaseContext {
   newStore(options?: { namespace?: string; start?: boolean }): Promise<SessionKVStore>;
   /** Free-form progress notes, shown with a failure. */
   note(message: string): void;
+  /**
+   * Cuts the subscriber connection of a store from this case (`RunOptions.disconnectSubscriber`),
+   * or undefined when the runner was given no way to.
+   */
+  readonly disconnectSubscriber: ((store: SessionKVStore) => Promise<void>) | undefined;
 }
 
 export interface ConformanceCase {
@@ -30,6 +35,11 @@ export interface ConformanceCase {
   readonly title: string;
   /** Returns why the case does not apply to these capabilities, or null when it does. */
   readonly requires?: (capabilities: StoreCapabilities) => string | null;
+  /** The same from the case's started store, for optional parts of the contract (`store.notifications`). */
+  readonly requiresStore?: (
+    store: SessionKVStore,
+    runner: { readonly canDisconnect: boolean },
+  ) => string | null;
   run(context: CaseContext): Promise<void>;
 }
 

@@ -10,6 +10,7 @@ import { listingCases } from "./listing.js";
 import { mgetCases } from "./mget.js";
 import { msetCases } from "./mset.js";
 import { nodeCases } from "./nodes.js";
+import { notificationCases, pushCloseCases } from "./notifications.js";
 import { onlyIfExistsCases } from "./only-if-exists.js";
 import { preparedCases } from "./prepared.js";
 import { registryCases as registryOnlyCases } from "./registry.js";
@@ -31,9 +32,15 @@ export const storeCases: readonly ConformanceCase[] = [
   ...preparedCases,
   ...concurrencyCases,
   ...claimCases,
+  ...notificationCases,
 ];
 
 /** Registry and host scenarios over any store (core README, "Registry and host"). */
-export const registryCases: readonly ConformanceCase[] = [...registryOnlyCases, ...hostCases, ...nodeCases];
+export const registryCases: readonly ConformanceCase[] = [
+  ...registryOnlyCases,
+  ...hostCases,
+  ...nodeCases,
+  ...pushCloseCases,
+];
 
 export const allCases: readonly ConformanceCase[] = [...storeCases, ...registryCases];

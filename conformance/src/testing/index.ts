@@ -22,3 +22,9 @@ export {
   type WallClockStepRead,
 } from "./wall-clock-step.js";
 export { sleep } from "@sessionkv/core/store-kit";
+export {
+  type LatencyRow,
+  type PushCloseBenchOptions,
+  pushCloseBench,
+  pushCloseBenchNode,
+} from "./push-close-bench.js";

@@ -7,6 +7,7 @@ export { ErrorCode, SessionKVError, isSessionKVError } from "./errors.js";
 export { MAX_TTL_MS } from "./validate.js";
 export type { MsetEntry, PartitionListing, SessionKVStore, SetOptions, StoreCapabilities } from "./types.js";
 export type { KeySet, PreparedKeys } from "./prepared-keys.js";
+export type { StoreNotifications, Subscription } from "./notifications/contract.js";
 export { SessionRegistry, DEFAULT_REGISTRY_TTL_MS } from "./registry/session-registry.js";
 export type { RegisterOptions, SessionRegistryOptions } from "./registry/session-registry.js";
 export type {

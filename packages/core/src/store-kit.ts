@@ -43,3 +43,12 @@ export {
 export type { DecodedRecord } from "./expiry.js";
 export { partitionOf } from "./partition.js";
 export { keysOf } from "./prepared-keys.js";
+export { NotificationHub } from "./notifications/hub.js";
+export type {
+  NotificationHubOptions,
+  NotificationSink,
+  NotificationTransport,
+} from "./notifications/hub.js";
+export { DEFAULT_MAX_PAYLOAD_BYTES, MAX_CHANNEL_BYTES } from "./notifications/contract.js";
+export { validateChannel, validatePayload } from "./notifications/validate.js";
+export { inProcessTransport } from "./notifications/in-process.js";

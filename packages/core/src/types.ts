@@ -1,3 +1,4 @@
+import type { StoreNotifications } from "./notifications/contract.js";
 import type { PreparedKeys } from "./prepared-keys.js";
 
 /** What a backend can honour; conformance tolerances and the registry derive from it. */
@@ -39,6 +40,8 @@ export interface MsetEntry {
  */
 export interface SessionKVStore extends AsyncDisposable {
   readonly capabilities: StoreCapabilities;
+  /** Present on stores whose server can push (core README, "Notifications"); undefined otherwise. */
+  readonly notifications?: StoreNotifications | undefined;
   start(): Promise<void>;
   close(): Promise<void>;
   set(key: string, value: Uint8Array, ttlMs: number, options?: SetOptions): Promise<void>;

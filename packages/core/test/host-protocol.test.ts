@@ -16,6 +16,7 @@ function registryOn(): SessionRegistry {
 
 const calls: Record<keyof HostProtocol, (protocol: HostProtocol) => Promise<unknown>> = {
   poll: (p) => p.poll(new Map([["s", "c"]])),
+  readCloseRequests: (p) => p.readCloseRequests(new Map([["s", "c"]])),
   publish: (p) => p.publish([]),
   removeMany: (p) => p.removeMany(new Map([["s", "c"]])),
   removeOwned: (p) => p.removeOwned([]),

@@ -38,6 +38,11 @@ export interface EtcdSessionKVStoreOptions extends BaseStoreOptions {
    * Default `false` (every expiry exact to the millisecond).
    */
   readonly heartbeatLeases?: boolean;
+  /**
+   * `store.notifications` over watches (README, "Notifications"). Default true; false leaves it
+   * undefined, so hosts poll only.
+   */
+  readonly notifications?: boolean;
 }
 
 const DEFAULTS = {
@@ -48,6 +53,7 @@ const DEFAULTS = {
   maxRequestBytes: 1_572_864,
   pageSize: 1_000,
   heartbeatLeases: false,
+  notifications: true,
 } as const;
 
 /** The store's settings once checked, with their defaults (the connection options stay in the options). */
@@ -59,6 +65,7 @@ export interface ResolvedOptions {
   readonly maxRequestBytes: number;
   readonly pageSize: number;
   readonly heartbeatLeases: boolean;
+  readonly notifications: boolean;
 }
 
 export function resolveOptions(options: EtcdSessionKVStoreOptions): ResolvedOptions {
@@ -75,10 +82,28 @@ export function resolveOptions(options: EtcdSessionKVStoreOptions): ResolvedOpti
   }
   validateKeyPrefix(settings.keyPrefix);
   validateBoolean(settings.heartbeatLeases, "heartbeatLeases");
+  validateBoolean(settings.notifications, "notifications");
   validateExactlyOne(options, "hosts", "client");
-  const { keyPrefix, leaseBucketMs, minLeaseTtlMs, maxTxnOps, maxRequestBytes, pageSize, heartbeatLeases } =
-    settings;
-  return { keyPrefix, leaseBucketMs, minLeaseTtlMs, maxTxnOps, maxRequestBytes, pageSize, heartbeatLeases };
+  const {
+    keyPrefix,
+    leaseBucketMs,
+    minLeaseTtlMs,
+    maxTxnOps,
+    maxRequestBytes,
+    pageSize,
+    heartbeatLeases,
+    notifications,
+  } = settings;
+  return {
+    keyPrefix,
+    leaseBucketMs,
+    minLeaseTtlMs,
+    maxTxnOps,
+    maxRequestBytes,
+    pageSize,
+    heartbeatLeases,
+    notifications,
+  };
 }
 
 function definedOnly<T extends object>(options: T): Partial<T> {

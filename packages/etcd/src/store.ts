@@ -1,6 +1,7 @@
 import type { MsetEntry, SessionKVError, StoreCapabilities } from "@sessionkv/core";
 import {
   BaseSessionKVStore,
+  NotificationHub,
   type StoreTarget,
   deadlineFor,
   deadlineNow,
@@ -14,6 +15,7 @@ import { KeptExpiry, type LeaseMatch } from "./kept-expiry.js";
 import { Keyspace } from "./keyspace.js";
 import { type CallOptions, LeasePool } from "./lease-pool.js";
 import { Lister } from "./lister.js";
+import { etcdTransport } from "./notifications.js";
 import { type EtcdSessionKVStoreOptions, resolveOptions } from "./options.js";
 import { Reader } from "./reader.js";
 import { liveValue } from "./record.js";
@@ -51,6 +53,11 @@ interface EtcdPreparedKeys extends LeaseMatch {
  * shared by keys that expire together, never kept alive — only collect the garbage.
  */
 export class EtcdSessionKVStore extends BaseSessionKVStore<EtcdPreparedKeys> {
+  /**
+   * Watches of `{keyPrefix}\xffnotify/{channel}` keys (README, "Notifications"); undefined with
+   * `notifications: false`.
+   */
+  readonly notifications: NotificationHub | undefined;
   // Reads enforce every deadline to the millisecond, whatever the TTL. minTtlMs is 1 s all the
   // same: each write is a raft commit (an fsync) and expire adds a lease grant, so on a loaded
   // cluster a sub-second TTL can run out while the calls that set and refresh it are in flight.
@@ -111,6 +118,15 @@ export class EtcdSessionKVStore extends BaseSessionKVStore<EtcdPreparedKeys> {
       { pageSize: settings.pageSize, bucketMs: settings.leaseBucketMs },
       callOptions,
     );
+    this.notifications = settings.notifications
+      ? new NotificationHub({
+          namespace: "",
+          operationTimeoutMs: timeoutMs,
+          classifyError: (error, operation) => this.classifyError(error, operation),
+          secrets: () => this.secrets(),
+          transport: etcdTransport(client, settings.keyPrefix, callOptions),
+        })
+      : undefined;
     this.#kept = settings.heartbeatLeases
       ? new KeptExpiry(this.#keyspace, this.#pool, this.#reader, this.#writer, settings.minLeaseTtlMs)
       : undefined;
@@ -130,9 +146,11 @@ export class EtcdSessionKVStore extends BaseSessionKVStore<EtcdPreparedKeys> {
       this.#callOptions(),
     );
     this.#pool.warmUp();
+    await this.notifications?.start();
   }
 
   protected async doClose(): Promise<void> {
+    await this.notifications?.stop();
     // Leases are left to run out: revoking them would delete keys before their TTL.
     if (this.#ownsClient) this.#client.close();
   }

@@ -1,3 +1,4 @@
+import { TcpProxy } from "@sessionkv/conformance/testing";
 import type { StartedServer } from "@sessionkv/test-kit";
 import { Etcd3, type IOptions } from "etcd3";
 
@@ -14,4 +15,31 @@ export function rawClient(server: StartedServer, options: Partial<IOptions> = {}
 /** Leases alive on the server (LeaseLeases). */
 export async function liveLeases(client: Etcd3): Promise<number> {
   return (await client.leaseClient.leaseLeases()).leases.length;
+}
+
+/**
+ * Stores that reach their server through proxies of their own (one per member), so that a case
+ * can cut exactly one store's connections, its watch stream included, for real
+ * (`RunOptions.disconnectSubscriber`).
+ */
+export function proxiedStores() {
+  const proxies = new Map<unknown, TcpProxy[]>();
+  return {
+    async hostsFor(server: StartedServer): Promise<{ hosts: string[]; own: (store: unknown) => void }> {
+      const ports = server.ports.length > 0 ? server.ports : [server.port];
+      const made = await Promise.all(
+        ports.map((port) => TcpProxy.start(new URL(`http://${server.host}:${port}`))),
+      );
+      return { hosts: made.map((p) => p.url), own: (store) => proxies.set(store, made) };
+    },
+    async disconnect(store: unknown): Promise<void> {
+      const own = proxies.get(store);
+      if (own === undefined) throw new Error("the store was not made through proxiedStores()");
+      for (const proxy of own) proxy.drop(300);
+    },
+    async closeAll(): Promise<void> {
+      await Promise.all([...proxies.values()].flat().map((p) => p.close()));
+      proxies.clear();
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { validateOptionsObject, validatePositiveMs } from "@sessionkv/core/store-kit";
+import { validateBoolean, validateOptionsObject, validatePositiveMs } from "@sessionkv/core/store-kit";
 
 export interface InMemorySessionKVStoreOptions {
   /** Period of the background sweep that drops expired records. Default 60 000 ms. */
@@ -7,6 +7,11 @@ export interface InMemorySessionKVStoreOptions {
   readonly maxValueBytes?: number;
   /** Longest key accepted, in UTF-8 bytes. Default 4096. */
   readonly maxKeyBytes?: number;
+  /**
+   * `store.notifications` with in-process delivery (README, "Notifications"). Default true; false
+   * leaves it undefined, as on a store that cannot push, so that hosts poll only.
+   */
+  readonly notifications?: boolean;
 }
 
 /** The options once checked, with their defaults. */
@@ -14,6 +19,7 @@ export interface ResolvedOptions {
   readonly cleanupIntervalMs: number;
   readonly maxValueBytes: number;
   readonly maxKeyBytes: number;
+  readonly notifications: boolean;
 }
 
 export function resolveOptions(options: InMemorySessionKVStoreOptions): ResolvedOptions {
@@ -24,5 +30,7 @@ export function resolveOptions(options: InMemorySessionKVStoreOptions): Resolved
   validatePositiveMs(cleanupIntervalMs, "cleanupIntervalMs");
   validatePositiveMs(maxValueBytes, "maxValueBytes");
   validatePositiveMs(maxKeyBytes, "maxKeyBytes");
-  return { cleanupIntervalMs, maxValueBytes, maxKeyBytes };
+  const notifications = options.notifications ?? true;
+  validateBoolean(notifications, "notifications");
+  return { cleanupIntervalMs, maxValueBytes, maxKeyBytes, notifications };
 }

@@ -1,5 +1,11 @@
 import type { MsetEntry, StoreCapabilities } from "@sessionkv/core";
-import { BaseSessionKVStore, type StoreTarget, equalBytes } from "@sessionkv/core/store-kit";
+import {
+  BaseSessionKVStore,
+  NotificationHub,
+  type StoreTarget,
+  equalBytes,
+  inProcessTransport,
+} from "@sessionkv/core/store-kit";
 import { ExpiryHeap } from "./expiry-heap.js";
 import { type InMemorySessionKVStoreOptions, resolveOptions } from "./options.js";
 import { SortedKeys } from "./sorted-keys.js";
@@ -22,6 +28,8 @@ const now = (): number => performance.now();
  */
 export class InMemorySessionKVStore extends BaseSessionKVStore {
   readonly capabilities: StoreCapabilities;
+  /** In-process delivery to the subscribers of this store (README, "Notifications"), unless turned off. */
+  readonly notifications: NotificationHub | undefined;
   // Every read copies per position, and expire/delete are idempotent per key.
   protected override readonly acceptsRepeatedKeys = true;
   protected override readonly cannotHang = true;
@@ -33,7 +41,7 @@ export class InMemorySessionKVStore extends BaseSessionKVStore {
 
   constructor(options: InMemorySessionKVStoreOptions = {}) {
     super();
-    const { cleanupIntervalMs, maxValueBytes, maxKeyBytes } = resolveOptions(options);
+    const { cleanupIntervalMs, maxValueBytes, maxKeyBytes, notifications } = resolveOptions(options);
     this.#cleanupIntervalMs = cleanupIntervalMs;
     this.capabilities = Object.freeze({
       ttlResolutionMs: 1,
@@ -44,6 +52,14 @@ export class InMemorySessionKVStore extends BaseSessionKVStore {
       // The sorted key index finds any prefix's keys without reading the others.
       partitionListing: "indexed",
     });
+    this.notifications = notifications
+      ? new NotificationHub({
+          namespace: "",
+          operationTimeoutMs: this.operationTimeoutMs,
+          classifyError: (error, operation) => this.classifyError(error, operation),
+          transport: inProcessTransport,
+        })
+      : undefined;
   }
 
   /** Number of records held, expired-but-unswept ones included (for tests and metrics). */
@@ -84,9 +100,11 @@ export class InMemorySessionKVStore extends BaseSessionKVStore {
     this.#timer = setInterval(() => this.sweep(), this.#cleanupIntervalMs);
     // The sweep is housekeeping: it must never keep a process alive on its own.
     this.#timer.unref();
+    await this.notifications?.start();
   }
 
   protected async doClose(): Promise<void> {
+    await this.notifications?.stop();
     clearInterval(this.#timer);
     this.#records.clear();
     this.#index.clear();

@@ -1,6 +1,7 @@
 import {
   type BaseStoreOptions,
   invalidArgument,
+  validateBoolean,
   validateExactlyOne,
   validateKeyPrefix,
   validateOptionsObject,
@@ -25,6 +26,12 @@ export interface RedisSessionKVStoreOptions extends BaseStoreOptions {
    * `"index"`, or `"index+scan"` with the Python original's prefix. README, "Listing".
    */
   readonly listing?: ListingMode;
+  /**
+   * `store.notifications` over PUBLISH/SUBSCRIBE on a subscriber connection of the store's own
+   * (README, "Notifications"). Default true; false opens no such connection and leaves
+   * `store.notifications` undefined, so hosts poll only.
+   */
+  readonly notifications?: boolean;
 }
 
 /** A store on the Python original's prefix shares it with Python nodes, which write no index. */
@@ -42,6 +49,7 @@ export interface ResolvedOptions {
   readonly redisOptions: RedisOptions | undefined;
   readonly keyPrefix: string;
   readonly listing: ListingMode;
+  readonly notifications: boolean;
 }
 
 export function resolveOptions(options: RedisSessionKVStoreOptions): ResolvedOptions {
@@ -57,7 +65,9 @@ export function resolveOptions(options: RedisSessionKVStoreOptions): ResolvedOpt
   const listing = validateListing(
     options.listing === undefined ? defaultListing(keyPrefix) : options.listing,
   );
-  return { url, client, redisOptions, keyPrefix, listing };
+  const notifications = options.notifications ?? true;
+  validateBoolean(notifications, "notifications");
+  return { url, client, redisOptions, keyPrefix, listing, notifications };
 }
 
 /** Rejects a malformed URL without echoing it: it may carry a password. */

@@ -1,6 +1,7 @@
 import { ErrorCode, type MsetEntry, SessionKVError, type StoreCapabilities } from "@sessionkv/core";
 import {
   BaseSessionKVStore,
+  NotificationHub,
   type StoreTarget,
   chunk,
   copyBytes,
@@ -12,6 +13,7 @@ import { disconnect, openClient, passwordsOf } from "./client.js";
 import { classifyRedisError, isAccessRefusal } from "./errors.js";
 import { prefixPattern } from "./glob.js";
 import { type ListingMode, isReserved, refuseReserved } from "./listing.js";
+import { redisTransport, subscriberName } from "./notifications.js";
 import { type RedisSessionKVStoreOptions, resolveOptions } from "./options.js";
 import { whenReady } from "./readiness.js";
 import { type Batch, SessionIndex, execBatch } from "./session-index.js";
@@ -67,6 +69,13 @@ export class RedisSessionKVStore extends BaseSessionKVStore<RedisPreparedKeys> {
   readonly keyPrefix: string;
   /** How `keys()` lists (README, "Listing"). */
   readonly listing: ListingMode;
+  /**
+   * PUBLISH/SUBSCRIBE in the namespace `{keyPrefix}notify/` (README, "Notifications"); undefined
+   * with `notifications: false`.
+   */
+  readonly notifications: NotificationHub | undefined;
+  /** CLIENT SETNAME of the subscriber connection (unique per store), or undefined without notifications. */
+  readonly subscriberName: string | undefined;
   readonly #owned: boolean;
   readonly #topology: Topology;
   readonly #pattern: string;
@@ -92,6 +101,17 @@ export class RedisSessionKVStore extends BaseSessionKVStore<RedisPreparedKeys> {
     this.listing = resolved.listing;
     this.#index = this.listing === "scan" ? null : new SessionIndex(this.client, this.#topology, keyPrefix);
     this.capabilities = this.listing === "index" ? REDIS_CAPABILITIES : SCAN_LISTING_CAPABILITIES;
+    this.subscriberName = resolved.notifications ? subscriberName() : undefined;
+    this.notifications =
+      this.subscriberName !== undefined
+        ? new NotificationHub({
+            namespace: `${keyPrefix}notify/`,
+            operationTimeoutMs: this.operationTimeoutMs,
+            classifyError: (error, operation) => this.classifyError(error, operation),
+            secrets: () => this.#secrets,
+            transport: redisTransport(this.client, this.operationTimeoutMs, this.subscriberName),
+          })
+        : undefined;
   }
 
   /**
@@ -156,9 +176,12 @@ export class RedisSessionKVStore extends BaseSessionKVStore<RedisPreparedKeys> {
   protected async doStart(): Promise<void> {
     await whenReady(this.client, this.operationTimeoutMs);
     await this.#index?.syncClock();
+    await this.notifications?.start();
   }
 
   protected async doClose(): Promise<void> {
+    // The subscriber connection is the store's own, even on a caller's client.
+    await this.notifications?.stop();
     if (this.#owned) await disconnect(this.client);
   }
 

@@ -13,7 +13,7 @@ import { Cluster, type Redis } from "ioredis";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RedisSessionKVStore } from "../src/index.js";
 import { hashSlot } from "../src/slot.js";
-import { rawClient } from "./helpers.js";
+import { killSubscriber, rawClient } from "./helpers.js";
 
 // Two kinds of Redis Cluster. A one-node cluster per Redis/Valkey target enforces CROSSSLOT
 // like a big one, so it proves the store splits MGET, DEL and pipelines by hash slot; the node
@@ -104,6 +104,7 @@ describe("Redis Cluster", () => {
         if (cluster === undefined) throw new Error("the cluster has not started");
         return new RedisSessionKVStore({ client: cluster, keyPrefix: `test:${namespace}:` });
       },
+      disconnectSubscriber: (store) => killSubscriber(server(), store),
     });
   });
 });

@@ -2,6 +2,7 @@ import { CONFORMANCE_OPERATION_TIMEOUT_MS } from "@sessionkv/conformance";
 import { type StartedServer, redisTargets, requireContainers } from "@sessionkv/test-kit";
 import { describeBackend } from "@sessionkv/test-kit/vitest";
 import { RedisSessionKVStore } from "../src/index.js";
+import { killSubscriber } from "./helpers.js";
 
 // The whole suite (store contract and registry scenarios) against every server of the matrix:
 // Redis 7.0, Redis 8.0 and Valkey 8.1 by default, or SESSIONKV_IMAGE_REDIS / _VALKEY.
@@ -15,6 +16,7 @@ describeBackend("conformance", redisTargets(), {
       keyPrefix: `test:${namespace}:`,
       operationTimeoutMs: CONFORMANCE_OPERATION_TIMEOUT_MS,
     }),
+  disconnectSubscriber: killSubscriber,
 });
 
 // The listing option's other modes write and list differently (README, "Listing"); one server
@@ -24,6 +26,7 @@ for (const listing of ["scan", "index+scan"] as const) {
     run: gate.run,
     createStore: (server, { namespace }) =>
       new RedisSessionKVStore({ url: requireUrl(server), keyPrefix: `test:${namespace}:`, listing }),
+    disconnectSubscriber: killSubscriber,
   });
 }
 

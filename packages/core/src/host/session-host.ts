@@ -27,6 +27,7 @@ import type { CloseReason, HostedSession, LocalSession } from "./hosted-session.
 import { MaintenanceLoop } from "./loop.js";
 import { readChangedMetrics } from "./metrics-change.js";
 import { NodeRecordWriter } from "./node-record-writer.js";
+import { PushClose } from "./push-close.js";
 import { RemovalFence } from "./removal-fence.js";
 
 export interface SessionHostOptions {
@@ -44,6 +45,12 @@ export interface SessionHostOptions {
   readonly logger?: SessionLogger;
   /** Written into the node record (`registry.getNodes()` shows them), e.g. `{ region: "eu-west-1" }`. */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Push close (README, "Push close"): listen on this node's doorbell so that a close requested
+   * on another node arrives in milliseconds; polling goes on unchanged beside it. Default true
+   * when the store has notifications (`store.notifications`); false polls only.
+   */
+  readonly pushClose?: boolean;
 }
 
 /** `host.drain()`'s options; the same as `registry.requestDrain()`'s. */
@@ -76,6 +83,8 @@ export class SessionHost implements AsyncDisposable {
   readonly #registry: SessionRegistry;
   readonly maintenanceIntervalMs: number;
   readonly operationTimeoutMs: number;
+  /** Whether this host listens for doorbells: `pushClose` allowed it and the store can push. */
+  readonly pushClose: boolean;
   readonly #protocol: HostProtocol;
   readonly #logger: SessionLogger;
   readonly #loop: MaintenanceLoop;
@@ -83,6 +92,7 @@ export class SessionHost implements AsyncDisposable {
   readonly #sessions = new Map<string, LocalSession>();
   readonly #fence: RemovalFence;
   readonly #closeBatches = new Set<Promise<void>>();
+  readonly #push: PushClose | undefined;
   /**
    * The ready sessions as the last cycle saw them, reused until one is added or removed: at
    * 10,000 sessions, rebuilding them every cycle was a measurable share of its CPU (docs/benchmarks.md).
@@ -136,8 +146,20 @@ export class SessionHost implements AsyncDisposable {
     this.#registry = registry;
     this.maintenanceIntervalMs = interval;
     this.operationTimeoutMs = timeout;
+    const push = options.pushClose ?? true;
+    if (typeof push !== "boolean") throw invalidArgument("pushClose", "must be a boolean");
     this.#protocol = registry.hostProtocol;
     this.#logger = options.logger ?? consoleLogger;
+    this.pushClose = push && PushClose.available(registry);
+    this.#push = this.pushClose
+      ? new PushClose({
+          registry,
+          logger: this.#logger,
+          closable: (sessionId) => this.#closable(sessionId),
+          closeRequested: (sessions) => this.#closeRequested(sessions),
+          runCycle: () => void this.#loop.run(),
+        })
+      : undefined;
     this.#fence = new RemovalFence(this.#protocol, this.#logger, (sessionId) =>
       this.#sessions.has(sessionId),
     );
@@ -185,6 +207,11 @@ export class SessionHost implements AsyncDisposable {
     return this.#drain.draining;
   }
 
+  /** Whether the doorbell subscription holds now (false while the store reconnects, or without push). */
+  get doorbellSubscribed(): boolean {
+    return this.#push?.subscribed === true;
+  }
+
   /**
    * Starts the registry (and its store), writes the node record (1 `mset`), then starts the
    * maintenance loop. Idempotent.
@@ -202,7 +229,10 @@ export class SessionHost implements AsyncDisposable {
             this.#logger.warn("sessionkv: writing the node record failed; the next cycle retries it", error),
         );
       },
-      () => this.#loop.start(),
+      () => {
+        this.#loop.start();
+        void this.#push?.ensure();
+      },
     );
   }
 
@@ -320,6 +350,7 @@ export class SessionHost implements AsyncDisposable {
   async stop(): Promise<void> {
     return this.#lifecycle.stop(async ({ wasStarted }) => {
       this.#drain.stop();
+      await this.#push?.stop();
       await this.#loop.stop();
       await Promise.allSettled([...this.#closeBatches]);
       const rest = [...this.#sessions.values()].filter((s) => s.closing === undefined);
@@ -356,6 +387,7 @@ export class SessionHost implements AsyncDisposable {
   async abandon(): Promise<void> {
     this.#lifecycle.stopNow();
     this.#drain.stop();
+    await this.#push?.stop();
     await this.#loop.stop();
     this.#sessions.clear();
     this.#ready = undefined;
@@ -374,6 +406,8 @@ export class SessionHost implements AsyncDisposable {
    */
   async #refreshCloseAndWrite(observed: HostCycleContext | undefined): Promise<void> {
     this.#fence.retryFailed();
+    // A subscription that failed is retried here; its success runs one more full cycle.
+    void this.#push?.ensure();
     const { sessions: snapshot, ids } = this.#readySessions();
     if (observed !== undefined) observed.sessions = snapshot.length;
     const polled = await this.#bounded(this.#protocol.poll(ids, { startedAt: this.#startedAt }), "refresh");
@@ -441,6 +475,40 @@ export class SessionHost implements AsyncDisposable {
         { sessionIds: reRegistered },
       );
     }
+  }
+
+  #closable(sessionId: string): string | undefined {
+    const local = this.#sessions.get(sessionId);
+    return local?.ready && local.closing === undefined ? local.callId : undefined;
+  }
+
+  /**
+   * A doorbell's read: the flags of the rung sessions, decided as the poll decides (the flag must
+   * target the record as it is now), then closed as a poll would close them.
+   */
+  async #closeRequested(rung: ReadonlyMap<string, string>): Promise<void> {
+    if (!this.#lifecycle.started) return;
+    const asked = new Map<string, LocalSession>();
+    for (const [sessionId, callId] of rung) {
+      const local = this.#sessions.get(sessionId);
+      if (local !== undefined && local.callId === callId) asked.set(sessionId, local);
+    }
+    if (asked.size === 0) return;
+    const requested = await this.#bounded(this.#protocol.readCloseRequests(rung), "doorbell read");
+    if (!this.#lifecycle.started) return;
+    const toClose = requested
+      .map((id) => asked.get(id))
+      .filter(
+        (s): s is LocalSession =>
+          s !== undefined && this.#sessions.get(s.sessionId) === s && s.ready && s.closing === undefined,
+      );
+    if (toClose.length === 0) return;
+    this.#close(toClose, "close-requested").catch((error: unknown) => {
+      this.#logger.error(
+        "sessionkv: removing closed sessions failed; the next cycles retry it after an outage, else their records expire on the TTL",
+        error,
+      );
+    });
   }
 
   #readySessions(): ReadySessions {

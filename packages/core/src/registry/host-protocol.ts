@@ -78,6 +78,11 @@ export interface HostProtocol {
    * given; session records too large are left out and returned.
    */
   publish(writes: readonly SessionWrite[], node?: NodeRecordContent): Promise<SkippedWrite[]>;
+  /**
+   * The ids among `sessions` whose close flag targets the record as it is now: one `mget` of their
+   * records and flags, without a refresh. What a doorbell leads to (README, "Push close").
+   */
+  readCloseRequests(sessions: ReadonlyMap<string, string>): Promise<string[]>;
   /** Deletes the records and close flags of many sessions (sessionId → callId), in one store call. */
   removeMany(sessions: ReadonlyMap<string, string>): Promise<void>;
   /** `removeMany` that leaves alone every session registered again since, here or on another node. */
@@ -148,6 +153,13 @@ export class RegistryHostProtocol implements HostProtocol {
     }
     const drainRequested = flag === null ? null : drainRequestFor(flag, this.#nodeId, node.startedAt);
     return { recordFound, drainRequested };
+  }
+
+  /** The poll's close decision (`flagTargets` against the record read) for a few sessions. */
+  async readCloseRequests(sessions: ReadonlyMap<string, string>): Promise<string[]> {
+    validateSessions(sessions, this.#store.capabilities);
+    this.#lifecycle.assertStarted("readCloseRequests");
+    return this.#records.closeRequestsOf(sessions);
   }
 
   /**

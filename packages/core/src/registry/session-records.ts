@@ -113,6 +113,32 @@ export class SessionRecords {
       : { records, closeRequested, closeRequestedAt, tail: tailValues };
   }
 
+  /**
+   * `withFlags` for a few sessions out of the heartbeat's rhythm (a doorbell's): the same decision
+   * per flag, but neither the heartbeat's key plan nor its decode cache is touched, so the next
+   * cycle reuses both.
+   */
+  async closeRequestsOf(sessions: ReadonlyMap<string, string>): Promise<string[]> {
+    validateSessions(sessions, this.#store.capabilities);
+    if (sessions.size === 0) return [];
+    const plan = new KeyPlan(sessions, this.#store);
+    const values = await this.#store.mget(plan.recordsAndFlags);
+    const n = plan.records.length;
+    const closeRequested: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const sessionId = plan.sessionIds[i] as string;
+      const record = this.decode(
+        plan.records[i] as string,
+        values[i] ?? null,
+        plan.callIds[i] as string,
+        sessionId,
+      );
+      const flag = values[n + i] ?? null;
+      if (flag !== null && flagTargets(flag, record)) closeRequested.push(sessionId);
+    }
+    return closeRequested;
+  }
+
   /** The record at `key`, or null when it is missing or unreadable (reported to the logger). */
   decode(key: string, value: Uint8Array | null, callId: string, sessionId: string): StoredSession | null {
     if (value === null) return null;

@@ -6,6 +6,7 @@ import type { SessionKVStore } from "../types.js";
 import { validateTtlMs } from "../validate.js";
 import { ALL_SESSIONS_PREFIX, compareSessions, sessionIdsOf } from "./all-sessions.js";
 import { encodeCloseFlag } from "./close-flag.js";
+import { ringNode } from "./doorbell.js";
 import {
   type HostProtocol,
   type NodeBeat,
@@ -69,6 +70,7 @@ export class SessionRegistry implements AsyncDisposable {
   /** The batched calls of a `SessionHost` (or another scheduler of heartbeats): see `HostProtocol`. */
   readonly hostProtocol: HostProtocol;
   readonly #records: SessionRecords;
+  readonly #logger: SessionLogger;
   readonly #lifecycle = new Lifecycle(runningLifecycleErrors("SessionRegistry"));
 
   constructor(options: SessionRegistryOptions) {
@@ -83,7 +85,8 @@ export class SessionRegistry implements AsyncDisposable {
     this.#store = store;
     this.nodeId = nodeId;
     this.ttlMs = ttlMs;
-    this.#records = new SessionRecords(store, options.logger ?? consoleLogger);
+    this.#logger = options.logger ?? consoleLogger;
+    this.#records = new SessionRecords(store, this.#logger);
     this.hostProtocol = new RegistryHostProtocol({
       store,
       nodeId,
@@ -252,6 +255,9 @@ export class SessionRegistry implements AsyncDisposable {
    * close flag naming that registration (so it never closes a session registered later under the
    * same id), living the owner's TTL as the record states it (`ttl_ms`; this registry's `ttlMs`
    * for records without one). Resolves false, writing nothing, when there is no readable record.
+   * On a store with notifications it then rings the owner (`node_id` of that record), which reads
+   * the flag at once instead of on its next cycle (README, "Push close"); a doorbell that cannot
+   * ring is logged, never thrown: the flag is written and stays the truth.
    */
   async requestClose(callId: string, sessionId: string): Promise<boolean> {
     validateIds(callId, sessionId, this.store.capabilities);
@@ -263,6 +269,7 @@ export class SessionRegistry implements AsyncDisposable {
     await this.store.set(closeRequestKey(callId, sessionId), encodeCloseFlag(target, Date.now()), ttlMs);
     if (closeRequestedChannel.hasSubscribers)
       closeRequestedChannel.publish({ nodeId: this.nodeId, local: false });
+    await ringNode(this.store, target.info.nodeId, { type: "close", callId, sessionId }, this.#logger);
     return true;
   }
 
@@ -344,16 +351,11 @@ export class SessionRegistry implements AsyncDisposable {
       encodeDrainFlag(nodeId, startedAt, drain, Date.now()),
       ttlMs,
     );
-    this.#ringDrainDoorbell(nodeId);
+    // On a store that can push, the node drains at once rather than on its next cycle; the flag
+    // just written stays the request (README, "Drain").
+    await ringNode(this.store, nodeId, { type: "drain" }, this.#logger);
     return true;
   }
-
-  /**
-   * Where a drain request will ring the node's doorbell, on stores that can push, so that it drains
-   * at once rather than on its next cycle. No store pushes yet: the flag just written is the whole
-   * request, and the node finds it within one maintenance interval.
-   */
-  #ringDrainDoorbell(_nodeId: string): void {}
 
   // The host protocol, also callable on the registry itself as before it had a name.
 

@@ -45,6 +45,10 @@ export function aroundStore(
     get capabilities() {
       return store.capabilities;
     },
+    // Notifications pass through untouched: only data operations are wrapped.
+    get notifications() {
+      return store.notifications;
+    },
     start: () => store.start(),
     close: () => store.close(),
     [Symbol.asyncDispose]: () => store.close(),

@@ -6,13 +6,15 @@ import { type BackendTarget, forEachTarget } from "./for-each-target.ts";
 export type { BackendTarget };
 
 export interface DescribeBackendOptions<S extends { stop(): Promise<unknown> }>
-  extends Omit<RunOptions, "createStore"> {
+  extends Omit<RunOptions, "createStore" | "disconnectSubscriber"> {
   /** `false` registers the suites as skipped (e.g. `(await requireContainers()).run`). Default true. */
   readonly run?: boolean;
   /** Runs once the server is up, before any case (e.g. creating a table). */
   readonly prepare?: (server: S) => Promise<unknown>;
   /** A store on this target's server, in the case's namespace (use it in the key prefix). */
   readonly createStore: (server: S, context: StoreFactoryContext) => SessionKVStore | Promise<SessionKVStore>;
+  /** `RunOptions.disconnectSubscriber` on this target's server. */
+  readonly disconnectSubscriber?: (server: S, store: SessionKVStore) => Promise<void>;
 }
 
 /**
@@ -28,13 +30,16 @@ export function describeBackend<S extends { stop(): Promise<unknown> }>(
   targets: readonly BackendTarget<S>[],
   options: DescribeBackendOptions<S>,
 ): void {
-  const { run = true, prepare, createStore, ...runOptions } = options;
+  const { run = true, prepare, createStore, disconnectSubscriber, ...runOptions } = options;
   describe.skipIf(!run)(name, () => {
     forEachTarget(targets, {}, ({ server }) => {
       beforeAll(() => prepare?.(server()));
       registerConformance({ describe, it }, "suite", {
         ...runOptions,
         createStore: (context) => createStore(server(), context),
+        ...(disconnectSubscriber === undefined
+          ? {}
+          : { disconnectSubscriber: (store: SessionKVStore) => disconnectSubscriber(server(), store) }),
       });
     });
   });

@@ -1,0 +1,134 @@
+import type { Subscription } from "../notifications/contract.js";
+import { decodeDoorbell, nodeChannel } from "../registry/doorbell.js";
+import type { SessionLogger } from "../registry/logger.js";
+import type { SessionRegistry } from "../registry/session-registry.js";
+
+/** What push close needs of its host. */
+export interface PushCloseHost {
+  readonly registry: SessionRegistry;
+  readonly logger: SessionLogger;
+  /** The callId of a local session ready to be closed (registered, not closing), else undefined. */
+  closable(sessionId: string): string | undefined;
+  /** Reads the flags of these sessions (sessionId → callId) and closes those the poll path would. */
+  closeRequested(sessions: ReadonlyMap<string, string>): Promise<void>;
+  /** A full maintenance cycle, after which no flag set while unsubscribed is left unseen. */
+  runCycle(): void;
+}
+
+/**
+ * The host's doorbell listener (core README, "Push close"): polling stays as it is and remains
+ * the truth; a doorbell only makes the owner read one session's flag now. Doorbells that arrive
+ * while a read is in flight are gathered into the next read, so a flood costs one read per
+ * session per round, not one per message.
+ */
+export class PushClose {
+  readonly #host: PushCloseHost;
+  /** Sessions rung since the last read began (sessionId → callId). */
+  #pending = new Map<string, string>();
+  #reading: Promise<void> | undefined;
+  #subscription: Subscription | undefined;
+  #subscribing: Promise<void> | undefined;
+  #stopped = false;
+
+  constructor(host: PushCloseHost) {
+    this.#host = host;
+  }
+
+  /** Whether the registry's store can push at all. */
+  static available(registry: SessionRegistry): boolean {
+    return registry.store.notifications !== undefined && nodeChannel(registry.nodeId) !== undefined;
+  }
+
+  get subscribed(): boolean {
+    return this.#subscription?.active === true;
+  }
+
+  /** Subscribes unless subscribed (or trying); a failure is logged and retried by the next `ensure`. */
+  ensure(): Promise<void> {
+    if (this.#stopped || this.subscribed) return Promise.resolve();
+    this.#subscribing ??= this.#subscribe().finally(() => {
+      this.#subscribing = undefined;
+    });
+    return this.#subscribing;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.#subscribing;
+    await this.#subscription?.close();
+    this.#pending.clear();
+    await this.#reading;
+  }
+
+  async #subscribe(): Promise<void> {
+    const { registry, logger } = this.#host;
+    const notifications = registry.store.notifications;
+    const channel = nodeChannel(registry.nodeId);
+    if (notifications === undefined || channel === undefined) return;
+    try {
+      const subscription = await notifications.subscribe(
+        channel,
+        (payload) => this.#ring(payload),
+        () => this.#reset(),
+      );
+      if (this.#stopped) {
+        await subscription.close();
+        return;
+      }
+      this.#subscription = subscription;
+    } catch (error) {
+      logger.warn(
+        "sessionkv: could not subscribe to this node's doorbell; close requests arrive by polling until the next cycle retries",
+        error,
+      );
+      return;
+    }
+    // Flags set before the subscription held were rung to nobody: a full cycle finds them.
+    this.#host.runCycle();
+  }
+
+  #reset(): void {
+    if (this.#stopped) return;
+    this.#host.runCycle();
+  }
+
+  #ring(payload: Uint8Array): void {
+    if (this.#stopped) return;
+    const decoded = decodeDoorbell(payload);
+    if ("reason" in decoded) {
+      this.#host.logger.warn(
+        `sessionkv: ignored a message on this node's doorbell channel: it ${decoded.reason}`,
+        { bytes: payload.byteLength },
+      );
+      return;
+    }
+    const { doorbell } = decoded;
+    // The cycle reads the drain flag and decides with the poll path's own checks.
+    if (doorbell.type === "drain") {
+      this.#host.runCycle();
+      return;
+    }
+    const { callId, sessionId } = doorbell;
+    if (this.#host.closable(sessionId) !== callId) return;
+    this.#pending.set(sessionId, callId);
+    this.#reading ??= this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    // One macrotask of slack: doorbells that arrive together share the read.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.#pending.size > 0 && !this.#stopped) {
+      const batch = this.#pending;
+      this.#pending = new Map();
+      try {
+        await this.#host.closeRequested(batch);
+      } catch (error) {
+        this.#host.logger.warn(
+          "sessionkv: reading the close flags a doorbell named failed; the next cycle reads them",
+          error,
+        );
+      }
+    }
+    this.#reading = undefined;
+  }
+}
