@@ -106,11 +106,16 @@ describe("listings", () => {
     await start(node.url, "call-1");
     await start(node.url, "call-2");
     await node.host.maintain();
-    await using other = await otherHost(node, { labels: { region: "eu" } });
+    await using _nodeB = await otherHost(node, { labels: { region: "eu" } });
     const nodes = (await (await fetch(`${node.url}/nodes`)).json()).nodes;
     expect(nodes).toEqual([
       expect.objectContaining({ node_id: "node-a", session_count: 2, draining: false, this_node: true }),
-      expect.objectContaining({ node_id: "node-b", session_count: 0, labels: { region: "eu" }, this_node: false }),
+      expect.objectContaining({
+        node_id: "node-b",
+        session_count: 0,
+        labels: { region: "eu" },
+        this_node: false,
+      }),
     ]);
     await using refusing = await oneNode({ permissions: { canViewNodes: () => false } });
     expect((await fetch(`${refusing.url}/nodes`)).status).toBe(403);
