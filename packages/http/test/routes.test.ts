@@ -209,6 +209,25 @@ describe("POST /nodes/{node}/drain", () => {
   });
 });
 
+describe("a node that starts draining while launch runs", () => {
+  it("answers 503 ERR_DRAINING from host.add and closes the launched session (host-stopped)", async () => {
+    const closed: string[] = [];
+    let drain: () => Promise<void> = async () => {};
+    await using node = await oneNode({
+      launch: async () => {
+        await drain();
+        return { close: (reason) => void closed.push(reason) };
+      },
+    });
+    drain = () => node.host.drain();
+    const response = await fetch(`${node.url}/calls/c/sessions`, { method: "POST" });
+    expect(response.status).toBe(503);
+    expect((await response.json()).error.code).toBe("ERR_DRAINING");
+    expect(closed).toEqual(["host-stopped"]);
+    expect(node.host.sessions.size).toBe(0);
+  });
+});
+
 describe("GET /calls/{call}/permissions", () => {
   it("answers what each hook says for the caller, a hook's own response counting as no", async () => {
     await using node = await oneNode({
