@@ -23,8 +23,10 @@ const handler = createSessionHandler({
     // The original's hooks: return false for a 403, or a Response of your own.
     canCloseSession: ({ request }) =>
       request.headers.get("authorization") === `Bearer ${process.env.OPS_TOKEN}`,
+    // Drain is refused unless this hook is given.
+    canDrainNode: ({ request }) => request.headers.get("authorization") === `Bearer ${process.env.OPS_TOKEN}`,
   },
-  dashboard: { writes: true }, // close buttons where canCloseSession allows
+  dashboard: { writes: true }, // close and drain buttons where the hooks allow
 });
 
 const server = createServer(toNodeListener(handler));

@@ -1,13 +1,12 @@
 import { ErrorCode, isSessionKVError, validateSessionIds } from "@sessionkv/core";
 import type { HostedSession, SessionInfo } from "@sessionkv/core";
-import { readStartBody } from "./body.js";
+import { readDrainBody, readStartBody } from "./body.js";
 import { dashboardPage } from "./dashboard/page.js";
 import { HttpError, HttpErrorCode, LIMIT_REACHED, errorResponse } from "./errors.js";
-import { nodesFromSessions } from "./nodes.js";
+import { nodeBody } from "./nodes.js";
 import type { ResolvedOptions } from "./options.js";
 import { allows, refusal } from "./permissions.js";
 import type { Route } from "./router.js";
-import { listAllSessions } from "./session-listing.js";
 import { sessionBody, sessionMetricsBody } from "./wire.js";
 
 export type Action = (request: Request, params: Readonly<Record<string, string>>) => Promise<Response>;
@@ -25,6 +24,14 @@ export class SessionApi {
       { pattern: ["health"], methods: { GET: async () => new Response(null, { status: 200 }) } },
       { pattern: ["ready"], methods: { GET: async () => this.#ready() } },
       { pattern: ["nodes"], methods: { GET: (r) => this.#nodes(r) } },
+      {
+        pattern: ["nodes", ":node", "drain"],
+        methods: { POST: (r, p) => this.#drain(r, node(p)) },
+      },
+      {
+        pattern: ["nodes", ":node", "permissions"],
+        methods: { GET: (r, p) => this.#nodePermissions(r, node(p)) },
+      },
       { pattern: ["sessions"], methods: { GET: (r) => this.#listAll(r) } },
       {
         pattern: ["calls", ":call", "sessions"],
@@ -74,6 +81,12 @@ export class SessionApi {
     validateSessionIds(callId, sessionId, host.registry.store.capabilities);
     // Checked before launch: an agent that joined a call must not be left without a host.
     if (!host.running) throw new HttpError(503, ErrorCode.NOT_RUNNING, "the host is not running");
+    if (host.draining)
+      throw new HttpError(
+        503,
+        ErrorCode.DRAINING,
+        `node ${JSON.stringify(host.registry.nodeId)} is draining: it takes no new sessions`,
+      );
     let session: HostedSession;
     try {
       session = await launch(callId, body, { sessionId, request });
@@ -148,7 +161,7 @@ export class SessionApi {
   /** Every call's sessions the view hook allows, metrics where the metrics hook allows them. */
   async #listAll(request: Request): Promise<Response> {
     const { permissions, host } = this.#o;
-    const sessions = await listAllSessions(host.registry);
+    const sessions = await host.registry.getAll();
     const verdicts = new Map<string, Promise<{ view: boolean; metrics: boolean }>>();
     const verdict = (callId: string) => {
       let found = verdicts.get(callId);
@@ -173,8 +186,28 @@ export class SessionApi {
     const refused = await this.#refused(this.#o.permissions.canViewNodes, { request });
     if (refused) return refused;
     const { registry } = this.#o.host;
-    const nodes = nodesFromSessions(await listAllSessions(registry), registry.nodeId);
-    return json({ derived_from: "session-records", ttl_ms: registry.ttlMs, nodes });
+    const nodes = (await registry.getNodes()).map((n) => nodeBody(n, registry.nodeId));
+    return json({ ttl_ms: registry.ttlMs, nodes });
+  }
+
+  /** Asks the node to drain on its next cycle, through its drain flag (README "Drain"). */
+  async #drain(request: Request, nodeId: string): Promise<Response> {
+    const refused = await this.#refused(this.#o.permissions.canDrainNode, { request, nodeId }, false);
+    if (refused) return refused;
+    const options = await readDrainBody(request, this.#o.maxBodyBytes);
+    if (!(await this.#o.host.registry.requestDrain(nodeId, options)))
+      throw new HttpError(404, HttpErrorCode.NOT_FOUND, `Node with id '${nodeId}' not found`);
+    return new Response(null, { status: 202 });
+  }
+
+  /** What the caller may do to the node: for the dashboard's drain button. */
+  async #nodePermissions(request: Request, nodeId: string): Promise<Response> {
+    const p = this.#o.permissions;
+    const [view, drain] = await Promise.all([
+      allows(p.canViewNodes, { request }),
+      allows(p.canDrainNode, { request, nodeId }, false),
+    ]);
+    return json({ node_id: nodeId, can_view_nodes: view, can_drain_node: drain });
   }
 
   /** What the caller may do in the call, by the same hooks the routes ask: for the dashboard's buttons. */
@@ -218,8 +251,9 @@ export class SessionApi {
   async #refused<C>(
     hook: ((context: C) => boolean | Response | Promise<boolean | Response>) | undefined,
     context: C,
+    absentAllows = true,
   ): Promise<Response | undefined> {
-    const verdict = await refusal(hook, context);
+    const verdict = await refusal(hook, context, absentAllows);
     return verdict instanceof HttpError ? errorResponse(verdict) : verdict;
   }
 }
@@ -250,6 +284,10 @@ function launchFailure(error: unknown, logger: ResolvedOptions["logger"]): unkno
 
 function call(params: Readonly<Record<string, string>>): string {
   return params.call as string;
+}
+
+function node(params: Readonly<Record<string, string>>): string {
+  return params.node as string;
 }
 
 function session(params: Readonly<Record<string, string>>): string {

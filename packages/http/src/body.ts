@@ -24,6 +24,28 @@ export async function readStartBody(request: Request, maxBytes: number): Promise
   return { ...fields, call_type: callType };
 }
 
+/**
+ * A drain request's body: optional, `{ "grace_ms": number }`. Core checks the range (README
+ * "Drain": 0 to 2³¹ − 1 ms); this only checks the shape, so that the error names the JSON field.
+ */
+export async function readDrainBody(request: Request, maxBytes: number): Promise<{ graceMs?: number }> {
+  const text = await readText(request, maxBytes);
+  if (text.trim() === "") return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, ErrorCode.INVALID_ARGUMENT, "the body must be a JSON object");
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+    throw new HttpError(400, ErrorCode.INVALID_ARGUMENT, "the body must be a JSON object");
+  const graceMs = (parsed as Record<string, unknown>).grace_ms;
+  if (graceMs === undefined || graceMs === null) return {};
+  if (typeof graceMs !== "number")
+    throw new HttpError(400, ErrorCode.INVALID_ARGUMENT, "grace_ms must be a number of milliseconds");
+  return { graceMs };
+}
+
 /** The body as UTF-8, refused past `maxBytes` without reading the rest. */
 async function readText(request: Request, maxBytes: number): Promise<string> {
   const tooLarge = () =>

@@ -70,6 +70,7 @@ export function toHttpError(error: unknown, logger: SessionLogger): HttpError {
     return new HttpError(400, error.code, error.message);
   if (
     isSessionKVError(error, ErrorCode.NOT_RUNNING) ||
+    isSessionKVError(error, ErrorCode.DRAINING) ||
     isSessionKVError(error, ErrorCode.STORE_UNAVAILABLE)
   ) {
     logger.warn("sessionkv/http: answered 503", error);

@@ -13,7 +13,13 @@ export type {
   StartSessionBody,
 } from "./options.js";
 export type { CorsOptions } from "./cors.js";
-export type { NodesPermissionHook, PermissionContext, PermissionHook, Permissions } from "./permissions.js";
+export type {
+  DrainPermissionHook,
+  NodesPermissionHook,
+  PermissionContext,
+  PermissionHook,
+  Permissions,
+} from "./permissions.js";
 export { HttpErrorCode, LIMIT_REACHED } from "./errors.js";
 export type { NodeBody } from "./nodes.js";
 export type { SessionBody, SessionMetricsBody } from "./wire.js";

@@ -1,45 +1,36 @@
-import type { SessionInfo } from "@sessionkv/core";
+import type { NodeInfo } from "@sessionkv/core";
 import { isoTime } from "./wire.js";
 
-/** One node as `GET /nodes` shows it. */
+/** One node as `GET /nodes` shows it: core's `NodeInfo` (README "Node records") in snake_case. */
 export interface NodeBody {
   readonly node_id: string;
-  /** Sessions whose records name this node. */
+  /** Sessions the node hosted when it last wrote its record. */
   readonly session_count: number;
-  readonly call_count: number;
-  /** The newest `metrics_updated_at` among those records; null for a node without sessions. */
-  readonly last_write_at: string | null;
+  /** It refuses new sessions (a start there answers 503 `ERR_DRAINING`). */
+  readonly draining: boolean;
+  /** When the node's host started. */
+  readonly started_at: string;
+  /**
+   * When the record's content last changed. Not a heartbeat: the host refreshes the record's TTL
+   * every cycle without rewriting it, so a node is alive because it is listed, not because this is recent.
+   */
+  readonly updated_at: string;
+  /** The `@sessionkv/core` version the node runs. */
+  readonly version: string;
+  readonly labels: Readonly<Record<string, string>>;
   /** The node that answered this request. */
   readonly this_node: boolean;
 }
 
-/**
- * The nodes, derived from the session records: there are no node records in the store yet, so a
- * node is listed while at least one of its session records lives (it heartbeated within its TTL),
- * plus the answering node, which is up by definition. A node without sessions elsewhere is not
- * seen, and its heartbeat age is not known: a refresh extends a record's TTL without writing a
- * time. README "Nodes" says the same. When node records exist, this is the one function to replace.
- */
-export function nodesFromSessions(sessions: readonly SessionInfo[], thisNode: string): NodeBody[] {
-  const nodes = new Map<string, { sessions: number; calls: Set<string>; lastWrite: number }>();
-  nodes.set(thisNode, { sessions: 0, calls: new Set(), lastWrite: Number.NEGATIVE_INFINITY });
-  for (const s of sessions) {
-    let node = nodes.get(s.nodeId);
-    if (node === undefined) {
-      node = { sessions: 0, calls: new Set(), lastWrite: Number.NEGATIVE_INFINITY };
-      nodes.set(s.nodeId, node);
-    }
-    node.sessions++;
-    node.calls.add(s.callId);
-    node.lastWrite = Math.max(node.lastWrite, s.metricsUpdatedAt);
-  }
-  return [...nodes]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([nodeId, node]) => ({
-      node_id: nodeId,
-      session_count: node.sessions,
-      call_count: node.calls.size,
-      last_write_at: Number.isFinite(node.lastWrite) ? isoTime(node.lastWrite) : null,
-      this_node: nodeId === thisNode,
-    }));
+export function nodeBody(node: NodeInfo, thisNode: string): NodeBody {
+  return {
+    node_id: node.nodeId,
+    session_count: node.sessions,
+    draining: node.draining,
+    started_at: isoTime(node.startedAt),
+    updated_at: isoTime(node.updatedAt),
+    version: node.version,
+    labels: node.labels,
+    this_node: node.nodeId === thisNode,
+  };
 }

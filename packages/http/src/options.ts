@@ -35,7 +35,7 @@ export type LaunchSession = (
 export interface DashboardOptions {
   /** Where the page is served, under `basePath`. Default `"/dashboard"`. */
   readonly path?: string;
-  /** Shows close buttons (where `canCloseSession` allows). Default false: the page only reads. */
+  /** Shows close and drain buttons (where `canCloseSession`, `canDrainNode` allow). Default false: the page only reads. */
   readonly writes?: boolean;
   /** How often the page reads the JSON routes. Default 2000 ms, at least 250. */
   readonly pollIntervalMs?: number;

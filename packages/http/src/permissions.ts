@@ -19,13 +19,24 @@ export type NodesPermissionHook = (context: {
   readonly request: Request;
 }) => boolean | Response | Promise<boolean | Response>;
 
-/** The original's four hooks (`can_start_session`, …), plus one for `GET /nodes`. Each allows everything when absent, as there. */
+/** Who may drain a node (`POST /nodes/{node}/drain`): asked with the node the request names. */
+export type DrainPermissionHook = (context: {
+  readonly request: Request;
+  readonly nodeId: string;
+}) => boolean | Response | Promise<boolean | Response>;
+
+/**
+ * The original's four hooks (`can_start_session`, …), plus one for `GET /nodes` and one for drain.
+ * Each allows everything when absent, as there, except `canDrainNode`: the original has no drain to
+ * stay compatible with, and one request takes a node out of service, so it must be given to allow it.
+ */
 export interface Permissions {
   readonly canStartSession?: PermissionHook;
   readonly canCloseSession?: PermissionHook;
   readonly canViewSession?: PermissionHook;
   readonly canViewMetrics?: PermissionHook;
   readonly canViewNodes?: NodesPermissionHook;
+  readonly canDrainNode?: DrainPermissionHook;
 }
 
 export const PERMISSION_HOOKS = [
@@ -34,14 +45,22 @@ export const PERMISSION_HOOKS = [
   "canViewSession",
   "canViewMetrics",
   "canViewNodes",
+  "canDrainNode",
 ] as const;
 
-/** The hook's verdict: undefined when allowed, else the response to answer with. */
+/**
+ * The hook's verdict: undefined when allowed, else the response to answer with. An absent hook
+ * allows, unless `absentAllows` is false (`canDrainNode`).
+ */
 export async function refusal<C>(
   hook: ((context: C) => boolean | Response | Promise<boolean | Response>) | undefined,
   context: C,
+  absentAllows = true,
 ): Promise<Response | HttpError | undefined> {
-  if (hook === undefined) return undefined;
+  if (hook === undefined)
+    return absentAllows
+      ? undefined
+      : new HttpError(403, HttpErrorCode.FORBIDDEN, "not permitted: no permission hook allows this");
   const verdict = await hook(context);
   if (verdict === true) return undefined;
   if (verdict instanceof Response) return verdict;
@@ -52,6 +71,7 @@ export async function refusal<C>(
 export async function allows<C>(
   hook: ((context: C) => boolean | Response | Promise<boolean | Response>) | undefined,
   context: C,
+  absentAllows = true,
 ): Promise<boolean> {
-  return (await refusal(hook, context)) === undefined;
+  return (await refusal(hook, context, absentAllows)) === undefined;
 }

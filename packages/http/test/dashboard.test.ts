@@ -61,22 +61,24 @@ describe.skipIf(!browserGate)("the dashboard in Chromium", () => {
     await page.locator('[data-call="call-1"] tr[data-session]').first().waitFor(WAIT);
     expect(await page.locator("#mode").textContent()).toBe("read-only");
     expect(await page.locator("button[data-close]").count()).toBe(0);
+    await page.locator('#nodes tr[data-node="node-a"]').waitFor(WAIT);
+    expect(await page.locator("button[data-drain]").count()).toBe(0);
   });
 
   forEachTarget(redisTargets().slice(0, 1), { run: gate.run }, ({ server, track }) => {
-    it("lists two nodes' sessions, closes one on its owner from the page, and drops a killed node", async () => {
+    it("lists two nodes' sessions and an idle node, drains and closes from the page, and drops a killed node", async () => {
       const options = {
         redisUrl: server().url!,
         keyPrefix: `dash-${randomUUID()}:`,
         ttlMs: 3000,
         intervalMs: 300,
         lockedCall: "locked",
+        lockedNode: "node-a",
       };
-      const [a, b] = (await Promise.all([startNode("node-a", options), startNode("node-b", options)])) as [
-        FleetNode,
-        FleetNode,
-      ];
-      for (const node of [a, b]) track(node, (n) => n.kill());
+      const [a, b, c] = (await Promise.all(
+        ["node-a", "node-b", "node-c"].map((id) => startNode(id, options)),
+      )) as [FleetNode, FleetNode, FleetNode];
+      for (const node of [a, b, c]) track(node, (n) => n.kill());
       const start = async (node: FleetNode, callId: string) =>
         (await (await fetch(`${node.url}/calls/${callId}/sessions`, { method: "POST", body: "{}" })).json())
           .session_id as string;
@@ -92,6 +94,13 @@ describe.skipIf(!browserGate)("the dashboard in Chromium", () => {
       for (const id of [onA, onB, lockedOnB, onBToo]) await row(id).waitFor(WAIT);
       await page.locator('#nodes tr[data-node="node-b"]').waitFor(WAIT);
       expect(await page.locator("#served-by").textContent()).toBe("node-a");
+      // node-c hosts nothing and is listed; the drain hook refuses node-a, so only it has no button.
+      const nodeRow = (id: string) => page.locator(`#nodes tr[data-node="${id}"]`);
+      await nodeRow("node-c").waitFor(WAIT);
+      await page.locator('[data-node-sessions="node-c"]').waitFor(WAIT);
+      await nodeRow("node-b").locator("button[data-drain]").waitFor(WAIT);
+      expect(await nodeRow("node-c").locator("button[data-drain]").count()).toBe(1);
+      expect(await nodeRow("node-a").locator("button[data-drain]").count()).toBe(0);
       // The close hook refuses the call "locked": the page asked, and shows no button there.
       expect(await row(lockedOnB).locator("button").count()).toBe(0);
       expect(await row(onB).locator("button").count()).toBe(1);
@@ -112,6 +121,17 @@ describe.skipIf(!browserGate)("the dashboard in Chromium", () => {
       await b.waitForLine(new RegExp(`^closed standup/${onB} close-requested$`));
       await row(onB).waitFor({ state: "detached", ...WAIT });
       expect(await row(onA).count()).toBe(1);
+
+      // A drain from the page: node-c shows draining and refuses a session.
+      await nodeRow("node-c").locator("button[data-drain]").click();
+      expect(await nodeRow("node-c").locator("button[data-drain]").textContent()).toBe("confirm drain");
+      await nodeRow("node-c").locator("button[data-drain]").click();
+      await nodeRow("node-c").locator('[data-state="draining"]').waitFor(WAIT);
+      expect(await nodeRow("node-c").locator("button[data-drain]").count()).toBe(0);
+      expect(await nodeRow("node-b").locator('[data-state="active"]').count()).toBe(1);
+      const refused = await fetch(`${c.url}/calls/standup/sessions`, { method: "POST" });
+      expect(refused.status).toBe(503);
+      expect((await refused.json()).error.code).toBe("ERR_DRAINING");
 
       // A crash: node-b's remaining sessions and node-b itself leave the page once their records expire.
       await b.kill();

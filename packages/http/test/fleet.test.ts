@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { redisTargets, requireContainers } from "@sessionkv/test-kit";
 import { forEachTarget } from "@sessionkv/test-kit/vitest";
 import { expect, it } from "vitest";
+import type { NodeBody } from "../src/index.js";
 import { type FleetNode, eventually, startNode } from "./support/fleet.js";
 
 // Three node processes, each a SessionHost and the HTTP handler on node:http, sharing one real
@@ -60,18 +61,49 @@ forEachTarget(redisTargets().slice(0, 1), { run: gate.run }, ({ server, track })
       return body.metrics.turns > 0 ? body : undefined;
     });
     expect(metrics.metrics.call_type_length).toBe("default".length);
-    const nodes = (await (await fetch(`${b.url}/nodes`)).json()).nodes;
-    expect(
-      nodes.map((n: { node_id: string; session_count: number; this_node: boolean }) => [
-        n.node_id,
-        n.session_count,
-        n.this_node,
-      ]),
-    ).toEqual([
-      ["node-a", 1, false],
-      ["node-b", 1, true],
-      ["node-c", 1, false],
+    // A node record's count is the one its last cycle wrote.
+    const nodes = await eventually("every node's count on node-b", async () => {
+      const listed: NodeBody[] = (await (await fetch(`${b.url}/nodes`)).json()).nodes;
+      return listed.every((n) => n.session_count === 1) ? listed : undefined;
+    });
+    expect(nodes.map((n) => [n.node_id, n.session_count, n.draining, n.this_node])).toEqual([
+      ["node-a", 1, false, false],
+      ["node-b", 1, false, true],
+      ["node-c", 1, false, false],
     ]);
+  });
+
+  it("a node hosting nothing is listed; a drain asked over HTTP makes it refuse sessions and close the rest", async () => {
+    const [a, b] = (await fleet(["node-a", "node-b"])) as [FleetNode, FleetNode];
+    const idle = (await (await fetch(`${a.url}/nodes`)).json()).nodes as NodeBody[];
+    expect(idle.map((n) => [n.node_id, n.session_count, n.draining])).toEqual([
+      ["node-a", 0, false],
+      ["node-b", 0, false],
+    ]);
+    const nodeB = idle[1] as NodeBody;
+    expect(nodeB.labels).toEqual({ fleet: "test" });
+    expect(nodeB.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(Date.parse(nodeB.started_at)).toBeLessThanOrEqual(Date.parse(nodeB.updated_at));
+    expect(nodeB.this_node).toBe(false);
+
+    const id = await start(b, "call-1");
+    const asked = await fetch(`${a.url}/nodes/node-b/drain`, {
+      method: "POST",
+      body: JSON.stringify({ grace_ms: 300 }),
+    });
+    expect(asked.status).toBe(202);
+    await eventually("node-b draining, seen from node-a", async () => {
+      const listed: NodeBody[] = (await (await fetch(`${a.url}/nodes`)).json()).nodes;
+      return listed.find((n) => n.node_id === "node-b")?.draining ? true : undefined;
+    });
+    const refused = await fetch(`${b.url}/calls/call-2/sessions`, { method: "POST" });
+    expect(refused.status).toBe(503);
+    expect((await refused.json()).error.code).toBe("ERR_DRAINING");
+    // The grace period the body named: node-b closes what is left with "drain".
+    await b.waitForLine(new RegExp(`^closed call-1/${id} drain$`));
+    expect(b.lines.filter((l) => l.startsWith("closed ") && !l.includes(id))).toEqual([]);
+    expect((await fetch(`${a.url}/calls/call-2/sessions`, { method: "POST" })).status).toBe(201);
+    expect((await fetch(`${a.url}/nodes/node-x/drain`, { method: "POST" })).status).toBe(404);
   });
 
   it("a close asked of any node (DELETE, or the sendBeacon POST) ends the session on its owner", async () => {
@@ -103,8 +135,11 @@ forEachTarget(redisTargets().slice(0, 1), { run: gate.run }, ({ server, track })
     );
     // Not before the record's TTL: the crash removed nothing, the record expired.
     expect(Date.now() - killedAt).toBeGreaterThanOrEqual(TTL_MS - INTERVAL_MS - 200);
-    const nodes = (await (await fetch(`${a.url}/nodes`)).json()).nodes;
-    expect(nodes.map((n: { node_id: string }) => n.node_id)).toEqual(["node-a"]);
+    // node-b's node record expires on the same TTL, refreshed in the same cycles.
+    await eventually("node-b gone from node-a's node list", async () => {
+      const nodes: NodeBody[] = (await (await fetch(`${a.url}/nodes`)).json()).nodes;
+      return nodes.map((n) => n.node_id).join() === "node-a" ? true : undefined;
+    });
     expect(b.lines.some((l) => l.startsWith("closed"))).toBe(false);
   });
 

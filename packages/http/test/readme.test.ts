@@ -15,7 +15,7 @@ describe("the README's example", () => {
     expect(readme).toContain(`\`\`\`js\n${shown}\`\`\``);
   });
 
-  it("serves a start, the hook-guarded close and the dashboard, and closes the session on SIGTERM", async () => {
+  it("serves a start, the hook-guarded close and drain, the dashboard, and closes the session on SIGTERM", async () => {
     const child = spawn(process.execPath, [example], {
       env: { ...process.env, PORT: "0", OPS_TOKEN: "t0k3n" },
       stdio: ["ignore", "pipe", "inherit"],
@@ -34,6 +34,10 @@ describe("the README's example", () => {
         403,
       );
       expect((await fetch(`${url}/dashboard`)).status).toBe(200);
+      const drain = (headers: Record<string, string>) =>
+        fetch(`${url}/nodes/node-a/drain`, { method: "POST", headers });
+      expect((await drain({})).status).toBe(403);
+      expect((await drain({ authorization: "Bearer t0k3n" })).status).toBe(202);
       const exited = once(child, "exit");
       child.kill("SIGTERM");
       expect(String((await lines.next()).value)).toBe(`${session_id} in call-1 (demo) closed: host-stopped`);

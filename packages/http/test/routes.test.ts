@@ -2,7 +2,7 @@ import { SessionHost, SessionRegistry, isSessionKVError, silentLogger } from "@s
 import { InMemorySessionKVStore } from "@sessionkv/memory";
 import { describe, expect, it } from "vitest";
 import { createSessionHandler } from "../src/index.js";
-import { oneNode } from "./support/one-node.js";
+import { type OneNode, oneNode } from "./support/one-node.js";
 
 // What this package adds to the original's routes, and how it answers bad input: over real HTTP
 // against one node (an in-memory store; the fleet tests cover several processes on Redis).
@@ -14,6 +14,28 @@ async function start(
   const response = await fetch(`${url}/calls/${callId}/sessions`, { method: "POST", body: "{}" });
   expect(response.status).toBe(201);
   return response.json();
+}
+
+/** A second host on the node's store: another node of the fleet, with a node record of its own. */
+async function otherHost(
+  node: OneNode,
+  options: { labels?: Record<string, string> } = {},
+): Promise<{ host: SessionHost } & AsyncDisposable> {
+  const registry = new SessionRegistry({
+    store: node.registry.store,
+    nodeId: "node-b",
+    ttlMs: 10_000,
+    logger: silentLogger,
+  });
+  const host = new SessionHost({ registry, maintenanceIntervalMs: 4000, logger: silentLogger, ...options });
+  await host.start();
+  return {
+    host,
+    async [Symbol.asyncDispose]() {
+      await host.stop();
+      await registry.stop();
+    },
+  };
 }
 
 describe("listings", () => {
@@ -65,26 +87,36 @@ describe("listings", () => {
     ).toBeUndefined();
   });
 
-  it("GET /nodes derives the nodes from the session records, the answering node always listed", async () => {
+  it("GET /nodes lists every live node from its node record, those hosting nothing included", async () => {
     await using node = await oneNode();
-    const empty = await (await fetch(`${node.url}/nodes`)).json();
-    expect(empty).toEqual({
-      derived_from: "session-records",
-      ttl_ms: 10_000,
-      nodes: [{ node_id: "node-a", session_count: 0, call_count: 0, last_write_at: null, this_node: true }],
-    });
+    const alone = await (await fetch(`${node.url}/nodes`)).json();
+    expect(alone.ttl_ms).toBe(10_000);
+    expect(alone.nodes).toEqual([
+      {
+        node_id: "node-a",
+        session_count: 0,
+        draining: false,
+        started_at: expect.stringMatching(/Z$/),
+        updated_at: expect.stringMatching(/Z$/),
+        version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+        labels: {},
+        this_node: true,
+      },
+    ]);
     await start(node.url, "call-1");
     await start(node.url, "call-2");
-    // A session another node registered in the same store.
-    const other = new SessionRegistry({ store: node.registry.store, nodeId: "node-b", logger: silentLogger });
-    await other.start();
-    await other.register("call-1", "remote-1");
+    await node.host.maintain();
+    await using _nodeB = await otherHost(node, { labels: { region: "eu" } });
     const nodes = (await (await fetch(`${node.url}/nodes`)).json()).nodes;
     expect(nodes).toEqual([
-      expect.objectContaining({ node_id: "node-a", session_count: 2, call_count: 2, this_node: true }),
-      expect.objectContaining({ node_id: "node-b", session_count: 1, call_count: 1, this_node: false }),
+      expect.objectContaining({ node_id: "node-a", session_count: 2, draining: false, this_node: true }),
+      expect.objectContaining({
+        node_id: "node-b",
+        session_count: 0,
+        labels: { region: "eu" },
+        this_node: false,
+      }),
     ]);
-    expect(nodes[1].last_write_at).toMatch(/Z$/);
     await using refusing = await oneNode({ permissions: { canViewNodes: () => false } });
     expect((await fetch(`${refusing.url}/nodes`)).status).toBe(403);
   });
@@ -98,6 +130,101 @@ describe("listings", () => {
       202,
     );
     expect(await other.getCloseRequests(new Map([["remote-1", "call-1"]]))).toEqual(["remote-1"]);
+  });
+});
+
+describe("POST /nodes/{node}/drain", () => {
+  it("is refused (403) when no canDrainNode hook is given, unlike the original's hooks", async () => {
+    await using node = await oneNode();
+    await using other = await otherHost(node);
+    const response = await fetch(`${node.url}/nodes/node-b/drain`, { method: "POST" });
+    expect(response.status).toBe(403);
+    expect((await response.json()).error.code).toBe("ERR_FORBIDDEN");
+    await other.host.maintain();
+    expect(other.host.draining).toBe(false);
+    const permissions = await (await fetch(`${node.url}/nodes/node-b/permissions`)).json();
+    expect(permissions).toEqual({ node_id: "node-b", can_view_nodes: true, can_drain_node: false });
+  });
+
+  it("202 when asked: the node drains on its next cycle and shows draining; 404 without a node record", async () => {
+    await using node = await oneNode({
+      permissions: { canDrainNode: ({ request }) => request.headers.get("authorization") === "Bearer ops" },
+    });
+    await using other = await otherHost(node);
+    const ops = { authorization: "Bearer ops" };
+    expect((await fetch(`${node.url}/nodes/node-b/drain`, { method: "POST" })).status).toBe(403);
+    expect(
+      await (await fetch(`${node.url}/nodes/node-b/permissions`, { headers: ops })).json(),
+    ).toMatchObject({ can_drain_node: true });
+    const asked = await fetch(`${node.url}/nodes/node-b/drain`, {
+      method: "POST",
+      headers: ops,
+      body: JSON.stringify({ grace_ms: 5000 }),
+    });
+    expect(asked.status).toBe(202);
+    await other.host.maintain();
+    expect(other.host.draining).toBe(true);
+    const listed = (await (await fetch(`${node.url}/nodes`)).json()).nodes;
+    expect(listed.map((n: { node_id: string; draining: boolean }) => [n.node_id, n.draining])).toEqual([
+      ["node-a", false],
+      ["node-b", true],
+    ]);
+    const missing = await fetch(`${node.url}/nodes/node-z/drain`, { method: "POST", headers: ops });
+    expect(missing.status).toBe(404);
+    expect((await missing.json()).detail).toBe("Node with id 'node-z' not found");
+  });
+
+  it.each([
+    ["not JSON", "{", "the body must be a JSON object"],
+    ["grace_ms not a number", '{"grace_ms": "30s"}', "grace_ms must be a number of milliseconds"],
+    ["grace_ms negative", '{"grace_ms": -1}', /graceMs must be a finite number of milliseconds/],
+  ])("a body that is %s: 400 ERR_INVALID_ARGUMENT, no flag written", async (_, body, message) => {
+    await using node = await oneNode({ permissions: { canDrainNode: () => true } });
+    const response = await fetch(`${node.url}/nodes/node-a/drain`, { method: "POST", body });
+    expect(response.status).toBe(400);
+    const error = (await response.json()).error;
+    expect(error.code).toBe("ERR_INVALID_ARGUMENT");
+    expect(error.message).toMatch(message);
+    await node.host.maintain();
+    expect(node.host.draining).toBe(false);
+  });
+
+  it("a node id core refuses: 400", async () => {
+    await using node = await oneNode({ permissions: { canDrainNode: () => true } });
+    const response = await fetch(`${node.url}/nodes/a%2Fb/drain`, { method: "POST" });
+    expect(response.status).toBe(400);
+    expect((await response.json()).error.code).toBe("ERR_INVALID_ARGUMENT");
+  });
+
+  it("a start on a draining node: 503 ERR_DRAINING with the error body, before launch", async () => {
+    await using node = await oneNode();
+    await node.host.drain();
+    const response = await fetch(`${node.url}/calls/c/sessions`, { method: "POST" });
+    expect(response.status).toBe(503);
+    const body = await response.json();
+    expect(body.error.code).toBe("ERR_DRAINING");
+    expect(body.detail).toBe(body.error.message);
+    expect(body.error.message).toMatch(/node "node-a" is draining/);
+    expect(node.launched.calls).toEqual([]);
+  });
+});
+
+describe("a node that starts draining while launch runs", () => {
+  it("answers 503 ERR_DRAINING from host.add and closes the launched session (host-stopped)", async () => {
+    const closed: string[] = [];
+    let drain: () => Promise<void> = async () => {};
+    await using node = await oneNode({
+      launch: async () => {
+        await drain();
+        return { close: (reason) => void closed.push(reason) };
+      },
+    });
+    drain = () => node.host.drain();
+    const response = await fetch(`${node.url}/calls/c/sessions`, { method: "POST" });
+    expect(response.status).toBe(503);
+    expect((await response.json()).error.code).toBe("ERR_DRAINING");
+    expect(closed).toEqual(["host-stopped"]);
+    expect(node.host.sessions.size).toBe(0);
   });
 });
 

@@ -9,7 +9,8 @@ export interface DashboardConfig {
  * The dashboard: one HTML document with its style and script inline, so it works offline, behind
  * any proxy, with no build step and no CDN. It only reads the JSON routes of the same handler
  * (README "Dashboard"); with `writes` on, it shows a close button where `GET
- * /calls/{call}/permissions` says the caller may close. Data goes in through `textContent` only.
+ * /calls/{call}/permissions` says the caller may close, and a drain button where `GET
+ * /nodes/{node}/permissions` says the caller may drain. Data goes in through `textContent` only.
  */
 export function dashboardPage(config: DashboardConfig): string {
   // "<" escaped so that no value can close the script element it sits in.
@@ -33,6 +34,7 @@ const PAGE = `<!doctype html>
   h3 { font-size: 14px; margin: 16px 0 4px; }
   .muted { color: var(--muted); }
   h2 .muted { font-weight: normal; font-size: 13px; }
+  .badge.draining { border-color: var(--bad); color: var(--bad); }
   .badge { display: inline-block; padding: 0 6px; border-radius: 8px; border: 1px solid var(--line); font-size: 12px; }
   .error { color: var(--bad); }
   table { border-collapse: collapse; width: 100%; margin-bottom: 8px; }
@@ -55,7 +57,7 @@ const PAGE = `<!doctype html>
   <span class="error" id="problem" role="alert"></span>
 </header>
 <h2>Nodes <span class="muted" id="nodes-note"></span></h2>
-<table id="nodes"><thead><tr><th>node</th><th>sessions</th><th>calls</th><th>last record write</th></tr></thead><tbody></tbody></table>
+<table id="nodes"><thead><tr><th>node</th><th>sessions</th><th>state</th><th>up</th><th>record changed</th><th>version</th><th>labels</th><th></th></tr></thead><tbody></tbody></table>
 <div class="columns">
   <section><h2>Sessions by call <span class="muted" id="session-count"></span></h2><div id="by-call"></div></section>
   <section><h2>Sessions by node</h2><div id="by-node"></div></section>
@@ -67,8 +69,11 @@ const PAGE = `<!doctype html>
   const config = JSON.parse(document.getElementById("config").textContent);
   const base = config.basePath;
   const permissions = new Map();
+  const nodePermissions = new Map();
   const closing = new Set();
   const armed = new Set();
+  const drainArmed = new Set();
+  const drainAsked = new Set();
   let last = { nodes: [], sessions: [], node: "", ttl: 0 };
 
   document.getElementById("mode").textContent = config.writes ? "writes on" : "read-only";
@@ -112,6 +117,41 @@ const PAGE = `<!doctype html>
     }
   }
 
+  // Asked per node, as close per call: the hook may allow draining some nodes and not others.
+  async function canDrain(nodeId) {
+    if (!config.writes) return false;
+    const known = nodePermissions.get(nodeId);
+    if (known && Date.now() - known.at < 10000) return known.drain;
+    try {
+      const body = await read(path("nodes", nodeId, "permissions"));
+      nodePermissions.set(nodeId, { at: Date.now(), drain: body.can_drain_node === true });
+      return body.can_drain_node === true;
+    } catch {
+      return false;
+    }
+  }
+
+  async function drain(nodeId, button) {
+    if (!drainArmed.has(nodeId)) {
+      drainArmed.add(nodeId);
+      button.textContent = "confirm drain";
+      button.className = "confirm";
+      return;
+    }
+    drainArmed.delete(nodeId);
+    button.disabled = true;
+    const response = await fetch(path("nodes", nodeId, "drain"), { method: "POST" });
+    if (response.status === 202) {
+      drainAsked.add(nodeId);
+      button.textContent = "draining…";
+    } else {
+      button.disabled = false;
+      button.textContent = "drain";
+      button.className = "";
+      document.getElementById("problem").textContent = "drain refused: " + response.status;
+    }
+  }
+
   async function close(session, button) {
     const key = session.call_id + "/" + session.session_id;
     if (!armed.has(key)) {
@@ -134,20 +174,36 @@ const PAGE = `<!doctype html>
     }
   }
 
-  function renderNodes() {
-    const body = document.querySelector("#nodes tbody");
-    body.replaceChildren(...last.nodes.map((n) => {
+  async function renderNodes() {
+    const rows = [];
+    for (const n of last.nodes) {
       const row = el("tr");
       row.dataset.node = n.node_id;
       const name = el("td");
       name.append(el("code", n.node_id));
       if (n.this_node) name.append(" ", el("span", "this node", "badge"));
-      row.append(name, el("td", String(n.session_count)), el("td", String(n.call_count)),
-        el("td", n.last_write_at ? age(n.last_write_at) + " ago" : "—"));
-      return row;
-    }));
+      const state = el("td");
+      state.dataset.state = n.draining ? "draining" : "active";
+      state.append(n.draining ? el("span", "draining", "badge draining") : el("span", "active", "muted"));
+      const labels = Object.entries(n.labels).map(([k, v]) => k + "=" + v).join("  ");
+      row.append(name, el("td", String(n.session_count)), state, el("td", age(n.started_at), "age"),
+        el("td", age(n.updated_at) + " ago", "age"), el("td", n.version), el("td", labels || "—"));
+      const cell = el("td");
+      if (!n.draining && (await canDrain(n.node_id))) {
+        const asked = drainAsked.has(n.node_id);
+        const button = el("button", asked ? "draining…" : drainArmed.has(n.node_id) ? "confirm drain" : "drain");
+        if (drainArmed.has(n.node_id)) button.className = "confirm";
+        button.disabled = asked;
+        button.dataset.drain = n.node_id;
+        button.addEventListener("click", () => drain(n.node_id, button));
+        cell.append(button);
+      }
+      row.append(cell);
+      rows.push(row);
+    }
+    document.querySelector("#nodes tbody").replaceChildren(...rows);
     document.getElementById("nodes-note").textContent =
-      "(from session records: a node is listed while one of its records lives, TTL " + last.ttl + " ms)";
+      "(a node is listed while its record lives, TTL " + last.ttl + " ms; 'record changed' is not a heartbeat)";
   }
 
   async function renderByCall() {
@@ -197,7 +253,8 @@ const PAGE = `<!doctype html>
   }
 
   function renderByNode() {
-    const nodes = new Map();
+    // Every listed node gets a block, those hosting nothing included.
+    const nodes = new Map(last.nodes.map((n) => [n.node_id, []]));
     for (const s of last.sessions) {
       if (!nodes.has(s.node_id)) nodes.set(s.node_id, []);
       nodes.get(s.node_id).push(s);
@@ -230,9 +287,10 @@ const PAGE = `<!doctype html>
       last = { nodes: nodes.nodes, sessions: sessions.sessions, node: sessions.node_id, ttl: nodes.ttl_ms };
       const present = new Set(last.sessions.map((s) => s.call_id + "/" + s.session_id));
       for (const key of closing) if (!present.has(key)) closing.delete(key);
+      for (const n of last.nodes) if (n.draining) drainAsked.delete(n.node_id);
       document.getElementById("served-by").textContent = last.node;
       document.getElementById("problem").textContent = "";
-      renderNodes();
+      await renderNodes();
       await renderByCall();
       renderByNode();
       document.getElementById("updated").textContent = "updated " + new Date().toLocaleTimeString();

@@ -24,6 +24,7 @@ export interface FleetOptions {
   readonly ttlMs: number;
   readonly intervalMs: number;
   readonly lockedCall?: string;
+  readonly lockedNode?: string;
 }
 
 /** Starts one node process and waits for it to listen. */
@@ -37,6 +38,7 @@ export async function startNode(nodeId: string, options: FleetOptions): Promise<
       TTL_MS: String(options.ttlMs),
       INTERVAL_MS: String(options.intervalMs),
       ...(options.lockedCall ? { LOCKED_CALL: options.lockedCall } : {}),
+      ...(options.lockedNode ? { LOCKED_NODE: options.lockedNode } : {}),
     },
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -1,6 +1,8 @@
 // One node of a test fleet, as its own process: a Redis store, a registry, a SessionHost and the
 // HTTP handler on node:http, on 127.0.0.1 and a free port. It prints "listening <port>" once up,
 // and "closed <call>/<session> <reason>" when a session's own close runs, for the test to read.
+// LOCKED_CALL names a call whose sessions may not be closed, LOCKED_NODE a node that may not be
+// drained; every other node may be.
 import { createServer } from "node:http";
 import { SessionHost, SessionRegistry, silentLogger } from "@sessionkv/core";
 import { createSessionHandler, toNodeListener } from "@sessionkv/http";
@@ -17,11 +19,13 @@ const registry = new SessionRegistry({
 const host = new SessionHost({
   registry,
   maintenanceIntervalMs: Number(env.INTERVAL_MS),
+  labels: { fleet: "test" },
   logger: silentLogger,
 });
 await host.start();
 
 const locked = env.LOCKED_CALL;
+const lockedNode = env.LOCKED_NODE;
 const handler = createSessionHandler({
   host,
   launch: (callId, body, { sessionId }) => {
@@ -35,7 +39,10 @@ const handler = createSessionHandler({
       metrics: () => ({ turns, call_type_length: body.call_type.length }),
     };
   },
-  permissions: locked ? { canCloseSession: ({ callId }) => callId !== locked } : {},
+  permissions: {
+    ...(locked ? { canCloseSession: ({ callId }) => callId !== locked } : {}),
+    canDrainNode: ({ nodeId }) => nodeId !== lockedNode,
+  },
   dashboard: { writes: true, pollIntervalMs: 250 },
   logger: silentLogger,
 });
