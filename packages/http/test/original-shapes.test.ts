@@ -136,7 +136,7 @@ describe("the original's runner tests, replayed", () => {
       llm_output_tokens__total: 250,
     };
     node.launched.metrics.set(started.session_id, metrics);
-    await node.host.maintain();
+    await node.host.runCycle();
     const response = await fetch(`${node.url}/calls/test/sessions/${started.session_id}/metrics`);
     expect(response.status).toBe(200);
     const body = await response.json();

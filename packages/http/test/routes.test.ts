@@ -45,7 +45,7 @@ describe("listings", () => {
     const b = await start(node.url, "call-1");
     const c = await start(node.url, "call-2");
     node.launched.metrics.set(a.session_id, { turns: 3 });
-    await node.host.maintain();
+    await node.host.runCycle();
     const call1 = await (await fetch(`${node.url}/calls/call-1/sessions`)).json();
     expect(call1.call_id).toBe("call-1");
     expect(call1.sessions.map((s: { session_id: string }) => s.session_id)).toEqual([
@@ -105,7 +105,7 @@ describe("listings", () => {
     ]);
     await start(node.url, "call-1");
     await start(node.url, "call-2");
-    await node.host.maintain();
+    await node.host.runCycle();
     await using _nodeB = await otherHost(node, { labels: { region: "eu" } });
     const nodes = (await (await fetch(`${node.url}/nodes`)).json()).nodes;
     expect(nodes).toEqual([
@@ -140,7 +140,7 @@ describe("POST /nodes/{node}/drain", () => {
     const response = await fetch(`${node.url}/nodes/node-b/drain`, { method: "POST" });
     expect(response.status).toBe(403);
     expect((await response.json()).error.code).toBe("ERR_FORBIDDEN");
-    await other.host.maintain();
+    await other.host.runCycle();
     expect(other.host.draining).toBe(false);
     const permissions = await (await fetch(`${node.url}/nodes/node-b/permissions`)).json();
     expect(permissions).toEqual({ node_id: "node-b", can_view_nodes: true, can_drain_node: false });
@@ -162,7 +162,7 @@ describe("POST /nodes/{node}/drain", () => {
       body: JSON.stringify({ grace_ms: 5000 }),
     });
     expect(asked.status).toBe(202);
-    await other.host.maintain();
+    await other.host.runCycle();
     expect(other.host.draining).toBe(true);
     const listed = (await (await fetch(`${node.url}/nodes`)).json()).nodes;
     expect(listed.map((n: { node_id: string; draining: boolean }) => [n.node_id, n.draining])).toEqual([
@@ -185,7 +185,7 @@ describe("POST /nodes/{node}/drain", () => {
     const error = (await response.json()).error;
     expect(error.code).toBe("ERR_INVALID_ARGUMENT");
     expect(error.message).toMatch(message);
-    await node.host.maintain();
+    await node.host.runCycle();
     expect(node.host.draining).toBe(false);
   });
 
