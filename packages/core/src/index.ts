@@ -4,6 +4,7 @@
  * `@sessionkv/core/store-kit`.
  */
 export { ErrorCode, SessionKVError, isSessionKVError } from "./errors.js";
+export type { LimitReachedDetails, LimitScope, SessionExistsDetails } from "./errors.js";
 export { MAX_TTL_MS } from "./validate.js";
 export type { MsetEntry, SessionKVStore, SetOptions, StoreCapabilities } from "./types.js";
 export { SessionRegistry, DEFAULT_REGISTRY_TTL_MS } from "./registry/session-registry.js";
@@ -20,5 +21,17 @@ export { consoleLogger, silentLogger } from "./registry/logger.js";
 export type { SessionLogger } from "./registry/logger.js";
 export { closeRequestKey, sessionKey } from "./registry/keys.js";
 export { SessionHost, DEFAULT_MAINTENANCE_INTERVAL_MS } from "./host/session-host.js";
-export type { SessionHostOptions } from "./host/session-host.js";
+export type { AddOptions, ReserveOptions, SessionHostOptions } from "./host/session-host.js";
+export { SeatReservation } from "./host/seat-reservation.js";
+export type { ReservedAddOptions } from "./host/seat-reservation.js";
+export { HostEvents } from "./host/host-events.js";
+export type {
+  HostEventMap,
+  HostEventName,
+  SeatLostEvent,
+  SeatRetakenEvent,
+  SessionTakenOverEvent,
+} from "./host/host-events.js";
+export { CallSeats, MAX_SEATS_PER_CALL, seatKey } from "./registry/call-seats.js";
+export type { HeldSeat, SeatCount } from "./registry/call-seats.js";
 export type { CloseReason, HostedSession } from "./host/hosted-session.js";

@@ -1,7 +1,10 @@
 import type { SessionMetrics } from "../registry/session-info.js";
 
-/** Why the host closes a session: a close request (from any node), or `stop()`. */
-export type CloseReason = "close-requested" | "host-stopped";
+/**
+ * Why the host closes a session: a close request (from any node), `stop()`, or its
+ * `maxSessionDurationMs` deadline.
+ */
+export type CloseReason = "close-requested" | "host-stopped" | "max-duration";
 
 /** What the application hands the host for each session it runs. */
 export interface HostedSession {

@@ -16,15 +16,23 @@ export interface SessionWrite {
   readonly sessionId: string;
   readonly startedAt: number;
   readonly metrics: SessionMetrics;
-  /** The record as last read: its unknown fields and `started_at` are kept. Null writes a fresh record. */
+  /**
+   * The record as last read: its unknown fields and `started_at` are kept. Null writes a fresh
+   * record, as a claim: it never overwrites a record another writer put there since.
+   */
   readonly previous: StoredSession | null;
+  /** Epoch ms of the session's deadline, written into a fresh record. */
+  readonly deadline?: number;
 }
 
-/** A write `publish` left out because the store refuses its record's size; the others were written. */
+/**
+ * A write `publish` left out, the others were written: the store refuses its record's size, or a
+ * fresh record found another writer's record in place (claimed since it was read).
+ */
 export interface SkippedWrite {
   readonly callId: string;
   readonly sessionId: string;
-  /** ERR_VALUE_TOO_LARGE, with the record's size in the message. */
+  /** ERR_VALUE_TOO_LARGE, with the record's size in the message; or ERR_SESSION_EXISTS. */
   readonly error: SessionKVError;
 }
 
@@ -42,8 +50,11 @@ export interface OwnedSession {
  * their caller. "Registry: host protocol" in the README describes each call and its store cost.
  */
 export interface HostProtocol {
-  /** `refresh` of every session, then one `mget` of their records and close flags together. */
-  poll(sessions: ReadonlyMap<string, string>): Promise<PollResult>;
+  /**
+   * `refresh` of every session, then one `mget` of their records and close flags together.
+   * `alsoRefresh` are further keys (seats) whose TTL the same `expire` extends.
+   */
+  poll(sessions: ReadonlyMap<string, string>, alsoRefresh?: readonly string[]): Promise<PollResult>;
   /** Writes records of sessions this node owns in one `mset`; those too large are left out and returned. */
   publish(writes: readonly SessionWrite[]): Promise<SkippedWrite[]>;
   /** Deletes the records and close flags of many sessions (sessionId → callId), in one store call. */
@@ -68,6 +79,7 @@ export class RegistryHostProtocol implements HostProtocol {
   readonly #ttlMs: number;
   readonly #records: SessionRecords;
   readonly #lifecycle: Lifecycle;
+  #lastRefresh: { records: readonly string[]; extra: readonly string[]; keys: readonly string[] } | undefined;
 
   constructor(parts: RegistryParts) {
     this.#store = parts.store;
@@ -81,12 +93,28 @@ export class RegistryHostProtocol implements HostProtocol {
    * A maintenance cycle's reads in two store calls: one `expire` of every record, then one `mget`
    * of their records and close flags together.
    */
-  async poll(sessions: ReadonlyMap<string, string>): Promise<PollResult> {
+  async poll(sessions: ReadonlyMap<string, string>, alsoRefresh: readonly string[] = []): Promise<PollResult> {
     const plan = this.#records.plan(sessions);
+    if (!Array.isArray(alsoRefresh)) throw invalidArgument("alsoRefresh", "must be an array of keys");
     this.#lifecycle.assertStarted("poll");
+    const refreshed = this.#refreshKeys(plan.records, alsoRefresh);
+    if (refreshed.length > 0) await this.#store.expire(refreshed, this.#ttlMs);
     if (plan.records.length === 0) return { records: new Map(), closeRequested: [] };
-    await this.#store.expire(plan.records, this.#ttlMs);
     return this.#records.withFlags(plan);
+  }
+
+  /**
+   * The records' keys and the extra keys as one frozen array, kept while both stay the same arrays:
+   * a store memoises what it derives from a frozen key array (see BaseSessionKVStore), and a host
+   * passes the same two arrays cycle after cycle.
+   */
+  #refreshKeys(records: readonly string[], extra: readonly string[]): readonly string[] {
+    if (extra.length === 0) return records;
+    const last = this.#lastRefresh;
+    if (last !== undefined && last.records === records && last.extra === extra) return last.keys;
+    const keys = Object.freeze([...records, ...extra]);
+    this.#lastRefresh = { records, extra, keys };
+    return keys;
   }
 
   /**
@@ -111,6 +139,7 @@ export class RegistryHostProtocol implements HostProtocol {
     const { maxValueBytes } = this.#store.capabilities;
     const skipped: SkippedWrite[] = [];
     const entries: (MsetEntry & { write: SessionWrite })[] = [];
+    const fresh: (MsetEntry & { write: SessionWrite })[] = [];
     for (const w of writes) {
       const record =
         w.previous === null
@@ -122,13 +151,45 @@ export class RegistryHostProtocol implements HostProtocol {
               metrics: w.metrics,
               now,
               ttlMs: this.#ttlMs,
+              deadline: w.deadline,
             })
           : { ...withMetrics(w.previous.record, w.metrics, now), ttl_ms: this.#ttlMs };
       const value = encodeRecord(record);
       if (value.byteLength > maxValueBytes) skipped.push(tooLarge(w, value.byteLength, maxValueBytes));
-      else entries.push({ key: sessionKey(w.callId, w.sessionId), value, ttlMs: this.#ttlMs, write: w });
+      else
+        (w.previous === null ? fresh : entries).push({
+          key: sessionKey(w.callId, w.sessionId),
+          value,
+          ttlMs: this.#ttlMs,
+          write: w,
+        });
     }
-    if (entries.length === 0) return skipped;
+    // Fresh records are claims, in parallel with the mset: healing never overwrites a record
+    // another node registered since the read.
+    const claims = Promise.all(fresh.map((entry) => this.#claim(entry)));
+    const [claimed] = await Promise.all([claims, this.#write(entries, skipped)]);
+    for (const lost of claimed) if (lost !== undefined) skipped.push(lost);
+    return skipped;
+  }
+
+  async #claim(entry: MsetEntry & { write: SessionWrite }): Promise<SkippedWrite | undefined> {
+    const { callId, sessionId } = entry.write;
+    try {
+      if (await this.#store.setIfAbsent(entry.key, entry.value, entry.ttlMs)) return undefined;
+    } catch (failed) {
+      if (!isSessionKVError(failed, ErrorCode.VALUE_TOO_LARGE)) throw failed;
+      return { callId, sessionId, error: failed };
+    }
+    const error = new SessionKVError(
+      ErrorCode.SESSION_EXISTS,
+      `the record of session ${JSON.stringify(`${callId}/${sessionId}`)} was written by another writer since it was read missing; it was left as it is`,
+      { details: { callId, sessionId } },
+    );
+    return { callId, sessionId, error };
+  }
+
+  async #write(entries: readonly (MsetEntry & { write: SessionWrite })[], skipped: SkippedWrite[]): Promise<void> {
+    if (entries.length === 0) return;
     try {
       await this.#store.mset(entries.map(({ key, value, ttlMs }) => ({ key, value, ttlMs })));
     } catch (error) {
@@ -141,7 +202,6 @@ export class RegistryHostProtocol implements HostProtocol {
         });
       }
     }
-    return skipped;
   }
 
   /** `remove` for many sessions (sessionId → callId), in one store call. */
