@@ -45,7 +45,10 @@ export class SeatReservation {
    */
   async add(sessionId: string, session: HostedSession, options?: ReservedAddOptions): Promise<void> {
     if (this.#state !== "held")
-      throw invalidArgument("reservation", `is ${this.#state === "adding" ? "being added" : this.#state}; a seat takes one session`);
+      throw invalidArgument(
+        "reservation",
+        `is ${this.#state === "adding" ? "being added" : this.#state}; a seat takes one session`,
+      );
     this.#state = "adding";
     try {
       await this.#hooks.add(sessionId, session, options);

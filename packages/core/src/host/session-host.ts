@@ -1,16 +1,16 @@
 import { invalidArgument, limitReached } from "../errors.js";
 import { Lifecycle, runningLifecycleErrors } from "../lifecycle.js";
+import { validateSeatLimit } from "../registry/call-seats.js";
 import type { HostProtocol, SessionWrite } from "../registry/host-protocol.js";
 import { type SessionLogger, consoleLogger } from "../registry/logger.js";
 import type { SessionMetrics } from "../registry/session-info.js";
 import type { SessionRegistry } from "../registry/session-registry.js";
-import { validateSeatLimit } from "../registry/call-seats.js";
 import { validateId } from "../registry/validate.js";
 import { withTimeout } from "../timeout.js";
 import { validatePositiveMs } from "../validate.js";
+import { HostEvents } from "./host-events.js";
 import type { CloseReason, HostedSession, LocalSession } from "./hosted-session.js";
 import { MaintenanceLoop } from "./loop.js";
-import { HostEvents } from "./host-events.js";
 import { readChangedMetrics } from "./metrics-change.js";
 import { RemovalFence } from "./removal-fence.js";
 import { SeatReservation } from "./seat-reservation.js";
@@ -204,7 +204,10 @@ export class SessionHost implements AsyncDisposable {
       throw invalidArgument("options", "must be an object");
     const limit = options?.maxSessionsPerCall ?? this.maxSessionsPerCall;
     if (limit === undefined)
-      throw invalidArgument("maxSessionsPerCall", "must be set (on the host or in reserve's options) to reserve a seat");
+      throw invalidArgument(
+        "maxSessionsPerCall",
+        "must be set (on the host or in reserve's options) to reserve a seat",
+      );
     validateSeatLimit(limit, "maxSessionsPerCall");
     this.#lifecycle.assertStarted("reserve");
     this.#checkNodeLimit(callId, 0);
@@ -226,8 +229,7 @@ export class SessionHost implements AsyncDisposable {
     const held = seat as NonNullable<typeof seat>;
     this.#seats.hold(owner, held, undefined);
     return new SeatReservation(callId, limit, held.key, {
-      add: (sessionId, session, addOptions) =>
-        this.#add(callId, sessionId, session, addOptions, owner),
+      add: (sessionId, session, addOptions) => this.#add(callId, sessionId, session, addOptions, owner),
       release: async () => {
         this.#reservations.delete(owner);
         await this.#seats.release(owner);
@@ -246,7 +248,8 @@ export class SessionHost implements AsyncDisposable {
     validateId(sessionId, "sessionId");
     if (options !== undefined && (options === null || typeof options !== "object"))
       throw invalidArgument("options", "must be an object");
-    const limit = reservation === undefined ? (options?.maxSessionsPerCall ?? this.maxSessionsPerCall) : undefined;
+    const limit =
+      reservation === undefined ? (options?.maxSessionsPerCall ?? this.maxSessionsPerCall) : undefined;
     if (limit !== undefined) validateSeatLimit(limit, "options.maxSessionsPerCall");
     const duration = options?.maxSessionDurationMs ?? this.maxSessionDurationMs;
     if (duration !== undefined) validatePositiveMs(duration, "options.maxSessionDurationMs");
@@ -305,7 +308,8 @@ export class SessionHost implements AsyncDisposable {
     if (metrics !== undefined) local.published = { ...metrics };
     local.ready = true;
     this.#ready = undefined;
-    if (deadline !== undefined && this.#sessions.get(sessionId) === local) this.#deadlines.arm(local, deadline);
+    if (deadline !== undefined && this.#sessions.get(sessionId) === local)
+      this.#deadlines.arm(local, deadline);
   }
 
   /** ERR_LIMIT_REACHED when this node holds `maxSessions` sessions and reservations (less `replacing`). */

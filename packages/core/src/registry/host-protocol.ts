@@ -93,7 +93,10 @@ export class RegistryHostProtocol implements HostProtocol {
    * A maintenance cycle's reads in two store calls: one `expire` of every record, then one `mget`
    * of their records and close flags together.
    */
-  async poll(sessions: ReadonlyMap<string, string>, alsoRefresh: readonly string[] = []): Promise<PollResult> {
+  async poll(
+    sessions: ReadonlyMap<string, string>,
+    alsoRefresh: readonly string[] = [],
+  ): Promise<PollResult> {
     const plan = this.#records.plan(sessions);
     if (!Array.isArray(alsoRefresh)) throw invalidArgument("alsoRefresh", "must be an array of keys");
     this.#lifecycle.assertStarted("poll");
@@ -188,7 +191,10 @@ export class RegistryHostProtocol implements HostProtocol {
     return { callId, sessionId, error };
   }
 
-  async #write(entries: readonly (MsetEntry & { write: SessionWrite })[], skipped: SkippedWrite[]): Promise<void> {
+  async #write(
+    entries: readonly (MsetEntry & { write: SessionWrite })[],
+    skipped: SkippedWrite[],
+  ): Promise<void> {
     if (entries.length === 0) return;
     try {
       await this.#store.mset(entries.map(({ key, value, ttlMs }) => ({ key, value, ttlMs })));

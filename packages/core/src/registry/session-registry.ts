@@ -3,8 +3,8 @@ import { invalidArgument, sessionExists } from "../errors.js";
 import { Lifecycle, runningLifecycleErrors } from "../lifecycle.js";
 import type { SessionKVStore } from "../types.js";
 import { validateTtlMs } from "../validate.js";
-import { CallSeats, type SeatCount } from "./call-seats.js";
 import { ALL_SESSIONS_PREFIX, compareSessions, sessionIdsOf } from "./all-sessions.js";
+import { CallSeats, type SeatCount } from "./call-seats.js";
 import { encodeCloseFlag } from "./close-flag.js";
 import {
   type HostProtocol,
