@@ -48,10 +48,12 @@ export class HostEvents {
 
   /** Calls `listener` for each event of that name; returns the function that unsubscribes it. */
   on<K extends HostEventName>(name: K, listener: (event: HostEventMap[K]) => void): () => void {
-    let set = this.#listeners.get(name);
-    if (set === undefined) this.#listeners.set(name, (set = new Set()));
+    const set = this.#listeners.get(name) ?? new Set();
+    this.#listeners.set(name, set);
     set.add(listener);
-    return () => set.delete(listener);
+    return () => {
+      set.delete(listener);
+    };
   }
 
   emit<K extends HostEventName>(name: K, event: HostEventMap[K]): void {
