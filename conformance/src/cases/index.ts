@@ -3,6 +3,7 @@ import { claimCases } from "./claims.js";
 import { concurrencyCases } from "./concurrency.js";
 import { deleteCases } from "./delete.js";
 import { expireCases } from "./expire.js";
+import { hostSeatCases } from "./host-seats.js";
 import { hostCases } from "./host.js";
 import { keyCases } from "./keys.js";
 import { lifecycleCases } from "./lifecycle.js";
@@ -31,6 +32,10 @@ export const storeCases: readonly ConformanceCase[] = [
 ];
 
 /** Registry and host scenarios over any store (core README, "Registry and host"). */
-export const registryCases: readonly ConformanceCase[] = [...registryOnlyCases, ...hostCases];
+export const registryCases: readonly ConformanceCase[] = [
+  ...registryOnlyCases,
+  ...hostCases,
+  ...hostSeatCases,
+];
 
 export const allCases: readonly ConformanceCase[] = [...storeCases, ...registryCases];
