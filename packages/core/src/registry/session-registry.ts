@@ -147,9 +147,12 @@ export class SessionRegistry implements AsyncDisposable {
     await this.store.set(key, value, this.ttlMs);
   }
 
-  /** The call's taken seats and the limit they were taken under ("Seats" in the README). */
-  async getSeats(callId: string): Promise<SeatCount> {
-    return this.seats.count(callId);
+  /**
+   * The call's taken seats and the limit they were taken under ("Seats" in the README). With
+   * `limit`, one batched read of that many seats; without, a listing of the call's seats first.
+   */
+  async getSeats(callId: string, limit?: number): Promise<SeatCount> {
+    return this.seats.count(callId, limit);
   }
 
   /** Deletes the session's record and its close flag in one store call. */
