@@ -149,7 +149,8 @@ export class SessionHost implements AsyncDisposable {
       events: this.events,
       logger: this.#logger,
       ttlMs: registry.ttlMs,
-      ttlResolutionMs: registry.store.capabilities.ttlResolutionMs,
+      // A registry-like object without a store (a test double of the host protocol) has no resolution to add.
+      ttlResolutionMs: registry.store?.capabilities?.ttlResolutionMs ?? 1,
     });
     this.#deadlines = new SessionDeadlines((local) => this.#closeAtDeadline(local));
     this.#fence = new RemovalFence(this.#protocol, this.#logger, (sessionId) =>
