@@ -276,7 +276,9 @@ describe("maxSessionDurationMs", () => {
     ).toBeCloseTo(10_000, 3);
     await waitFor(() => closed.length === 1, 2_000, "closed at the deadline");
     expect(closed[0]!.reason).toBe("max-duration");
-    expect(closed[0]!.at - info!.deadline!).toBeLessThan(100);
+    // The next cycle is 20 s away: closing within a second proves the timer, not the cycle; the
+    // second absorbs a loaded machine's late timers (133 ms seen at load 20).
+    expect(closed[0]!.at - info!.deadline!).toBeLessThan(1_000);
     // Timers run on the monotonic clock, Date.now() on the wall clock: they may disagree by a few ms.
     expect(closed[0]!.at).toBeGreaterThanOrEqual(info!.deadline! - 5);
     await waitFor(async () => (await h.registry.get("c", "short")) === null, 1_000, "record removed");
