@@ -106,7 +106,9 @@ describe("seats: maxSessionsPerCall across nodes", () => {
     await a.abandon();
     const died = performance.now();
     await waitFor(async () => (await b.registry.getSeats("c")).taken === 1, 2 * ttlMs, "seat freed");
-    expect(performance.now() - died).toBeLessThanOrEqual(ttlMs + 100);
+    // Its last refresh came before the abandon, so the seat is gone one TTL after it at the latest;
+    // the margin is the polling's and a loaded machine's.
+    expect(performance.now() - died).toBeLessThanOrEqual(ttlMs + 250);
     await b.add("c", "b2", idle);
   });
 
