@@ -309,3 +309,25 @@ describe("maxSessionDurationMs", () => {
     expect(h.sessions.size).toBe(0);
   });
 });
+
+describe("healing with claims", () => {
+  it("an unreadable record in place of a session's is replaced, a readable one of another node is not", async () => {
+    const { store, hosts } = await nodes(1);
+    const a = hosts[0]!;
+    await a.add("c", "garbled", idle);
+    await a.add("c", "stolen", idle);
+    await store.set(sessionKey("c", "garbled"), new TextEncoder().encode("not json"), 60_000);
+    await a.runCycle();
+    expect((await a.registry.get("c", "garbled"))?.nodeId, "healed over the unreadable bytes").toBe("node-0");
+    await store.delete([sessionKey("c", "stolen")]);
+    await hosts[0]!.registry.store.setIfAbsent(
+      sessionKey("c", "stolen"),
+      new TextEncoder().encode(
+        JSON.stringify({ session_id: "stolen", call_id: "c", node_id: "B", started_at: Date.now() / 1000 }),
+      ),
+      60_000,
+    );
+    await a.runCycle();
+    expect((await a.registry.get("c", "stolen"))?.nodeId, "another node's record is left alone").toBe("B");
+  });
+});

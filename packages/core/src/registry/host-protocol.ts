@@ -179,6 +179,13 @@ export class RegistryHostProtocol implements HostProtocol {
     const { callId, sessionId } = entry.write;
     try {
       if (await this.#store.setIfAbsent(entry.key, entry.value, entry.ttlMs)) return undefined;
+      // A record nobody can read is owned by nobody: it is replaced, as before claims. Only a
+      // lost claim pays this read.
+      const raw = await this.#store.get(entry.key);
+      if (raw !== null && this.#records.decode(entry.key, raw, callId, sessionId) === null) {
+        await this.#store.set(entry.key, entry.value, entry.ttlMs);
+        return undefined;
+      }
     } catch (failed) {
       if (!isSessionKVError(failed, ErrorCode.VALUE_TOO_LARGE)) throw failed;
       return { callId, sessionId, error: failed };
