@@ -1,6 +1,6 @@
 import { invalidArgument, limitReached } from "../errors.js";
 import { Lifecycle, runningLifecycleErrors } from "../lifecycle.js";
-import { validateSeatLimit } from "../registry/call-seats.js";
+import { type HeldSeat, validateSeatLimit } from "../registry/call-seats.js";
 import type { HostProtocol, SessionWrite } from "../registry/host-protocol.js";
 import { type SessionLogger, consoleLogger } from "../registry/logger.js";
 import type { SessionMetrics } from "../registry/session-info.js";
@@ -213,21 +213,26 @@ export class SessionHost implements AsyncDisposable {
     this.#lifecycle.assertStarted("reserve");
     this.#checkNodeLimit(callId, 0);
     const owner = {};
+    // Counted against maxSessions while the claim runs, so that concurrent reserves cannot pass it.
     this.#reservations.add(owner);
-    let seat: Awaited<ReturnType<typeof this.registry.seats.claim>>;
+    let seat: HeldSeat | null;
     try {
       seat = await this.registry.seats.claim(callId, limit);
     } catch (error) {
       this.#reservations.delete(owner);
       throw error;
     }
-    if (seat === null || !this.#lifecycle.started) {
+    if (seat === null) {
       this.#reservations.delete(owner);
-      if (seat !== null) await this.registry.seats.release(seat).catch(() => undefined);
-      if (seat === null) throw limitReached({ scope: "call", limit, callId, nodeId: this.registry.nodeId });
+      throw limitReached({ scope: "call", limit, callId, nodeId: this.registry.nodeId });
+    }
+    if (!this.#lifecycle.started) {
+      // Stopped or abandoned while the claim ran: nothing would refresh the seat, so it goes back.
+      this.#reservations.delete(owner);
+      await this.registry.seats.release(seat).catch(() => undefined);
       this.#lifecycle.assertStarted("reserve");
     }
-    const held = seat as NonNullable<typeof seat>;
+    const held = seat;
     this.#seats.hold(owner, held, undefined);
     return new SeatReservation(callId, limit, held.key, {
       add: (sessionId, session, addOptions) => this.#add(callId, sessionId, session, addOptions, owner),
