@@ -3,6 +3,7 @@ import { claimCases } from "./claims.js";
 import { concurrencyCases } from "./concurrency.js";
 import { deleteCases } from "./delete.js";
 import { expireCases } from "./expire.js";
+import { hostSeatCases } from "./host-seats.js";
 import { hostCases } from "./host.js";
 import { keyCases } from "./keys.js";
 import { lifecycleCases } from "./lifecycle.js";
@@ -41,6 +42,7 @@ export const registryCases: readonly ConformanceCase[] = [
   ...hostCases,
   ...nodeCases,
   ...pushCloseCases,
+  ...hostSeatCases,
 ];
 
 export const allCases: readonly ConformanceCase[] = [...storeCases, ...registryCases];

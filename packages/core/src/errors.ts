@@ -21,6 +21,13 @@ export const ErrorCode = {
   NOT_RUNNING: "ERR_NOT_RUNNING",
   /** `SessionHost.add()` on a draining host: it takes no new sessions; add the session on another node. */
   DRAINING: "ERR_DRAINING",
+  /**
+   * A host refused a session or a seat: the call's `maxSessionsPerCall` seats are all taken, or
+   * the node holds `maxSessions` already. `details` names the call, the limit and the scope.
+   */
+  LIMIT_REACHED: "ERR_LIMIT_REACHED",
+  /** The session id is registered by another live node; `details` names that owner. */
+  SESSION_EXISTS: "ERR_SESSION_EXISTS",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -35,10 +42,17 @@ const BRAND = Symbol.for("sessionkv.error");
 export class SessionKVError extends Error {
   override readonly name = "SessionKVError";
   readonly code: ErrorCode;
+  /** What the error is about, for callers that branch on more than the code (e.g. the limit hit). */
+  readonly details: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Readonly<Record<string, unknown>> },
+  ) {
     super(message, options);
     this.code = code;
+    this.details = options?.details;
     Object.defineProperty(this, BRAND, { value: true });
   }
 
@@ -62,4 +76,38 @@ export function invalidArgument(parameter: string, problem: string): SessionKVEr
 /** A registry or host call outside its running window (ERR_NOT_RUNNING). */
 export function notRunning(owner: string, operation: string, when: string): SessionKVError {
   return new SessionKVError(ErrorCode.NOT_RUNNING, `${owner}.${operation}() called ${when}`);
+}
+
+/** Where a limit applies: across the fleet for one call, or on this node alone. */
+export type LimitScope = "call" | "node";
+
+/** `details` of an ERR_LIMIT_REACHED. */
+export interface LimitReachedDetails {
+  readonly scope: LimitScope;
+  readonly limit: number;
+  readonly callId: string;
+  readonly nodeId: string;
+}
+
+export function limitReached(details: LimitReachedDetails): SessionKVError {
+  const where =
+    details.scope === "call"
+      ? `all ${details.limit} seat(s) of call ${JSON.stringify(details.callId)} are taken (maxSessionsPerCall, scope "call")`
+      : `node ${JSON.stringify(details.nodeId)} already holds its ${details.limit} session(s) (maxSessions, scope "node"; call ${JSON.stringify(details.callId)})`;
+  return new SessionKVError(ErrorCode.LIMIT_REACHED, `limit reached: ${where}`, { details: { ...details } });
+}
+
+/** `details` of an ERR_SESSION_EXISTS. */
+export interface SessionExistsDetails {
+  readonly callId: string;
+  readonly sessionId: string;
+  readonly ownerNodeId: string;
+}
+
+export function sessionExists(details: SessionExistsDetails): SessionKVError {
+  return new SessionKVError(
+    ErrorCode.SESSION_EXISTS,
+    `session ${JSON.stringify(`${details.callId}/${details.sessionId}`)} is already hosted by node ${JSON.stringify(details.ownerNodeId)}`,
+    { details: { ...details } },
+  );
 }

@@ -4,6 +4,7 @@
  * `@sessionkv/core/store-kit`.
  */
 export { ErrorCode, SessionKVError, isSessionKVError } from "./errors.js";
+export type { LimitReachedDetails, LimitScope, SessionExistsDetails } from "./errors.js";
 export { MAX_TTL_MS } from "./validate.js";
 export type { MsetEntry, PartitionListing, SessionKVStore, SetOptions, StoreCapabilities } from "./types.js";
 export type { KeySet, PreparedKeys } from "./prepared-keys.js";
@@ -31,7 +32,19 @@ export type {
 export { closeRequestKey, drainRequestKey, nodeKey, sessionKey } from "./registry/keys.js";
 export { validateIds as validateSessionIds } from "./registry/validate.js";
 export { SessionHost, DEFAULT_MAINTENANCE_INTERVAL_MS } from "./host/session-host.js";
-export type { DrainOptions, SessionHostOptions } from "./host/session-host.js";
+export type { AddOptions, DrainOptions, ReserveOptions, SessionHostOptions } from "./host/session-host.js";
+export { SeatReservation } from "./host/seat-reservation.js";
+export type { ReservedAddOptions } from "./host/seat-reservation.js";
+export { HostEvents } from "./host/host-events.js";
+export type {
+  HostEventMap,
+  HostEventName,
+  SeatLostEvent,
+  SeatRetakenEvent,
+  SessionTakenOverEvent,
+} from "./host/host-events.js";
+export { CallSeats, MAX_SEATS_PER_CALL, seatKey } from "./registry/call-seats.js";
+export type { HeldSeat, SeatCount } from "./registry/call-seats.js";
 export type { CloseReason, HostedSession } from "./host/hosted-session.js";
 export { DIAGNOSTICS_CHANNELS, DIAGNOSTICS_VERSION } from "./diagnostics/names.js";
 export type { StoreOperationContext, StoreTarget } from "./diagnostics/store-channels.js";

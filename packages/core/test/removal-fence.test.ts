@@ -63,22 +63,25 @@ describe("RemovalFence", () => {
     const { registry, fence, calls, register, exists, hold } = await setup();
     const session = await register("s");
     calls.length = 0;
-    const release = hold("mset");
+    const release = hold("setIfAbsent");
     let removing: Promise<void> | undefined;
     const writing = fence.write(() => {
-      // Asked for from inside the write call, before the store has seen it.
+      // Asked for from inside the write call, before the store has seen it. A fresh record
+      // (previous: null) is written as a claim, with setIfAbsent.
       removing = fence.remove([session], keysOf("s"));
       return registry.hostProtocol.publish([
         { callId: "c", sessionId: "s", startedAt: session.startedAt, metrics: { a: 1 }, previous: null },
       ]);
     });
-    await waitFor(() => calls.includes("mset"), 2_000, "the write reached the store");
+    await waitFor(() => calls.includes("setIfAbsent"), 2_000, "the write reached the store");
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(calls, "the delete waits while the write is held").toEqual(["mset"]);
+    expect(calls, "the delete waits while the write is held").toEqual(["setIfAbsent"]);
     release();
     await writing;
     await removing;
-    expect(calls).toEqual(["mset", "delete"]);
+    // The claim is lost (the record is there), and the read that tells another writer's record
+    // from an unreadable one belongs to the same write: the delete still comes after both.
+    expect(calls).toEqual(["setIfAbsent", "get", "delete"]);
     expect(await exists("s")).toBe(false);
   });
 

@@ -178,5 +178,22 @@ describe("sharing a store with Python nodes (README)", () => {
       // The original's get_close_requests asks only whether the flag is there.
       expect(await store.get(closeRequestKey("c1", "s1"))).not.toBeNull();
     });
+
+    it("a deadline is one more field Python drops; a record without it reads as a session without one", async () => {
+      const { store, registry } = await node();
+      const deadline = Date.now() + 60_000;
+      await registry.register("c1", "s2", { deadline });
+      const written = await wire(store, sessionKey("c1", "s2"));
+      expect(written?.deadline).toBeCloseTo(deadline / 1000, 6);
+      const python = Object.keys(JSON.parse(new TextDecoder().decode(fixture("register.record"))));
+      expect(python).not.toContain("deadline");
+      expect(Object.keys(written ?? {})).toEqual(expect.arrayContaining(python));
+      expect((await registry.get("c1", "s2"))?.deadline).toBeCloseTo(deadline, 3);
+      // Python's register: the record it writes has no deadline, and reads back without one.
+      await store.set(sessionKey("c", "ok"), fixture("register.record"), PYTHON_TTL_MS);
+      const fromPython = await registry.get("c", "ok");
+      expect(fromPython?.nodeId).toBe("py-node");
+      expect(fromPython).not.toHaveProperty("deadline");
+    });
   });
 });

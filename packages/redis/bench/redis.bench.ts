@@ -14,13 +14,15 @@ import { RedisSessionKVStore } from "@sessionkv/redis";
 // Then: the write-side cost of the listing index, getForCall at 10k, 100k and 1M
 // other keys against raw SCAN and a hand-made sorted-set index (listing.ts), and single gets with
 // and without auto-pipelining (pipelining.ts); claims against SET NX and EVAL (claims.ts).
-// BENCH_PARTS=single,claims,listing,pipelining picks parts;
+// Seats: a host with maxSessionsPerCall against one without (seats.ts).
+// BENCH_PARTS=single,claims,seats,listing,pipelining picks parts;
 // BENCH_LISTING_SIZES=10000,100000 narrows the listing sizes.
 import { startRedis } from "@sessionkv/test-kit";
 import { Redis } from "ioredis";
 import { claimsBench } from "./claims.ts";
 import { listingBench } from "./listing.ts";
 import { pipeliningBench } from "./pipelining.ts";
+import { seatsBench } from "./seats.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const PREFIX = "bench:";
@@ -28,7 +30,7 @@ const TTL_MS = 300_000;
 const VALUE = new Uint8Array(200).map((_, i) => i % 256);
 const BATCH = 100;
 const LISTED = 10_000;
-const PARTS = new Set((process.env.BENCH_PARTS ?? "single,claims,listing,pipelining").split(","));
+const PARTS = new Set((process.env.BENCH_PARTS ?? "single,claims,seats,listing,pipelining").split(","));
 const LISTING_SIZES = (process.env.BENCH_LISTING_SIZES ?? "10000,100000,1000000").split(",").map(Number);
 
 async function main(): Promise<void> {
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
     await raw.ping();
     if (PARTS.has("single")) await singleOps(server.url as string, server.image, store, raw);
     if (PARTS.has("claims")) await claimsBench(server.url as string, ROUNDS, server.image);
+    if (PARTS.has("seats")) await seatsBench(server.url as string, ROUNDS);
     if (PARTS.has("pipelining")) await pipeliningBench(server.url as string, ROUNDS);
     if (PARTS.has("listing")) await listingBench(server.url as string, raw, ROUNDS, LISTING_SIZES);
   } finally {

@@ -1,7 +1,10 @@
 import type { SessionMetrics } from "../registry/session-info.js";
 
-/** Why the host closes a session: a close request (from any node), `stop()`, or a drain's grace running out. */
-export type CloseReason = "close-requested" | "host-stopped" | "drain";
+/**
+ * Why the host closes a session: a close request (from any node), `stop()`, a drain's grace
+ * running out, or its `maxSessionDurationMs` deadline.
+ */
+export type CloseReason = "close-requested" | "host-stopped" | "drain" | "max-duration";
 
 /** What the application hands the host for each session it runs. */
 export interface HostedSession {

@@ -5,8 +5,9 @@ import {
   hostCycleChannel,
   traceHostCycle,
 } from "../diagnostics/host-channels.js";
-import { ErrorCode, SessionKVError, invalidArgument } from "../errors.js";
+import { ErrorCode, SessionKVError, invalidArgument, limitReached } from "../errors.js";
 import { Lifecycle, runningLifecycleErrors } from "../lifecycle.js";
+import { type HeldSeat, validateSeatLimit } from "../registry/call-seats.js";
 import type { HostProtocol, SessionWrite } from "../registry/host-protocol.js";
 import { type SessionLogger, consoleLogger } from "../registry/logger.js";
 import {
@@ -19,16 +20,20 @@ import {
 } from "../registry/node-record.js";
 import type { SessionMetrics } from "../registry/session-info.js";
 import type { SessionRegistry } from "../registry/session-registry.js";
-import { validateIds } from "../registry/validate.js";
+import { validateId, validateIds } from "../registry/validate.js";
 import { withTimeout } from "../timeout.js";
 import { validatePositiveMs } from "../validate.js";
 import { HostDrain } from "./drain.js";
+import { HostEvents } from "./host-events.js";
 import type { CloseReason, HostedSession, LocalSession } from "./hosted-session.js";
 import { MaintenanceLoop } from "./loop.js";
 import { readChangedMetrics } from "./metrics-change.js";
 import { NodeRecordWriter } from "./node-record-writer.js";
 import { PushClose } from "./push-close.js";
 import { RemovalFence } from "./removal-fence.js";
+import { SeatReservation } from "./seat-reservation.js";
+import { HostSeats } from "./seats.js";
+import { SessionDeadlines } from "./session-deadline.js";
 
 export interface SessionHostOptions {
   /** The registry of the shared store; the host starts it (idempotent) and never stops it. */
@@ -51,6 +56,29 @@ export interface SessionHostOptions {
    * when the store has notifications (`store.notifications`); false polls only.
    */
   readonly pushClose?: boolean;
+  /**
+   * Seats per call across the fleet: `add` takes one before it registers, and rejects with
+   * ERR_LIMIT_REACHED when all are taken ("Seats" in the README). Default: no limit.
+   */
+  readonly maxSessionsPerCall?: number;
+  /** Sessions (and reservations) this node holds at most; beyond, ERR_LIMIT_REACHED. Default: no limit. */
+  readonly maxSessions?: number;
+  /** The owner closes each session this long after its start, reason "max-duration". Default: never. */
+  readonly maxSessionDurationMs?: number;
+}
+
+/** Per-session overrides of the host's options. */
+export interface AddOptions {
+  /** This add's seat limit for the call, instead of the host's `maxSessionsPerCall`. */
+  readonly maxSessionsPerCall?: number;
+  /** This session's lifetime, instead of the host's `maxSessionDurationMs`. */
+  readonly maxSessionDurationMs?: number;
+}
+
+/** Options of `host.reserve`. */
+export interface ReserveOptions {
+  /** The seat limit for the call, instead of the host's `maxSessionsPerCall`. */
+  readonly maxSessionsPerCall?: number;
 }
 
 /** `host.drain()`'s options; the same as `registry.requestDrain()`'s. */
@@ -105,6 +133,18 @@ export class SessionHost implements AsyncDisposable {
   readonly #drain = new HostDrain();
   /** When `start()` began: names this run of the node in its node record and in drain flags. */
   #startedAt = 0;
+  readonly maxSessionsPerCall: number | undefined;
+  readonly maxSessions: number | undefined;
+  readonly maxSessionDurationMs: number | undefined;
+  /** Seat keys of `add` and `reserve`, refreshed in the heartbeat's `expire`, released with the session. */
+  readonly #seats: HostSeats<object>;
+  readonly #reservations = new Set<object>();
+  readonly #deadlines: SessionDeadlines<LocalSession>;
+  readonly #deadlineOf = new WeakMap<LocalSession, number>();
+  /** Sessions whose record another node holds now: no longer written, refreshed or deleted here. */
+  readonly #takenOver = new WeakSet<LocalSession>();
+  /** Reports beside the log lines: seats lost or retaken, records taken over ("Host events" in the README). */
+  readonly events: HostEvents;
 
   constructor(options: SessionHostOptions) {
     if (options === null || typeof options !== "object")
@@ -160,6 +200,24 @@ export class SessionHost implements AsyncDisposable {
           runCycle: () => void this.#loop.run(),
         })
       : undefined;
+    if (options.maxSessionsPerCall !== undefined)
+      validateSeatLimit(options.maxSessionsPerCall, "maxSessionsPerCall");
+    if (options.maxSessions !== undefined) validateSeatLimit(options.maxSessions, "maxSessions");
+    if (options.maxSessionDurationMs !== undefined)
+      validatePositiveMs(options.maxSessionDurationMs, "maxSessionDurationMs");
+    this.maxSessionsPerCall = options.maxSessionsPerCall;
+    this.maxSessions = options.maxSessions;
+    this.maxSessionDurationMs = options.maxSessionDurationMs;
+    this.events = new HostEvents(this.#logger);
+    this.#seats = new HostSeats({
+      seats: registry.seats,
+      events: this.events,
+      logger: this.#logger,
+      ttlMs: registry.ttlMs,
+      // A registry-like object without a store (a test double of the host protocol) has no resolution to add.
+      ttlResolutionMs: registry.store?.capabilities?.ttlResolutionMs ?? 1,
+    });
+    this.#deadlines = new SessionDeadlines((local) => this.#closeAtDeadline(local));
     this.#fence = new RemovalFence(this.#protocol, this.#logger, (sessionId) =>
       this.#sessions.has(sessionId),
     );
@@ -236,9 +294,79 @@ export class SessionHost implements AsyncDisposable {
     );
   }
 
-  /** Registers a session this node runs and keeps it alive until it is removed or closed. */
-  async add(callId: string, sessionId: string, session: HostedSession): Promise<void> {
+  /**
+   * Registers a session this node runs and keeps it alive until it is removed or closed. With a
+   * seat limit it first takes a seat of the call (ERR_LIMIT_REACHED when none is free); an id that
+   * another live node hosts rejects with ERR_SESSION_EXISTS naming it.
+   */
+  async add(callId: string, sessionId: string, session: HostedSession, options?: AddOptions): Promise<void> {
+    return this.#add(callId, sessionId, session, options, undefined);
+  }
+
+  /**
+   * Takes a seat of the call now, for a session that takes a while to launch: the seat counts,
+   * is refreshed while held and expires with the node. Then `seat.add(sessionId, session)` or
+   * `seat.release()`. Needs a limit (`maxSessionsPerCall` here or on the host).
+   */
+  async reserve(callId: string, options?: ReserveOptions): Promise<SeatReservation> {
+    validateId(callId, "callId");
+    if (options !== undefined && (options === null || typeof options !== "object"))
+      throw invalidArgument("options", "must be an object");
+    const limit = options?.maxSessionsPerCall ?? this.maxSessionsPerCall;
+    if (limit === undefined)
+      throw invalidArgument(
+        "maxSessionsPerCall",
+        "must be set (on the host or in reserve's options) to reserve a seat",
+      );
+    validateSeatLimit(limit, "maxSessionsPerCall");
+    this.#lifecycle.assertStarted("reserve");
+    this.#checkNodeLimit(callId, 0);
+    const owner = {};
+    // Counted against maxSessions while the claim runs, so that concurrent reserves cannot pass it.
+    this.#reservations.add(owner);
+    let seat: HeldSeat | null;
+    try {
+      seat = await this.registry.seats.claim(callId, limit);
+    } catch (error) {
+      this.#reservations.delete(owner);
+      throw error;
+    }
+    if (seat === null) {
+      this.#reservations.delete(owner);
+      throw limitReached({ scope: "call", limit, callId, nodeId: this.registry.nodeId });
+    }
+    if (!this.#lifecycle.started) {
+      // Stopped or abandoned while the claim ran: nothing would refresh the seat, so it goes back.
+      this.#reservations.delete(owner);
+      await this.registry.seats.release(seat).catch(() => undefined);
+      this.#lifecycle.assertStarted("reserve");
+    }
+    const held = seat;
+    this.#seats.hold(owner, held, undefined);
+    return new SeatReservation(callId, limit, held.key, {
+      add: (sessionId, session, addOptions) => this.#add(callId, sessionId, session, addOptions, owner),
+      release: async () => {
+        this.#reservations.delete(owner);
+        await this.#seats.release(owner);
+      },
+    });
+  }
+
+  async #add(
+    callId: string,
+    sessionId: string,
+    session: HostedSession,
+    options: AddOptions | undefined,
+    reservation: object | undefined,
+  ): Promise<void> {
     validateIds(callId, sessionId, this.registry.store.capabilities);
+    if (options !== undefined && (options === null || typeof options !== "object"))
+      throw invalidArgument("options", "must be an object");
+    const limit =
+      reservation === undefined ? (options?.maxSessionsPerCall ?? this.maxSessionsPerCall) : undefined;
+    if (limit !== undefined) validateSeatLimit(limit, "options.maxSessionsPerCall");
+    const duration = options?.maxSessionDurationMs ?? this.maxSessionDurationMs;
+    if (duration !== undefined) validatePositiveMs(duration, "options.maxSessionDurationMs");
     if (session === null || typeof session !== "object" || typeof session.close !== "function") {
       throw invalidArgument("session", "must be an object with a close(reason) function");
     }
@@ -254,6 +382,8 @@ export class SessionHost implements AsyncDisposable {
     }
     if (this.#sessions.has(sessionId))
       throw invalidArgument("sessionId", `${JSON.stringify(sessionId)} is already hosted on this node`);
+    // A reservation already counts against the node's cap: its session takes its place.
+    this.#checkNodeLimit(callId, reservation === undefined ? 0 : 1);
     this.#fence.dropFailed(sessionId);
     const local: LocalSession = {
       callId,
@@ -267,22 +397,62 @@ export class SessionHost implements AsyncDisposable {
     };
     this.#sessions.set(sessionId, local);
     const metrics = readChangedMetrics(sessionId, session, undefined, this.#logger);
+    const deadline = duration === undefined ? undefined : local.startedAt + duration;
+    if (deadline !== undefined) this.#deadlineOf.set(local, deadline);
     local.registering = (async () => {
       await this.#fence.removalOf(sessionId);
+      if (limit !== undefined) {
+        const seat = await this.registry.seats.claim(callId, limit, sessionId);
+        if (seat === null) throw limitReached({ scope: "call", limit, callId, nodeId: this.registry.nodeId });
+        this.#seats.hold(local, seat, sessionId);
+        // Removed while the claim ran: its release found no seat yet, so it is given back here.
+        if (this.#sessions.get(sessionId) !== local) void this.#seats.release(local);
+      }
       await this.registry.register(callId, sessionId, {
         startedAt: local.startedAt,
         ...(metrics === undefined ? {} : { metrics }),
+        ...(deadline === undefined ? {} : { deadline }),
       });
     })();
     try {
       await local.registering;
     } catch (error) {
       if (this.#sessions.get(sessionId) === local) this.#forget(sessionId);
+      else void this.#seats.release(local);
       throw error;
+    }
+    if (reservation !== undefined) {
+      this.#reservations.delete(reservation);
+      this.#seats.transfer(reservation, local, sessionId);
     }
     if (metrics !== undefined) local.published = { ...metrics };
     local.ready = true;
     this.#ready = undefined;
+    if (deadline !== undefined && this.#sessions.get(sessionId) === local)
+      this.#deadlines.arm(local, deadline);
+  }
+
+  /** ERR_LIMIT_REACHED when this node holds `maxSessions` sessions and reservations (less `replacing`). */
+  #checkNodeLimit(callId: string, replacing: number): void {
+    const limit = this.maxSessions;
+    if (limit === undefined) return;
+    if (this.#sessions.size + this.#reservations.size - replacing >= limit)
+      throw limitReached({ scope: "node", limit, callId, nodeId: this.registry.nodeId });
+  }
+
+  /** The host's seat holdings, for tests and the README's invariants: how many seats it holds for a call. */
+  seatsHeldFor(callId: string): number {
+    return this.#seats.heldFor(callId);
+  }
+
+  #closeAtDeadline(local: LocalSession): void {
+    if (this.#sessions.get(local.sessionId) !== local || local.closing !== undefined) return;
+    this.#close([local], "max-duration").catch((error: unknown) => {
+      this.#logger.error(
+        `sessionkv: removing session ${JSON.stringify(local.sessionId)} at its deadline failed; the next cycles retry it after an outage, else its record expires on the TTL`,
+        error,
+      );
+    });
   }
 
   /** The local end of a session: forgets it and deletes its keys (without calling its `close`). */
@@ -293,6 +463,8 @@ export class SessionHost implements AsyncDisposable {
     const local = this.#sessions.get(sessionId);
     const ours = local !== undefined && local.callId === callId ? [local] : [];
     if (ours.length > 0) this.#forget(sessionId);
+    // The record of a session taken over is another node's now: it is not deleted from here.
+    if (local !== undefined && this.#takenOver.has(local)) return;
     await this.#fence.remove(ours, new Map([[sessionId, callId]]));
   }
 
@@ -362,7 +534,12 @@ export class SessionHost implements AsyncDisposable {
           );
         });
       }
+      for (const owner of [...this.#reservations]) {
+        this.#reservations.delete(owner);
+        void this.#seats.release(owner);
+      }
       await Promise.allSettled([...this.#closeBatches, this.#fence.removalsSettled()]);
+      await this.#seats.settled();
       if (wasStarted) {
         // The node leaves the list now rather than when its record expires.
         await this.#protocol.removeNode().catch((error: unknown) => {
@@ -391,6 +568,9 @@ export class SessionHost implements AsyncDisposable {
     await this.#loop.stop();
     this.#sessions.clear();
     this.#ready = undefined;
+    this.#deadlines.clearAll();
+    this.#reservations.clear();
+    this.#seats.abandon();
     await this.#fence.abandon();
   }
 
@@ -410,12 +590,22 @@ export class SessionHost implements AsyncDisposable {
     void this.#push?.ensure();
     const { sessions: snapshot, ids } = this.#readySessions();
     if (observed !== undefined) observed.sessions = snapshot.length;
-    const polled = await this.#bounded(this.#protocol.poll(ids, { startedAt: this.#startedAt }), "refresh");
+    const seatKeys = this.#seats.keys();
+    const refreshedAt = Date.now();
+    const polled = await this.#bounded(
+      this.#protocol.poll(ids, { startedAt: this.#startedAt }, seatKeys),
+      "refresh",
+    );
     if (observed !== undefined) {
       for (const record of polled.records.values()) if (record !== null) observed.refreshed++;
     }
     const drainRequested = polled.node?.drainRequested ?? null;
     if (drainRequested !== null) this.#drainRequested(drainRequested);
+    if (this.#seats.size > 0) {
+      let missing = false;
+      for (const record of polled.records.values()) if (record === null) missing = true;
+      await this.#bounded(this.#seats.afterRefresh(refreshedAt, missing), "seat check");
+    }
     const inSnapshot = polled.closeRequested.length === 0 ? undefined : new Set(snapshot);
     const toClose = polled.closeRequested
       .map((id) => this.#sessions.get(id))
@@ -440,6 +630,10 @@ export class SessionHost implements AsyncDisposable {
     for (const local of snapshot) {
       if (this.#sessions.get(local.sessionId) !== local || local.closing !== undefined) continue;
       const previous = polled.records.get(local.sessionId) ?? null;
+      if (previous !== null && !this.#ownRecord(local, previous.record)) {
+        this.#reportTakenOver(local, previous.info.nodeId);
+        continue;
+      }
       const read = readChangedMetrics(local.sessionId, local.handlers, local.published, this.#logger);
       // A copy: metrics() may hand back one object it mutates in place.
       const current = read === undefined ? undefined : { ...read };
@@ -452,6 +646,7 @@ export class SessionHost implements AsyncDisposable {
         startedAt: local.startedAt,
         metrics,
         previous,
+        ...(this.#deadlineOf.has(local) ? { deadline: this.#deadlineOf.get(local) as number } : {}),
       });
       if (current !== undefined) published.set(local, current);
     }
@@ -461,6 +656,8 @@ export class SessionHost implements AsyncDisposable {
     const skipped = new Map((await this.#bounded(publishing, "write")).map((w) => [w.sessionId, w.error]));
     if (node !== undefined) this.#nodeRecord.written(node);
     for (const [sessionId, error] of skipped) {
+      // Claimed by another node between the read and the write: the next cycle reads and reports it.
+      if (error.code === "ERR_SESSION_EXISTS") continue;
       this.#logger.warn(
         `sessionkv: the record of session ${JSON.stringify(sessionId)} was not written (too large for the store); the other sessions' were`,
         error,
@@ -511,12 +708,33 @@ export class SessionHost implements AsyncDisposable {
     });
   }
 
+  /** Whether a record read back is still this registration's: this node's, with its start time. */
+  #ownRecord(local: LocalSession, record: Readonly<Record<string, unknown>>): boolean {
+    return record.node_id === this.registry.nodeId && record.started_at === local.startedAt / 1000;
+  }
+
+  /** Another node registered the id over this one: reported once, and never fought for. */
+  #reportTakenOver(local: LocalSession, ownerNodeId: string): void {
+    if (this.#takenOver.has(local)) return;
+    this.#takenOver.add(local);
+    this.#ready = undefined;
+    this.#logger.warn(
+      `sessionkv: the record of session ${JSON.stringify(`${local.callId}/${local.sessionId}`)} is held by node ${JSON.stringify(ownerNodeId)} now; this node stops writing it and leaves it alone (the local session keeps running until removed)`,
+      { callId: local.callId, sessionId: local.sessionId, ownerNodeId },
+    );
+    this.events.emit("session-taken-over", {
+      callId: local.callId,
+      sessionId: local.sessionId,
+      ownerNodeId,
+    });
+  }
+
   #readySessions(): ReadySessions {
     if (this.#ready !== undefined) return this.#ready;
     const sessions: LocalSession[] = [];
     const ids = new Map<string, string>();
     for (const s of this.#sessions.values()) {
-      if (!s.ready) continue;
+      if (!s.ready || this.#takenOver.has(s)) continue;
       sessions.push(s);
       ids.set(s.sessionId, s.callId);
     }
@@ -525,9 +743,13 @@ export class SessionHost implements AsyncDisposable {
   }
 
   #forget(sessionId: string): void {
+    const local = this.#sessions.get(sessionId);
     this.#sessions.delete(sessionId);
     this.#ready = undefined;
     this.#drain.sessionEnded();
+    if (local === undefined) return;
+    this.#deadlines.clear(local);
+    void this.#seats.release(local);
   }
 
   #nodeContent(): NodeRecordContent {
@@ -582,7 +804,9 @@ export class SessionHost implements AsyncDisposable {
       await Promise.all(sessions.map((s) => this.#invokeClose(s, reason)));
       const ours = sessions.filter((s) => this.#sessions.get(s.sessionId) === s);
       for (const s of ours) this.#forget(s.sessionId);
-      await this.#fence.remove(ours, new Map(ours.map((s) => [s.sessionId, s.callId])));
+      // Records taken over by another node are that node's to delete.
+      const mine = ours.filter((s) => !this.#takenOver.has(s));
+      await this.#fence.remove(mine, new Map(mine.map((s) => [s.sessionId, s.callId])));
       if (requestedAt !== undefined && closeHonouredChannel.hasSubscribers) {
         const now = Date.now();
         for (const s of sessions) {

@@ -42,15 +42,23 @@ export interface SessionWrite {
   readonly sessionId: string;
   readonly startedAt: number;
   readonly metrics: SessionMetrics;
-  /** The record as last read: its unknown fields and `started_at` are kept. Null writes a fresh record. */
+  /**
+   * The record as last read: its unknown fields and `started_at` are kept. Null writes a fresh
+   * record, as a claim: it never overwrites a record another writer put there since.
+   */
   readonly previous: StoredSession | null;
+  /** Epoch ms of the session's deadline, written into a fresh record. */
+  readonly deadline?: number;
 }
 
-/** A write `publish` left out because the store refuses its record's size; the others were written. */
+/**
+ * A write `publish` left out, the others were written: the store refuses its record's size, or a
+ * fresh record found another writer's record in place (claimed since it was read).
+ */
 export interface SkippedWrite {
   readonly callId: string;
   readonly sessionId: string;
-  /** ERR_VALUE_TOO_LARGE, with the record's size in the message. */
+  /** ERR_VALUE_TOO_LARGE, with the record's size in the message; or ERR_SESSION_EXISTS. */
   readonly error: SessionKVError;
 }
 
@@ -71,11 +79,17 @@ export interface HostProtocol {
   /**
    * `refresh` of every session, then one `mget` of their records and close flags together; with
    * `node`, the node record is refreshed and read, and the drain flag read, in those same two calls.
+   * `alsoRefresh` are further keys (seats) whose TTL the same `expire` extends.
    */
-  poll(sessions: ReadonlyMap<string, string>, node?: NodeBeat): Promise<PollResult>;
+  poll(
+    sessions: ReadonlyMap<string, string>,
+    node?: NodeBeat,
+    alsoRefresh?: readonly string[],
+  ): Promise<PollResult>;
   /**
    * Writes records of sessions this node owns in one `mset`, with the node record when `node` is
-   * given; session records too large are left out and returned.
+   * given; session records too large are left out and returned. A fresh record is a claim: one
+   * another node registered since it was read missing is left, and returned.
    */
   publish(writes: readonly SessionWrite[], node?: NodeRecordContent): Promise<SkippedWrite[]>;
   /**
@@ -110,6 +124,8 @@ export class RegistryHostProtocol implements HostProtocol {
   /** The node's keys the cycle refreshes, and those it reads: the same arrays every cycle. */
   readonly #nodeRefresh: readonly string[];
   readonly #nodeRead: readonly string[];
+  /** The last node keys and extra keys refreshed together, kept while `alsoRefresh` is the same array. */
+  #lastTail: { extra: readonly string[]; keys: readonly string[] } | undefined;
 
   constructor(parts: RegistryParts) {
     this.#store = parts.store;
@@ -126,22 +142,46 @@ export class RegistryHostProtocol implements HostProtocol {
    * record), then one `mget` of their records and close flags (and of the node record and drain
    * flag) together. Without `node` and sessions it makes no store call.
    */
-  async poll(sessions: ReadonlyMap<string, string>, node?: NodeBeat): Promise<PollResult> {
+  async poll(
+    sessions: ReadonlyMap<string, string>,
+    node?: NodeBeat,
+    alsoRefresh: readonly string[] = [],
+  ): Promise<PollResult> {
     const plan = this.#records.plan(sessions);
     if (node !== undefined) {
       if (node === null || typeof node !== "object") throw invalidArgument("node", "must be an object");
       validateTimestamp(node.startedAt, "node.startedAt");
     }
+    if (!Array.isArray(alsoRefresh)) throw invalidArgument("alsoRefresh", "must be an array of keys");
     this.#lifecycle.assertStarted("poll");
     if (node === undefined) {
-      if (plan.records.length === 0) return { records: new Map(), closeRequested: [] };
-      await this.#store.expire(plan.preparedRecords, this.#ttlMs);
+      if (plan.records.length === 0) {
+        if (alsoRefresh.length > 0) await this.#store.expire(alsoRefresh, this.#ttlMs);
+        return { records: new Map(), closeRequested: [] };
+      }
+      const refresh = alsoRefresh.length === 0 ? plan.preparedRecords : plan.recordsWithTail(alsoRefresh);
+      await this.#store.expire(refresh, this.#ttlMs);
       return this.#records.withFlags(plan);
     }
-    const refresh = plan.records.length === 0 ? this.#nodeRefresh : plan.withTail(this.#nodeRefresh).records;
+    const tail = this.#refreshTail(alsoRefresh);
+    const refresh = plan.records.length === 0 ? tail : plan.recordsWithTail(tail);
     await this.#store.expire(refresh, this.#ttlMs);
-    const { tail, ...recordsAndFlags } = await this.#records.withFlagsAndTail(plan, this.#nodeRead);
-    return { ...recordsAndFlags, node: this.#nodePoll(node, tail[0] ?? null, tail[1] ?? null) };
+    const { tail: read, ...recordsAndFlags } = await this.#records.withFlagsAndTail(plan, this.#nodeRead);
+    return { ...recordsAndFlags, node: this.#nodePoll(node, read[0] ?? null, read[1] ?? null) };
+  }
+
+  /**
+   * The node record's key, then the extra keys, as one frozen array kept while `extra` stays the
+   * same array: the key plan prepares it once with the records (see KeyPlan.recordsWithTail), and a host
+   * passes the same seat keys cycle after cycle.
+   */
+  #refreshTail(extra: readonly string[]): readonly string[] {
+    if (extra.length === 0) return this.#nodeRefresh;
+    const last = this.#lastTail;
+    if (last !== undefined && last.extra === extra) return last.keys;
+    const keys = Object.freeze([...this.#nodeRefresh, ...extra]);
+    this.#lastTail = { extra, keys };
+    return keys;
   }
 
   #nodePoll(node: NodeBeat, record: Uint8Array | null, flag: Uint8Array | null): NodePollResult {
@@ -185,6 +225,7 @@ export class RegistryHostProtocol implements HostProtocol {
     const { maxValueBytes } = this.#store.capabilities;
     const skipped: SkippedWrite[] = [];
     const entries: (MsetEntry & { write: SessionWrite })[] = [];
+    const fresh: (MsetEntry & { write: SessionWrite })[] = [];
     for (const w of writes) {
       const record =
         w.previous === null
@@ -196,11 +237,18 @@ export class RegistryHostProtocol implements HostProtocol {
               metrics: w.metrics,
               now,
               ttlMs: this.#ttlMs,
+              deadline: w.deadline,
             })
           : { ...withMetrics(w.previous.record, w.metrics, now), ttl_ms: this.#ttlMs };
       const value = encodeRecord(record);
       if (value.byteLength > maxValueBytes) skipped.push(tooLarge(w, value.byteLength, maxValueBytes));
-      else entries.push({ key: sessionKey(w.callId, w.sessionId), value, ttlMs: this.#ttlMs, write: w });
+      else
+        (w.previous === null ? fresh : entries).push({
+          key: sessionKey(w.callId, w.sessionId),
+          value,
+          ttlMs: this.#ttlMs,
+          write: w,
+        });
     }
     const nodeEntry: MsetEntry[] =
       node === undefined
@@ -212,7 +260,42 @@ export class RegistryHostProtocol implements HostProtocol {
               ttlMs: this.#ttlMs,
             },
           ];
-    if (entries.length === 0 && nodeEntry.length === 0) return skipped;
+    // Fresh records are claims, in parallel with the mset: healing never overwrites a record
+    // another node registered since the read.
+    const claims = Promise.all(fresh.map((entry) => this.#claim(entry)));
+    const [claimed] = await Promise.all([claims, this.#write(entries, nodeEntry, skipped)]);
+    for (const lost of claimed) if (lost !== undefined) skipped.push(lost);
+    return skipped;
+  }
+  async #claim(entry: MsetEntry & { write: SessionWrite }): Promise<SkippedWrite | undefined> {
+    const { callId, sessionId } = entry.write;
+    try {
+      if (await this.#store.setIfAbsent(entry.key, entry.value, entry.ttlMs)) return undefined;
+      // A record nobody can read is owned by nobody: it is replaced, as before claims. Only a
+      // lost claim pays this read.
+      const raw = await this.#store.get(entry.key);
+      if (raw !== null && this.#records.decode(entry.key, raw, callId, sessionId) === null) {
+        await this.#store.set(entry.key, entry.value, entry.ttlMs);
+        return undefined;
+      }
+    } catch (failed) {
+      if (!isSessionKVError(failed, ErrorCode.VALUE_TOO_LARGE)) throw failed;
+      return { callId, sessionId, error: failed };
+    }
+    const error = new SessionKVError(
+      ErrorCode.SESSION_EXISTS,
+      `the record of session ${JSON.stringify(`${callId}/${sessionId}`)} was written by another writer since it was read missing; it was left as it is`,
+      { details: { callId, sessionId } },
+    );
+    return { callId, sessionId, error };
+  }
+
+  async #write(
+    entries: readonly (MsetEntry & { write: SessionWrite })[],
+    nodeEntry: readonly MsetEntry[],
+    skipped: SkippedWrite[],
+  ): Promise<void> {
+    if (entries.length === 0 && nodeEntry.length === 0) return;
     try {
       await this.#store.mset([
         ...entries.map(({ key, value, ttlMs }) => ({ key, value, ttlMs })),
@@ -230,7 +313,6 @@ export class RegistryHostProtocol implements HostProtocol {
         });
       }
     }
-    return skipped;
   }
 
   /** `remove` for many sessions (sessionId → callId), in one store call. */

@@ -19,8 +19,9 @@ export class KeyPlan {
   #preparedRecords: PreparedKeys | undefined;
   #recordsAndFlags: PreparedKeys | undefined;
   #recordsAndFlagsKeys: readonly string[] | undefined;
-  /** The last lists built with a tail, for the tail they were built with (a node's keys: one array). */
-  #tailed: { tail: readonly string[]; records: PreparedKeys; recordsAndFlags: PreparedKeys } | undefined;
+  /** The sets last prepared with a tail, each for the tail it was built with (a node's keys). */
+  #refreshTail: { tail: readonly string[]; keys: PreparedKeys } | undefined;
+  #readTail: { tail: readonly string[]; keys: PreparedKeys } | undefined;
 
   constructor(sessions: ReadonlyMap<string, string>, store: SessionKVStore) {
     const n = sessions.size;
@@ -67,18 +68,24 @@ export class KeyPlan {
   }
 
   /**
-   * `records` then `tail`, and `recordsAndFlags` then `tail`, prepared by the store: the cycle's
-   * refresh and read with the node's own keys folded in. Prepared once for the same `tail` array,
-   * as the plan's own sets are.
+   * `records` then `tail`, prepared by the store: the cycle's refresh with the node's own keys (and
+   * seats) folded in. Prepared once for the same `tail` array, as the plan's own sets are; the
+   * refresh and the read keep a slot each, since their tails differ.
    */
-  withTail(tail: readonly string[]): { records: PreparedKeys; recordsAndFlags: PreparedKeys } {
-    if (this.#tailed?.tail === tail) return this.#tailed;
-    this.#tailed = {
-      tail,
-      records: this.#store.prepare(Object.freeze([...this.records, ...tail])),
-      recordsAndFlags: this.#store.prepare(Object.freeze([...this.#recordsAndFlagKeys(), ...tail])),
-    };
-    return this.#tailed;
+  recordsWithTail(tail: readonly string[]): PreparedKeys {
+    if (this.#refreshTail?.tail !== tail)
+      this.#refreshTail = { tail, keys: this.#store.prepare(Object.freeze([...this.records, ...tail])) };
+    return this.#refreshTail.keys;
+  }
+
+  /** `recordsAndFlags` then `tail`, prepared by the store: the cycle's read with the node's keys. */
+  recordsAndFlagsWithTail(tail: readonly string[]): PreparedKeys {
+    if (this.#readTail?.tail !== tail)
+      this.#readTail = {
+        tail,
+        keys: this.#store.prepare(Object.freeze([...this.#recordsAndFlagKeys(), ...tail])),
+      };
+    return this.#readTail.keys;
   }
 
   /** Whether `sessions` holds exactly the ids this plan was built from, in the same order. */

@@ -29,8 +29,9 @@ export function freshRecord(fields: {
   metrics: SessionMetrics;
   now: number;
   ttlMs: number;
+  deadline?: number | undefined;
 }): WireRecord {
-  return {
+  const record: Record<string, unknown> = {
     session_id: fields.sessionId,
     call_id: fields.callId,
     node_id: fields.nodeId,
@@ -39,6 +40,8 @@ export function freshRecord(fields: {
     metrics: wireMetrics(fields.metrics),
     ttl_ms: fields.ttlMs,
   };
+  if (fields.deadline !== undefined) record.deadline = fields.deadline / 1000;
+  return record;
 }
 
 /**
@@ -92,7 +95,7 @@ export function decodeRecord(
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
     return fail("is not a JSON object");
   const record = parsed as Record<string, unknown>;
-  const { session_id, call_id, node_id, started_at, metrics_updated_at, metrics } = record;
+  const { session_id, call_id, node_id, started_at, metrics_updated_at, metrics, deadline } = record;
   if (typeof session_id !== "string") return fail("has no string session_id");
   if (typeof call_id !== "string") return fail("has no string call_id");
   if (typeof node_id !== "string") return fail("has no string node_id");
@@ -112,6 +115,8 @@ export function decodeRecord(
     startedAt: started_at * 1000,
     metricsUpdatedAt: (metrics_updated_at ?? started_at) * 1000,
     metrics: readMetrics(metrics as Record<string, unknown> | undefined),
+    // A foreign writer's non-numeric deadline is ignored rather than making the record unreadable.
+    ...(isFiniteNumber(deadline) ? { deadline: deadline * 1000 } : {}),
   };
   return { ok: true, session: { info, record } };
 }

@@ -13,6 +13,8 @@ export interface SessionInfo {
   readonly startedAt: number;
   readonly metricsUpdatedAt: number;
   readonly metrics: SessionMetrics;
+  /** When the owner closes the session ("max-duration"); absent when it has no `maxSessionDurationMs`. */
+  readonly deadline?: number;
 }
 
 /**

@@ -80,7 +80,7 @@ export class SessionRecords {
   async withFlagsAndTail(plan: KeyPlan, tail: readonly string[]): Promise<RecordsFlagsAndTail> {
     const keys = plan.records;
     const values = await this.#store.mget(
-      tail.length === 0 ? plan.recordsAndFlags : plan.withTail(tail).recordsAndFlags,
+      tail.length === 0 ? plan.recordsAndFlags : plan.recordsAndFlagsWithTail(tail),
     );
     const records = new Map<string, StoredSession | null>();
     const closeRequested: string[] = [];

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { closeRequestedChannel } from "../diagnostics/host-channels.js";
-import { invalidArgument } from "../errors.js";
+import { invalidArgument, sessionExists } from "../errors.js";
 import { Lifecycle, runningLifecycleErrors } from "../lifecycle.js";
 import type { SessionKVStore } from "../types.js";
 import { validateTtlMs } from "../validate.js";
 import { ALL_SESSIONS_PREFIX, compareSessions, sessionIdsOf } from "./all-sessions.js";
+import { CallSeats, type SeatCount } from "./call-seats.js";
 import { encodeCloseFlag } from "./close-flag.js";
 import { ringNode } from "./doorbell.js";
 import {
@@ -50,6 +51,8 @@ export interface RegisterOptions {
   readonly startedAt?: number;
   /** Initial metrics. Default `{}`. */
   readonly metrics?: SessionMetrics;
+  /** Epoch ms the owner closes the session at, written as the record's `deadline`. Default: none. */
+  readonly deadline?: number;
 }
 
 export const DEFAULT_REGISTRY_TTL_MS = 30_000;
@@ -69,6 +72,8 @@ export class SessionRegistry implements AsyncDisposable {
   readonly ttlMs: number;
   /** The batched calls of a `SessionHost` (or another scheduler of heartbeats): see `HostProtocol`. */
   readonly hostProtocol: HostProtocol;
+  /** Claims, releases and counts of call seats ("Seats" in the README); `SessionHost` drives them. */
+  readonly seats: CallSeats;
   readonly #records: SessionRecords;
   readonly #logger: SessionLogger;
   readonly #lifecycle = new Lifecycle(runningLifecycleErrors("SessionRegistry"));
@@ -94,6 +99,7 @@ export class SessionRegistry implements AsyncDisposable {
       records: this.#records,
       lifecycle: this.#lifecycle,
     });
+    this.seats = new CallSeats({ store, nodeId, ttlMs, lifecycle: this.#lifecycle });
   }
 
   get store(): SessionKVStore {
@@ -123,7 +129,12 @@ export class SessionRegistry implements AsyncDisposable {
     await this.stop();
   }
 
-  /** Writes a fresh record for the session, owned by this node, with the registry's TTL. */
+  /**
+   * Writes a fresh record for the session, owned by this node, with the registry's TTL. The first
+   * registration of an id is an atomic claim (`setIfAbsent`): a live record of another node is
+   * never overwritten, the call rejects with ERR_SESSION_EXISTS naming that owner. This node's
+   * own earlier record, or one nobody can read, is replaced.
+   */
   async register(callId: string, sessionId: string, options: RegisterOptions = {}): Promise<void> {
     validateIds(callId, sessionId, this.store.capabilities);
     if (options === null || typeof options !== "object")
@@ -133,6 +144,7 @@ export class SessionRegistry implements AsyncDisposable {
     validateTimestamp(startedAt, "options.startedAt");
     const metrics = options.metrics ?? {};
     validateMetrics(metrics, "options.metrics");
+    if (options.deadline !== undefined) validateTimestamp(options.deadline, "options.deadline");
     this.#lifecycle.assertStarted("register");
     const record = freshRecord({
       sessionId,
@@ -142,8 +154,30 @@ export class SessionRegistry implements AsyncDisposable {
       metrics,
       now,
       ttlMs: this.ttlMs,
+      deadline: options.deadline,
     });
-    await this.store.set(sessionKey(callId, sessionId), encodeRecord(record), this.ttlMs);
+    const key = sessionKey(callId, sessionId);
+    const value = encodeRecord(record);
+    // A record that expires between the failed claim and the read is claimed again; a few rounds
+    // bound an id that keeps appearing and vanishing.
+    for (let round = 0; round < 3; round++) {
+      if (await this.store.setIfAbsent(key, value, this.ttlMs)) return;
+      const raw = await this.store.get(key);
+      if (raw === null) continue;
+      const current = this.#records.decode(key, raw, callId, sessionId);
+      if (current !== null && current.info.nodeId !== this.nodeId)
+        throw sessionExists({ callId, sessionId, ownerNodeId: current.info.nodeId });
+      break;
+    }
+    await this.store.set(key, value, this.ttlMs);
+  }
+
+  /**
+   * The call's taken seats and the limit they were taken under ("Seats" in the README). With
+   * `limit`, one batched read of that many seats; without, a listing of the call's seats first.
+   */
+  async getSeats(callId: string, limit?: number): Promise<SeatCount> {
+    return this.seats.count(callId, limit);
   }
 
   /** Deletes the session's record and its close flag in one store call. */
@@ -360,8 +394,12 @@ export class SessionRegistry implements AsyncDisposable {
   // The host protocol, also callable on the registry itself as before it had a name.
 
   /** `hostProtocol.poll`: `refresh`, then one `mget` of the records and close flags. */
-  poll(sessions: ReadonlyMap<string, string>, node?: NodeBeat): Promise<PollResult> {
-    return this.hostProtocol.poll(sessions, node);
+  poll(
+    sessions: ReadonlyMap<string, string>,
+    node?: NodeBeat,
+    alsoRefresh?: readonly string[],
+  ): Promise<PollResult> {
+    return this.hostProtocol.poll(sessions, node, alsoRefresh);
   }
 
   /** `hostProtocol.publish`: (re)writes records this node owns in one `mset`. */

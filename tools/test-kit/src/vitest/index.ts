@@ -10,3 +10,4 @@ export {
   describeOutageScenarios,
 } from "./outage-scenarios.ts";
 export { type ForEachTargetOptions, type TargetScope, forEachTarget } from "./for-each-target.ts";
+export { type FleetRaceOptions, itRacesSeatsAcrossProcesses } from "./fleet-race.ts";
