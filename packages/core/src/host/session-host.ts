@@ -9,15 +9,8 @@ import { ErrorCode, SessionKVError, invalidArgument, limitReached } from "../err
 import { Lifecycle, runningLifecycleErrors } from "../lifecycle.js";
 import { type HeldSeat, validateSeatLimit } from "../registry/call-seats.js";
 import type { HostProtocol, SessionWrite } from "../registry/host-protocol.js";
-import { type SessionLogger, consoleLogger } from "../registry/logger.js";
-import {
-  type DrainRequest,
-  type NodeRecordContent,
-  type RequestDrainOptions,
-  encodeNodeRecord,
-  validateDrainOptions,
-  validateLabels,
-} from "../registry/node-record.js";
+import type { SessionLogger } from "../registry/logger.js";
+import { type DrainRequest, type NodeRecordContent, validateDrainOptions } from "../registry/node-record.js";
 import type { SessionMetrics } from "../registry/session-info.js";
 import type { SessionRegistry } from "../registry/session-registry.js";
 import { validateId, validateIds } from "../registry/validate.js";
@@ -29,62 +22,18 @@ import type { CloseReason, HostedSession, LocalSession } from "./hosted-session.
 import { MaintenanceLoop } from "./loop.js";
 import { readChangedMetrics } from "./metrics-change.js";
 import { NodeRecordWriter } from "./node-record-writer.js";
+import {
+  type AddOptions,
+  type DrainOptions,
+  type ReserveOptions,
+  type SessionHostOptions,
+  resolveHostOptions,
+} from "./options.js";
 import { PushClose } from "./push-close.js";
 import { RemovalFence } from "./removal-fence.js";
 import { SeatReservation } from "./seat-reservation.js";
 import { HostSeats } from "./seats.js";
 import { SessionDeadlines } from "./session-deadline.js";
-
-export interface SessionHostOptions {
-  /** The registry of the shared store; the host starts it (idempotent) and never stops it. */
-  readonly registry: SessionRegistry;
-  /** Pause between the end of one maintenance cycle and the start of the next. Default 5000 ms. */
-  readonly maintenanceIntervalMs?: number;
-  /**
-   * How long a cycle waits for each of its two store steps (refresh + read, then write) before it
-   * gives up and leaves the rest to the next cycle. At most, and by default,
-   * (registry.ttlMs − maintenanceIntervalMs) / 3: see "Timeouts and outages" in the README.
-   */
-  readonly operationTimeoutMs?: number;
-  /** Receives failed cycles, failed close callbacks and re-registrations. Default: the console. */
-  readonly logger?: SessionLogger;
-  /** Written into the node record (`registry.getNodes()` shows them), e.g. `{ region: "eu-west-1" }`. */
-  readonly labels?: Readonly<Record<string, string>>;
-  /**
-   * Push close (README, "Push close"): listen on this node's doorbell so that a close requested
-   * on another node arrives in milliseconds; polling goes on unchanged beside it. Default true
-   * when the store has notifications (`store.notifications`); false polls only.
-   */
-  readonly pushClose?: boolean;
-  /**
-   * Seats per call across the fleet: `add` takes one before it registers, and rejects with
-   * ERR_LIMIT_REACHED when all are taken ("Seats" in the README). Default: no limit.
-   */
-  readonly maxSessionsPerCall?: number;
-  /** Sessions (and reservations) this node holds at most; beyond, ERR_LIMIT_REACHED. Default: no limit. */
-  readonly maxSessions?: number;
-  /** The owner closes each session this long after its start, reason "max-duration". Default: never. */
-  readonly maxSessionDurationMs?: number;
-}
-
-/** Per-session overrides of the host's options. */
-export interface AddOptions {
-  /** This add's seat limit for the call, instead of the host's `maxSessionsPerCall`. */
-  readonly maxSessionsPerCall?: number;
-  /** This session's lifetime, instead of the host's `maxSessionDurationMs`. */
-  readonly maxSessionDurationMs?: number;
-}
-
-/** Options of `host.reserve`. */
-export interface ReserveOptions {
-  /** The seat limit for the call, instead of the host's `maxSessionsPerCall`. */
-  readonly maxSessionsPerCall?: number;
-}
-
-/** `host.drain()`'s options; the same as `registry.requestDrain()`'s. */
-export type DrainOptions = RequestDrainOptions;
-
-export const DEFAULT_MAINTENANCE_INTERVAL_MS = 5_000;
 
 /**
  * Start times are bumped by this much when the clock has not moved since the last `add`, so that
@@ -147,50 +96,15 @@ export class SessionHost implements AsyncDisposable {
   readonly events: HostEvents;
 
   constructor(options: SessionHostOptions) {
-    if (options === null || typeof options !== "object")
-      throw invalidArgument("options", "must be an object with a registry");
-    const { registry } = options;
-    if (!isRegistry(registry)) throw invalidArgument("registry", "must be a SessionRegistry");
-    const interval = options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS;
-    validatePositiveMs(interval, "maintenanceIntervalMs");
-    if (registry.ttlMs <= 2 * interval) {
-      throw invalidArgument(
-        "registry.ttlMs",
-        `(${registry.ttlMs}) must be greater than 2 × maintenanceIntervalMs (${interval}), so that a record survives a late or failed heartbeat`,
-      );
-    }
-    const budget = (registry.ttlMs - interval) / 3;
-    const timeout = options.operationTimeoutMs ?? budget;
-    validatePositiveMs(timeout, "operationTimeoutMs");
-    if (timeout > budget) {
-      throw invalidArgument(
-        "operationTimeoutMs",
-        `(${timeout}) must be at most (registry.ttlMs − maintenanceIntervalMs) / 3 = (${registry.ttlMs} − ${interval}) / 3, so that a record outlives a cycle whose store calls hang`,
-      );
-    }
-    const labels = options.labels === undefined ? {} : options.labels;
-    validateLabels(labels);
-    const largest = encodeNodeRecord(
-      registry.nodeId,
-      { startedAt: Date.now(), sessions: Number.MAX_SAFE_INTEGER, draining: false, labels },
-      Date.now(),
-      registry.ttlMs,
-    );
-    if (largest.byteLength > registry.store.capabilities.maxValueBytes) {
-      throw invalidArgument(
-        "labels",
-        `make a node record of up to ${largest.byteLength} bytes; this store accepts at most ${registry.store.capabilities.maxValueBytes}`,
-      );
-    }
-    this.#labels = Object.freeze({ ...labels });
+    const resolved = resolveHostOptions(options);
+    const { registry, maintenanceIntervalMs: interval } = resolved;
+    this.#labels = resolved.labels;
     this.#registry = registry;
     this.maintenanceIntervalMs = interval;
-    this.operationTimeoutMs = timeout;
-    const push = options.pushClose ?? true;
-    if (typeof push !== "boolean") throw invalidArgument("pushClose", "must be a boolean");
+    this.operationTimeoutMs = resolved.operationTimeoutMs;
     this.#protocol = registry.hostProtocol;
-    this.#logger = options.logger ?? consoleLogger;
-    this.pushClose = push && PushClose.available(registry);
+    this.#logger = resolved.logger;
+    this.pushClose = resolved.pushClose && PushClose.available(registry);
     this.#push = this.pushClose
       ? new PushClose({
           registry,
@@ -200,14 +114,9 @@ export class SessionHost implements AsyncDisposable {
           runCycle: () => void this.#loop.run(),
         })
       : undefined;
-    if (options.maxSessionsPerCall !== undefined)
-      validateSeatLimit(options.maxSessionsPerCall, "maxSessionsPerCall");
-    if (options.maxSessions !== undefined) validateSeatLimit(options.maxSessions, "maxSessions");
-    if (options.maxSessionDurationMs !== undefined)
-      validatePositiveMs(options.maxSessionDurationMs, "maxSessionDurationMs");
-    this.maxSessionsPerCall = options.maxSessionsPerCall;
-    this.maxSessions = options.maxSessions;
-    this.maxSessionDurationMs = options.maxSessionDurationMs;
+    this.maxSessionsPerCall = resolved.maxSessionsPerCall;
+    this.maxSessions = resolved.maxSessions;
+    this.maxSessionDurationMs = resolved.maxSessionDurationMs;
     this.events = new HostEvents(this.#logger);
     this.#seats = new HostSeats({
       seats: registry.seats,
@@ -846,17 +755,4 @@ export class SessionHost implements AsyncDisposable {
     this.#lastStartedAt = now > this.#lastStartedAt ? now : this.#lastStartedAt + STARTED_AT_STEP_MS;
     return this.#lastStartedAt;
   }
-}
-
-function isRegistry(value: unknown): value is SessionRegistry {
-  if (value === null || typeof value !== "object") return false;
-  const registry = value as Record<string, unknown>;
-  const protocol = registry.hostProtocol as Record<string, unknown> | null | undefined;
-  return (
-    typeof registry.ttlMs === "number" &&
-    typeof protocol === "object" &&
-    protocol !== null &&
-    typeof protocol.poll === "function" &&
-    typeof protocol.publish === "function"
-  );
 }
