@@ -5,15 +5,14 @@ import {
   hostCycleChannel,
   traceHostCycle,
 } from "../diagnostics/host-channels.js";
-import { ErrorCode, SessionKVError, invalidArgument, limitReached } from "../errors.js";
+import { ErrorCode, SessionKVError, invalidArgument } from "../errors.js";
 import { Lifecycle, runningLifecycleErrors } from "../lifecycle.js";
-import { type HeldSeat, validateSeatLimit } from "../registry/call-seats.js";
 import type { HostProtocol, SessionWrite } from "../registry/host-protocol.js";
 import type { SessionLogger } from "../registry/logger.js";
 import { type DrainRequest, type NodeRecordContent, validateDrainOptions } from "../registry/node-record.js";
 import type { SessionMetrics } from "../registry/session-info.js";
 import type { SessionRegistry } from "../registry/session-registry.js";
-import { validateId, validateIds } from "../registry/validate.js";
+import { validateIds } from "../registry/validate.js";
 import { withTimeout } from "../timeout.js";
 import { validatePositiveMs } from "../validate.js";
 import { HostDrain } from "./drain.js";
@@ -31,9 +30,11 @@ import {
 } from "./options.js";
 import { PushClose } from "./push-close.js";
 import { RemovalFence } from "./removal-fence.js";
-import { SeatReservation } from "./seat-reservation.js";
+import { SeatAdmission } from "./seat-admission.js";
+import type { SeatReservation } from "./seat-reservation.js";
 import { HostSeats } from "./seats.js";
 import { SessionDeadlines } from "./session-deadline.js";
+import { TakenOverSessions } from "./takeover.js";
 
 /**
  * Start times are bumped by this much when the clock has not moved since the last `add`, so that
@@ -87,11 +88,10 @@ export class SessionHost implements AsyncDisposable {
   readonly maxSessionDurationMs: number | undefined;
   /** Seat keys of `add` and `reserve`, refreshed in the heartbeat's `expire`, released with the session. */
   readonly #seats: HostSeats<object>;
-  readonly #reservations = new Set<object>();
+  readonly #admission: SeatAdmission;
   readonly #deadlines: SessionDeadlines<LocalSession>;
   readonly #deadlineOf = new WeakMap<LocalSession, number>();
-  /** Sessions whose record another node holds now: no longer written, refreshed or deleted here. */
-  readonly #takenOver = new WeakSet<LocalSession>();
+  readonly #takenOver: TakenOverSessions;
   /** Reports beside the log lines: seats lost or retaken, records taken over ("Host events" in the README). */
   readonly events: HostEvents;
 
@@ -118,6 +118,7 @@ export class SessionHost implements AsyncDisposable {
     this.maxSessions = resolved.maxSessions;
     this.maxSessionDurationMs = resolved.maxSessionDurationMs;
     this.events = new HostEvents(this.#logger);
+    this.#takenOver = new TakenOverSessions(registry.nodeId, this.#logger, this.events);
     this.#seats = new HostSeats({
       seats: registry.seats,
       events: this.events,
@@ -125,6 +126,16 @@ export class SessionHost implements AsyncDisposable {
       ttlMs: registry.ttlMs,
       // A registry-like object without a store (a test double of the host protocol) has no resolution to add.
       ttlResolutionMs: registry.store?.capabilities?.ttlResolutionMs ?? 1,
+    });
+    this.#admission = new SeatAdmission({
+      registry,
+      lifecycle: this.#lifecycle,
+      seats: this.#seats,
+      maxSessionsPerCall: this.maxSessionsPerCall,
+      maxSessions: this.maxSessions,
+      sessionCount: () => this.#sessions.size,
+      addReserved: (callId, sessionId, session, options, reservation) =>
+        this.#add(callId, sessionId, session, options, reservation),
     });
     this.#deadlines = new SessionDeadlines((local) => this.#closeAtDeadline(local));
     this.#fence = new RemovalFence(this.#protocol, this.#logger, (sessionId) =>
@@ -218,47 +229,7 @@ export class SessionHost implements AsyncDisposable {
    * `seat.release()`. Needs a limit (`maxSessionsPerCall` here or on the host).
    */
   async reserve(callId: string, options?: ReserveOptions): Promise<SeatReservation> {
-    validateId(callId, "callId");
-    if (options !== undefined && (options === null || typeof options !== "object"))
-      throw invalidArgument("options", "must be an object");
-    const limit = options?.maxSessionsPerCall ?? this.maxSessionsPerCall;
-    if (limit === undefined)
-      throw invalidArgument(
-        "maxSessionsPerCall",
-        "must be set (on the host or in reserve's options) to reserve a seat",
-      );
-    validateSeatLimit(limit, "maxSessionsPerCall");
-    this.#lifecycle.assertStarted("reserve");
-    this.#checkNodeLimit(callId, 0);
-    const owner = {};
-    // Counted against maxSessions while the claim runs, so that concurrent reserves cannot pass it.
-    this.#reservations.add(owner);
-    let seat: HeldSeat | null;
-    try {
-      seat = await this.registry.seats.claim(callId, limit);
-    } catch (error) {
-      this.#reservations.delete(owner);
-      throw error;
-    }
-    if (seat === null) {
-      this.#reservations.delete(owner);
-      throw limitReached({ scope: "call", limit, callId, nodeId: this.registry.nodeId });
-    }
-    if (!this.#lifecycle.started) {
-      // Stopped or abandoned while the claim ran: nothing would refresh the seat, so it goes back.
-      this.#reservations.delete(owner);
-      await this.registry.seats.release(seat).catch(() => undefined);
-      this.#lifecycle.assertStarted("reserve");
-    }
-    const held = seat;
-    this.#seats.hold(owner, held, undefined);
-    return new SeatReservation(callId, limit, held.key, {
-      add: (sessionId, session, addOptions) => this.#add(callId, sessionId, session, addOptions, owner),
-      release: async () => {
-        this.#reservations.delete(owner);
-        await this.#seats.release(owner);
-      },
-    });
+    return this.#admission.reserve(callId, options);
   }
 
   async #add(
@@ -271,9 +242,7 @@ export class SessionHost implements AsyncDisposable {
     validateIds(callId, sessionId, this.registry.store.capabilities);
     if (options !== undefined && (options === null || typeof options !== "object"))
       throw invalidArgument("options", "must be an object");
-    const limit =
-      reservation === undefined ? (options?.maxSessionsPerCall ?? this.maxSessionsPerCall) : undefined;
-    if (limit !== undefined) validateSeatLimit(limit, "options.maxSessionsPerCall");
+    const limit = this.#admission.limitOf(options, reservation);
     const duration = options?.maxSessionDurationMs ?? this.maxSessionDurationMs;
     if (duration !== undefined) validatePositiveMs(duration, "options.maxSessionDurationMs");
     if (session === null || typeof session !== "object" || typeof session.close !== "function") {
@@ -292,7 +261,7 @@ export class SessionHost implements AsyncDisposable {
     if (this.#sessions.has(sessionId))
       throw invalidArgument("sessionId", `${JSON.stringify(sessionId)} is already hosted on this node`);
     // A reservation already counts against the node's cap: its session takes its place.
-    this.#checkNodeLimit(callId, reservation === undefined ? 0 : 1);
+    this.#admission.checkNodeLimit(callId, reservation === undefined ? 0 : 1);
     this.#fence.dropFailed(sessionId);
     const local: LocalSession = {
       callId,
@@ -310,13 +279,8 @@ export class SessionHost implements AsyncDisposable {
     if (deadline !== undefined) this.#deadlineOf.set(local, deadline);
     local.registering = (async () => {
       await this.#fence.removalOf(sessionId);
-      if (limit !== undefined) {
-        const seat = await this.registry.seats.claim(callId, limit, sessionId);
-        if (seat === null) throw limitReached({ scope: "call", limit, callId, nodeId: this.registry.nodeId });
-        this.#seats.hold(local, seat, sessionId);
-        // Removed while the claim ran: its release found no seat yet, so it is given back here.
-        if (this.#sessions.get(sessionId) !== local) void this.#seats.release(local);
-      }
+      if (limit !== undefined)
+        await this.#admission.claimFor(local, limit, () => this.#sessions.get(sessionId) === local);
       await this.registry.register(callId, sessionId, {
         startedAt: local.startedAt,
         ...(metrics === undefined ? {} : { metrics }),
@@ -330,23 +294,12 @@ export class SessionHost implements AsyncDisposable {
       else void this.#seats.release(local);
       throw error;
     }
-    if (reservation !== undefined) {
-      this.#reservations.delete(reservation);
-      this.#seats.transfer(reservation, local, sessionId);
-    }
+    if (reservation !== undefined) this.#admission.admitted(reservation, local);
     if (metrics !== undefined) local.published = { ...metrics };
     local.ready = true;
     this.#ready = undefined;
     if (deadline !== undefined && this.#sessions.get(sessionId) === local)
       this.#deadlines.arm(local, deadline);
-  }
-
-  /** ERR_LIMIT_REACHED when this node holds `maxSessions` sessions and reservations (less `replacing`). */
-  #checkNodeLimit(callId: string, replacing: number): void {
-    const limit = this.maxSessions;
-    if (limit === undefined) return;
-    if (this.#sessions.size + this.#reservations.size - replacing >= limit)
-      throw limitReached({ scope: "node", limit, callId, nodeId: this.registry.nodeId });
   }
 
   /** The host's seat holdings, for tests and the README's invariants: how many seats it holds for a call. */
@@ -443,10 +396,7 @@ export class SessionHost implements AsyncDisposable {
           );
         });
       }
-      for (const owner of [...this.#reservations]) {
-        this.#reservations.delete(owner);
-        void this.#seats.release(owner);
-      }
+      this.#admission.releaseReservations();
       await Promise.allSettled([...this.#closeBatches, this.#fence.removalsSettled()]);
       await this.#seats.settled();
       if (wasStarted) {
@@ -478,7 +428,7 @@ export class SessionHost implements AsyncDisposable {
     this.#sessions.clear();
     this.#ready = undefined;
     this.#deadlines.clearAll();
-    this.#reservations.clear();
+    this.#admission.forgetReservations();
     this.#seats.abandon();
     await this.#fence.abandon();
   }
@@ -539,8 +489,8 @@ export class SessionHost implements AsyncDisposable {
     for (const local of snapshot) {
       if (this.#sessions.get(local.sessionId) !== local || local.closing !== undefined) continue;
       const previous = polled.records.get(local.sessionId) ?? null;
-      if (previous !== null && !this.#ownRecord(local, previous.record)) {
-        this.#reportTakenOver(local, previous.info.nodeId);
+      if (previous !== null && !this.#takenOver.isOwn(local, previous.record)) {
+        if (this.#takenOver.report(local, previous.info.nodeId)) this.#ready = undefined;
         continue;
       }
       const read = readChangedMetrics(local.sessionId, local.handlers, local.published, this.#logger);
@@ -614,27 +564,6 @@ export class SessionHost implements AsyncDisposable {
         "sessionkv: removing closed sessions failed; the next cycles retry it after an outage, else their records expire on the TTL",
         error,
       );
-    });
-  }
-
-  /** Whether a record read back is still this registration's: this node's, with its start time. */
-  #ownRecord(local: LocalSession, record: Readonly<Record<string, unknown>>): boolean {
-    return record.node_id === this.registry.nodeId && record.started_at === local.startedAt / 1000;
-  }
-
-  /** Another node registered the id over this one: reported once, and never fought for. */
-  #reportTakenOver(local: LocalSession, ownerNodeId: string): void {
-    if (this.#takenOver.has(local)) return;
-    this.#takenOver.add(local);
-    this.#ready = undefined;
-    this.#logger.warn(
-      `sessionkv: the record of session ${JSON.stringify(`${local.callId}/${local.sessionId}`)} is held by node ${JSON.stringify(ownerNodeId)} now; this node stops writing it and leaves it alone (the local session keeps running until removed)`,
-      { callId: local.callId, sessionId: local.sessionId, ownerNodeId },
-    );
-    this.events.emit("session-taken-over", {
-      callId: local.callId,
-      sessionId: local.sessionId,
-      ownerNodeId,
     });
   }
 
