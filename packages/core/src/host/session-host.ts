@@ -9,7 +9,7 @@ import { ErrorCode, SessionKVError, invalidArgument } from "../errors.js";
 import { Lifecycle, runningLifecycleErrors } from "../lifecycle.js";
 import type { HostProtocol, SessionWrite } from "../registry/host-protocol.js";
 import type { SessionLogger } from "../registry/logger.js";
-import { type DrainRequest, type NodeRecordContent, validateDrainOptions } from "../registry/node-record.js";
+import { type NodeRecordContent, validateDrainOptions } from "../registry/node-record.js";
 import type { SessionMetrics } from "../registry/session-info.js";
 import type { SessionRegistry } from "../registry/session-registry.js";
 import { validateIds } from "../registry/validate.js";
@@ -80,7 +80,7 @@ export class SessionHost implements AsyncDisposable {
   #lastStartedAt = 0;
   readonly #labels: Readonly<Record<string, string>>;
   readonly #nodeRecord = new NodeRecordWriter();
-  readonly #drain = new HostDrain();
+  readonly #drain: HostDrain;
   /** When `start()` began: names this run of the node in its node record and in drain flags. */
   #startedAt = 0;
   readonly maxSessionsPerCall: number | undefined;
@@ -109,8 +109,11 @@ export class SessionHost implements AsyncDisposable {
       ? new PushClose({
           registry,
           logger: this.#logger,
-          closable: (sessionId) => this.#closable(sessionId),
-          closeRequested: (sessions) => this.#closeRequested(sessions),
+          session: (sessionId) => this.#sessions.get(sessionId),
+          running: () => this.#lifecycle.started,
+          readCloseRequests: (sessions) =>
+            this.#bounded(this.#protocol.readCloseRequests(sessions), "doorbell read"),
+          close: (sessions) => this.#close(sessions, "close-requested"),
           runCycle: () => void this.#loop.run(),
         })
       : undefined;
@@ -136,6 +139,17 @@ export class SessionHost implements AsyncDisposable {
       sessionCount: () => this.#sessions.size,
       addReserved: (callId, sessionId, session, options, reservation) =>
         this.#add(callId, sessionId, session, options, reservation),
+    });
+    this.#drain = new HostDrain({
+      nodeId: registry.nodeId,
+      logger: this.#logger,
+      noneLeft: () => this.#sessions.size === 0,
+      closeRest: async () => {
+        if (!this.#lifecycle.started) return;
+        const rest = [...this.#sessions.values()].filter((s) => s.closing === undefined);
+        if (rest.length > 0) await this.#close(rest, "drain");
+        await Promise.allSettled([...this.#closeBatches]);
+      },
     });
     this.#deadlines = new SessionDeadlines((local) => this.#closeAtDeadline(local));
     this.#fence = new RemovalFence(this.#protocol, this.#logger, (sessionId) =>
@@ -361,7 +375,7 @@ export class SessionHost implements AsyncDisposable {
     this.#lifecycle.assertStarted("drain");
     this.#drain.begin();
     await this.#loop.run();
-    if (graceMs !== undefined) await this.#closeAfterGrace(graceMs);
+    if (graceMs !== undefined) await this.#drain.closeAfterGrace(graceMs);
   }
 
   /** Runs one maintenance cycle now, after the one in progress. Never rejects for a failed cycle (it is logged). */
@@ -459,7 +473,7 @@ export class SessionHost implements AsyncDisposable {
       for (const record of polled.records.values()) if (record !== null) observed.refreshed++;
     }
     const drainRequested = polled.node?.drainRequested ?? null;
-    if (drainRequested !== null) this.#drainRequested(drainRequested);
+    if (drainRequested !== null) this.#drain.requested(drainRequested);
     if (this.#seats.size > 0) {
       let missing = false;
       for (const record of polled.records.values()) if (record === null) missing = true;
@@ -533,40 +547,6 @@ export class SessionHost implements AsyncDisposable {
     }
   }
 
-  #closable(sessionId: string): string | undefined {
-    const local = this.#sessions.get(sessionId);
-    return local?.ready && local.closing === undefined ? local.callId : undefined;
-  }
-
-  /**
-   * A doorbell's read: the flags of the rung sessions, decided as the poll decides (the flag must
-   * target the record as it is now), then closed as a poll would close them.
-   */
-  async #closeRequested(rung: ReadonlyMap<string, string>): Promise<void> {
-    if (!this.#lifecycle.started) return;
-    const asked = new Map<string, LocalSession>();
-    for (const [sessionId, callId] of rung) {
-      const local = this.#sessions.get(sessionId);
-      if (local !== undefined && local.callId === callId) asked.set(sessionId, local);
-    }
-    if (asked.size === 0) return;
-    const requested = await this.#bounded(this.#protocol.readCloseRequests(rung), "doorbell read");
-    if (!this.#lifecycle.started) return;
-    const toClose = requested
-      .map((id) => asked.get(id))
-      .filter(
-        (s): s is LocalSession =>
-          s !== undefined && this.#sessions.get(s.sessionId) === s && s.ready && s.closing === undefined,
-      );
-    if (toClose.length === 0) return;
-    this.#close(toClose, "close-requested").catch((error: unknown) => {
-      this.#logger.error(
-        "sessionkv: removing closed sessions failed; the next cycles retry it after an outage, else their records expire on the TTL",
-        error,
-      );
-    });
-  }
-
   #readySessions(): ReadySessions {
     if (this.#ready !== undefined) return this.#ready;
     const sessions: LocalSession[] = [];
@@ -597,33 +577,6 @@ export class SessionHost implements AsyncDisposable {
       draining: this.#drain.draining,
       labels: this.#labels,
     };
-  }
-
-  /**
-   * A drain flag for this run of the node, read by a cycle: the drain begins at once, so that the
-   * same cycle writes `draining: true`, and its grace period (if any) runs beside the cycles.
-   */
-  #drainRequested(request: DrainRequest): void {
-    if (!this.#drain.honourRequest(request.requestedAt)) return;
-    if (this.#drain.begin()) {
-      this.#logger.warn(`sessionkv: node ${JSON.stringify(this.registry.nodeId)} drains, as requested`);
-    }
-    if (request.graceMs === undefined) return;
-    this.#closeAfterGrace(request.graceMs).catch((error: unknown) => {
-      this.#logger.error(
-        "sessionkv: closing the sessions of a drained node failed; they expire on their TTL",
-        error,
-      );
-    });
-  }
-
-  /** Waits for the sessions to end until `graceMs` runs out, then closes the rest ("drain"). */
-  async #closeAfterGrace(graceMs: number): Promise<void> {
-    if (!(await this.#drain.graceRunsOut(graceMs, () => this.#sessions.size === 0))) return;
-    if (!this.#lifecycle.started) return;
-    const rest = [...this.#sessions.values()].filter((s) => s.closing === undefined);
-    if (rest.length > 0) await this.#close(rest, "drain");
-    await Promise.allSettled([...this.#closeBatches]);
   }
 
   /**
