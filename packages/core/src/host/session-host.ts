@@ -1,6 +1,5 @@
 import {
   type HostCycleContext,
-  closeHonouredChannel,
   closeRequestedChannel,
   hostCycleChannel,
   traceHostCycle,
@@ -17,7 +16,7 @@ import { withTimeout } from "../timeout.js";
 import { validatePositiveMs } from "../validate.js";
 import { HostDrain } from "./drain.js";
 import { HostEvents } from "./host-events.js";
-import type { CloseReason, HostedSession, LocalSession } from "./hosted-session.js";
+import type { HostedSession, LocalSession } from "./hosted-session.js";
 import { MaintenanceLoop } from "./loop.js";
 import { readChangedMetrics } from "./metrics-change.js";
 import { NodeRecordWriter } from "./node-record-writer.js";
@@ -33,6 +32,7 @@ import { RemovalFence } from "./removal-fence.js";
 import { SeatAdmission } from "./seat-admission.js";
 import type { SeatReservation } from "./seat-reservation.js";
 import { HostSeats } from "./seats.js";
+import { SessionClose } from "./session-close.js";
 import { SessionDeadlines } from "./session-deadline.js";
 import { TakenOverSessions } from "./takeover.js";
 
@@ -69,7 +69,7 @@ export class SessionHost implements AsyncDisposable {
   readonly #lifecycle = new Lifecycle(runningLifecycleErrors("SessionHost"));
   readonly #sessions = new Map<string, LocalSession>();
   readonly #fence: RemovalFence;
-  readonly #closeBatches = new Set<Promise<void>>();
+  readonly #closer: SessionClose;
   readonly #push: PushClose | undefined;
   /**
    * The ready sessions as the last cycle saw them, reused until one is added or removed: at
@@ -113,7 +113,7 @@ export class SessionHost implements AsyncDisposable {
           running: () => this.#lifecycle.started,
           readCloseRequests: (sessions) =>
             this.#bounded(this.#protocol.readCloseRequests(sessions), "doorbell read"),
-          close: (sessions) => this.#close(sessions, "close-requested"),
+          close: (sessions) => this.#closer.close(sessions, "close-requested"),
           runCycle: () => void this.#loop.run(),
         })
       : undefined;
@@ -147,9 +147,14 @@ export class SessionHost implements AsyncDisposable {
       closeRest: async () => {
         if (!this.#lifecycle.started) return;
         const rest = [...this.#sessions.values()].filter((s) => s.closing === undefined);
-        if (rest.length > 0) await this.#close(rest, "drain");
-        await Promise.allSettled([...this.#closeBatches]);
+        if (rest.length > 0) await this.#closer.close(rest, "drain");
+        await this.#closer.settled();
       },
+    });
+    this.#closer = new SessionClose({
+      nodeId: registry.nodeId,
+      logger: this.#logger,
+      removeClosed: (sessions) => this.#removeClosed(sessions),
     });
     this.#deadlines = new SessionDeadlines((local) => this.#closeAtDeadline(local));
     this.#fence = new RemovalFence(this.#protocol, this.#logger, (sessionId) =>
@@ -323,7 +328,7 @@ export class SessionHost implements AsyncDisposable {
 
   #closeAtDeadline(local: LocalSession): void {
     if (this.#sessions.get(local.sessionId) !== local || local.closing !== undefined) return;
-    this.#close([local], "max-duration").catch((error: unknown) => {
+    this.#closer.close([local], "max-duration").catch((error: unknown) => {
       this.#logger.error(
         `sessionkv: removing session ${JSON.stringify(local.sessionId)} at its deadline failed; the next cycles retry it after an outage, else its record expires on the TTL`,
         error,
@@ -361,7 +366,7 @@ export class SessionHost implements AsyncDisposable {
     const requestedAt = Date.now();
     if (closeRequestedChannel.hasSubscribers)
       closeRequestedChannel.publish({ nodeId: this.registry.nodeId, local: true });
-    await this.#close([local], "close-requested", () => requestedAt, true);
+    await this.#closer.close([local], "close-requested", () => requestedAt, true);
   }
 
   /**
@@ -400,10 +405,10 @@ export class SessionHost implements AsyncDisposable {
       this.#drain.stop();
       await this.#push?.stop();
       await this.#loop.stop();
-      await Promise.allSettled([...this.#closeBatches]);
+      await this.#closer.settled();
       const rest = [...this.#sessions.values()].filter((s) => s.closing === undefined);
       if (wasStarted && rest.length > 0) {
-        await this.#close(rest, "host-stopped").catch((error: unknown) => {
+        await this.#closer.close(rest, "host-stopped").catch((error: unknown) => {
           this.#logger.error(
             "sessionkv: removing the sessions of a stopped host failed; they expire on their TTL",
             error,
@@ -411,7 +416,7 @@ export class SessionHost implements AsyncDisposable {
         });
       }
       this.#admission.releaseReservations();
-      await Promise.allSettled([...this.#closeBatches, this.#fence.removalsSettled()]);
+      await Promise.allSettled([this.#closer.settled(), this.#fence.removalsSettled()]);
       await this.#seats.settled();
       if (wasStarted) {
         // The node leaves the list now rather than when its record expires.
@@ -486,14 +491,14 @@ export class SessionHost implements AsyncDisposable {
     if (toClose.length > 0) {
       if (observed !== undefined) observed.closed = toClose.length;
       const requestedAt = polled.closeRequestedAt;
-      this.#close(toClose, "close-requested", (s) => requestedAt?.get(s.sessionId), false).catch(
-        (error: unknown) => {
+      this.#closer
+        .close(toClose, "close-requested", (s) => requestedAt?.get(s.sessionId), false)
+        .catch((error: unknown) => {
           this.#logger.error(
             "sessionkv: removing closed sessions failed; the next cycles retry it after an outage, else their records expire on the TTL",
             error,
           );
-        },
-      );
+        });
     }
     // Decided synchronously from here to the publish call: a session removed or closing from now
     // on waits for this write before its delete (see RemovalFence).
@@ -579,52 +584,13 @@ export class SessionHost implements AsyncDisposable {
     };
   }
 
-  /**
-   * Calls each `close`, then removes the sessions in one delete. Rejects only if that delete fails.
-   * A requested close (`requestedAt` given) is reported on `sessionkv:close:honoured` once removed.
-   */
-  #close(
-    sessions: readonly LocalSession[],
-    reason: CloseReason,
-    requestedAt?: (session: LocalSession) => number | undefined,
-    local = false,
-  ): Promise<void> {
-    // The body starts on a later microtask, so every session is marked closing before its
-    // callback runs (a callback may call requestClose or remove for its own session).
-    const batch = Promise.resolve().then(async () => {
-      await Promise.all(sessions.map((s) => this.#invokeClose(s, reason)));
-      const ours = sessions.filter((s) => this.#sessions.get(s.sessionId) === s);
-      for (const s of ours) this.#forget(s.sessionId);
-      // Records taken over by another node are that node's to delete.
-      const mine = ours.filter((s) => !this.#takenOver.has(s));
-      await this.#fence.remove(mine, new Map(mine.map((s) => [s.sessionId, s.callId])));
-      if (requestedAt !== undefined && closeHonouredChannel.hasSubscribers) {
-        const now = Date.now();
-        for (const s of sessions) {
-          const at = requestedAt(s);
-          closeHonouredChannel.publish({
-            nodeId: this.registry.nodeId,
-            local,
-            latencyMs: at === undefined ? undefined : Math.max(0, now - at),
-          });
-        }
-      }
-    });
-    for (const s of sessions) s.closing = batch;
-    const tracked = batch.catch(() => undefined).finally(() => this.#closeBatches.delete(tracked));
-    this.#closeBatches.add(tracked);
-    return batch;
-  }
-
-  async #invokeClose(session: LocalSession, reason: CloseReason): Promise<void> {
-    try {
-      await session.handlers.close(reason);
-    } catch (error) {
-      this.#logger.error(
-        `sessionkv: close(${JSON.stringify(reason)}) of session ${JSON.stringify(session.sessionId)} threw; removing it anyway`,
-        error,
-      );
-    }
+  /** The `removeClosed` hook of `SessionClose`. */
+  async #removeClosed(sessions: readonly LocalSession[]): Promise<void> {
+    const ours = sessions.filter((s) => this.#sessions.get(s.sessionId) === s);
+    for (const s of ours) this.#forget(s.sessionId);
+    // Records taken over by another node are that node's to delete.
+    const mine = ours.filter((s) => !this.#takenOver.has(s));
+    await this.#fence.remove(mine, new Map(mine.map((s) => [s.sessionId, s.callId])));
   }
 
   /** A cycle step bounded by `operationTimeoutMs`: past it the cycle fails and the next one takes over. */
