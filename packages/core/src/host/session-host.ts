@@ -6,10 +6,9 @@ import {
 } from "../diagnostics/host-channels.js";
 import { ErrorCode, SessionKVError, invalidArgument } from "../errors.js";
 import { Lifecycle, runningLifecycleErrors } from "../lifecycle.js";
-import type { HostProtocol, SessionWrite } from "../registry/host-protocol.js";
+import type { HostProtocol } from "../registry/host-protocol.js";
 import type { SessionLogger } from "../registry/logger.js";
 import { type NodeRecordContent, validateDrainOptions } from "../registry/node-record.js";
-import type { SessionMetrics } from "../registry/session-info.js";
 import type { SessionRegistry } from "../registry/session-registry.js";
 import { validateIds } from "../registry/validate.js";
 import { withTimeout } from "../timeout.js";
@@ -34,6 +33,7 @@ import type { SeatReservation } from "./seat-reservation.js";
 import { HostSeats } from "./seats.js";
 import { SessionClose } from "./session-close.js";
 import { SessionDeadlines } from "./session-deadline.js";
+import { SessionWritePlan, type SessionWritesHost } from "./session-writes.js";
 import { TakenOverSessions } from "./takeover.js";
 
 /**
@@ -92,6 +92,7 @@ export class SessionHost implements AsyncDisposable {
   readonly #deadlines: SessionDeadlines<LocalSession>;
   readonly #deadlineOf = new WeakMap<LocalSession, number>();
   readonly #takenOver: TakenOverSessions;
+  readonly #writesHost: SessionWritesHost;
   /** Reports beside the log lines: seats lost or retaken, records taken over ("Host events" in the README). */
   readonly events: HostEvents;
 
@@ -122,6 +123,15 @@ export class SessionHost implements AsyncDisposable {
     this.maxSessionDurationMs = resolved.maxSessionDurationMs;
     this.events = new HostEvents(this.#logger);
     this.#takenOver = new TakenOverSessions(registry.nodeId, this.#logger, this.events);
+    this.#writesHost = {
+      logger: this.#logger,
+      writable: (local) => this.#sessions.get(local.sessionId) === local && local.closing === undefined,
+      isOwn: (local, record) => this.#takenOver.isOwn(local, record),
+      takenOver: (local, ownerNodeId) => {
+        if (this.#takenOver.report(local, ownerNodeId)) this.#ready = undefined;
+      },
+      deadlineOf: (local) => this.#deadlineOf.get(local),
+    };
     this.#seats = new HostSeats({
       seats: registry.seats,
       events: this.events,
@@ -500,56 +510,16 @@ export class SessionHost implements AsyncDisposable {
           );
         });
     }
-    // Decided synchronously from here to the publish call: a session removed or closing from now
-    // on waits for this write before its delete (see RemovalFence).
-    const writes: SessionWrite[] = [];
-    const published = new Map<LocalSession, SessionMetrics>();
-    const healed: LocalSession[] = [];
-    for (const local of snapshot) {
-      if (this.#sessions.get(local.sessionId) !== local || local.closing !== undefined) continue;
-      const previous = polled.records.get(local.sessionId) ?? null;
-      if (previous !== null && !this.#takenOver.isOwn(local, previous.record)) {
-        if (this.#takenOver.report(local, previous.info.nodeId)) this.#ready = undefined;
-        continue;
-      }
-      const read = readChangedMetrics(local.sessionId, local.handlers, local.published, this.#logger);
-      // A copy: metrics() may hand back one object it mutates in place.
-      const current = read === undefined ? undefined : { ...read };
-      if (previous === null) healed.push(local);
-      else if (current === undefined) continue;
-      const metrics = current ?? local.published ?? previous?.info.metrics ?? {};
-      writes.push({
-        callId: local.callId,
-        sessionId: local.sessionId,
-        startedAt: local.startedAt,
-        metrics,
-        previous,
-        ...(this.#deadlineOf.has(local) ? { deadline: this.#deadlineOf.get(local) as number } : {}),
-      });
-      if (current !== undefined) published.set(local, current);
-    }
+    // Decided synchronously from here to the publish call: see SessionWritePlan.
+    const plan = new SessionWritePlan(this.#writesHost, snapshot, polled.records);
+    const { writes } = plan;
     const node = this.#nodeRecord.due(this.#nodeContent(), polled.node?.recordFound ?? false);
     if (writes.length === 0 && node === undefined) return;
     const publishing = this.#fence.write(() => this.#protocol.publish(writes, node));
-    const skipped = new Map((await this.#bounded(publishing, "write")).map((w) => [w.sessionId, w.error]));
+    const skipped = await this.#bounded(publishing, "write");
     if (node !== undefined) this.#nodeRecord.written(node);
-    for (const [sessionId, error] of skipped) {
-      // Claimed by another node between the read and the write: the next cycle reads and reports it.
-      if (error.code === "ERR_SESSION_EXISTS") continue;
-      this.#logger.warn(
-        `sessionkv: the record of session ${JSON.stringify(sessionId)} was not written (too large for the store); the other sessions' were`,
-        error,
-      );
-    }
-    for (const [local, metrics] of published) if (!skipped.has(local.sessionId)) local.published = metrics;
-    const reRegistered = healed.filter((s) => !skipped.has(s.sessionId)).map((s) => s.sessionId);
-    if (observed !== undefined) observed.healed = reRegistered.length;
-    if (reRegistered.length > 0) {
-      this.#logger.warn(
-        `sessionkv: re-registered ${reRegistered.length} session record(s) that had gone missing`,
-        { sessionIds: reRegistered },
-      );
-    }
+    const reRegistered = plan.written(skipped, this.#logger);
+    if (observed !== undefined) observed.healed = reRegistered;
   }
 
   #readySessions(): ReadySessions {
