@@ -4,6 +4,7 @@ import { type SessionLogger, consoleLogger } from "../registry/logger.js";
 import { type RequestDrainOptions, encodeNodeRecord, validateLabels } from "../registry/node-record.js";
 import type { SessionRegistry } from "../registry/session-registry.js";
 import { validatePositiveMs } from "../validate.js";
+import type { HostedSession } from "./hosted-session.js";
 
 export interface SessionHostOptions {
   /** The registry of the shared store; the host starts it (idempotent) and never stops it. */
@@ -127,6 +128,22 @@ export function resolveHostOptions(options: SessionHostOptions): ResolvedHostOpt
     maxSessions: options.maxSessions,
     maxSessionDurationMs: options.maxSessionDurationMs,
   };
+}
+
+/** The options of `add`, `reserve` and a reserved add: an object when given. */
+export function validateMethodOptions(options: unknown): void {
+  if (options !== undefined && (options === null || typeof options !== "object"))
+    throw invalidArgument("options", "must be an object");
+}
+
+/** What `add` is handed must be closable, and its metrics (if any) readable, before it is registered. */
+export function validateHostedSession(session: HostedSession): void {
+  if (session === null || typeof session !== "object" || typeof session.close !== "function") {
+    throw invalidArgument("session", "must be an object with a close(reason) function");
+  }
+  if (session.metrics !== undefined && typeof session.metrics !== "function") {
+    throw invalidArgument("session.metrics", "must be a function returning the metrics, or undefined");
+  }
 }
 
 function isRegistry(value: unknown): value is SessionRegistry {

@@ -4,7 +4,7 @@ import { type HeldSeat, validateSeatLimit } from "../registry/call-seats.js";
 import type { SessionRegistry } from "../registry/session-registry.js";
 import { validateId } from "../registry/validate.js";
 import type { HostedSession, LocalSession } from "./hosted-session.js";
-import type { AddOptions, ReserveOptions } from "./options.js";
+import { type AddOptions, type ReserveOptions, validateMethodOptions } from "./options.js";
 import { type ReservedAddOptions, SeatReservation } from "./seat-reservation.js";
 import type { HostSeats } from "./seats.js";
 
@@ -44,8 +44,7 @@ export class SeatAdmission {
   async reserve(callId: string, options: ReserveOptions | undefined): Promise<SeatReservation> {
     const { registry, lifecycle, seats } = this.#host;
     validateId(callId, "callId");
-    if (options !== undefined && (options === null || typeof options !== "object"))
-      throw invalidArgument("options", "must be an object");
+    validateMethodOptions(options);
     const limit = options?.maxSessionsPerCall ?? this.#host.maxSessionsPerCall;
     if (limit === undefined)
       throw invalidArgument(

@@ -25,6 +25,8 @@ import {
   type ReserveOptions,
   type SessionHostOptions,
   resolveHostOptions,
+  validateHostedSession,
+  validateMethodOptions,
 } from "./options.js";
 import { PushClose } from "./push-close.js";
 import { RemovalFence } from "./removal-fence.js";
@@ -269,17 +271,11 @@ export class SessionHost implements AsyncDisposable {
     reservation: object | undefined,
   ): Promise<void> {
     validateIds(callId, sessionId, this.registry.store.capabilities);
-    if (options !== undefined && (options === null || typeof options !== "object"))
-      throw invalidArgument("options", "must be an object");
+    validateMethodOptions(options);
     const limit = this.#admission.limitOf(options, reservation);
     const duration = options?.maxSessionDurationMs ?? this.maxSessionDurationMs;
     if (duration !== undefined) validatePositiveMs(duration, "options.maxSessionDurationMs");
-    if (session === null || typeof session !== "object" || typeof session.close !== "function") {
-      throw invalidArgument("session", "must be an object with a close(reason) function");
-    }
-    if (session.metrics !== undefined && typeof session.metrics !== "function") {
-      throw invalidArgument("session.metrics", "must be a function returning the metrics, or undefined");
-    }
+    validateHostedSession(session);
     this.#lifecycle.assertStarted("add");
     if (this.#drain.draining) {
       throw new SessionKVError(
