@@ -80,8 +80,7 @@ export class SessionHost implements AsyncDisposable {
    */
   #ready: ReadySessions | undefined;
   #lastStartedAt = 0;
-  readonly #labels: Readonly<Record<string, string>>;
-  readonly #nodeRecord = new NodeRecordWriter();
+  readonly #nodeRecord: NodeRecordWriter;
   readonly #drain: HostDrain;
   /** When `start()` began: names this run of the node in its node record and in drain flags. */
   #startedAt = 0;
@@ -101,7 +100,7 @@ export class SessionHost implements AsyncDisposable {
   constructor(options: SessionHostOptions) {
     const resolved = resolveHostOptions(options);
     const { registry, maintenanceIntervalMs: interval } = resolved;
-    this.#labels = resolved.labels;
+    this.#nodeRecord = new NodeRecordWriter(resolved.labels);
     this.#registry = registry;
     this.maintenanceIntervalMs = interval;
     this.operationTimeoutMs = resolved.operationTimeoutMs;
@@ -542,15 +541,10 @@ export class SessionHost implements AsyncDisposable {
   }
 
   #nodeContent(): NodeRecordContent {
-    return {
-      startedAt: this.#startedAt,
-      sessions: this.#sessions.size,
-      draining: this.#drain.draining,
-      labels: this.#labels,
-    };
+    return this.#nodeRecord.content(this.#startedAt, this.#sessions.size, this.#drain.draining);
   }
 
-  /** The `removeClosed` hook of `SessionClose`. */
+  /** A closed batch leaves the table here, where the table lives; its records go through the fence. */
   async #removeClosed(sessions: readonly LocalSession[]): Promise<void> {
     const ours = sessions.filter((s) => this.#sessions.get(s.sessionId) === s);
     for (const s of ours) this.#forget(s.sessionId);
