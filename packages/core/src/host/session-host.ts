@@ -36,14 +36,8 @@ import { HostSeats } from "./seats.js";
 import { SessionClose } from "./session-close.js";
 import { SessionDeadlines } from "./session-deadline.js";
 import { SessionWritePlan, type SessionWritesHost } from "./session-writes.js";
+import { StartTimes } from "./start-times.js";
 import { TakenOverSessions } from "./takeover.js";
-
-/**
- * Start times are bumped by this much when the clock has not moved since the last `add`, so that
- * no two registrations on a node share `node_id` + `started_at`: close flags and retried removals
- * name a registration by them. 10 µs stays distinct after the wire's division into seconds.
- */
-const STARTED_AT_STEP_MS = 0.01;
 
 /** The sessions a cycle heartbeats, and their ids as `HostProtocol.poll` takes them. */
 interface ReadySessions {
@@ -79,7 +73,7 @@ export class SessionHost implements AsyncDisposable {
    * Replaced, never mutated: a cycle in flight keeps reading the one it took.
    */
   #ready: ReadySessions | undefined;
-  #lastStartedAt = 0;
+  readonly #startTimes = new StartTimes();
   readonly #nodeRecord: NodeRecordWriter;
   readonly #drain: HostDrain;
   /** When `start()` began: names this run of the node in its node record and in drain flags. */
@@ -290,7 +284,7 @@ export class SessionHost implements AsyncDisposable {
     const local: LocalSession = {
       callId,
       sessionId,
-      startedAt: this.#nextStartedAt(),
+      startedAt: this.#startTimes.next(),
       handlers: session,
       registering: Promise.resolve(),
       ready: false,
@@ -556,11 +550,5 @@ export class SessionHost implements AsyncDisposable {
   /** A cycle step bounded by `operationTimeoutMs`: past it the cycle fails and the next one takes over. */
   #bounded<T>(work: Promise<T>, step: string): Promise<T> {
     return withTimeout(work, this.operationTimeoutMs, `the maintenance cycle's ${step}`);
-  }
-
-  #nextStartedAt(): number {
-    const now = Date.now();
-    this.#lastStartedAt = now > this.#lastStartedAt ? now : this.#lastStartedAt + STARTED_AT_STEP_MS;
-    return this.#lastStartedAt;
   }
 }
