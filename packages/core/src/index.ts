@@ -31,8 +31,9 @@ export type {
 } from "./registry/node-record.js";
 export { closeRequestKey, drainRequestKey, nodeKey, sessionKey } from "./registry/keys.js";
 export { validateIds as validateSessionIds } from "./registry/validate.js";
-export { SessionHost, DEFAULT_MAINTENANCE_INTERVAL_MS } from "./host/session-host.js";
-export type { AddOptions, DrainOptions, ReserveOptions, SessionHostOptions } from "./host/session-host.js";
+export { SessionHost } from "./host/session-host.js";
+export { DEFAULT_MAINTENANCE_INTERVAL_MS } from "./host/options.js";
+export type { AddOptions, DrainOptions, ReserveOptions, SessionHostOptions } from "./host/options.js";
 export { SeatReservation } from "./host/seat-reservation.js";
 export type { ReservedAddOptions } from "./host/seat-reservation.js";
 export { HostEvents } from "./host/host-events.js";

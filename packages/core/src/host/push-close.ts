@@ -2,15 +2,20 @@ import type { Subscription } from "../notifications/contract.js";
 import { decodeDoorbell, nodeChannel } from "../registry/doorbell.js";
 import type { SessionLogger } from "../registry/logger.js";
 import type { SessionRegistry } from "../registry/session-registry.js";
+import type { LocalSession } from "./hosted-session.js";
 
 /** What push close needs of its host. */
 export interface PushCloseHost {
   readonly registry: SessionRegistry;
   readonly logger: SessionLogger;
-  /** The callId of a local session ready to be closed (registered, not closing), else undefined. */
-  closable(sessionId: string): string | undefined;
-  /** Reads the flags of these sessions (sessionId → callId) and closes those the poll path would. */
-  closeRequested(sessions: ReadonlyMap<string, string>): Promise<void>;
+  /** The local session the host holds under this id, if any. */
+  session(sessionId: string): LocalSession | undefined;
+  /** Whether the host runs: a read that returns after it stopped closes nothing. */
+  running(): boolean;
+  /** `HostProtocol.readCloseRequests`, bounded as a cycle step is. */
+  readCloseRequests(sessions: ReadonlyMap<string, string>): Promise<readonly string[]>;
+  /** Closes these sessions with reason "close-requested", as the poll path does. */
+  close(sessions: readonly LocalSession[]): Promise<void>;
   /** A full maintenance cycle, after which no flag set while unsubscribed is left unseen. */
   runCycle(): void;
 }
@@ -109,7 +114,7 @@ export class PushClose {
       return;
     }
     const { callId, sessionId } = doorbell;
-    if (this.#host.closable(sessionId) !== callId) return;
+    if (this.#closable(sessionId) !== callId) return;
     this.#pending.set(sessionId, callId);
     this.#reading ??= this.#drain();
   }
@@ -121,7 +126,7 @@ export class PushClose {
       const batch = this.#pending;
       this.#pending = new Map();
       try {
-        await this.#host.closeRequested(batch);
+        await this.#closeRequested(batch);
       } catch (error) {
         this.#host.logger.warn(
           "sessionkv: reading the close flags a doorbell named failed; the next cycle reads them",
@@ -130,5 +135,41 @@ export class PushClose {
       }
     }
     this.#reading = undefined;
+  }
+
+  /** The callId of a local session ready to be closed (registered, not closing), else undefined. */
+  #closable(sessionId: string): string | undefined {
+    const local = this.#host.session(sessionId);
+    return local?.ready && local.closing === undefined ? local.callId : undefined;
+  }
+
+  /**
+   * A doorbell's read: the flags of the rung sessions, decided as the poll decides (the flag must
+   * target the record as it is now), then closed as a poll would close them.
+   */
+  async #closeRequested(rung: ReadonlyMap<string, string>): Promise<void> {
+    const host = this.#host;
+    if (!host.running()) return;
+    const asked = new Map<string, LocalSession>();
+    for (const [sessionId, callId] of rung) {
+      const local = host.session(sessionId);
+      if (local !== undefined && local.callId === callId) asked.set(sessionId, local);
+    }
+    if (asked.size === 0) return;
+    const requested = await host.readCloseRequests(rung);
+    if (!host.running()) return;
+    const toClose = requested
+      .map((id) => asked.get(id))
+      .filter(
+        (s): s is LocalSession =>
+          s !== undefined && host.session(s.sessionId) === s && s.ready && s.closing === undefined,
+      );
+    if (toClose.length === 0) return;
+    host.close(toClose).catch((error: unknown) => {
+      host.logger.error(
+        "sessionkv: removing closed sessions failed; the next cycles retry it after an outage, else their records expire on the TTL",
+        error,
+      );
+    });
   }
 }

@@ -1,97 +1,43 @@
 import {
   type HostCycleContext,
-  closeHonouredChannel,
   closeRequestedChannel,
   hostCycleChannel,
   traceHostCycle,
 } from "../diagnostics/host-channels.js";
-import { ErrorCode, SessionKVError, invalidArgument, limitReached } from "../errors.js";
+import { ErrorCode, SessionKVError, invalidArgument } from "../errors.js";
 import { Lifecycle, runningLifecycleErrors } from "../lifecycle.js";
-import { type HeldSeat, validateSeatLimit } from "../registry/call-seats.js";
-import type { HostProtocol, SessionWrite } from "../registry/host-protocol.js";
-import { type SessionLogger, consoleLogger } from "../registry/logger.js";
-import {
-  type DrainRequest,
-  type NodeRecordContent,
-  type RequestDrainOptions,
-  encodeNodeRecord,
-  validateDrainOptions,
-  validateLabels,
-} from "../registry/node-record.js";
-import type { SessionMetrics } from "../registry/session-info.js";
+import type { HostProtocol } from "../registry/host-protocol.js";
+import type { SessionLogger } from "../registry/logger.js";
+import { type NodeRecordContent, validateDrainOptions } from "../registry/node-record.js";
 import type { SessionRegistry } from "../registry/session-registry.js";
-import { validateId, validateIds } from "../registry/validate.js";
+import { validateIds } from "../registry/validate.js";
 import { withTimeout } from "../timeout.js";
 import { validatePositiveMs } from "../validate.js";
 import { HostDrain } from "./drain.js";
 import { HostEvents } from "./host-events.js";
-import type { CloseReason, HostedSession, LocalSession } from "./hosted-session.js";
+import type { HostedSession, LocalSession } from "./hosted-session.js";
 import { MaintenanceLoop } from "./loop.js";
 import { readChangedMetrics } from "./metrics-change.js";
 import { NodeRecordWriter } from "./node-record-writer.js";
+import {
+  type AddOptions,
+  type DrainOptions,
+  type ReserveOptions,
+  type SessionHostOptions,
+  resolveHostOptions,
+  validateHostedSession,
+  validateMethodOptions,
+} from "./options.js";
 import { PushClose } from "./push-close.js";
 import { RemovalFence } from "./removal-fence.js";
-import { SeatReservation } from "./seat-reservation.js";
+import { SeatAdmission } from "./seat-admission.js";
+import type { SeatReservation } from "./seat-reservation.js";
 import { HostSeats } from "./seats.js";
+import { SessionClose } from "./session-close.js";
 import { SessionDeadlines } from "./session-deadline.js";
-
-export interface SessionHostOptions {
-  /** The registry of the shared store; the host starts it (idempotent) and never stops it. */
-  readonly registry: SessionRegistry;
-  /** Pause between the end of one maintenance cycle and the start of the next. Default 5000 ms. */
-  readonly maintenanceIntervalMs?: number;
-  /**
-   * How long a cycle waits for each of its two store steps (refresh + read, then write) before it
-   * gives up and leaves the rest to the next cycle. At most, and by default,
-   * (registry.ttlMs − maintenanceIntervalMs) / 3: see "Timeouts and outages" in the README.
-   */
-  readonly operationTimeoutMs?: number;
-  /** Receives failed cycles, failed close callbacks and re-registrations. Default: the console. */
-  readonly logger?: SessionLogger;
-  /** Written into the node record (`registry.getNodes()` shows them), e.g. `{ region: "eu-west-1" }`. */
-  readonly labels?: Readonly<Record<string, string>>;
-  /**
-   * Push close (README, "Push close"): listen on this node's doorbell so that a close requested
-   * on another node arrives in milliseconds; polling goes on unchanged beside it. Default true
-   * when the store has notifications (`store.notifications`); false polls only.
-   */
-  readonly pushClose?: boolean;
-  /**
-   * Seats per call across the fleet: `add` takes one before it registers, and rejects with
-   * ERR_LIMIT_REACHED when all are taken ("Seats" in the README). Default: no limit.
-   */
-  readonly maxSessionsPerCall?: number;
-  /** Sessions (and reservations) this node holds at most; beyond, ERR_LIMIT_REACHED. Default: no limit. */
-  readonly maxSessions?: number;
-  /** The owner closes each session this long after its start, reason "max-duration". Default: never. */
-  readonly maxSessionDurationMs?: number;
-}
-
-/** Per-session overrides of the host's options. */
-export interface AddOptions {
-  /** This add's seat limit for the call, instead of the host's `maxSessionsPerCall`. */
-  readonly maxSessionsPerCall?: number;
-  /** This session's lifetime, instead of the host's `maxSessionDurationMs`. */
-  readonly maxSessionDurationMs?: number;
-}
-
-/** Options of `host.reserve`. */
-export interface ReserveOptions {
-  /** The seat limit for the call, instead of the host's `maxSessionsPerCall`. */
-  readonly maxSessionsPerCall?: number;
-}
-
-/** `host.drain()`'s options; the same as `registry.requestDrain()`'s. */
-export type DrainOptions = RequestDrainOptions;
-
-export const DEFAULT_MAINTENANCE_INTERVAL_MS = 5_000;
-
-/**
- * Start times are bumped by this much when the clock has not moved since the last `add`, so that
- * no two registrations on a node share `node_id` + `started_at`: close flags and retried removals
- * name a registration by them. 10 µs stays distinct after the wire's division into seconds.
- */
-const STARTED_AT_STEP_MS = 0.01;
+import { SessionWritePlan, type SessionWritesHost } from "./session-writes.js";
+import { StartTimes } from "./start-times.js";
+import { TakenOverSessions } from "./takeover.js";
 
 /** The sessions a cycle heartbeats, and their ids as `HostProtocol.poll` takes them. */
 interface ReadySessions {
@@ -119,7 +65,7 @@ export class SessionHost implements AsyncDisposable {
   readonly #lifecycle = new Lifecycle(runningLifecycleErrors("SessionHost"));
   readonly #sessions = new Map<string, LocalSession>();
   readonly #fence: RemovalFence;
-  readonly #closeBatches = new Set<Promise<void>>();
+  readonly #closer: SessionClose;
   readonly #push: PushClose | undefined;
   /**
    * The ready sessions as the last cycle saw them, reused until one is added or removed: at
@@ -127,10 +73,9 @@ export class SessionHost implements AsyncDisposable {
    * Replaced, never mutated: a cycle in flight keeps reading the one it took.
    */
   #ready: ReadySessions | undefined;
-  #lastStartedAt = 0;
-  readonly #labels: Readonly<Record<string, string>>;
-  readonly #nodeRecord = new NodeRecordWriter();
-  readonly #drain = new HostDrain();
+  readonly #startTimes = new StartTimes();
+  readonly #nodeRecord: NodeRecordWriter;
+  readonly #drain: HostDrain;
   /** When `start()` began: names this run of the node in its node record and in drain flags. */
   #startedAt = 0;
   readonly maxSessionsPerCall: number | undefined;
@@ -138,77 +83,50 @@ export class SessionHost implements AsyncDisposable {
   readonly maxSessionDurationMs: number | undefined;
   /** Seat keys of `add` and `reserve`, refreshed in the heartbeat's `expire`, released with the session. */
   readonly #seats: HostSeats<object>;
-  readonly #reservations = new Set<object>();
+  readonly #admission: SeatAdmission;
   readonly #deadlines: SessionDeadlines<LocalSession>;
   readonly #deadlineOf = new WeakMap<LocalSession, number>();
-  /** Sessions whose record another node holds now: no longer written, refreshed or deleted here. */
-  readonly #takenOver = new WeakSet<LocalSession>();
+  readonly #takenOver: TakenOverSessions;
+  readonly #writesHost: SessionWritesHost;
   /** Reports beside the log lines: seats lost or retaken, records taken over ("Host events" in the README). */
   readonly events: HostEvents;
 
   constructor(options: SessionHostOptions) {
-    if (options === null || typeof options !== "object")
-      throw invalidArgument("options", "must be an object with a registry");
-    const { registry } = options;
-    if (!isRegistry(registry)) throw invalidArgument("registry", "must be a SessionRegistry");
-    const interval = options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS;
-    validatePositiveMs(interval, "maintenanceIntervalMs");
-    if (registry.ttlMs <= 2 * interval) {
-      throw invalidArgument(
-        "registry.ttlMs",
-        `(${registry.ttlMs}) must be greater than 2 × maintenanceIntervalMs (${interval}), so that a record survives a late or failed heartbeat`,
-      );
-    }
-    const budget = (registry.ttlMs - interval) / 3;
-    const timeout = options.operationTimeoutMs ?? budget;
-    validatePositiveMs(timeout, "operationTimeoutMs");
-    if (timeout > budget) {
-      throw invalidArgument(
-        "operationTimeoutMs",
-        `(${timeout}) must be at most (registry.ttlMs − maintenanceIntervalMs) / 3 = (${registry.ttlMs} − ${interval}) / 3, so that a record outlives a cycle whose store calls hang`,
-      );
-    }
-    const labels = options.labels === undefined ? {} : options.labels;
-    validateLabels(labels);
-    const largest = encodeNodeRecord(
-      registry.nodeId,
-      { startedAt: Date.now(), sessions: Number.MAX_SAFE_INTEGER, draining: false, labels },
-      Date.now(),
-      registry.ttlMs,
-    );
-    if (largest.byteLength > registry.store.capabilities.maxValueBytes) {
-      throw invalidArgument(
-        "labels",
-        `make a node record of up to ${largest.byteLength} bytes; this store accepts at most ${registry.store.capabilities.maxValueBytes}`,
-      );
-    }
-    this.#labels = Object.freeze({ ...labels });
+    const resolved = resolveHostOptions(options);
+    const { registry, maintenanceIntervalMs: interval } = resolved;
+    this.#nodeRecord = new NodeRecordWriter(resolved.labels);
     this.#registry = registry;
     this.maintenanceIntervalMs = interval;
-    this.operationTimeoutMs = timeout;
-    const push = options.pushClose ?? true;
-    if (typeof push !== "boolean") throw invalidArgument("pushClose", "must be a boolean");
+    this.operationTimeoutMs = resolved.operationTimeoutMs;
     this.#protocol = registry.hostProtocol;
-    this.#logger = options.logger ?? consoleLogger;
-    this.pushClose = push && PushClose.available(registry);
+    this.#logger = resolved.logger;
+    this.pushClose = resolved.pushClose && PushClose.available(registry);
     this.#push = this.pushClose
       ? new PushClose({
           registry,
           logger: this.#logger,
-          closable: (sessionId) => this.#closable(sessionId),
-          closeRequested: (sessions) => this.#closeRequested(sessions),
+          session: (sessionId) => this.#sessions.get(sessionId),
+          running: () => this.#lifecycle.started,
+          readCloseRequests: (sessions) =>
+            this.#bounded(this.#protocol.readCloseRequests(sessions), "doorbell read"),
+          close: (sessions) => this.#closer.close(sessions, "close-requested"),
           runCycle: () => void this.#loop.run(),
         })
       : undefined;
-    if (options.maxSessionsPerCall !== undefined)
-      validateSeatLimit(options.maxSessionsPerCall, "maxSessionsPerCall");
-    if (options.maxSessions !== undefined) validateSeatLimit(options.maxSessions, "maxSessions");
-    if (options.maxSessionDurationMs !== undefined)
-      validatePositiveMs(options.maxSessionDurationMs, "maxSessionDurationMs");
-    this.maxSessionsPerCall = options.maxSessionsPerCall;
-    this.maxSessions = options.maxSessions;
-    this.maxSessionDurationMs = options.maxSessionDurationMs;
+    this.maxSessionsPerCall = resolved.maxSessionsPerCall;
+    this.maxSessions = resolved.maxSessions;
+    this.maxSessionDurationMs = resolved.maxSessionDurationMs;
     this.events = new HostEvents(this.#logger);
+    this.#takenOver = new TakenOverSessions(registry.nodeId, this.#logger, this.events);
+    this.#writesHost = {
+      logger: this.#logger,
+      writable: (local) => this.#sessions.get(local.sessionId) === local && local.closing === undefined,
+      isOwn: (local, record) => this.#takenOver.isOwn(local, record),
+      takenOver: (local, ownerNodeId) => {
+        if (this.#takenOver.report(local, ownerNodeId)) this.#ready = undefined;
+      },
+      deadlineOf: (local) => this.#deadlineOf.get(local),
+    };
     this.#seats = new HostSeats({
       seats: registry.seats,
       events: this.events,
@@ -216,6 +134,32 @@ export class SessionHost implements AsyncDisposable {
       ttlMs: registry.ttlMs,
       // A registry-like object without a store (a test double of the host protocol) has no resolution to add.
       ttlResolutionMs: registry.store?.capabilities?.ttlResolutionMs ?? 1,
+    });
+    this.#admission = new SeatAdmission({
+      registry,
+      lifecycle: this.#lifecycle,
+      seats: this.#seats,
+      maxSessionsPerCall: this.maxSessionsPerCall,
+      maxSessions: this.maxSessions,
+      sessionCount: () => this.#sessions.size,
+      addReserved: (callId, sessionId, session, options, reservation) =>
+        this.#add(callId, sessionId, session, options, reservation),
+    });
+    this.#drain = new HostDrain({
+      nodeId: registry.nodeId,
+      logger: this.#logger,
+      noneLeft: () => this.#sessions.size === 0,
+      closeRest: async () => {
+        if (!this.#lifecycle.started) return;
+        const rest = [...this.#sessions.values()].filter((s) => s.closing === undefined);
+        if (rest.length > 0) await this.#closer.close(rest, "drain");
+        await this.#closer.settled();
+      },
+    });
+    this.#closer = new SessionClose({
+      nodeId: registry.nodeId,
+      logger: this.#logger,
+      removeClosed: (sessions) => this.#removeClosed(sessions),
     });
     this.#deadlines = new SessionDeadlines((local) => this.#closeAtDeadline(local));
     this.#fence = new RemovalFence(this.#protocol, this.#logger, (sessionId) =>
@@ -309,47 +253,7 @@ export class SessionHost implements AsyncDisposable {
    * `seat.release()`. Needs a limit (`maxSessionsPerCall` here or on the host).
    */
   async reserve(callId: string, options?: ReserveOptions): Promise<SeatReservation> {
-    validateId(callId, "callId");
-    if (options !== undefined && (options === null || typeof options !== "object"))
-      throw invalidArgument("options", "must be an object");
-    const limit = options?.maxSessionsPerCall ?? this.maxSessionsPerCall;
-    if (limit === undefined)
-      throw invalidArgument(
-        "maxSessionsPerCall",
-        "must be set (on the host or in reserve's options) to reserve a seat",
-      );
-    validateSeatLimit(limit, "maxSessionsPerCall");
-    this.#lifecycle.assertStarted("reserve");
-    this.#checkNodeLimit(callId, 0);
-    const owner = {};
-    // Counted against maxSessions while the claim runs, so that concurrent reserves cannot pass it.
-    this.#reservations.add(owner);
-    let seat: HeldSeat | null;
-    try {
-      seat = await this.registry.seats.claim(callId, limit);
-    } catch (error) {
-      this.#reservations.delete(owner);
-      throw error;
-    }
-    if (seat === null) {
-      this.#reservations.delete(owner);
-      throw limitReached({ scope: "call", limit, callId, nodeId: this.registry.nodeId });
-    }
-    if (!this.#lifecycle.started) {
-      // Stopped or abandoned while the claim ran: nothing would refresh the seat, so it goes back.
-      this.#reservations.delete(owner);
-      await this.registry.seats.release(seat).catch(() => undefined);
-      this.#lifecycle.assertStarted("reserve");
-    }
-    const held = seat;
-    this.#seats.hold(owner, held, undefined);
-    return new SeatReservation(callId, limit, held.key, {
-      add: (sessionId, session, addOptions) => this.#add(callId, sessionId, session, addOptions, owner),
-      release: async () => {
-        this.#reservations.delete(owner);
-        await this.#seats.release(owner);
-      },
-    });
+    return this.#admission.reserve(callId, options);
   }
 
   async #add(
@@ -360,19 +264,11 @@ export class SessionHost implements AsyncDisposable {
     reservation: object | undefined,
   ): Promise<void> {
     validateIds(callId, sessionId, this.registry.store.capabilities);
-    if (options !== undefined && (options === null || typeof options !== "object"))
-      throw invalidArgument("options", "must be an object");
-    const limit =
-      reservation === undefined ? (options?.maxSessionsPerCall ?? this.maxSessionsPerCall) : undefined;
-    if (limit !== undefined) validateSeatLimit(limit, "options.maxSessionsPerCall");
+    validateMethodOptions(options);
+    const limit = this.#admission.limitOf(options, reservation);
     const duration = options?.maxSessionDurationMs ?? this.maxSessionDurationMs;
     if (duration !== undefined) validatePositiveMs(duration, "options.maxSessionDurationMs");
-    if (session === null || typeof session !== "object" || typeof session.close !== "function") {
-      throw invalidArgument("session", "must be an object with a close(reason) function");
-    }
-    if (session.metrics !== undefined && typeof session.metrics !== "function") {
-      throw invalidArgument("session.metrics", "must be a function returning the metrics, or undefined");
-    }
+    validateHostedSession(session);
     this.#lifecycle.assertStarted("add");
     if (this.#drain.draining) {
       throw new SessionKVError(
@@ -383,12 +279,12 @@ export class SessionHost implements AsyncDisposable {
     if (this.#sessions.has(sessionId))
       throw invalidArgument("sessionId", `${JSON.stringify(sessionId)} is already hosted on this node`);
     // A reservation already counts against the node's cap: its session takes its place.
-    this.#checkNodeLimit(callId, reservation === undefined ? 0 : 1);
+    this.#admission.checkNodeLimit(callId, reservation === undefined ? 0 : 1);
     this.#fence.dropFailed(sessionId);
     const local: LocalSession = {
       callId,
       sessionId,
-      startedAt: this.#nextStartedAt(),
+      startedAt: this.#startTimes.next(),
       handlers: session,
       registering: Promise.resolve(),
       ready: false,
@@ -401,13 +297,8 @@ export class SessionHost implements AsyncDisposable {
     if (deadline !== undefined) this.#deadlineOf.set(local, deadline);
     local.registering = (async () => {
       await this.#fence.removalOf(sessionId);
-      if (limit !== undefined) {
-        const seat = await this.registry.seats.claim(callId, limit, sessionId);
-        if (seat === null) throw limitReached({ scope: "call", limit, callId, nodeId: this.registry.nodeId });
-        this.#seats.hold(local, seat, sessionId);
-        // Removed while the claim ran: its release found no seat yet, so it is given back here.
-        if (this.#sessions.get(sessionId) !== local) void this.#seats.release(local);
-      }
+      if (limit !== undefined)
+        await this.#admission.claimFor(local, limit, () => this.#sessions.get(sessionId) === local);
       await this.registry.register(callId, sessionId, {
         startedAt: local.startedAt,
         ...(metrics === undefined ? {} : { metrics }),
@@ -421,23 +312,12 @@ export class SessionHost implements AsyncDisposable {
       else void this.#seats.release(local);
       throw error;
     }
-    if (reservation !== undefined) {
-      this.#reservations.delete(reservation);
-      this.#seats.transfer(reservation, local, sessionId);
-    }
+    if (reservation !== undefined) this.#admission.admitted(reservation, local);
     if (metrics !== undefined) local.published = { ...metrics };
     local.ready = true;
     this.#ready = undefined;
     if (deadline !== undefined && this.#sessions.get(sessionId) === local)
       this.#deadlines.arm(local, deadline);
-  }
-
-  /** ERR_LIMIT_REACHED when this node holds `maxSessions` sessions and reservations (less `replacing`). */
-  #checkNodeLimit(callId: string, replacing: number): void {
-    const limit = this.maxSessions;
-    if (limit === undefined) return;
-    if (this.#sessions.size + this.#reservations.size - replacing >= limit)
-      throw limitReached({ scope: "node", limit, callId, nodeId: this.registry.nodeId });
   }
 
   /** The host's seat holdings, for tests and the README's invariants: how many seats it holds for a call. */
@@ -447,7 +327,7 @@ export class SessionHost implements AsyncDisposable {
 
   #closeAtDeadline(local: LocalSession): void {
     if (this.#sessions.get(local.sessionId) !== local || local.closing !== undefined) return;
-    this.#close([local], "max-duration").catch((error: unknown) => {
+    this.#closer.close([local], "max-duration").catch((error: unknown) => {
       this.#logger.error(
         `sessionkv: removing session ${JSON.stringify(local.sessionId)} at its deadline failed; the next cycles retry it after an outage, else its record expires on the TTL`,
         error,
@@ -485,7 +365,7 @@ export class SessionHost implements AsyncDisposable {
     const requestedAt = Date.now();
     if (closeRequestedChannel.hasSubscribers)
       closeRequestedChannel.publish({ nodeId: this.registry.nodeId, local: true });
-    await this.#close([local], "close-requested", () => requestedAt, true);
+    await this.#closer.close([local], "close-requested", () => requestedAt, true);
   }
 
   /**
@@ -499,7 +379,7 @@ export class SessionHost implements AsyncDisposable {
     this.#lifecycle.assertStarted("drain");
     this.#drain.begin();
     await this.#loop.run();
-    if (graceMs !== undefined) await this.#closeAfterGrace(graceMs);
+    if (graceMs !== undefined) await this.#drain.closeAfterGrace(graceMs);
   }
 
   /** Runs one maintenance cycle now, after the one in progress. Never rejects for a failed cycle (it is logged). */
@@ -524,21 +404,18 @@ export class SessionHost implements AsyncDisposable {
       this.#drain.stop();
       await this.#push?.stop();
       await this.#loop.stop();
-      await Promise.allSettled([...this.#closeBatches]);
+      await this.#closer.settled();
       const rest = [...this.#sessions.values()].filter((s) => s.closing === undefined);
       if (wasStarted && rest.length > 0) {
-        await this.#close(rest, "host-stopped").catch((error: unknown) => {
+        await this.#closer.close(rest, "host-stopped").catch((error: unknown) => {
           this.#logger.error(
             "sessionkv: removing the sessions of a stopped host failed; they expire on their TTL",
             error,
           );
         });
       }
-      for (const owner of [...this.#reservations]) {
-        this.#reservations.delete(owner);
-        void this.#seats.release(owner);
-      }
-      await Promise.allSettled([...this.#closeBatches, this.#fence.removalsSettled()]);
+      this.#admission.releaseReservations();
+      await Promise.allSettled([this.#closer.settled(), this.#fence.removalsSettled()]);
       await this.#seats.settled();
       if (wasStarted) {
         // The node leaves the list now rather than when its record expires.
@@ -569,7 +446,7 @@ export class SessionHost implements AsyncDisposable {
     this.#sessions.clear();
     this.#ready = undefined;
     this.#deadlines.clearAll();
-    this.#reservations.clear();
+    this.#admission.forgetReservations();
     this.#seats.abandon();
     await this.#fence.abandon();
   }
@@ -600,7 +477,7 @@ export class SessionHost implements AsyncDisposable {
       for (const record of polled.records.values()) if (record !== null) observed.refreshed++;
     }
     const drainRequested = polled.node?.drainRequested ?? null;
-    if (drainRequested !== null) this.#drainRequested(drainRequested);
+    if (drainRequested !== null) this.#drain.requested(drainRequested);
     if (this.#seats.size > 0) {
       let missing = false;
       for (const record of polled.records.values()) if (record === null) missing = true;
@@ -613,120 +490,25 @@ export class SessionHost implements AsyncDisposable {
     if (toClose.length > 0) {
       if (observed !== undefined) observed.closed = toClose.length;
       const requestedAt = polled.closeRequestedAt;
-      this.#close(toClose, "close-requested", (s) => requestedAt?.get(s.sessionId), false).catch(
-        (error: unknown) => {
+      this.#closer
+        .close(toClose, "close-requested", (s) => requestedAt?.get(s.sessionId), false)
+        .catch((error: unknown) => {
           this.#logger.error(
             "sessionkv: removing closed sessions failed; the next cycles retry it after an outage, else their records expire on the TTL",
             error,
           );
-        },
-      );
+        });
     }
-    // Decided synchronously from here to the publish call: a session removed or closing from now
-    // on waits for this write before its delete (see RemovalFence).
-    const writes: SessionWrite[] = [];
-    const published = new Map<LocalSession, SessionMetrics>();
-    const healed: LocalSession[] = [];
-    for (const local of snapshot) {
-      if (this.#sessions.get(local.sessionId) !== local || local.closing !== undefined) continue;
-      const previous = polled.records.get(local.sessionId) ?? null;
-      if (previous !== null && !this.#ownRecord(local, previous.record)) {
-        this.#reportTakenOver(local, previous.info.nodeId);
-        continue;
-      }
-      const read = readChangedMetrics(local.sessionId, local.handlers, local.published, this.#logger);
-      // A copy: metrics() may hand back one object it mutates in place.
-      const current = read === undefined ? undefined : { ...read };
-      if (previous === null) healed.push(local);
-      else if (current === undefined) continue;
-      const metrics = current ?? local.published ?? previous?.info.metrics ?? {};
-      writes.push({
-        callId: local.callId,
-        sessionId: local.sessionId,
-        startedAt: local.startedAt,
-        metrics,
-        previous,
-        ...(this.#deadlineOf.has(local) ? { deadline: this.#deadlineOf.get(local) as number } : {}),
-      });
-      if (current !== undefined) published.set(local, current);
-    }
+    // Decided synchronously from here to the publish call: see SessionWritePlan.
+    const plan = new SessionWritePlan(this.#writesHost, snapshot, polled.records);
+    const { writes } = plan;
     const node = this.#nodeRecord.due(this.#nodeContent(), polled.node?.recordFound ?? false);
     if (writes.length === 0 && node === undefined) return;
     const publishing = this.#fence.write(() => this.#protocol.publish(writes, node));
-    const skipped = new Map((await this.#bounded(publishing, "write")).map((w) => [w.sessionId, w.error]));
+    const skipped = await this.#bounded(publishing, "write");
     if (node !== undefined) this.#nodeRecord.written(node);
-    for (const [sessionId, error] of skipped) {
-      // Claimed by another node between the read and the write: the next cycle reads and reports it.
-      if (error.code === "ERR_SESSION_EXISTS") continue;
-      this.#logger.warn(
-        `sessionkv: the record of session ${JSON.stringify(sessionId)} was not written (too large for the store); the other sessions' were`,
-        error,
-      );
-    }
-    for (const [local, metrics] of published) if (!skipped.has(local.sessionId)) local.published = metrics;
-    const reRegistered = healed.filter((s) => !skipped.has(s.sessionId)).map((s) => s.sessionId);
-    if (observed !== undefined) observed.healed = reRegistered.length;
-    if (reRegistered.length > 0) {
-      this.#logger.warn(
-        `sessionkv: re-registered ${reRegistered.length} session record(s) that had gone missing`,
-        { sessionIds: reRegistered },
-      );
-    }
-  }
-
-  #closable(sessionId: string): string | undefined {
-    const local = this.#sessions.get(sessionId);
-    return local?.ready && local.closing === undefined ? local.callId : undefined;
-  }
-
-  /**
-   * A doorbell's read: the flags of the rung sessions, decided as the poll decides (the flag must
-   * target the record as it is now), then closed as a poll would close them.
-   */
-  async #closeRequested(rung: ReadonlyMap<string, string>): Promise<void> {
-    if (!this.#lifecycle.started) return;
-    const asked = new Map<string, LocalSession>();
-    for (const [sessionId, callId] of rung) {
-      const local = this.#sessions.get(sessionId);
-      if (local !== undefined && local.callId === callId) asked.set(sessionId, local);
-    }
-    if (asked.size === 0) return;
-    const requested = await this.#bounded(this.#protocol.readCloseRequests(rung), "doorbell read");
-    if (!this.#lifecycle.started) return;
-    const toClose = requested
-      .map((id) => asked.get(id))
-      .filter(
-        (s): s is LocalSession =>
-          s !== undefined && this.#sessions.get(s.sessionId) === s && s.ready && s.closing === undefined,
-      );
-    if (toClose.length === 0) return;
-    this.#close(toClose, "close-requested").catch((error: unknown) => {
-      this.#logger.error(
-        "sessionkv: removing closed sessions failed; the next cycles retry it after an outage, else their records expire on the TTL",
-        error,
-      );
-    });
-  }
-
-  /** Whether a record read back is still this registration's: this node's, with its start time. */
-  #ownRecord(local: LocalSession, record: Readonly<Record<string, unknown>>): boolean {
-    return record.node_id === this.registry.nodeId && record.started_at === local.startedAt / 1000;
-  }
-
-  /** Another node registered the id over this one: reported once, and never fought for. */
-  #reportTakenOver(local: LocalSession, ownerNodeId: string): void {
-    if (this.#takenOver.has(local)) return;
-    this.#takenOver.add(local);
-    this.#ready = undefined;
-    this.#logger.warn(
-      `sessionkv: the record of session ${JSON.stringify(`${local.callId}/${local.sessionId}`)} is held by node ${JSON.stringify(ownerNodeId)} now; this node stops writing it and leaves it alone (the local session keeps running until removed)`,
-      { callId: local.callId, sessionId: local.sessionId, ownerNodeId },
-    );
-    this.events.emit("session-taken-over", {
-      callId: local.callId,
-      sessionId: local.sessionId,
-      ownerNodeId,
-    });
+    const reRegistered = plan.written(skipped, this.#logger);
+    if (observed !== undefined) observed.healed = reRegistered;
   }
 
   #readySessions(): ReadySessions {
@@ -753,110 +535,20 @@ export class SessionHost implements AsyncDisposable {
   }
 
   #nodeContent(): NodeRecordContent {
-    return {
-      startedAt: this.#startedAt,
-      sessions: this.#sessions.size,
-      draining: this.#drain.draining,
-      labels: this.#labels,
-    };
+    return this.#nodeRecord.content(this.#startedAt, this.#sessions.size, this.#drain.draining);
   }
 
-  /**
-   * A drain flag for this run of the node, read by a cycle: the drain begins at once, so that the
-   * same cycle writes `draining: true`, and its grace period (if any) runs beside the cycles.
-   */
-  #drainRequested(request: DrainRequest): void {
-    if (!this.#drain.honourRequest(request.requestedAt)) return;
-    if (this.#drain.begin()) {
-      this.#logger.warn(`sessionkv: node ${JSON.stringify(this.registry.nodeId)} drains, as requested`);
-    }
-    if (request.graceMs === undefined) return;
-    this.#closeAfterGrace(request.graceMs).catch((error: unknown) => {
-      this.#logger.error(
-        "sessionkv: closing the sessions of a drained node failed; they expire on their TTL",
-        error,
-      );
-    });
-  }
-
-  /** Waits for the sessions to end until `graceMs` runs out, then closes the rest ("drain"). */
-  async #closeAfterGrace(graceMs: number): Promise<void> {
-    if (!(await this.#drain.graceRunsOut(graceMs, () => this.#sessions.size === 0))) return;
-    if (!this.#lifecycle.started) return;
-    const rest = [...this.#sessions.values()].filter((s) => s.closing === undefined);
-    if (rest.length > 0) await this.#close(rest, "drain");
-    await Promise.allSettled([...this.#closeBatches]);
-  }
-
-  /**
-   * Calls each `close`, then removes the sessions in one delete. Rejects only if that delete fails.
-   * A requested close (`requestedAt` given) is reported on `sessionkv:close:honoured` once removed.
-   */
-  #close(
-    sessions: readonly LocalSession[],
-    reason: CloseReason,
-    requestedAt?: (session: LocalSession) => number | undefined,
-    local = false,
-  ): Promise<void> {
-    // The body starts on a later microtask, so every session is marked closing before its
-    // callback runs (a callback may call requestClose or remove for its own session).
-    const batch = Promise.resolve().then(async () => {
-      await Promise.all(sessions.map((s) => this.#invokeClose(s, reason)));
-      const ours = sessions.filter((s) => this.#sessions.get(s.sessionId) === s);
-      for (const s of ours) this.#forget(s.sessionId);
-      // Records taken over by another node are that node's to delete.
-      const mine = ours.filter((s) => !this.#takenOver.has(s));
-      await this.#fence.remove(mine, new Map(mine.map((s) => [s.sessionId, s.callId])));
-      if (requestedAt !== undefined && closeHonouredChannel.hasSubscribers) {
-        const now = Date.now();
-        for (const s of sessions) {
-          const at = requestedAt(s);
-          closeHonouredChannel.publish({
-            nodeId: this.registry.nodeId,
-            local,
-            latencyMs: at === undefined ? undefined : Math.max(0, now - at),
-          });
-        }
-      }
-    });
-    for (const s of sessions) s.closing = batch;
-    const tracked = batch.catch(() => undefined).finally(() => this.#closeBatches.delete(tracked));
-    this.#closeBatches.add(tracked);
-    return batch;
-  }
-
-  async #invokeClose(session: LocalSession, reason: CloseReason): Promise<void> {
-    try {
-      await session.handlers.close(reason);
-    } catch (error) {
-      this.#logger.error(
-        `sessionkv: close(${JSON.stringify(reason)}) of session ${JSON.stringify(session.sessionId)} threw; removing it anyway`,
-        error,
-      );
-    }
+  /** A closed batch leaves the table here, where the table lives; its records go through the fence. */
+  async #removeClosed(sessions: readonly LocalSession[]): Promise<void> {
+    const ours = sessions.filter((s) => this.#sessions.get(s.sessionId) === s);
+    for (const s of ours) this.#forget(s.sessionId);
+    // Records taken over by another node are that node's to delete.
+    const mine = ours.filter((s) => !this.#takenOver.has(s));
+    await this.#fence.remove(mine, new Map(mine.map((s) => [s.sessionId, s.callId])));
   }
 
   /** A cycle step bounded by `operationTimeoutMs`: past it the cycle fails and the next one takes over. */
   #bounded<T>(work: Promise<T>, step: string): Promise<T> {
     return withTimeout(work, this.operationTimeoutMs, `the maintenance cycle's ${step}`);
   }
-
-  #nextStartedAt(): number {
-    const now = Date.now();
-    this.#lastStartedAt = now > this.#lastStartedAt ? now : this.#lastStartedAt + STARTED_AT_STEP_MS;
-    return this.#lastStartedAt;
-  }
-}
-
-function isRegistry(value: unknown): value is SessionRegistry {
-  if (value === null || typeof value !== "object") return false;
-  const registry = value as Record<string, unknown>;
-  const protocol = registry.hostProtocol as Record<string, unknown> | null | undefined;
-  return (
-    typeof registry.ttlMs === "number" &&
-    typeof protocol === "object" &&
-    protocol !== null &&
-    typeof protocol.poll === "function" &&
-    typeof protocol.publish === "function"
-  );
 }
