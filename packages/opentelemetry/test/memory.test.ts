@@ -113,7 +113,13 @@ describe("host metrics", () => {
     const otel = sdk();
     const store = await memoryStore();
     const registry = new SessionRegistry({ store, nodeId: "node-a", ttlMs: 60_000, logger: silentLogger });
-    const host = new SessionHost({ registry, maintenanceIntervalMs: 20_000, logger: silentLogger });
+    // Push close off: its subscription runs a cycle of its own, which the counts below would see.
+    const host = new SessionHost({
+      registry,
+      maintenanceIntervalMs: 20_000,
+      pushClose: false,
+      logger: silentLogger,
+    });
     const asker = new SessionRegistry({ store, nodeId: "node-b", ttlMs: 60_000, logger: silentLogger });
     await Promise.all([host.start(), asker.start()]);
     cleanups.push(() => host.stop());
