@@ -1,8 +1,6 @@
-import { CONFORMANCE_OPERATION_TIMEOUT_MS } from "@sessionkv/conformance";
 import { etcdTargets, requireContainers } from "@sessionkv/test-kit";
 import { describeBackend } from "@sessionkv/test-kit/vitest";
 import { afterAll } from "vitest";
-import { EtcdSessionKVStore } from "../src/index.js";
 import { proxiedStores } from "./helpers.js";
 
 // The whole suite (store contract and registry scenarios) against etcd 3.4 and 3.5 by default,
@@ -16,15 +14,5 @@ afterAll(() => proxied.closeAll());
 
 describeBackend("conformance", etcdTargets(), {
   run: gate.run,
-  createStore: async (server, { namespace }) => {
-    const { hosts, own } = await proxied.hostsFor(server);
-    const store = new EtcdSessionKVStore({
-      hosts,
-      keyPrefix: `test:${namespace}:`,
-      operationTimeoutMs: CONFORMANCE_OPERATION_TIMEOUT_MS,
-    });
-    own(store);
-    return store;
-  },
-  disconnectSubscriber: (_server, store) => proxied.disconnect(store),
+  ...proxied.suiteOptions(),
 });

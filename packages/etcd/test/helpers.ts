@@ -1,6 +1,8 @@
+import { CONFORMANCE_OPERATION_TIMEOUT_MS } from "@sessionkv/conformance";
 import { TcpProxy } from "@sessionkv/conformance/testing";
 import type { StartedServer } from "@sessionkv/test-kit";
 import { Etcd3, type IOptions } from "etcd3";
+import { EtcdSessionKVStore } from "../src/index.js";
 
 export function hostsOf(server: StartedServer): string {
   if (server.url === undefined) throw new Error(`${server.image} has no URL`);
@@ -36,6 +38,22 @@ export function proxiedStores() {
       const own = proxies.get(store);
       if (own === undefined) throw new Error("the store was not made through proxiedStores()");
       for (const proxy of own) proxy.drop(300);
+    },
+    /** The suite's store factory and subscriber cut over these proxies, for `describeBackend`. */
+    suiteOptions() {
+      return {
+        createStore: async (server: StartedServer, { namespace }: { namespace: string }) => {
+          const { hosts, own } = await this.hostsFor(server);
+          const store = new EtcdSessionKVStore({
+            hosts,
+            keyPrefix: `test:${namespace}:`,
+            operationTimeoutMs: CONFORMANCE_OPERATION_TIMEOUT_MS,
+          });
+          own(store);
+          return store;
+        },
+        disconnectSubscriber: (_server: StartedServer, store: unknown) => this.disconnect(store),
+      };
     },
     async closeAll(): Promise<void> {
       await Promise.all([...proxies.values()].flat().map((p) => p.close()));

@@ -1,8 +1,6 @@
-import { CONFORMANCE_OPERATION_TIMEOUT_MS } from "@sessionkv/conformance";
 import { defaultImage, requireContainers, startBackend } from "@sessionkv/test-kit";
 import { describeBackend } from "@sessionkv/test-kit/vitest";
 import { afterAll } from "vitest";
-import { EtcdSessionKVStore } from "../src/index.js";
 import { proxiedStores } from "./helpers.js";
 
 // The notification cases and push close's fallback on a 3-member cluster (the single server
@@ -20,15 +18,5 @@ const cluster = {
 describeBackend("notifications on a 3-member cluster", [cluster], {
   run: gate.run,
   filter: "notifications",
-  createStore: async (server, { namespace }) => {
-    const { hosts, own } = await proxied.hostsFor(server);
-    const store = new EtcdSessionKVStore({
-      hosts,
-      keyPrefix: `test:${namespace}:`,
-      operationTimeoutMs: CONFORMANCE_OPERATION_TIMEOUT_MS,
-    });
-    own(store);
-    return store;
-  },
-  disconnectSubscriber: (_server, store) => proxied.disconnect(store),
+  ...proxied.suiteOptions(),
 });
